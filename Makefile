@@ -1,0 +1,81 @@
+# Two commands on a fresh machine: `make run` and `make test` (README quick start).
+SHELL := /bin/bash
+PYTHON ?= python3
+VENV := .venv
+PY := $(VENV)/bin/python
+FLASK := $(VENV)/bin/flask --app app
+HOST ?= 127.0.0.1
+PORT ?= 5000
+VENDOR := static/vendor
+
+.PHONY: run serve test lint pytest install install-dev assets browser i18n-extract i18n-update \
+	i18n-compile db seed clean
+
+## Set up, migrate, seed, create the demo admin (embedded default only) and serve.
+run: install assets i18n-compile db
+	@$(FLASK) demo-admin --if-embedded
+	@echo "Serving on http://$(HOST):$(PORT)/  (staff screens: http://$(HOST):$(PORT)/staff/)"
+	$(FLASK) run --host $(HOST) --port $(PORT)
+
+## Set up with the dev extra, then ruff and every test.
+test: install-dev assets i18n-compile browser lint pytest
+
+lint:
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+
+pytest:
+	$(PY) -m pytest $(PYTEST_ARGS)
+
+$(PY):
+	$(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+
+$(VENV)/.stamp-runtime: pyproject.toml | $(PY)
+	$(PY) -m pip install --quiet -e .
+	@touch $@
+
+$(VENV)/.stamp-dev: pyproject.toml | $(PY)
+	$(PY) -m pip install --quiet -e '.[dev]'
+	@touch $@ $(VENV)/.stamp-runtime
+
+install: $(VENV)/.stamp-runtime
+install-dev: $(VENV)/.stamp-dev
+
+## Front-end packages from the npm registry, copied where the app serves them (git-ignored).
+node_modules/.package-lock.json: package.json package-lock.json
+	npm ci --no-audit --no-fund --loglevel=error
+
+$(VENDOR)/.stamp: node_modules/.package-lock.json
+	mkdir -p $(VENDOR)/chartjs $(VENDOR)/svg-maps-world
+	cp node_modules/chart.js/dist/chart.umd.min.js node_modules/chart.js/LICENSE.md $(VENDOR)/chartjs/
+	cp node_modules/@svg-maps/world/world.svg node_modules/@svg-maps/world/LICENSE.md \
+		$(VENDOR)/svg-maps-world/
+	@touch $@
+
+assets: $(VENDOR)/.stamp
+
+## Debian's Chromium for the browser tests (Playwright's own download cannot work here).
+browser:
+	@command -v chromium >/dev/null || { \
+		if [ "$$(id -u)" = 0 ]; then apt-get update -qq && apt-get install -y -qq chromium; \
+		else sudo apt-get update -qq && sudo apt-get install -y -qq chromium; fi; }
+
+## Translations: extract messages, merge them into the catalogs, compile .mo files.
+i18n-extract: install-dev
+	$(VENV)/bin/pybabel -q extract -F babel.cfg -k _l -k lazy_gettext -k _n:1,2 \
+		--no-location --sort-output -o messages.pot .
+
+i18n-update: i18n-extract
+	$(VENV)/bin/pybabel -q update -i messages.pot -d translations --no-fuzzy-matching \
+		--ignore-obsolete
+
+i18n-compile: install
+	$(VENV)/bin/pybabel -q compile -d translations
+
+db: install
+	$(FLASK) db upgrade
+	$(FLASK) seed
+
+clean:
+	rm -rf $(VENV) node_modules $(VENDOR)

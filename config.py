@@ -1,0 +1,120 @@
+"""Configuration from the environment, in one flat mapping (flaskr's shape).
+
+The embedded default needs nothing set: SQLite under ``instance/``, a generated secret kept there.
+Production (``FLASK_ENV=production`` or ``CRM_ENV=production``) refuses to start without
+``SECRET_KEY`` and ``SECURITY_PASSWORD_SALT``.
+"""
+
+from __future__ import annotations
+
+import os
+import secrets
+from pathlib import Path
+from typing import Any
+
+INSTANCE_DIR = Path(__file__).resolve().parent / "instance"
+
+
+class ConfigError(RuntimeError):
+    """Raised at start-up when a required setting is missing."""
+
+
+def is_production(environ: os._Environ[str] | dict[str, str] = os.environ) -> bool:
+    """True when the environment declares production (``FLASK_ENV`` or ``CRM_ENV``)."""
+    return "production" in {environ.get("FLASK_ENV", ""), environ.get("CRM_ENV", "")}
+
+
+def _instance_secret(name: str) -> str:
+    """A random secret kept in ``instance/<name>``, created on first use (embedded default)."""
+    INSTANCE_DIR.mkdir(parents=True, exist_ok=True)
+    path = INSTANCE_DIR / name
+    if not path.exists():
+        path.write_text(secrets.token_urlsafe(48))
+        path.chmod(0o600)
+    return path.read_text().strip()
+
+
+def _require_or_generate(name: str, environ: dict[str, str], production: bool) -> str:
+    value = environ.get(name)
+    if value:
+        return value
+    if production:
+        raise ConfigError(f"{name} must be set in production")
+    return _instance_secret(name.lower())
+
+
+def _bool(value: str | None, default: bool = False) -> bool:
+    if value is None:
+        return default
+    return value.strip().lower() in {"1", "true", "yes", "on"}
+
+
+def load_config(environ: dict[str, str] | None = None) -> dict[str, Any]:
+    """Build the app's configuration from environment variables.
+
+    Returns a flat dict for ``app.config``. Raises ``ConfigError`` when production lacks a secret.
+    See the README's configuration reference for every variable.
+    """
+    env = dict(os.environ if environ is None else environ)
+    production = is_production(env)
+    database_url = env.get("DATABASE_URL") or f"sqlite:///{INSTANCE_DIR / 'crm.sqlite'}"
+    embedded = database_url.startswith("sqlite") and not production
+    secret_key = _require_or_generate("SECRET_KEY", env, production)
+    password_salt = _require_or_generate("SECURITY_PASSWORD_SALT", env, production)
+    totp_secret = _require_or_generate("TOTP_SECRET", env, production)
+    return {
+        "CRM_PRODUCTION": production,
+        #: True on the zero-configuration SQLite setup of ``make run``: demo admin, plain cookies.
+        "CRM_EMBEDDED": embedded,
+        "SECRET_KEY": secret_key,
+        "SQLALCHEMY_DATABASE_URI": database_url,
+        "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True},
+        "ORG_TIMEZONE": env.get("ORG_TIMEZONE", "America/New_York"),
+        "MAX_CONTENT_LENGTH": int(env.get("MAX_CONTENT_LENGTH", str(5 * 1024 * 1024))),
+        "MAX_FORM_MEMORY_SIZE": 200_000,
+        "RATELIMIT_STORAGE_URI": env.get("RATELIMIT_STORAGE_URI", "memory://"),
+        "RATELIMIT_HEADERS_ENABLED": True,
+        "SURVEY_SUBMIT_RATE_LIMIT": env.get("SURVEY_SUBMIT_RATE_LIMIT", "20 per hour"),
+        "LOGIN_RATE_LIMIT": env.get("LOGIN_RATE_LIMIT", "10 per minute"),
+        "BABEL_DEFAULT_LOCALE": "en",
+        "BABEL_DEFAULT_TIMEZONE": "UTC",
+        "BABEL_TRANSLATION_DIRECTORIES": str(Path(__file__).resolve().parent / "translations"),
+        "WTF_CSRF_TIME_LIMIT": 3600,
+        "SESSION_COOKIE_HTTPONLY": True,
+        "SESSION_COOKIE_SAMESITE": "Lax",
+        "SESSION_COOKIE_SECURE": not embedded,
+        "REMEMBER_COOKIE_SECURE": not embedded,
+        "REMEMBER_COOKIE_SAMESITE": "Lax",
+        "PREFERRED_URL_SCHEME": "http" if embedded else "https",
+        # Flask-Security-Too (STACK.md: its required and offline-safe settings).
+        "SECURITY_PASSWORD_SALT": password_salt,
+        "SECURITY_PASSWORD_HASH": "argon2",
+        "SECURITY_PASSWORD_LENGTH_MIN": 12,
+        "SECURITY_PASSWORD_CHECK_BREACHED": False,
+        "SECURITY_EMAIL_VALIDATOR_ARGS": {"check_deliverability": False},
+        "SECURITY_REGISTERABLE": False,
+        "SECURITY_RECOVERABLE": False,
+        "SECURITY_CHANGEABLE": True,
+        "SECURITY_SEND_PASSWORD_CHANGE_EMAIL": False,
+        "SECURITY_SEND_REGISTER_EMAIL": False,
+        "SECURITY_TRACKABLE": False,
+        "SECURITY_URL_PREFIX": "/staff",
+        "SECURITY_POST_LOGIN_VIEW": "/staff/",
+        "SECURITY_POST_LOGOUT_VIEW": "/staff/login",
+        "SECURITY_TWO_FACTOR": True,
+        "SECURITY_TWO_FACTOR_ENABLED_METHODS": ["authenticator"],
+        "SECURITY_TOTP_SECRETS": {"1": totp_secret},
+        "SECURITY_TOTP_ISSUER": env.get("SECURITY_TOTP_ISSUER", "Intl Quality CRM"),
+        "SECURITY_USE_REGISTER_V2": True,
+        "SECURITY_FLASH_MESSAGES": True,
+        "SECURITY_MSG_LOGIN": ("Please log in to access this page.", "info"),
+        "CRM_DEMO_ADMIN_EMAIL": "admin@example.org",
+        "MAIL_SERVER": env.get("MAIL_SERVER", ""),
+        "MAIL_PORT": int(env.get("MAIL_PORT", "25")),
+        "MAIL_USE_TLS": _bool(env.get("MAIL_USE_TLS")),
+        "MAIL_USERNAME": env.get("MAIL_USERNAME", ""),
+        "MAIL_PASSWORD": env.get("MAIL_PASSWORD", ""),
+        "MAIL_DEFAULT_SENDER": env.get("MAIL_DEFAULT_SENDER", "quality-programs@example.org"),
+        "PRIVACY_NOTICE_VERSION": env.get("PRIVACY_NOTICE_VERSION", "2026-11"),
+        "QUESTIONNAIRE_VERSION": "2026.1",
+    }

@@ -1,0 +1,1 @@
+"""The CRM domain: models, readiness rules, operations, and the staff and dashboard screens."""

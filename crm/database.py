@@ -1,0 +1,42 @@
+"""Engine-level settings: SQLite pragmas and write transactions (PITFALLS.md, data safety)."""
+
+from __future__ import annotations
+
+from flask import has_request_context, request
+from sqlalchemy import event
+from sqlalchemy.engine import Engine
+
+_READ_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
+
+
+def _is_sqlite(dialect_name: str) -> bool:
+    return dialect_name == "sqlite"
+
+
+@event.listens_for(Engine, "connect")
+def _sqlite_pragmas(dbapi_connection, connection_record) -> None:
+    """WAL, a busy timeout and foreign keys on every SQLite connection."""
+    if type(dbapi_connection).__module__.split(".")[0] != "sqlite3":
+        return
+    # Our own BEGIN below replaces pysqlite's implicit, deferred one.
+    dbapi_connection.isolation_level = None
+    cursor = dbapi_connection.cursor()
+    cursor.execute("PRAGMA journal_mode=WAL")
+    cursor.execute("PRAGMA busy_timeout=10000")
+    cursor.execute("PRAGMA foreign_keys=ON")
+    cursor.execute("PRAGMA synchronous=NORMAL")
+    cursor.close()
+
+
+@event.listens_for(Engine, "begin")
+def _sqlite_begin(conn) -> None:
+    """Writes start with BEGIN IMMEDIATE so concurrent writers wait instead of failing.
+
+    A deferred transaction that reads and then writes fails with "database is locked" when
+    another writer got there first (PITFALLS.md: 1,474 of 2,400 failed). Read-only requests
+    keep the cheaper deferred BEGIN.
+    """
+    if not _is_sqlite(conn.dialect.name):
+        return
+    reading = has_request_context() and request.method in _READ_METHODS
+    conn.exec_driver_sql("BEGIN" if reading else "BEGIN IMMEDIATE")

@@ -1,0 +1,87 @@
+"""Locale selection and localized country names (Babel's CLDR data, never a hand-kept table)."""
+
+from __future__ import annotations
+
+import unicodedata
+from collections.abc import Iterable
+
+from babel import Locale
+from flask import g, has_request_context, request, session
+from flask_login import current_user
+
+#: Locales the product speaks, and the URL segment that selects each (SPEC §4: /en /es /pt).
+LOCALES = ("en", "es", "pt_BR")
+URL_SEGMENTS = {"en": "en", "es": "es", "pt": "pt_BR"}
+SEGMENT_OF = {locale: segment for segment, locale in URL_SEGMENTS.items()}
+#: Endonyms for the language switcher; never translated.
+LANGUAGE_NAMES = {"en": "English", "es": "Español", "pt_BR": "Português"}
+
+
+def normalize_locale(value: str | None) -> str | None:
+    """Map a locale-ish string (``pt-BR``, ``pt_br``, ``pt``, ``es-419``) to one of LOCALES.
+
+    Returns None for anything else (``*``, junk, an empty string); never raises.
+    """
+    if not value:
+        return None
+    tag = value.strip().replace("-", "_").split("_")
+    primary = tag[0].lower()
+    if primary == "pt":
+        return "pt_BR"
+    return primary if primary in LOCALES else None
+
+
+def locale_from_accept_language(header_values: Iterable[tuple[str, float]]) -> str | None:
+    """Best of LOCALES for ``Accept-Language`` pairs (value, quality), matching the language first.
+
+    ``pt-PT`` gets ``pt_BR`` rather than English (PITFALLS.md "Only pt-BR matches pt_BR").
+    """
+    ranked = sorted(header_values, key=lambda pair: pair[1], reverse=True)
+    for value, _quality in ranked:
+        locale = normalize_locale(value)
+        if locale:
+            return locale
+    return None
+
+
+def select_locale() -> str:
+    """The request's locale: URL segment → explicit choice in session → user → header → en."""
+    if not has_request_context():
+        return "en"
+    if "locale" in g:
+        return g.locale
+    segment = (request.view_args or {}).get("lang")
+    locale = URL_SEGMENTS.get(segment) if segment else None
+    if locale is None:
+        locale = normalize_locale(session.get("locale"))
+    if locale is None and current_user and current_user.is_authenticated:
+        locale = normalize_locale(getattr(current_user, "locale", None))
+    if locale is None:
+        locale = locale_from_accept_language(request.accept_languages)
+    g.locale = locale or "en"
+    return g.locale
+
+
+def country_name(code: str, locale: str | None = None) -> str:
+    """The country's name in ``locale`` (default: the request's), from CLDR; the code if unknown."""
+    territories = Locale.parse(locale or select_locale()).territories
+    return territories.get(code, code)
+
+
+def region_name(m49: str | None, locale: str | None = None) -> str:
+    """Name of a UN M49 region ("019" → "Americas"/"América") from CLDR; empty for None."""
+    if not m49:
+        return ""
+    return Locale.parse(locale or select_locale()).territories.get(m49, m49)
+
+
+def collation_key(text: str) -> str:
+    """Sort key matching ICU's order for country names in en, es and pt_BR (STACK.md)."""
+    decomposed = unicodedata.normalize("NFD", text)
+    return "".join(c for c in decomposed if not unicodedata.combining(c)).casefold()
+
+
+def sorted_countries(codes: Iterable[str], locale: str | None = None) -> list[tuple[str, str]]:
+    """``(code, localized name)`` pairs sorted by the language's rules."""
+    pairs = [(code, country_name(code, locale)) for code in codes]
+    return sorted(pairs, key=lambda pair: collation_key(pair[1]))

@@ -1,0 +1,58 @@
+"""The CRM's tables (SPEC §2). Import models from here: ``from crm.models import Country``."""
+
+from crm.models.activities import ACTIVITY_KINDS, TASK_STATUSES, Activity, Task
+from crm.models.audit import AuditEvent
+from crm.models.countries import INCOME_GROUPS, Country, Program
+from crm.models.pipeline import (
+    AGREEMENT_STATUSES,
+    AVAILABILITY_STATUSES,
+    REVIEW_STATUSES,
+    Availability,
+    AvailabilityChange,
+    CountryAgreement,
+    CountryThreshold,
+    PrivacyReview,
+    ReadinessChange,
+)
+from crm.models.practices import (
+    INTEREST_LEVELS,
+    PRACTICE_TYPES,
+    TIMEFRAMES,
+    Contact,
+    Interest,
+    Practice,
+)
+from crm.models.responses import SOURCES, TRIAGE_STATUSES, SurveyResponse
+from crm.models.users import ApiToken, Role, User
+
+__all__ = [
+    "ACTIVITY_KINDS",
+    "AGREEMENT_STATUSES",
+    "AVAILABILITY_STATUSES",
+    "INCOME_GROUPS",
+    "INTEREST_LEVELS",
+    "PRACTICE_TYPES",
+    "REVIEW_STATUSES",
+    "SOURCES",
+    "TASK_STATUSES",
+    "TIMEFRAMES",
+    "TRIAGE_STATUSES",
+    "Activity",
+    "ApiToken",
+    "AuditEvent",
+    "Availability",
+    "AvailabilityChange",
+    "Contact",
+    "Country",
+    "CountryAgreement",
+    "CountryThreshold",
+    "Interest",
+    "Practice",
+    "PrivacyReview",
+    "Program",
+    "ReadinessChange",
+    "Role",
+    "SurveyResponse",
+    "Task",
+    "User",
+]

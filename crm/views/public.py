@@ -1,0 +1,40 @@
+"""Public pages that need no login: the landing page and the language switch."""
+
+from __future__ import annotations
+
+from urllib.parse import urlsplit
+
+from flask import Blueprint, abort, redirect, render_template, request, session, url_for
+
+from crm import queries
+from crm.i18n import SEGMENT_OF, URL_SEGMENTS, normalize_locale, select_locale
+
+blueprint = Blueprint("public", __name__)
+
+
+@blueprint.get("/")
+def root():
+    """Send a visitor to the landing page in the language their browser asks for."""
+    return redirect(url_for("public.home", lang=SEGMENT_OF[select_locale()]), code=302)
+
+
+@blueprint.get("/<lang>/")
+def home(lang: str):
+    """Landing page: what the programs are and where they are available today."""
+    if lang not in URL_SEGMENTS:
+        abort(404)
+    return render_template("public/home.html", available=queries.available_countries())
+
+
+@blueprint.get("/language/<locale>")
+def set_language(locale: str):
+    """Remember an explicit language choice, then go back to a local page (never off-site)."""
+    chosen = normalize_locale(locale)
+    if chosen is None:
+        abort(404)
+    session["locale"] = chosen
+    target = request.args.get("next", "/")
+    parts = urlsplit(target)
+    if parts.scheme or parts.netloc or not target.startswith("/") or target.startswith("//"):
+        target = "/"
+    return redirect(target, code=303)

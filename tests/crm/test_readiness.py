@@ -1,0 +1,588 @@
+"""Readiness rules (SPEC §3) as tables: facts in, states and explanations out; no app."""
+
+import json
+from dataclasses import FrozenInstanceError
+from datetime import date, timedelta
+
+import pytest
+
+from crm.readiness import (
+    AgreementFact,
+    CountryFacts,
+    Criterion,
+    Readiness,
+    ReviewFact,
+    State,
+    as_dict,
+    assess,
+    assess_country,
+    explain,
+    summarize,
+)
+
+TODAY = date(2026, 6, 15)
+BOTH = frozenset({"QOPI", "QCP"})
+ONLY_QCP = frozenset({"QCP"})
+
+
+def review(status="approved", programs=BOTH, since=None):
+    return ReviewFact(status=status, programs=programs, status_since=since)
+
+
+def agreement(status="signed", programs=BOTH, since=None, signed_on=None, expires_on=None):
+    return AgreementFact(
+        status=status,
+        programs=programs,
+        status_since=since,
+        signed_on=signed_on,
+        expires_on=expires_on,
+    )
+
+
+def facts(**overrides):
+    """A country where QOPI is launched and everything else for QOPI and QCP is met."""
+    values = {
+        "country": "CO",
+        "availability": {"QOPI": "available", "QCP": "not_available"},
+        "privacy_reviews": (review(),),
+        "agreements": (agreement(expires_on=date(2027, 1, 31)),),
+        "eligible": {"QOPI": 5, "QCP": 3},
+        "thresholds": {"QOPI": 5, "QCP": 3},
+    }
+    return CountryFacts(**(values | overrides))
+
+
+def unlaunched(**overrides):
+    """As :func:`facts`, but QOPI is not launched, so QOPI itself can be assessed."""
+    return facts(availability={"QOPI": "in_pipeline"}, **overrides)
+
+
+def run(country_facts, qcp_capacity=6, qcp_launched_count=0):
+    """Readiness by program code."""
+    results = assess_country(
+        country_facts,
+        today=TODAY,
+        qcp_capacity=qcp_capacity,
+        qcp_launched_count=qcp_launched_count,
+    )
+    return {r.program: r for r in results}
+
+
+def criterion(result, key):
+    (found,) = [c for c in result.criteria if c.key == key]
+    return found
+
+
+# --- privacy review -------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("status", "met"),
+    [
+        ("not_started", False),
+        ("requested", False),
+        ("in_review", False),
+        ("approved", True),
+        ("approved_with_conditions", True),
+        ("rejected", False),
+    ],
+)
+def test_review_status_decides_privacy_criterion(status, met):
+    result = run(unlaunched(privacy_reviews=(review(status),)))["QOPI"]
+    assert criterion(result, "privacy_review").met is met
+
+
+def test_approved_with_conditions_makes_qopi_ready():
+    result = run(unlaunched(privacy_reviews=(review("approved_with_conditions"),)))["QOPI"]
+    assert result.state is State.READY
+
+
+def test_no_covering_review_is_unmet():
+    result = run(unlaunched(privacy_reviews=()))["QOPI"]
+    assert criterion(result, "privacy_review") == Criterion(
+        "privacy_review", False, {"program": "QOPI", "status": None, "since": None}
+    )
+
+
+@pytest.mark.parametrize(
+    "reviews",
+    [
+        (review("in_review"), review("approved")),
+        (review("approved"), review("in_review")),
+        (review("rejected"), review("approved"), review("not_started")),
+    ],
+)
+def test_an_approved_review_beats_the_others(reviews):
+    result = run(unlaunched(privacy_reviews=reviews))["QOPI"]
+    assert criterion(result, "privacy_review").met
+
+
+@pytest.mark.parametrize(
+    ("reviews", "status", "since"),
+    [
+        ((review("rejected"), review("in_review")), "in_review", None),
+        ((review("not_started"), review("rejected")), "not_started", None),
+        ((review("requested"), review("not_started")), "requested", None),
+        (
+            (
+                review("in_review", since=date(2026, 1, 5)),
+                review("in_review", since=date(2026, 3, 2)),
+            ),
+            "in_review",
+            "2026-03-02",
+        ),
+    ],
+)
+def test_most_advanced_review_explains_when_none_approved(reviews, status, since):
+    params = criterion(run(unlaunched(privacy_reviews=reviews))["QOPI"], "privacy_review").params
+    assert (params["status"], params["since"]) == (status, since)
+
+
+# --- country agreement ----------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("status", "met"),
+    [
+        ("draft", False),
+        ("negotiating", False),
+        ("out_for_signature", False),
+        ("signed", True),
+        ("expired", False),
+        ("terminated", False),
+    ],
+)
+def test_agreement_status_decides_agreement_criterion(status, met):
+    agreements = (agreement(status, expires_on=date(2027, 1, 31)),)
+    result = run(unlaunched(agreements=agreements))["QOPI"]
+    assert criterion(result, "country_agreement").met is met
+
+
+@pytest.mark.parametrize(
+    ("expires_on", "met", "expired"),
+    [
+        (TODAY, True, False),
+        (TODAY - timedelta(days=1), False, True),
+        (None, True, False),
+        (TODAY + timedelta(days=1), True, False),
+    ],
+    ids=["expires-today", "expired-yesterday", "no-expiry", "expires-tomorrow"],
+)
+def test_signed_agreement_counts_through_its_expiry_day(expires_on, met, expired):
+    result = run(unlaunched(agreements=(agreement("signed", expires_on=expires_on),)))["QOPI"]
+    found = criterion(result, "country_agreement")
+    assert (found.met, found.params["expired"]) == (met, expired)
+
+
+def test_signed_agreement_past_expiry_is_explained_as_expired():
+    agreements = (agreement("signed", expires_on=TODAY - timedelta(days=1)),)
+    found = criterion(run(unlaunched(agreements=agreements))["QOPI"], "country_agreement")
+    assert explain(found) == "Agreement expired on 2026-06-14"
+
+
+@pytest.mark.parametrize(
+    "agreements",
+    [
+        (agreement("draft"), agreement("signed")),
+        (agreement("signed"), agreement("negotiating")),
+        (agreement("signed", expires_on=date(2026, 5, 1)), agreement("signed")),
+        (agreement("terminated"), agreement("signed", expires_on=TODAY), agreement("expired")),
+    ],
+)
+def test_a_signed_unexpired_agreement_beats_the_others(agreements):
+    result = run(unlaunched(agreements=agreements))["QOPI"]
+    assert criterion(result, "country_agreement").met
+
+
+@pytest.mark.parametrize(
+    ("agreements", "status", "expired"),
+    [
+        ((agreement("draft"), agreement("out_for_signature")), "out_for_signature", False),
+        ((agreement("negotiating"), agreement("draft")), "negotiating", False),
+        ((agreement("signed", expires_on=date(2026, 5, 1)), agreement("draft")), "draft", False),
+        ((agreement("expired"), agreement("signed", expires_on=date(2026, 5, 1))), "signed", True),
+        ((agreement("terminated"), agreement("expired")), "expired", True),
+    ],
+)
+def test_best_standing_agreement_explains_when_none_met(agreements, status, expired):
+    params = criterion(run(unlaunched(agreements=agreements))["QOPI"], "country_agreement").params
+    assert (params["status"], params["expired"]) == (status, expired)
+
+
+def test_agreement_params_carry_its_dates():
+    agreements = (
+        agreement(
+            "signed",
+            since=date(2025, 2, 1),
+            signed_on=date(2025, 2, 1),
+            expires_on=date(2027, 1, 31),
+        ),
+    )
+    found = criterion(run(unlaunched(agreements=agreements))["QOPI"], "country_agreement")
+    assert found.params == {
+        "program": "QOPI",
+        "status": "signed",
+        "since": "2025-02-01",
+        "signed_on": "2025-02-01",
+        "expires_on": "2027-01-31",
+        "expired": False,
+    }
+
+
+# --- coverage -------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("overrides", "key"),
+    [
+        ({"privacy_reviews": (review(programs=ONLY_QCP),)}, "privacy_review"),
+        ({"agreements": (agreement(programs=ONLY_QCP),)}, "country_agreement"),
+    ],
+)
+def test_record_covering_only_qcp_does_not_count_for_qopi(overrides, key):
+    results = run(unlaunched(**overrides))
+    assert (criterion(results["QOPI"], key).met, criterion(results["QCP"], key).met) == (
+        False,
+        True,
+    )
+
+
+# --- eligible practices ---------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("eligible", "threshold", "met"),
+    [
+        (4, 5, False),
+        (5, 5, True),
+        (6, 5, True),
+        (0, 5, False),
+        (2, 2, True),
+        (1, 2, False),
+    ],
+)
+def test_eligible_practices_against_threshold(eligible, threshold, met):
+    country = unlaunched(eligible={"QOPI": eligible}, thresholds={"QOPI": threshold, "QCP": 3})
+    found = criterion(run(country)["QOPI"], "eligible_practices")
+    assert (found.met, found.params) == (
+        met,
+        {"program": "QOPI", "eligible": eligible, "threshold": threshold},
+    )
+
+
+def test_per_country_threshold_of_two_makes_qopi_ready():
+    country = unlaunched(eligible={"QOPI": 2}, thresholds={"QOPI": 2, "QCP": 3})
+    assert run(country)["QOPI"].state is State.READY
+
+
+def test_missing_eligible_count_is_zero():
+    found = criterion(run(unlaunched(eligible={}))["QCP"], "eligible_practices")
+    assert (found.met, found.params["eligible"]) == (False, 0)
+
+
+def test_missing_threshold_raises():
+    with pytest.raises(KeyError):
+        run(unlaunched(thresholds={"QOPI": 5}))
+
+
+# --- QCP ------------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("qopi", "met"),
+    [
+        ("available", True),
+        ("pilot", True),
+        ("in_pipeline", False),
+        ("under_consideration", False),
+        ("suspended", False),
+        ("not_available", False),
+    ],
+)
+def test_qcp_needs_qopi_launched(qopi, met):
+    found = criterion(run(facts(availability={"QOPI": qopi}))["QCP"], "qopi_launched")
+    assert (found.met, found.params) == (met, {"availability": qopi})
+
+
+def test_qcp_without_qopi_availability_row_reads_not_available():
+    result = run(facts(availability={}))["QCP"]
+    assert criterion(result, "qopi_launched").params == {"availability": "not_available"}
+
+
+def test_qcp_is_near_ready_when_only_qopi_is_missing():
+    result = run(unlaunched())["QCP"]
+    assert [c.key for c in result.missing] == ["qopi_launched"]
+
+
+@pytest.mark.parametrize(
+    ("launched", "capacity", "state"),
+    [
+        (5, 6, State.READY),
+        (6, 6, State.AWAITING_CAPACITY),
+        (7, 6, State.AWAITING_CAPACITY),
+        (0, 0, State.AWAITING_CAPACITY),
+    ],
+)
+def test_qcp_capacity(launched, capacity, state):
+    result = run(facts(), qcp_capacity=capacity, qcp_launched_count=launched)["QCP"]
+    assert (result.state, result.capacity) == (state, {"launched": launched, "capacity": capacity})
+
+
+def test_capacity_applies_only_to_qcp():
+    result = run(unlaunched(), qcp_capacity=0, qcp_launched_count=3)["QOPI"]
+    assert (result.state, result.capacity) == (State.READY, None)
+
+
+def test_capacity_does_not_turn_a_near_ready_qcp_into_awaiting():
+    result = run(facts(eligible={"QOPI": 5, "QCP": 1}), qcp_capacity=1, qcp_launched_count=1)
+    assert result["QCP"].state is State.NEAR_READY
+
+
+# --- states ---------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("program", "keys"),
+    [
+        ("QOPI", ["privacy_review", "country_agreement", "eligible_practices"]),
+        ("QCP", ["qopi_launched", "privacy_review", "country_agreement", "eligible_practices"]),
+    ],
+)
+def test_criteria_are_listed_in_rule_order(program, keys):
+    assert [c.key for c in run(unlaunched())[program].criteria] == keys
+
+
+@pytest.mark.parametrize(
+    ("overrides", "missing", "summary"),
+    [
+        ({"privacy_reviews": (review("in_review"),)}, "privacy_review", "missing privacy review"),
+        ({"agreements": (agreement("draft"),)}, "country_agreement", "missing country agreement"),
+        ({"eligible": {"QOPI": 4}}, "eligible_practices", "missing eligible practices"),
+    ],
+)
+def test_one_missing_criterion_is_near_ready(overrides, missing, summary):
+    result = run(unlaunched(**overrides))["QOPI"]
+    assert (result.state, [c.key for c in result.missing], summarize(result)) == (
+        State.NEAR_READY,
+        [missing],
+        f"near ready: {summary}",
+    )
+
+
+def test_two_missing_criteria_are_blocked():
+    country = unlaunched(agreements=(), eligible={"QOPI": 3})
+    result = run(country)["QOPI"]
+    assert (result.state, summarize(result)) == (
+        State.BLOCKED,
+        "blocked: missing country agreement, eligible practices",
+    )
+
+
+@pytest.mark.parametrize("status", ["available", "pilot"])
+def test_launched_stays_launched_with_criteria_evaluated(status):
+    country = facts(
+        availability={"QOPI": status, "QCP": status},
+        privacy_reviews=(),
+        agreements=(),
+        eligible={},
+    )
+    results = run(country, qcp_capacity=1, qcp_launched_count=1)
+    assert [(r.state, len(r.missing)) for r in results.values()] == [
+        (State.LAUNCHED, 3),
+        (State.LAUNCHED, 3),
+    ]
+
+
+@pytest.mark.parametrize(
+    ("state", "summary"),
+    [
+        (State.LAUNCHED, "launched"),
+        (State.READY, "ready"),
+        (State.AWAITING_CAPACITY, "ready — awaiting capacity (QCP launched in 6 of 6 countries)"),
+    ],
+)
+def test_summary_of_states_without_missing_criteria(state, summary):
+    capacity = {"launched": 6, "capacity": 6}
+    result = Readiness("CO", "QCP", "in_pipeline", state, (), capacity)
+    assert summarize(result) == summary
+
+
+# --- many countries -------------------------------------------------------------------------------
+
+
+def qcp_country(code, qcp):
+    return facts(country=code, availability={"QOPI": "available", "QCP": qcp})
+
+
+@pytest.mark.parametrize(
+    ("others", "launched", "state"),
+    [
+        (["available"] * 5, 5, State.READY),
+        (["available"] * 5 + ["pilot"], 6, State.AWAITING_CAPACITY),
+        (["available"] * 5 + ["suspended", "in_pipeline"], 5, State.READY),
+    ],
+)
+def test_assess_counts_countries_with_qcp_launched(others, launched, state):
+    countries = [qcp_country(f"X{i}", qcp) for i, qcp in enumerate(others)]
+    candidate = qcp_country("CO", "in_pipeline")
+    board = assess(iter([*countries, candidate]), today=TODAY, qcp_capacity=6)
+    (result,) = [r for r in board if (r.country, r.program) == ("CO", "QCP")]
+    assert (result.state, result.capacity) == (state, {"launched": launched, "capacity": 6})
+
+
+def test_assess_returns_every_program_per_country_in_order():
+    board = assess([facts(country="CO"), facts(country="KE")], today=TODAY, qcp_capacity=6)
+    assert [(r.country, r.program) for r in board] == [
+        ("CO", "QOPI"),
+        ("CO", "QCP"),
+        ("KE", "QOPI"),
+        ("KE", "QCP"),
+    ]
+
+
+# --- explanations ---------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("key", "met", "params", "text"),
+    [
+        (
+            "eligible_practices",
+            False,
+            {"program": "QOPI", "eligible": 3, "threshold": 5},
+            "Eligible practices 3 of 5",
+        ),
+        (
+            "privacy_review",
+            False,
+            {"program": "QOPI", "status": "in_review", "since": "2026-03-02"},
+            "Privacy review in review since 2026-03-02",
+        ),
+        (
+            "privacy_review",
+            True,
+            {"program": "QOPI", "status": "approved_with_conditions", "since": None},
+            "Privacy review approved with conditions",
+        ),
+        (
+            "privacy_review",
+            False,
+            {"program": "QCP", "status": None, "since": None},
+            "No privacy review covering QCP",
+        ),
+        (
+            "country_agreement",
+            True,
+            {
+                "program": "QOPI",
+                "status": "signed",
+                "since": None,
+                "signed_on": "2025-02-01",
+                "expires_on": "2027-01-31",
+                "expired": False,
+            },
+            "Agreement signed, expires 2027-01-31",
+        ),
+        (
+            "country_agreement",
+            True,
+            {
+                "program": "QOPI",
+                "status": "signed",
+                "since": None,
+                "signed_on": None,
+                "expires_on": None,
+                "expired": False,
+            },
+            "Agreement signed, no expiry date",
+        ),
+        (
+            "country_agreement",
+            False,
+            {
+                "program": "QOPI",
+                "status": "expired",
+                "since": "2026-05-02",
+                "signed_on": None,
+                "expires_on": "2026-05-01",
+                "expired": True,
+            },
+            "Agreement expired on 2026-05-01",
+        ),
+        (
+            "country_agreement",
+            False,
+            {
+                "program": "QOPI",
+                "status": "out_for_signature",
+                "since": "2026-04-10",
+                "signed_on": None,
+                "expires_on": None,
+                "expired": False,
+            },
+            "Agreement out for signature since 2026-04-10",
+        ),
+        (
+            "country_agreement",
+            False,
+            {
+                "program": "QCP",
+                "status": None,
+                "since": None,
+                "signed_on": None,
+                "expires_on": None,
+                "expired": False,
+            },
+            "No country agreement covering QCP",
+        ),
+        (
+            "qopi_launched",
+            False,
+            {"availability": "in_pipeline"},
+            "QOPI not launched (availability: in pipeline)",
+        ),
+        ("qopi_launched", True, {"availability": "pilot"}, "QOPI launched (availability: pilot)"),
+    ],
+)
+def test_explain(key, met, params, text):
+    assert explain(Criterion(key, met, params)) == text
+
+
+def test_explain_translates_sentence_and_status_word():
+    found = Criterion("privacy_review", False, {"status": "in_review", "since": "2026-03-02"})
+    assert explain(found, lambda message: f"<{message}>") == (
+        "<Privacy review <in review> since 2026-03-02>"
+    )
+
+
+def test_explain_rejects_unknown_key():
+    with pytest.raises(ValueError, match="bogus"):
+        explain(Criterion("bogus", True, {}))
+
+
+def test_results_serialise_to_json():
+    board = assess(
+        [unlaunched(agreements=(agreement("signed", expires_on=TODAY),))],
+        today=TODAY,
+        qcp_capacity=6,
+    )
+    payload = json.loads(json.dumps([as_dict(r) for r in board]))
+    assert payload[0]["criteria"][1] == {
+        "key": "country_agreement",
+        "met": True,
+        "detail": "Agreement signed, expires 2026-06-15",
+        "params": {
+            "program": "QOPI",
+            "status": "signed",
+            "since": None,
+            "signed_on": None,
+            "expires_on": "2026-06-15",
+            "expired": False,
+        },
+    }
+
+
+def test_facts_are_frozen():
+    country = facts()
+    with pytest.raises(FrozenInstanceError):
+        country.country = "BR"  # type: ignore[misc]
