@@ -17,6 +17,7 @@ from crm.i18n import (
     select_locale,
     sorted_countries,
 )
+from crm.navigation import staff_navigation
 
 
 def language_links() -> list[dict[str, object]]:
@@ -65,6 +66,7 @@ def init_app(app: Flask) -> None:
         html_lang=html_lang,
         current_locale=select_locale,
         sorted_countries=sorted_countries,
+        staff_navigation=staff_navigation,
     )
     app.jinja_env.filters["date"] = _date
     app.jinja_env.filters["country"] = country_name

@@ -1,0 +1,186 @@
+"""Practices from survey answers: matching (SPEC §3), suggestions, and the current answers.
+
+A practice carries the answers of its most recent response that is not spam or duplicate
+(SPEC §3); ``refresh_practice`` re-derives them whenever a response is linked, moved or
+re-triaged, so readiness counts follow at once.
+"""
+
+from __future__ import annotations
+
+import unicodedata
+
+from rapidfuzz import fuzz, process
+from sqlalchemy import select
+
+from crm import questionnaire
+from crm.extensions import db
+from crm.models import Contact, Interest, Practice, SurveyResponse
+
+#: Triage states whose answers count; spam and duplicates never do (SPEC §3).
+COUNTED_TRIAGE = ("new", "linked")
+#: rapidfuzz token-set score (0..100) from which a close name is suggested to staff.
+SUGGESTION_SCORE = 85.0
+
+
+def normalize_key(text: str | None) -> str:
+    """Text compared for matching: Unicode-normalized, case, accents, punctuation and spacing
+    dropped (SPEC §3). ``"Clínica São-José, S.A."`` → ``"clinicasaojosesa"``."""
+    if not text:
+        return ""
+    decomposed = unicodedata.normalize("NFKD", text)
+    return "".join(c for c in decomposed.casefold() if not unicodedata.combining(c) and c.isalnum())
+
+
+def find_same_practice(
+    country_code: str, name: str, city: str | None, email: str | None
+) -> Practice | None:
+    """The practice a response belongs to automatically (SPEC §3), or None.
+
+    Same country and equal normalized name (and city, where both give one), or a contact with
+    the same email (case-insensitive) at a practice.
+    """
+    name_key, city_key = normalize_key(name), normalize_key(city)
+    candidates = db.session.scalars(
+        select(Practice)
+        .where(Practice.country_code == country_code, Practice.name_key == name_key)
+        .order_by(Practice.id)
+    ).all()
+    for practice in candidates:
+        if not (city_key and practice.city_key) or practice.city_key == city_key:
+            return practice
+    if email:
+        return db.session.scalar(
+            select(Practice)
+            .join(Contact, Contact.practice_id == Practice.id)
+            .where(Contact.email_key == email.strip().lower())
+            .order_by(Practice.id)
+            .limit(1)
+        )
+    return None
+
+
+def suggest_practice(country_code: str, name: str) -> tuple[Practice, float] | None:
+    """The closest-named practice in the same country when its score reaches SUGGESTION_SCORE.
+
+    Looser than ``find_same_practice`` (abbreviations, typos): a suggestion staff confirm,
+    never a silent merge (SPEC §3). Returns ``(practice, score 0..100)`` or None.
+    """
+    rows = db.session.execute(
+        select(Practice.id, Practice.name).where(Practice.country_code == country_code)
+    ).all()
+    if not rows:
+        return None
+    names = {pid: normalize_name_for_fuzz(pname) for pid, pname in rows}
+    best = process.extractOne(
+        normalize_name_for_fuzz(name),
+        names,
+        scorer=fuzz.token_set_ratio,
+        score_cutoff=SUGGESTION_SCORE,
+    )
+    if best is None:
+        return None
+    _choice, score, practice_id = best
+    return db.session.get(Practice, practice_id), float(score)
+
+
+def normalize_name_for_fuzz(text: str) -> str:
+    """Words of a name, accents and punctuation dropped, for fuzzy comparison."""
+    decomposed = unicodedata.normalize("NFKD", text or "").casefold()
+    kept = "".join(c if c.isalnum() else " " for c in decomposed if not unicodedata.combining(c))
+    return " ".join(kept.split())
+
+
+def new_practice(answers: dict) -> Practice:
+    """A practice built from a response's answers (added to the session, not flushed)."""
+    practice = Practice(
+        name=answers["practice_name"].strip(),
+        name_key=normalize_key(answers["practice_name"]),
+        country_code=answers["country"],
+        city=(answers.get("city") or "").strip() or None,
+        city_key=normalize_key(answers.get("city")) or None,
+    )
+    db.session.add(practice)
+    return practice
+
+
+def latest_counted_response(practice_id: int) -> SurveyResponse | None:
+    """The practice's most recent response that is neither spam nor duplicate."""
+    return db.session.scalar(
+        select(SurveyResponse)
+        .where(
+            SurveyResponse.practice_id == practice_id,
+            SurveyResponse.triage_status.in_(COUNTED_TRIAGE),
+        )
+        .order_by(SurveyResponse.submitted_at.desc(), SurveyResponse.id.desc())
+        .limit(1)
+    )
+
+
+def refresh_practice(practice: Practice) -> None:
+    """Re-derive the practice's answers and interests from its latest counted response.
+
+    With no counted response left, its interests are removed, so it counts nowhere.
+    """
+    db.session.flush()
+    response = latest_counted_response(practice.id)
+    if response is None:
+        practice.answers_from = None
+        practice.interests.clear()
+        return
+    apply_answers(practice, response)
+
+
+def apply_answers(practice: Practice, response: SurveyResponse) -> None:
+    """Copy a response's answers onto the practice and set one Interest per program."""
+    answers = response.answers
+    practice.practice_type = answers.get("practice_type")
+    practice.outpatient_hem_onc = questionnaire.yes_no(answers.get("outpatient_hem_onc"))
+    practice.oncologists_count = answers.get("oncologists_count")
+    practice.new_patients_per_year = answers.get("new_patients_per_year")
+    practice.asco_members_count = answers.get("asco_members_count")
+    practice.ehr_use = answers.get("ehr_use")
+    practice.reads_english = questionnaire.yes_no(answers.get("reads_english"))
+    practice.willing_to_sign_agreement = questionnaire.yes_no(
+        answers.get("willing_to_sign_agreement")
+    )
+    practice.answers_from = response.submitted_at
+    current = {i.program_code: i for i in practice.interests}
+    for program, key in questionnaire.INTEREST_KEYS.items():
+        level = answers.get(key)
+        if level is None:
+            if program in current:
+                practice.interests.remove(current[program])
+            continue
+        interest = current.get(program) or Interest(program_code=program)
+        if program not in current:
+            practice.interests.append(interest)
+        interest.level = level
+        interest.timeframe = answers.get("timeframe")
+        interest.response_id = response.id
+        interest.willing_to_pay_fee = (
+            questionnaire.yes_no(answers.get("willing_to_pay_qcp_fee"))
+            if program == "QCP"
+            else None
+        )
+        interest.details = (
+            {"formats": answers.get("qtp_formats", []), "licensing": answers.get("licensing", [])}
+            if program == "QTP"
+            else {}
+        )
+
+
+def upsert_contact(practice: Practice, answers: dict, language: str) -> Contact:
+    """The practice's contact with the response's email, created or updated from the answers."""
+    email_key = answers["email"].strip().lower()
+    contact = db.session.scalar(
+        select(Contact).where(Contact.practice_id == practice.id, Contact.email_key == email_key)
+    )
+    if contact is None:
+        contact = Contact(practice=practice, email_key=email_key)
+        db.session.add(contact)
+    contact.name = answers["name"].strip()
+    contact.email = answers["email"].strip()
+    contact.role = (answers.get("role") or "").strip() or None
+    contact.phone = (answers.get("phone") or "").strip() or None
+    contact.preferred_language = answers.get("preferred_language") or language
+    return contact
