@@ -1,0 +1,118 @@
+"""Intake files a response under the right practice (SPEC §3) and never stores it twice."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import UTC, datetime, timedelta
+
+import pytest
+from sqlalchemy import func, select
+
+from crm.intake import intake_response
+from crm.models import Contact, Interest, Practice, SurveyResponse
+
+T0 = datetime(2026, 11, 1, 12, 0, tzinfo=UTC)
+
+
+def answers(**overrides) -> dict:
+    base = {
+        "name": "Ana Pérez",
+        "email": "ana@clinica.example",
+        "practice_name": "Clínica San José",
+        "country": "CO",
+        "city": "Bogotá",
+        "practice_type": "private_practice",
+        "outpatient_hem_onc": "yes",
+        "asco_members_count": 2,
+        "reads_english": "yes",
+        "interest_qopi": "very",
+        "interest_qcp": "somewhat",
+        "willing_to_pay_qcp_fee": "yes",
+        "timeframe": "within_6_months",
+        "consent": True,
+        "permission_to_contact": True,
+    }
+    return base | overrides
+
+
+def submit(db, token: str | None = None, at: datetime = T0, **overrides):
+    result = intake_response(
+        answers(**overrides),
+        language="es",
+        submission_token=token or uuid.uuid4().hex,
+        consent_at=at,
+        privacy_notice_version="2026-11",
+        submitted_at=at,
+    )
+    db.session.commit()
+    return result
+
+
+def count(db, model) -> int:
+    return db.session.scalar(select(func.count()).select_from(model))
+
+
+def test_first_response_creates_practice_contact_and_interests(db):
+    result = submit(db)
+    assert result.created
+    response = result.response
+    assert response.triage_status == "new"
+    practice = db.session.get(Practice, response.practice_id)
+    assert practice.name_key == "clinicasanjose"
+    assert practice.reads_english is True
+    assert {i.program_code: i.level for i in practice.interests} == {
+        "QOPI": "very",
+        "QCP": "somewhat",
+    }
+    contact = db.session.get(Contact, response.contact_id)
+    assert (contact.email_key, contact.preferred_language) == ("ana@clinica.example", "es")
+    assert contact.permission_to_contact is True
+
+
+def test_same_submission_token_stores_one_response(db):
+    first = submit(db, token="t-1")
+    second = submit(db, token="t-1", practice_name="Something else")
+    assert not second.created
+    assert second.response.id == first.response.id
+    assert count(db, SurveyResponse) == 1
+
+
+@pytest.mark.parametrize(
+    "name", ["CLINICA SAN JOSE", "Clínica  San-José.", "clinica sanjose", "Clínica San José "]
+)
+def test_equal_names_after_normalization_are_the_same_practice(db, name):
+    first = submit(db)
+    second = submit(db, practice_name=name, email="other@x.example", at=T0 + timedelta(days=1))
+    assert second.response.triage_status == "linked"
+    assert second.response.practice_id == first.response.practice_id
+    assert count(db, Practice) == 1
+
+
+def test_different_city_is_a_different_practice(db):
+    submit(db)
+    second = submit(db, city="Medellín", email="other@x.example")
+    assert second.response.triage_status == "new"
+    assert count(db, Practice) == 2
+
+
+def test_shared_contact_email_links_to_the_practice(db):
+    first = submit(db)
+    second = submit(db, practice_name="Oncología SJ", email="ANA@clinica.example")
+    assert second.response.practice_id == first.response.practice_id
+    assert second.response.triage_status == "linked"
+
+
+def test_close_name_is_only_a_suggestion(db):
+    first = submit(db, practice_name="Instituto Nacional de Cancerología")
+    second = submit(db, practice_name="Instituto Nacional de Cancerologia ESE", email="b@x.example")
+    assert second.response.practice_id != first.response.practice_id
+    assert second.response.suggested_practice_id == first.response.practice_id
+    assert second.response.suggestion_score >= 85
+
+
+def test_latest_response_gives_the_practice_its_answers(db):
+    submit(db, interest_qopi="not_at_all")
+    submit(db, interest_qopi="very", email="other@x.example", at=T0 + timedelta(days=2))
+    submit(db, interest_qopi="somewhat", email="third@x.example", at=T0 + timedelta(days=1))
+    levels = db.session.scalars(select(Interest.level).where(Interest.program_code == "QOPI"))
+    assert list(levels) == ["very"]
