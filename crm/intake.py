@@ -15,6 +15,7 @@ from sqlalchemy import select
 from sqlalchemy.dialects import postgresql, sqlite
 
 from crm import questionnaire
+from crm.events import notify_country_changed
 from crm.extensions import db
 from crm.models import SurveyResponse
 from crm.models._types import utcnow
@@ -122,6 +123,7 @@ def file_response(response: SurveyResponse) -> None:
     db.session.flush()
     response.contact_id = contact.id
     refresh_practice(practice)
+    notify_country_changed(practice.country_code)
     logger.info(
         "response %s filed under practice %s (%s)", response.id, practice.id, response.triage_status
     )
