@@ -9,7 +9,10 @@ from flask import Flask
 from flask_security import SQLAlchemyUserDatastore
 
 import config
-from crm import database  # noqa: F401  (registers the SQLite engine events)
+from crm import (
+    database,  # noqa: F401  (registers the SQLite engine events)
+    hardening,
+)
 from crm.extensions import babel, csrf, db, limiter, migrate, security
 from crm.i18n import select_locale
 from crm.models import Role, User
@@ -43,12 +46,14 @@ def register_extensions(app: Flask) -> None:
     csrf.init_app(app)
     limiter.init_app(app)
     security.init_app(app, user_datastore)
+    hardening.init_app(app)
 
 
 def register_blueprints(app: Flask) -> None:
-    from crm.views import public
+    from crm.views import privacy_requests, public
 
     app.register_blueprint(public.blueprint)
+    app.register_blueprint(privacy_requests.blueprint)
 
 
 def register_template_helpers(app: Flask) -> None:

@@ -91,6 +91,8 @@ def load_config(environ: dict[str, str] | None = None) -> dict[str, Any]:
         "SECURITY_PASSWORD_HASH": "argon2",
         "SECURITY_PASSWORD_LENGTH_MIN": 12,
         "SECURITY_PASSWORD_CHECK_BREACHED": False,
+        #: zxcvbn score (0..4) a password needs; its lists hold the common passwords.
+        "SECURITY_ZXCVBN_MINIMUM_SCORE": int(env.get("PASSWORD_MINIMUM_SCORE", "3")),
         "SECURITY_EMAIL_VALIDATOR_ARGS": {"check_deliverability": False},
         "SECURITY_REGISTERABLE": False,
         "SECURITY_RECOVERABLE": False,
@@ -116,5 +118,7 @@ def load_config(environ: dict[str, str] | None = None) -> dict[str, Any]:
         "MAIL_PASSWORD": env.get("MAIL_PASSWORD", ""),
         "MAIL_DEFAULT_SENDER": env.get("MAIL_DEFAULT_SENDER", "quality-programs@example.org"),
         "PRIVACY_NOTICE_VERSION": env.get("PRIVACY_NOTICE_VERSION", "2026-11"),
+        #: Days the raw answers of spam, duplicate and unlinked responses are kept (``purge``).
+        "RAW_ANSWER_RETENTION_DAYS": int(env.get("RAW_ANSWER_RETENTION_DAYS", "365")),
         "QUESTIONNAIRE_VERSION": "2026.1",
     }

@@ -14,7 +14,9 @@ from sqlalchemy import func, select
 from crm import audit
 from crm.extensions import db
 from crm.models import Role, User
+from crm.models._types import utcnow
 from crm.models.users import ROLES
+from crm.operations import retention
 from crm.seed import seed_all
 
 users_cli = AppGroup("users", help="Manage staff, viewer and admin accounts.")
@@ -32,17 +34,19 @@ def seed_command() -> None:
 def create_user(email: str, role: str, password: str, name: str | None = None) -> User:
     """Create an active account with an argon2 hash of ``password`` and the given SPEC §1 role.
 
-    Raises ``ValueError`` if the email is taken, the role unknown or the password too short.
+    Raises ``ValueError`` if the email is taken, the role unknown, or the password too short
+    or too common (``crm.passwords``).
     """
     email = email.strip().lower()
     if role not in ROLES:
         raise ValueError(f"unknown role {role!r}; choose one of {', '.join(ROLES)}")
     if db.session.scalar(select(User).where(func.lower(User.email) == email)):
         raise ValueError(f"an account for {email} already exists")
-    minimum = current_app.config["SECURITY_PASSWORD_LENGTH_MIN"]
-    if len(password) < minimum:
-        raise ValueError(f"the password must have at least {minimum} characters")
-    datastore = current_app.extensions["security"].datastore
+    security = current_app.extensions["security"]
+    errors, password = security.password_util.validate(password, True, email=email, name=name)
+    if errors:
+        raise ValueError("; ".join(str(e) for e in errors))
+    datastore = security.datastore
     role_row = db.session.scalar(select(Role).where(Role.name == role))
     if role_row is None:
         raise ValueError("roles are missing: run `flask --app app seed` first")
@@ -89,8 +93,31 @@ def demo_admin_command(if_embedded: bool) -> None:
     click.echo("(shown once; create your own accounts with `flask --app app users create`)")
 
 
+@click.command("purge")
+@click.option("--apply", "apply_", is_flag=True, help="Delete; without it, only report.")
+def purge_command(apply_: bool) -> None:
+    """Delete spam, duplicate and unlinked responses past RAW_ANSWER_RETENTION_DAYS.
+
+    A dry run by default: it prints what it would delete.
+    """
+    days = current_app.config["RAW_ANSWER_RETENTION_DAYS"]
+    now = utcnow()
+    counts = retention.purge(now, days) if apply_ else retention.purgeable(now, days)
+    verb = "Deleted" if apply_ else "Would delete"
+    listed = ", ".join(f"{n} {category}" for category, n in counts.items())
+    click.echo(
+        f"{verb} responses submitted before {retention.cutoff(now, days):%Y-%m-%d} "
+        f"({days} days): {listed}."
+    )
+    if apply_:
+        db.session.commit()
+    elif sum(counts.values()):
+        click.echo("Run again with --apply to delete them.")
+
+
 def init_app(app: Flask) -> None:
     """Register the commands on ``app.cli``."""
     app.cli.add_command(seed_command)
     app.cli.add_command(demo_admin_command)
     app.cli.add_command(users_cli)
+    app.cli.add_command(purge_command)

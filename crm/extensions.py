@@ -10,6 +10,8 @@ from flask_wtf.csrf import CSRFProtect
 from sqlalchemy import MetaData
 from sqlalchemy.orm import DeclarativeBase
 
+from crm.passwords import PasswordPolicy
+
 #: Every constraint gets a name so Alembic's batch mode can alter it on SQLite (PITFALLS.md).
 NAMING_CONVENTION = {
     "ix": "ix_%(column_0_label)s",
@@ -28,5 +30,5 @@ db = SQLAlchemy(model_class=Base)
 migrate = Migrate()
 babel = Babel()
 csrf = CSRFProtect()
-security = Security()
+security = Security(password_util_cls=PasswordPolicy)
 limiter = Limiter(key_func=get_remote_address, default_limits=[])

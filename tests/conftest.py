@@ -7,6 +7,7 @@ and each test gets ``CREATE DATABASE ... TEMPLATE`` of it, dropped afterwards.
 
 from __future__ import annotations
 
+import contextvars
 import os
 import shutil
 import uuid
@@ -91,6 +92,23 @@ def database_url(database_template, tmp_path) -> Iterator[str]:
     engine.dispose()
 
 
+class RequestIsolatingClient(FlaskClient):
+    """A test client whose requests each get a fresh app context, as in a real server.
+
+    The ``app`` fixture keeps an app context pushed for the test body; Flask would reuse it
+    for every request, sharing ``g`` (Flask-Login's cached user, the locale) between requests.
+    Pending test data is committed before a request and the test's session is expired after,
+    so the test reads what the request wrote.
+    """
+
+    def open(self, *args, **kwargs):
+        _db.session.commit()
+        try:
+            return contextvars.Context().run(super().open, *args, **kwargs)
+        finally:
+            _db.session.rollback()
+
+
 @pytest.fixture
 def app(request, database_url) -> Iterator[Flask]:
     """The app on a fresh database. Marks: ``csrf`` turns CSRF on, ``ratelimit`` the limiter."""
@@ -100,6 +118,7 @@ def app(request, database_url) -> Iterator[Flask]:
     if request.node.get_closest_marker("ratelimit"):
         overrides["RATELIMIT_ENABLED"] = True
     application = create_app(overrides)
+    application.test_client_class = RequestIsolatingClient
     with application.app_context():
         yield application
         _db.session.remove()
