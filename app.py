@@ -47,8 +47,10 @@ def register_extensions(app: Flask) -> None:
 
 def register_blueprints(app: Flask) -> None:
     from crm.views import public
+    from surveys import views as surveys
 
     app.register_blueprint(public.blueprint)
+    app.register_blueprint(surveys.blueprint)
 
 
 def register_template_helpers(app: Flask) -> None:

@@ -14,8 +14,8 @@ blueprint = Blueprint("public", __name__)
 
 @blueprint.get("/")
 def root():
-    """Send a visitor to the landing page in the language their browser asks for."""
-    return redirect(url_for("public.home", lang=SEGMENT_OF[select_locale()]), code=302)
+    """Send a visitor to the survey (the front door) in the language their browser asks for."""
+    return redirect(url_for("surveys.survey", lang=SEGMENT_OF[select_locale()]), code=302)
 
 
 @blueprint.get("/<lang>/")
