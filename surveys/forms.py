@@ -20,6 +20,7 @@ from wtforms import (
     EmailField,
     HiddenField,
     RadioField,
+    SelectChoice,
     SelectField,
     SelectMultipleField,
     StringField,
@@ -79,9 +80,9 @@ def new_submission_token() -> str:
     return secrets.token_urlsafe(24)
 
 
-def _choices(values: Iterable[str], titles: dict) -> list[tuple[str, object]]:
-    """``(value, title)`` pairs in the vocabulary's order; every value must have a title."""
-    return [(value, titles[value]) for value in values]
+def _choices(values: Iterable[str], titles: dict) -> list[SelectChoice]:
+    """One choice per value, in the vocabulary's order; every value must have a title."""
+    return [SelectChoice(value, titles[value]) for value in values]
 
 
 def _strip(value: object) -> object:
@@ -231,7 +232,7 @@ class SurveyForm(FlaskForm):
     preferred_language = RadioField(
         _l("Which language should we use when we write to you?"),
         choices=[
-            (code, LANGUAGE_NAMES[code], {"lang": code.replace("_", "-")})
+            SelectChoice(code, LANGUAGE_NAMES[code], {"lang": code.replace("_", "-")})
             for code in questionnaire.CHOICES["preferred_language"]
         ],
         validators=[InputRequired(message=_l("Choose a language."))],
@@ -352,7 +353,10 @@ class SurveyForm(FlaskForm):
 
     def __init__(self, *args, countries: list[tuple[str, str]], **kwargs):
         super().__init__(*args, **kwargs)
-        self.country.choices = [("", _l("Choose a country")), *countries]
+        self.country.choices = [
+            SelectChoice("", _l("Choose a country")),
+            *(SelectChoice(code, name) for code, name in countries),
+        ]
         if not self.submission_token.data:
             self.submission_token.data = new_submission_token()
 
