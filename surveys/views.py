@@ -110,9 +110,10 @@ def switch_language(lang: str):
 @blueprint.errorhandler(429)
 def too_many_submits(error: HTTPException):
     """The rate limit: the same answers again, with a friendly note to wait and send later."""
+    request.max_content_length = MAX_SURVEY_BYTES
     try:
         formdata = request.form if request.mimetype in FORM_TYPES else None
-    except HTTPException:
+    except HTTPException:  # too large: the note alone, without the answers
         formdata = None
     return render_survey(survey_form(formdata or None), 429, rate_limited=True)
 
