@@ -94,7 +94,7 @@ class WholeNumberField(StringField):
 
     Accepts thousands grouped with ".", "," or spaces ("1.200" is 1200 in any language) and
     digits of any script. ``data`` is an int, None when empty, and the raw text stays for
-    re-display. A value that is not a whole number gets ``bad_message``.
+    re-display. Anything else gets the same message as a number out of ``bounds``.
     """
 
     widget = TextInput()
@@ -124,7 +124,8 @@ class WholeNumberField(StringField):
 
 
 def bounds_message(low: int, high: int) -> str:
-    """ "Enter a whole number from 0 to 10,000", numbers formatted for the page's language."""
+    """The error for a number outside ``low``..``high``, formatted for the page's language
+    ("Enter a whole number from 0 to 10,000.")."""
     return _(
         "Enter a whole number from %(low)s to %(high)s.",
         low=format_number(low),
