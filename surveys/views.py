@@ -2,6 +2,13 @@
 
 URLs carry the language (``/en/survey``, ``/es/survey``, ``/pt/survey``, SPEC §4); anything
 else under ``/<lang>/`` is a 404. Every page works without JavaScript.
+
+Abuse and mistakes, decided here: a form that fails validation comes back with every answer
+kept (status 200, or 400 when it holds something our page never sends: an option not offered,
+a bad one-time token, a failed CSRF check); a filled honeypot stores nothing and gets a neutral
+"not sent" page (200) telling a person how to send again; the submit rate limit (per client
+address) shows the form again with its answers and a note to wait (429); a body over
+``MAX_SURVEY_BYTES`` is a 413 page and a non-form POST a 400 page, both in the page's language.
 """
 
 from __future__ import annotations
