@@ -64,6 +64,7 @@ browser:
 ## Translations: extract messages, merge them into the catalogs, compile .mo files.
 i18n-extract: install-dev
 	$(VENV)/bin/pybabel -q extract -F babel.cfg -k _l -k lazy_gettext -k _n:1,2 \
+		--ignore-dirs '.* __pycache__ node_modules' \
 		--no-location --sort-output -o messages.pot .
 
 i18n-update: i18n-extract

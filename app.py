@@ -51,9 +51,11 @@ def register_extensions(app: Flask) -> None:
 
 def register_blueprints(app: Flask) -> None:
     from crm.views import privacy_requests, public
+    from surveys import views as surveys
 
     app.register_blueprint(public.blueprint)
     app.register_blueprint(privacy_requests.blueprint)
+    app.register_blueprint(surveys.blueprint)
 
 
 def register_template_helpers(app: Flask) -> None:

@@ -173,3 +173,61 @@ def pytest_configure(config):
 
 
 ROOT = Path(__file__).resolve().parent.parent
+
+
+# Browser tests (pytest-playwright driving Debian's Chromium; never `playwright install`).
+CHROMIUM = "/usr/bin/chromium"
+
+
+class LiveServer:
+    """The app served over HTTP for a browser: ``url`` to open, ``app`` to query its database."""
+
+    def __init__(self, url: str, app: Flask) -> None:
+        self.url = url
+        self.app = app
+
+
+@pytest.fixture(scope="session")
+def live_server(tmp_path_factory) -> Iterator[LiveServer]:
+    """The app on a fresh migrated and seeded SQLite file, served on 127.0.0.1 and a free port.
+
+    CSRF is on (as in production); rate limits are off so tests do not trip them.
+    """
+    import threading
+
+    from werkzeug.serving import make_server
+
+    path = tmp_path_factory.mktemp("live") / "live.sqlite"
+    url = f"sqlite:///{path}"
+    build_schema(url)
+    application = create_app(
+        {
+            **BASE_OVERRIDES,
+            "SQLALCHEMY_DATABASE_URI": url,
+            "WTF_CSRF_ENABLED": True,
+            "SESSION_COOKIE_SECURE": False,
+        }
+    )
+    server = make_server("127.0.0.1", 0, application, threaded=True)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield LiveServer(url=f"http://127.0.0.1:{server.server_port}", app=application)
+    server.shutdown()
+    thread.join(timeout=5)
+    with application.app_context():
+        _db.engine.dispose()
+
+
+@pytest.fixture(scope="session")
+def browser_type_launch_args(browser_type_launch_args) -> dict:
+    """Launch Debian's Chromium rather than a Playwright download (STACK.md)."""
+    return {
+        **browser_type_launch_args,
+        "executable_path": CHROMIUM,
+        "args": [
+            "--no-sandbox",
+            "--disable-gpu",
+            "--disable-background-networking",
+            "--disable-component-update",
+        ],
+    }

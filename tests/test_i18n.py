@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import re
 from pathlib import Path
 
@@ -21,12 +22,18 @@ def catalog(locale: str):
         return read_po(f, locale=locale)
 
 
+def scanned_directory(path: str) -> bool:
+    """Every folder but hidden ones: Babel's default also skips ``_*`` (``templates/_macros``)."""
+    name = os.path.basename(path)
+    return not name.startswith(".") and name not in {"__pycache__", "node_modules"}
+
+
 def extracted_ids() -> set[str]:
     with (ROOT / "babel.cfg").open() as f:
         method_map, options_map = parse_mapping_cfg(f)
     ids = set()
     for *_ignored, message, _comments, _context in extract_from_dir(
-        str(ROOT), method_map, options_map, keywords=KEYWORDS
+        str(ROOT), method_map, options_map, keywords=KEYWORDS, directory_filter=scanned_directory
     ):
         ids.add(message[0] if isinstance(message, tuple) else message)
     return ids
@@ -43,6 +50,10 @@ def in_code() -> set[str]:
 
 def test_extraction_finds_messages(in_code):
     assert "Skip to main content" in in_code
+
+
+def test_extraction_reads_folders_starting_with_an_underscore(in_code):
+    assert "Please check your answers" in in_code  # templates/_macros/forms.html
 
 
 @pytest.mark.parametrize("locale", LOCALES)

@@ -1,0 +1,393 @@
+"""The survey questionnaire (SPEC §4) as one WTForms form, every text through ``_l``.
+
+Answer keys and allowed values come from ``crm.questionnaire``; status titles from
+``crm.labels``. Error messages are our own, specific to each question ("Enter your email
+address"), so every error reads naturally in the page's language.
+"""
+
+from __future__ import annotations
+
+import re
+import secrets
+from collections.abc import Iterable
+
+from flask_babel import format_number
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from wtforms import (
+    BooleanField,
+    EmailField,
+    HiddenField,
+    RadioField,
+    SelectChoice,
+    SelectField,
+    SelectMultipleField,
+    StringField,
+    TelField,
+    TextAreaField,
+)
+from wtforms.fields.choices import SelectFieldBase
+from wtforms.validators import (
+    DataRequired,
+    Email,
+    InputRequired,
+    Length,
+    Optional,
+    Regexp,
+    ValidationError,
+)
+from wtforms.widgets import CheckboxInput, ListWidget, TextInput
+
+from crm import labels, questionnaire
+from crm.i18n import LANGUAGE_NAMES
+
+#: The one-time token of a rendered form (``secrets.token_urlsafe(24)`` gives 32 characters).
+TOKEN_PATTERN = r"^[A-Za-z0-9_-]{20,64}$"  # noqa: S105  (a format, not a secret)
+#: Digits grouped by thousands with ".", ",", "'" or a space: "1.200", "1,200", "10 000".
+GROUPED_NUMBER = re.compile(r"^-?\d{1,3}(?:[.,'\s\u00a0\u202f]\d{3})+$")
+
+YES_NO = {"yes": _l("Yes"), "no": _l("No")}
+YES_NO_UNSURE = {**YES_NO, "unsure": _l("Not sure")}
+EHR_USE = {
+    "full": _l("Yes, for all patient records"),
+    "partial": _l("Partly: some records are still on paper"),
+    "none": _l("No, our records are on paper"),
+}
+QTP_FORMATS = {
+    "six_month": _l("The six-month course"),
+    "one_day": _l("The one-day course"),
+    "train_the_trainer": _l("Training local trainers in my country (train-the-trainer)"),
+}
+LICENSING = {
+    "qtp_content": _l("Licensing the QTP course materials to run our own training"),
+    "quality_symposium": _l(
+        "Licensing the Quality of Care Symposium to hold a local “ASCO Direct Highlights” event"
+    ),
+}
+CHOOSE_OFFERED = _l("Choose one of the options shown.")
+CSRF_EXPIRED = _l(
+    "For your security, this page stops accepting answers after a while. Your answers are "
+    "still here: please check them and send them again."
+)
+TOKEN_INVALID = _l(
+    "This form could not be sent as it was. Please check your answers and send it again."
+)
+
+
+def new_submission_token() -> str:
+    """A fresh one-time token for a rendered survey form (URL-safe, 32 characters)."""
+    return secrets.token_urlsafe(24)
+
+
+def _choices(values: Iterable[str], titles: dict) -> list[SelectChoice]:
+    """One choice per value, in the vocabulary's order; every value must have a title."""
+    return [SelectChoice(value, titles[value]) for value in values]
+
+
+def _strip(value: object) -> object:
+    return value.strip() if isinstance(value, str) else value
+
+
+class WholeNumberField(StringField):
+    """A whole number typed as text (``inputmode="numeric"``): keeps what was typed on error.
+
+    Accepts thousands grouped with ".", "," or spaces ("1.200" is 1200 in any language) and
+    digits of any script. ``data`` is an int, None when empty, and the raw text stays for
+    re-display. Anything else gets the same message as a number out of ``bounds``.
+    """
+
+    widget = TextInput()
+
+    def __init__(self, label=None, validators=None, *, bounds: tuple[int, int], **kwargs):
+        render_kw = {"inputmode": "numeric", "spellcheck": "false", "autocomplete": "off"}
+        super().__init__(label, validators, render_kw=render_kw, **kwargs)
+        self.bounds = bounds
+
+    def process_formdata(self, valuelist):
+        if not valuelist:
+            return
+        raw = valuelist[0].strip()
+        if not raw:
+            self.data = None
+            return
+        digits = re.sub(r"\D", "", raw) if GROUPED_NUMBER.match(raw) else raw.lstrip("-")
+        if not digits.isdecimal() or len(digits) > 15:
+            self.data = None
+            raise ValueError(bounds_message(*self.bounds))
+        self.data = -int(digits) if raw.startswith("-") else int(digits)
+
+    def _value(self) -> str:
+        if self.raw_data:
+            return self.raw_data[0]
+        return "" if self.data is None else str(self.data)
+
+
+def bounds_message(low: int, high: int) -> str:
+    """The error for a number outside ``low``..``high``, formatted for the page's language
+    ("Enter a whole number from 0 to 10,000.")."""
+    return _(
+        "Enter a whole number from %(low)s to %(high)s.",
+        low=format_number(low),
+        high=format_number(high),
+    )
+
+
+class WithinBounds:
+    """Validator: the field's int is within its inclusive ``bounds`` (skips None)."""
+
+    def __call__(self, form, field) -> None:
+        low, high = field.bounds
+        if field.data is not None and not low <= field.data <= high:
+            raise ValidationError(bounds_message(low, high))
+
+
+class CheckboxesField(SelectMultipleField):
+    """Several choices as a list of checkboxes (no JavaScript needed)."""
+
+    widget = ListWidget(prefix_label=False)
+    option_widget = CheckboxInput()
+
+
+def _text(label, key: str, *, required: str | None = None, **kwargs) -> StringField:
+    """A free-text field capped at ``questionnaire.TEXT_LIMITS[key]`` characters."""
+    field_class = kwargs.pop("field_class", StringField)
+    first = DataRequired(message=required) if required else Optional()
+    limit = Length(
+        max=questionnaire.TEXT_LIMITS[key], message=_l("Use no more than %(max)d characters.")
+    )
+    return field_class(label, validators=[first, limit], filters=[_strip], **kwargs)
+
+
+def _radio(label, key: str, titles: dict, *, required: str | None = None, **kwargs) -> RadioField:
+    """A radio group offering exactly the vocabulary of ``questionnaire.CHOICES[key]``."""
+    first = InputRequired(message=required) if required else Optional()
+    return RadioField(
+        label,
+        choices=_choices(questionnaire.CHOICES[key], titles),
+        validators=[first],
+        invalid_choice_message=CHOOSE_OFFERED,
+        **kwargs,
+    )
+
+
+def _number(label, key: str, *, required: str | None = None, **kwargs) -> WholeNumberField:
+    first = InputRequired(message=required) if required else Optional()
+    return WholeNumberField(
+        label,
+        validators=[first, WithinBounds()],
+        bounds=questionnaire.NUMBER_BOUNDS[key],
+        **kwargs,
+    )
+
+
+def _interest(program: str) -> RadioField:
+    return _radio(
+        _l("How interested is your practice in %(program)s?", program=program),
+        questionnaire.INTEREST_KEYS[program],
+        labels.INTEREST_LEVEL,
+        required=_l("Choose how interested your practice is in %(program)s.", program=program),
+    )
+
+
+class SurveyForm(FlaskForm):
+    """The International Interest Survey (SPEC §4), one field per ``crm.questionnaire`` key.
+
+    ``countries`` are ``(ISO code, localized name)`` pairs in display order; only those codes
+    are accepted. ``form.data`` of a valid form feeds ``surveys.operations.survey_answers``.
+    """
+
+    # About you
+    name = _text(
+        _l("Your full name"),
+        "name",
+        required=_l("Enter your name."),
+        render_kw={"autocomplete": "name"},
+    )
+    role = _text(
+        _l("Your role at the practice"),
+        "role",
+        description=_l("For example: medical oncologist, nurse, practice manager."),
+        render_kw={"autocomplete": "organization-title"},
+    )
+    email = EmailField(
+        _l("Email address"),
+        validators=[
+            DataRequired(message=_l("Enter your email address.")),
+            Length(
+                max=questionnaire.TEXT_LIMITS["email"],
+                message=_l("Use no more than %(max)d characters."),
+            ),
+            Email(message=_l("Enter an email address in the form name@example.com.")),
+        ],
+        filters=[_strip],
+        render_kw={"autocomplete": "email", "spellcheck": "false"},
+    )
+    phone = _text(
+        _l("Phone number"),
+        "phone",
+        field_class=TelField,
+        description=_l("Include the country code, for example +55 11 5555 0100."),
+        render_kw={"autocomplete": "tel"},
+    )
+    preferred_language = RadioField(
+        _l("Which language should we use when we write to you?"),
+        choices=[
+            SelectChoice(code, LANGUAGE_NAMES[code], {"lang": code.replace("_", "-")})
+            for code in questionnaire.CHOICES["preferred_language"]
+        ],
+        validators=[InputRequired(message=_l("Choose a language."))],
+        invalid_choice_message=CHOOSE_OFFERED,
+    )
+
+    # Your practice
+    practice_name = _text(
+        _l("Name of your practice or institution"),
+        "practice_name",
+        required=_l("Enter the name of your practice."),
+        render_kw={"autocomplete": "organization"},
+    )
+    country = SelectField(
+        _l("Country"),
+        validators=[InputRequired(message=_l("Choose the country where your practice is."))],
+        invalid_choice_message=_l("Choose a country from the list."),
+        render_kw={"autocomplete": "country"},
+    )
+    city = _text(_l("City"), "city", render_kw={"autocomplete": "address-level2"})
+    practice_type = _radio(
+        _l("What type of practice is it?"),
+        "practice_type",
+        labels.PRACTICE_TYPE,
+        required=_l("Choose the type of practice."),
+    )
+    outpatient_hem_onc = _radio(
+        _l("Does your practice provide outpatient hematology-oncology care?"),
+        "outpatient_hem_onc",
+        YES_NO,
+        required=_l("Choose whether your practice provides outpatient hematology-oncology care."),
+    )
+    oncologists_count = _number(
+        _l("How many oncologists work at your practice?"), "oncologists_count"
+    )
+    new_patients_per_year = _number(
+        _l("About how many new cancer patients does your practice see each year?"),
+        "new_patients_per_year",
+    )
+    asco_members_count = _number(
+        _l("How many people at your practice are active ASCO members?"),
+        "asco_members_count",
+        required=_l("Enter the number of active ASCO members at your practice (0 if none)."),
+        description=_l("Enter 0 if there are none. QOPI needs at least one."),
+    )
+    ehr_use = _radio(_l("Does your practice use electronic health records?"), "ehr_use", EHR_USE)
+
+    # The programs
+    interest_qopi = _interest("QOPI")
+    interest_qcp = _interest("QCP")
+    interest_qtp = _interest("QTP")
+    qtp_formats = CheckboxesField(
+        _l("Which QTP formats would suit your team?"),
+        choices=_choices(questionnaire.QTP_FORMATS, QTP_FORMATS),
+        description=_l("Choose all that apply."),
+        invalid_choice_message=CHOOSE_OFFERED,
+    )
+    licensing = CheckboxesField(
+        _l("Would your organization like to license any of these?"),
+        choices=_choices(questionnaire.LICENSING, LICENSING),
+        description=_l("Choose all that apply."),
+        invalid_choice_message=CHOOSE_OFFERED,
+    )
+    reads_english = _radio(
+        _l(
+            "Can the staff who would enter QOPI data read and understand the QOPI measures "
+            "in English?"
+        ),
+        "reads_english",
+        YES_NO,
+        required=_l("Choose whether your staff can read the QOPI measures in English."),
+        description=_l("QOPI data are entered in English."),
+    )
+    willing_to_sign_agreement = _radio(
+        _l("Would your practice be willing to sign a QOPI participation agreement?"),
+        "willing_to_sign_agreement",
+        YES_NO_UNSURE,
+    )
+    willing_to_pay_qcp_fee = _radio(
+        _l("Would your practice be willing to pay the QCP fee?"),
+        "willing_to_pay_qcp_fee",
+        YES_NO_UNSURE,
+        description=_l("The fee is based on what it costs to certify your practice."),
+    )
+    timeframe = _radio(_l("When would your practice like to start?"), "timeframe", labels.TIMEFRAME)
+
+    # Anything else, consent
+    comments = _text(
+        _l("Is there anything else you would like to tell us?"),
+        "comments",
+        field_class=TextAreaField,
+        render_kw={"rows": 5},
+    )
+    consent = BooleanField(
+        _l(
+            "I have read the privacy notice and agree that my answers are stored and used as "
+            "it describes."
+        ),
+        validators=[
+            DataRequired(message=_l("To send the survey, please accept the privacy notice."))
+        ],
+    )
+    permission_to_contact = BooleanField(
+        _l("You may contact me about these programs by email or phone."),
+    )
+
+    # Not questions: the one-time token (double submits), and a honeypot for bots.
+    submission_token = HiddenField(
+        validators=[
+            InputRequired(message=TOKEN_INVALID),
+            Regexp(TOKEN_PATTERN, message=TOKEN_INVALID),
+        ]
+    )
+    website = StringField(
+        _l("Leave this field empty"),
+        render_kw={"tabindex": "-1", "autocomplete": "off"},
+    )
+
+    def __init__(self, *args, countries: list[tuple[str, str]], **kwargs):
+        super().__init__(*args, **kwargs)
+        self.country.choices = [
+            SelectChoice("", _l("Choose a country")),
+            *(SelectChoice(code, name) for code, name in countries),
+        ]
+        if not self.submission_token.data:
+            self.submission_token.data = new_submission_token()
+
+    def validate(self, extra_validators=None) -> bool:
+        """Validate every field; a failed CSRF check gets our translated, reassuring message."""
+        valid = super().validate(extra_validators)
+        csrf_field = getattr(self, "csrf_token", None)
+        if csrf_field is not None and csrf_field.errors:
+            csrf_field.errors[:] = [str(CSRF_EXPIRED)]
+        return valid
+
+    @property
+    def honeypot_filled(self) -> bool:
+        """True when the field no person sees was filled (a bot)."""
+        return bool((self.website.data or "").strip())
+
+    def tampered(self) -> bool:
+        """True when the request is not one our page sends: an option that was never offered,
+        a missing or malformed one-time token, or a failed CSRF check. The view answers it with
+        status 400, still showing the form with every answer kept."""
+        for field in self:
+            if isinstance(field, SelectFieldBase) and field.raw_data:
+                offered = {str(value) for value, *_rest in field.choices}
+                if any(value not in offered for value in field.raw_data if value):
+                    return True
+        csrf_field = getattr(self, "csrf_token", None)
+        return bool(self.submission_token.errors or (csrf_field is not None and csrf_field.errors))
+
+    def renew_token_if_invalid(self) -> None:
+        """Give a form whose one-time token was malformed a fresh one, so it can be sent."""
+        if self.submission_token.errors:
+            self.submission_token.data = new_submission_token()
+            self.submission_token.raw_data = [self.submission_token.data]

@@ -1,0 +1,158 @@
+"""The public survey pages: questionnaire, language switch, thank-you page, privacy notice.
+
+URLs carry the language (``/en/survey``, ``/es/survey``, ``/pt/survey``, SPEC §4); anything
+else under ``/<lang>/`` is a 404. Every page works without JavaScript.
+
+Abuse and mistakes, decided here: a form that fails validation comes back with every answer
+kept (status 200, or 400 when it holds something our page never sends: an option not offered,
+a bad one-time token, a failed CSRF check); a filled honeypot stores nothing and gets a neutral
+"not sent" page (200) telling a person how to send again; the submit rate limit (per client
+address) shows the form again with its answers and a note to wait (429); a body over
+``MAX_SURVEY_BYTES`` is a 413 page and a non-form POST a 400 page, both in the page's language.
+"""
+
+from __future__ import annotations
+
+from flask import (
+    Blueprint,
+    abort,
+    current_app,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
+from sqlalchemy import select
+from werkzeug.exceptions import HTTPException
+
+from crm.auth import public
+from crm.extensions import csrf, db, limiter
+from crm.i18n import LANGUAGE_NAMES, LOCALES, SEGMENT_OF, select_locale, sorted_countries
+from crm.models import Country, SurveyResponse
+from surveys import operations
+from surveys.availability import program_outcomes, program_reach
+from surveys.forms import SurveyForm
+
+blueprint = Blueprint("surveys", __name__)
+
+LANG = "<any(en, es, pt):lang>"
+#: Largest survey request body. Every answer at its longest, in a 4-byte script and
+#: percent-encoded, stays under 80 KiB.
+MAX_SURVEY_BYTES = 128 * 1024
+FORM_TYPES = frozenset({"application/x-www-form-urlencoded", "multipart/form-data"})
+
+
+def submit_rate_limit() -> str:
+    return current_app.config["SURVEY_SUBMIT_RATE_LIMIT"]
+
+
+@blueprint.before_request
+def accept_only_form_posts() -> None:
+    """Survey POSTs are HTML form posts of a bounded size: anything else is a 400 (or 413)."""
+    if request.method == "POST":
+        request.max_content_length = MAX_SURVEY_BYTES
+        if request.mimetype not in FORM_TYPES:
+            abort(400)
+
+
+def survey_form(formdata=None) -> SurveyForm:
+    """The questionnaire with the country list in the page's language (``formdata`` kept)."""
+    codes = db.session.scalars(select(Country.code)).all()
+    form = SurveyForm(formdata=formdata, countries=sorted_countries(codes))
+    if formdata is None:
+        form.preferred_language.data = select_locale()
+    return form
+
+
+def render_survey(form: SurveyForm, status: int = 200, **context):
+    """The survey page; its language buttons re-show the same answers in another language."""
+    other_languages = [
+        {
+            "locale": locale,
+            "name": LANGUAGE_NAMES[locale],
+            "action": url_for("surveys.switch_language", lang=SEGMENT_OF[locale]),
+        }
+        for locale in LOCALES
+        if locale != select_locale()
+    ]
+    page = render_template(
+        "surveys/survey.html",
+        form=form,
+        reach=program_reach(),
+        other_languages=other_languages,
+        **context,
+    )
+    return page, status
+
+
+@blueprint.route(f"/{LANG}/survey", methods=["GET", "POST"])
+@public
+@csrf.exempt  # the form checks its own token, so an expired one keeps every answer (PITFALLS)
+@limiter.limit(submit_rate_limit, methods=["POST"])
+def survey(lang: str):
+    """The questionnaire; a valid POST is stored once and redirected (303) to its thank-you."""
+    if request.method == "GET":
+        return render_survey(survey_form())
+    form = survey_form(request.form)
+    if form.honeypot_filled:
+        return render_template("surveys/not_accepted.html")
+    if not form.validate():
+        status = 400 if form.tampered() else 200
+        form.renew_token_if_invalid()
+        return render_survey(form, status)
+    intake = operations.submit_survey(form.data, language=select_locale())
+    db.session.commit()
+    token = intake.response.submission_token
+    return redirect(url_for("surveys.thanks", lang=lang, token=token), code=303)
+
+
+@blueprint.post(f"/{LANG}/survey/language")
+@public
+@csrf.exempt  # stores nothing: it only shows the same answers in another language
+def switch_language(lang: str):
+    """The questionnaire in ``lang`` with the answers typed so far; nothing validated or stored."""
+    return render_survey(survey_form(request.form))
+
+
+@blueprint.errorhandler(429)
+def too_many_submits(error: HTTPException):
+    """The rate limit: the same answers again, with a friendly note to wait and send later."""
+    request.max_content_length = MAX_SURVEY_BYTES
+    try:
+        formdata = request.form if request.mimetype in FORM_TYPES else None
+    except HTTPException:  # too large: the note alone, without the answers
+        formdata = None
+    return render_survey(survey_form(formdata or None), 429, rate_limited=True)
+
+
+@blueprint.get(f"/{LANG}/survey/thanks/<token>")
+@public
+def thanks(lang: str, token: str):
+    """What is available in the respondent's country and what happens next (no personal data)."""
+    response = db.first_or_404(
+        select(SurveyResponse).where(SurveyResponse.submission_token == token)
+    )
+    return render_template(
+        "surveys/thanks.html",
+        country_code=response.country_code,
+        outcomes=program_outcomes(response.country_code, response.answers),
+        permission_to_contact=response.permission_to_contact,
+    )
+
+
+@blueprint.get("/survey")
+@public
+def choose_language():
+    """Bare ``/survey``: the survey in the language the browser asks for."""
+    return redirect(url_for("surveys.survey", lang=SEGMENT_OF[select_locale()]), code=302)
+
+
+@blueprint.get(f"/{LANG}/privacy")
+@public
+def privacy(lang: str):
+    """The privacy notice the survey's consent refers to, with its version."""
+    return render_template(
+        "surveys/privacy.html",
+        version=current_app.config["PRIVACY_NOTICE_VERSION"],
+        contact_email=current_app.config["MAIL_DEFAULT_SENDER"],
+    )
