@@ -46,9 +46,12 @@ def register_extensions(app: Flask) -> None:
 
 
 def register_blueprints(app: Flask) -> None:
-    from crm.views import public
+    from crm.views import inbox, practices, public, tasks
 
     app.register_blueprint(public.blueprint)
+    app.register_blueprint(inbox.blueprint)
+    app.register_blueprint(practices.blueprint)
+    app.register_blueprint(tasks.blueprint)
 
 
 def register_template_helpers(app: Flask) -> None:
@@ -64,6 +67,7 @@ def register_error_handlers(app: Flask) -> None:
 
 
 def register_commands(app: Flask) -> None:
-    from crm import cli
+    from crm import cli, demo
 
     cli.init_app(app)
+    app.cli.add_command(demo.demo_command)
