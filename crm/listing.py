@@ -51,8 +51,10 @@ class Page:
         return self.number < self.pages
 
 
-def paginate(statement: Select, page: int, per_page: int = PER_PAGE) -> Page:
-    """Run ``statement`` for page ``page`` (clamped to 1..pages) with a COUNT for the total."""
+def paginate(statement: Select, page: int, per_page: int | None = None) -> Page:
+    """Run ``statement`` for page ``page`` (clamped to 1..pages) with a COUNT for the total;
+    ``per_page`` defaults to PER_PAGE."""
+    per_page = per_page or PER_PAGE
     total = db.session.scalar(select(func.count()).select_from(statement.order_by(None).subquery()))
     pages = max(1, -(-total // per_page))
     number = min(max(page, 1), pages)

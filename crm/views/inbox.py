@@ -15,6 +15,7 @@ from crm.extensions import db
 from crm.i18n import sorted_countries
 from crm.models import Practice, SurveyResponse
 from crm.operations import triage
+from crm.views.form_choices import select_choices
 from crm.views.inbox_forms import (
     ALL,
     DuplicateForm,
@@ -32,8 +33,8 @@ blueprint = Blueprint("inbox", __name__, url_prefix="/staff/responses")
 def index():
     """Responses filtered by triage status (default: new), country, language and suggestion."""
     filters = InboxFilterForm(request.args)
-    filters.country.choices = [("", _("All countries"))] + sorted_countries(
-        listing.response_countries()
+    filters.country.choices = select_choices(
+        [("", _("All countries")), *sorted_countries(listing.response_countries())]
     )
     valid = filters.validate() if request.args else True
     status = filters.status.data if valid and filters.status.data else "new"

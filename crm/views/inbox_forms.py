@@ -8,6 +8,7 @@ from wtforms import BooleanField, HiddenField, IntegerField, SelectField, String
 from wtforms.validators import InputRequired, Length, Optional
 
 from crm import labels
+from crm.views.form_choices import select_choices
 
 ALL = "all"
 
@@ -20,19 +21,21 @@ class InboxFilterForm(FlaskForm):
 
     status = SelectField(
         _l("Triage status"),
-        choices=[*labels.TRIAGE.items(), (ALL, _l("All statuses"))],
+        choices=select_choices([*labels.TRIAGE.items(), (ALL, _l("All statuses"))]),
         default="new",
         validators=[Optional()],
     )
     country = SelectField(_l("Country"), choices=[], default="", validators=[Optional()])
     language = SelectField(
         _l("Language"),
-        choices=[
-            ("", _l("All languages")),
-            ("en", "English"),
-            ("es", "Español"),
-            ("pt_BR", "Português"),
-        ],
+        choices=select_choices(
+            [
+                ("", _l("All languages")),
+                ("en", "English"),
+                ("es", "Español"),
+                ("pt_BR", "Português"),
+            ]
+        ),
         default="",
         validators=[Optional()],
     )

@@ -9,6 +9,7 @@ from wtforms.validators import DataRequired, Email, Length, Optional
 
 from crm import labels
 from crm.answers import LANGUAGE
+from crm.views.form_choices import select_choices
 
 
 class PracticeFilterForm(FlaskForm):
@@ -21,7 +22,9 @@ class PracticeFilterForm(FlaskForm):
     country = SelectField(_l("Country"), choices=[], default="", validators=[Optional()])
     program = SelectField(
         _l("Interested in"),
-        choices=[("", _l("Any program")), ("QOPI", "QOPI"), ("QCP", "QCP"), ("QTP", "QTP")],
+        choices=select_choices(
+            [("", _l("Any program")), ("QOPI", "QOPI"), ("QCP", "QCP"), ("QTP", "QTP")]
+        ),
         default="",
         validators=[Optional()],
     )
@@ -34,7 +37,7 @@ class PracticeForm(FlaskForm):
     city = StringField(_l("City"), validators=[Optional(), Length(max=200)])
     practice_type = SelectField(
         _l("Practice type"),
-        choices=[("", _l("Not given")), *labels.PRACTICE_TYPE.items()],
+        choices=select_choices([("", _l("Not given")), *labels.PRACTICE_TYPE.items()]),
         default="",
         validators=[Optional()],
     )
@@ -50,7 +53,9 @@ class ContactFilterForm(FlaskForm):
     country = SelectField(_l("Country"), choices=[], default="", validators=[Optional()])
     permission = SelectField(
         _l("Permission to contact"),
-        choices=[("", _l("Any")), ("yes", _l("Given")), ("no", _l("Not given or withdrawn"))],
+        choices=select_choices(
+            [("", _l("Any")), ("yes", _l("Given")), ("no", _l("Not given or withdrawn"))]
+        ),
         default="",
         validators=[Optional()],
     )
@@ -65,7 +70,7 @@ class ContactForm(FlaskForm):
     phone = StringField(_l("Phone"), validators=[Optional(), Length(max=40)])
     preferred_language = SelectField(
         _l("Preferred language"),
-        choices=[("", _l("Not given")), *LANGUAGE.items()],
+        choices=select_choices([("", _l("Not given")), *LANGUAGE.items()]),
         default="",
         validators=[Optional()],
     )

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
+from wtforms import SelectChoice
 
 from crm import listing
 from crm.auth import staff_required
@@ -11,6 +12,7 @@ from crm.extensions import db
 from crm.i18n import sorted_countries
 from crm.models import Contact, Practice
 from crm.operations.practices import update_contact, update_practice
+from crm.views.form_choices import select_choices
 from crm.views.practice_forms import (
     ContactFilterForm,
     ContactForm,
@@ -21,8 +23,10 @@ from crm.views.practice_forms import (
 blueprint = Blueprint("practices", __name__, url_prefix="/staff")
 
 
-def _country_choices() -> list[tuple[str, str]]:
-    return [("", _("All countries")), *sorted_countries(listing.practice_countries())]
+def _country_choices() -> list[SelectChoice]:
+    return select_choices(
+        [("", _("All countries")), *sorted_countries(listing.practice_countries())]
+    )
 
 
 @blueprint.get("/practices")

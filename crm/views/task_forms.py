@@ -9,12 +9,15 @@ from wtforms.validators import DataRequired, Length, Optional, ValidationError
 
 from crm import labels
 from crm.clock import org_today
+from crm.views.form_choices import select_choices
 
 
 class ActivityForm(FlaskForm):
     """Log a note, call, email or meeting that happened."""
 
-    kind = SelectField(_l("Kind"), choices=list(labels.ACTIVITY_KIND.items()), default="note")
+    kind = SelectField(
+        _l("Kind"), choices=select_choices(labels.ACTIVITY_KIND.items()), default="note"
+    )
     subject = StringField(_l("Subject"), validators=[DataRequired(), Length(max=200)])
     body = TextAreaField(_l("Details"), validators=[Optional(), Length(max=10000)])
     occurred_on = DateField(_l("Date"), validators=[DataRequired()])
@@ -42,5 +45,5 @@ class TaskForm(FlaskForm):
 class TaskStatusForm(FlaskForm):
     """Move a task to another status."""
 
-    status = SelectField(_l("Status"), choices=list(labels.TASK_STATUS.items()))
+    status = SelectField(_l("Status"), choices=select_choices(labels.TASK_STATUS.items()))
     next = HiddenField()

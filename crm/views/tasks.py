@@ -12,6 +12,7 @@ from urllib.parse import urlsplit
 from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
+from wtforms import SelectChoice
 
 from crm import listing
 from crm.auth import has_level, staff_required
@@ -21,13 +22,14 @@ from crm.i18n import country_name
 from crm.models import Practice, Task, User
 from crm.operations.activities import add_activity, add_task, set_task_status
 from crm.queries import get_country_or_404
+from crm.views.form_choices import select_choices
 from crm.views.task_forms import ActivityForm, TaskForm, TaskStatusForm
 
 blueprint = Blueprint("tasks", __name__, url_prefix="/staff")
 
 
-def _owner_choices() -> list[tuple[int, str]]:
-    return [(user.id, user.name or user.email) for user in listing.staff_members()]
+def _owner_choices() -> list[SelectChoice]:
+    return select_choices((user.id, user.name or user.email) for user in listing.staff_members())
 
 
 def _task_form(**kwargs) -> TaskForm:
