@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
+from flask import abort
 from sqlalchemy import Select, case, func, or_, select
 from sqlalchemy.orm import selectinload
 
@@ -27,6 +28,8 @@ from crm.operations.activities import OPEN_TASK_STATUSES
 from crm.practices import normalize_key
 
 PER_PAGE = 50
+#: Largest id an integer primary key holds on PostgreSQL; larger ones cannot exist.
+MAX_ID = 2**31 - 1
 
 
 @dataclass(frozen=True)
@@ -68,6 +71,22 @@ def page_number(raw: str | None) -> int:
         return max(1, int(raw or 1))
     except ValueError:
         return 1
+
+
+def get_row(model: type[Any], ident: int | None) -> Any | None:
+    """The ``model`` row with primary key ``ident``, or None; ids outside 1..MAX_ID are None
+    rather than a database error (PostgreSQL's integer range, SQLite's 64-bit limit)."""
+    if ident is None or not 0 < ident <= MAX_ID:
+        return None
+    return db.session.get(model, ident)
+
+
+def get_row_or_404(model: type[Any], ident: int) -> Any:
+    """The ``model`` row with primary key ``ident``; aborts 404 when there is none."""
+    row = get_row(model, ident)
+    if row is None:
+        abort(404)
+    return row
 
 
 # --- responses ---------------------------------------------------------------------------------

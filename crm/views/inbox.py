@@ -49,7 +49,7 @@ def index():
 
 
 def _response_or_404(response_id: int) -> SurveyResponse:
-    return db.get_or_404(SurveyResponse, response_id)
+    return listing.get_row_or_404(SurveyResponse, response_id)
 
 
 def _render_detail(response: SurveyResponse, link_form: LinkResponseForm | None = None, code=200):
@@ -89,7 +89,7 @@ def link(response_id: int):
     response = _response_or_404(response_id)
     form = LinkResponseForm()
     if form.validate():
-        practice = db.session.get(Practice, form.practice_id.data)
+        practice = listing.get_row(Practice, form.practice_id.data)
         try:
             if practice is None:
                 raise triage.TriageError(_("That practice no longer exists. Search again."))
@@ -116,7 +116,7 @@ def _duplicate(response: SurveyResponse) -> None:
     if form.of_practice_id.data:
         if not form.of_practice_id.data.isdigit():
             abort(400)
-        of_practice = db.get_or_404(Practice, int(form.of_practice_id.data))
+        of_practice = listing.get_row_or_404(Practice, int(form.of_practice_id.data))
     triage.mark_duplicate(response, of_practice)
 
 

@@ -50,7 +50,7 @@ def index():
 @staff_required
 def detail(practice_id: int):
     """A practice: answers, interests and their responses, contacts, activities, audit trail."""
-    practice = db.get_or_404(Practice, practice_id)
+    practice = listing.get_row_or_404(Practice, practice_id)
     return render_template(
         "practices/detail.html",
         practice=practice,
@@ -63,7 +63,7 @@ def detail(practice_id: int):
 @staff_required
 def edit(practice_id: int):
     """Correct a practice's name, city or type."""
-    practice = db.get_or_404(Practice, practice_id)
+    practice = listing.get_row_or_404(Practice, practice_id)
     form = PracticeForm(obj=practice)
     if form.validate_on_submit():
         update_practice(
@@ -100,7 +100,7 @@ def contacts():
 @staff_required
 def edit_contact(contact_id: int):
     """Edit a contact, including a withdrawal of their permission to be contacted."""
-    contact = db.get_or_404(Contact, contact_id)
+    contact = listing.get_row_or_404(Contact, contact_id)
     form = ContactForm(obj=contact)
     if form.validate_on_submit():
         update_contact(

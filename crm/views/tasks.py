@@ -135,7 +135,7 @@ def add_country_activity(code: str):
 @staff_required
 def add_practice_activity(practice_id: int):
     """Log an activity on a practice."""
-    practice = db.get_or_404(Practice, practice_id)
+    practice = listing.get_row_or_404(Practice, practice_id)
     heading = _("Add an activity to %(place)s", place=practice.name)
     default = url_for("practices.detail", practice_id=practice.id)
     return _save_activity(ActivityForm(prefix="activity"), {"practice": practice}, heading, default)
@@ -154,7 +154,7 @@ def add_country_task(code: str):
 @staff_required
 def add_practice_task(practice_id: int):
     """Add a task on a practice."""
-    practice = db.get_or_404(Practice, practice_id)
+    practice = listing.get_row_or_404(Practice, practice_id)
     heading = _("Add a task to %(place)s", place=practice.name)
     default = url_for("practices.detail", practice_id=practice.id)
     return _save_task(_task_form(), {"practice": practice}, heading, default)
@@ -164,7 +164,7 @@ def add_practice_task(practice_id: int):
 @staff_required
 def change_status(task_id: int):
     """Move a task to another status (open, in progress, done, cancelled)."""
-    task = db.get_or_404(Task, task_id)
+    task = listing.get_row_or_404(Task, task_id)
     form = TaskStatusForm(prefix="status")
     if form.validate_on_submit():
         set_task_status(task, form.status.data)

@@ -244,3 +244,24 @@ def test_link_needs_the_csrf_token(db, staff_client, submit_response):
     assert reply.status_code == 400
     db.session.expire_all()
     assert db.session.get(SurveyResponse, response.id).practice_id != target.id
+
+
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/staff/responses/99999999999999999999999",
+        "/staff/practices/99999999999999999999999",
+        "/staff/contacts/99999999999999999999999/edit",
+    ],
+)
+def test_ids_beyond_any_row_are_404_not_a_database_error(staff_client, path):
+    assert staff_client.get(path).status_code == 404
+
+
+def test_link_to_an_impossible_practice_id_is_a_field_error(staff_client, submit_response):
+    response = submit_response()
+    reply = staff_client.post(
+        f"/staff/responses/{response.id}/link", data={"practice_id": "9" * 30}
+    )
+    assert reply.status_code == 400
+    assert "no longer exists" in html(reply)
