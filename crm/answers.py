@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from flask_babel import lazy_gettext as _l
 
 from crm import labels
-from crm.i18n import country_name
+from crm.i18n import LANGUAGE_NAMES, country_name
 
 #: Answer key → question title, in questionnaire order (SPEC §4 sections).
 QUESTIONS = {
@@ -54,7 +54,8 @@ LICENSING = {
     "qtp_content": _l("Licensing QTP content"),
     "quality_symposium": _l("Licensing the Quality of Care Symposium"),
 }
-LANGUAGE = {"en": "English", "es": "Español", "pt_BR": "Português"}
+#: Languages by their own names (never translated).
+LANGUAGE = LANGUAGE_NAMES
 
 #: Answer key → value → label, for every closed question.
 CHOICE_LABELS = {

@@ -43,6 +43,7 @@ def activity_panel(country_code: str | None = None, practice: Practice | None = 
     """What ``activities/_panel.html`` shows for a country (ISO code) or a practice: the
     timeline (newest first), open tasks (overdue first) and, for staff, empty forms."""
     can_edit = has_level(current_user, "staff")
+    country_code = country_code.upper() if country_code else None
     where = {"practice_id": practice.id} if practice is not None else {"country_code": country_code}
     # Practice notes may name people: on a country page only staff see them.
     include_practices = practice is None and can_edit
