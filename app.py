@@ -50,12 +50,15 @@ def register_extensions(app: Flask) -> None:
 
 
 def register_blueprints(app: Flask) -> None:
-    from crm.views import privacy_requests, public
+    from crm.views import inbox, practices, privacy_requests, public, tasks
     from surveys import views as surveys
 
     app.register_blueprint(public.blueprint)
-    app.register_blueprint(privacy_requests.blueprint)
     app.register_blueprint(surveys.blueprint)
+    app.register_blueprint(inbox.blueprint)
+    app.register_blueprint(practices.blueprint)
+    app.register_blueprint(tasks.blueprint)
+    app.register_blueprint(privacy_requests.blueprint)
 
 
 def register_template_helpers(app: Flask) -> None:
@@ -71,6 +74,7 @@ def register_error_handlers(app: Flask) -> None:
 
 
 def register_commands(app: Flask) -> None:
-    from crm import cli
+    from crm import cli, demo
 
     cli.init_app(app)
+    app.cli.add_command(demo.demo_command)
