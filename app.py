@@ -42,13 +42,22 @@ def register_extensions(app: Flask) -> None:
     babel.init_app(app, locale_selector=select_locale)
     csrf.init_app(app)
     limiter.init_app(app)
-    security.init_app(app, user_datastore)
+    from crm import login_security
+    from crm.account_forms import StaffLoginForm
+    from crm.operations import readiness as readiness_recording
+
+    security.init_app(app, user_datastore, login_form=StaffLoginForm)
+    login_security.init_app(app)
+    readiness_recording.init_app(app)
 
 
 def register_blueprints(app: Flask) -> None:
-    from crm.views import public
+    from crm.views import account, admin, countries, public
 
     app.register_blueprint(public.blueprint)
+    app.register_blueprint(countries.blueprint)
+    app.register_blueprint(admin.blueprint)
+    app.register_blueprint(account.blueprint)
 
 
 def register_template_helpers(app: Flask) -> None:
