@@ -43,10 +43,10 @@ def register_extensions(app: Flask) -> None:
     csrf.init_app(app)
     limiter.init_app(app)
     from crm import login_security
-    from crm.account_forms import StaffLoginForm
+    from crm.account_forms import SECURITY_FORMS
     from crm.operations import readiness as readiness_recording
 
-    security.init_app(app, user_datastore, login_form=StaffLoginForm)
+    security.init_app(app, user_datastore, **SECURITY_FORMS)
     login_security.init_app(app)
     readiness_recording.init_app(app)
 

@@ -7,10 +7,11 @@ import logging
 from flask import current_app, request
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
-from flask_security import LoginForm, hash_password
+from flask_security import LoginForm, TwoFactorRescueForm, TwoFactorSetupForm, hash_password
 from flask_wtf import FlaskForm
 from sqlalchemy import func, select
-from wtforms import EmailField, PasswordField, SelectField, StringField, SubmitField
+from wtforms import EmailField, PasswordField, SelectChoice, SelectField, StringField, SubmitField
+from wtforms.fields.core import UnboundField
 from wtforms.validators import DataRequired, Email, EqualTo, Length, Optional, ValidationError
 
 from crm import labels
@@ -19,6 +20,7 @@ from crm.i18n import LANGUAGE_NAMES, LOCALES
 from crm.models import User
 from crm.models.users import ROLES
 from crm.operations import accounts
+from crm.pipeline_forms import options
 
 security_log = logging.getLogger("crm.security")
 
@@ -51,18 +53,36 @@ class StaffLoginForm(LoginForm):
         return valid
 
 
+def _with_select_choices(unbound: UnboundField) -> UnboundField:
+    # Flask-Security declares its radio choices as tuples, which WTForms 3.3 deprecates.
+    kwargs = {**unbound.kwargs, "choices": options(unbound.kwargs["choices"])}
+    return unbound.field_class(*unbound.args, **kwargs)
+
+
+class StaffTwoFactorSetupForm(TwoFactorSetupForm):
+    """Flask-Security's two-factor setup form, its choices declared the current WTForms way."""
+
+    setup = _with_select_choices(TwoFactorSetupForm.setup)
+
+
+class StaffTwoFactorRescueForm(TwoFactorRescueForm):
+    """Flask-Security's two-factor rescue form, its choices declared the current WTForms way."""
+
+    help_setup = _with_select_choices(TwoFactorRescueForm.help_setup)
+
+
 def _account_of(email: str | None) -> User | None:
     if not email or not isinstance(email, str):
         return None
     return db.session.scalar(select(User).where(func.lower(User.email) == email.strip().lower()))
 
 
-def _role_choices() -> list[tuple[str, object]]:
-    return [(role, labels.ROLE[role]) for role in ROLES]
+def _role_choices() -> list[SelectChoice]:
+    return options((role, labels.ROLE[role]) for role in ROLES)
 
 
-def _locale_choices() -> list[tuple[str, str]]:
-    return [(locale, LANGUAGE_NAMES[locale]) for locale in LOCALES]
+def _locale_choices() -> list[SelectChoice]:
+    return options((locale, LANGUAGE_NAMES[locale]) for locale in LOCALES)
 
 
 def _password_errors(form: FlaskForm, field) -> None:
@@ -115,3 +135,11 @@ class PreferencesForm(FlaskForm):
     name = StringField(_l("Name"), validators=[Optional(), Length(max=200)])
     locale = SelectField(_l("Language"), choices=_locale_choices())
     submit = SubmitField(_l("Save preferences"))
+
+
+#: Our forms in place of Flask-Security's: ``security.init_app(app, datastore, **SECURITY_FORMS)``.
+SECURITY_FORMS = {
+    "login_form": StaffLoginForm,
+    "two_factor_setup_form": StaffTwoFactorSetupForm,
+    "two_factor_rescue_form": StaffTwoFactorRescueForm,
+}

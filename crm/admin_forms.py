@@ -8,7 +8,7 @@ from wtforms import DateField, IntegerField, SelectField, StringField, SubmitFie
 from wtforms.validators import InputRequired, Length, Optional, ValidationError
 
 from crm.audit_queries import AuditFilters
-from crm.pipeline_forms import COUNT_RANGE
+from crm.pipeline_forms import COUNT_RANGE, options
 
 
 class ProgramDefaultsForm(FlaskForm):
@@ -55,8 +55,10 @@ class AuditFilterForm(FlaskForm):
 
     def set_choices(self, actions: list[str], entity_types: list[str]) -> None:
         """Offer the actions and record types that occur in the log."""
-        self.action.choices = [("", _l("Any action"))] + [(a, a) for a in actions]
-        self.entity_type.choices = [("", _l("Any record"))] + [(e, e) for e in entity_types]
+        self.action.choices = options([("", _l("Any action"))] + [(a, a) for a in actions])
+        self.entity_type.choices = options(
+            [("", _l("Any record"))] + [(e, e) for e in entity_types]
+        )
 
     def validate_occurred_to(self, field) -> None:
         if field.data and self.occurred_from.data and field.data < self.occurred_from.data:

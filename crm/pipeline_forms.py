@@ -4,11 +4,14 @@ thresholds, program defaults, and the country list filters. Labels and choices g
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import (
     DateField,
     IntegerField,
+    SelectChoice,
     SelectField,
     SelectMultipleField,
     StringField,
@@ -31,8 +34,13 @@ EXPIRES_BEFORE_SIGNED = _l("The expiry date cannot be before the signature date.
 EFFECTIVE_BEFORE_SIGNED = _l("The effective date cannot be before the signature date.")
 
 
-def _choices(vocabulary: dict, values: tuple[str, ...]) -> list[tuple[str, object]]:
-    return [(value, vocabulary[value]) for value in values]
+def options(pairs: Iterable[tuple[str, object]]) -> list[SelectChoice]:
+    """Select options from ``(value, label)`` pairs (WTForms 3.3 deprecates bare tuples)."""
+    return [SelectChoice(value, label) for value, label in pairs]
+
+
+def _choices(vocabulary: dict, values: tuple[str, ...]) -> list[SelectChoice]:
+    return options((value, vocabulary[value]) for value in values)
 
 
 class MultiCheckboxField(SelectMultipleField):
@@ -79,7 +87,7 @@ class PrivacyReviewForm(FlaskForm):
 
     programs = MultiCheckboxField(
         _l("Programs covered"),
-        choices=[(code, code) for code in PROGRAM_CODES],
+        choices=options((code, code) for code in PROGRAM_CODES),
         validators=[DataRequired(message=_l("Choose at least one program."))],
     )
     status = SelectField(_l("Status"), choices=_choices(labels.PRIVACY_REVIEW, REVIEW_STATUSES))
@@ -139,7 +147,7 @@ class CountryAgreementForm(FlaskForm):
 
     programs = MultiCheckboxField(
         _l("Programs covered"),
-        choices=[(code, code) for code in PROGRAM_CODES],
+        choices=options((code, code) for code in PROGRAM_CODES),
         validators=[DataRequired(message=_l("Choose at least one program."))],
     )
     counterparty = StringField(
@@ -226,18 +234,20 @@ class CountryFilterForm(FlaskForm):
     region = SelectField(_l("Region"), default="")
     program = SelectField(
         _l("Program"),
-        choices=[("", _l("Any program"))] + [(code, code) for code in PROGRAM_CODES],
+        choices=options([("", _l("Any program"))] + [(code, code) for code in PROGRAM_CODES]),
         default="",
     )
     availability = SelectField(
         _l("Availability"),
-        choices=[("", _l("Any availability"))]
+        choices=options([("", _l("Any availability"))])
         + _choices(labels.AVAILABILITY, AVAILABILITY_STATUSES),
         default="",
     )
     readiness = SelectField(
         _l("Readiness"),
-        choices=[("", _l("Any readiness"))]
-        + [(str(state), labels.READINESS_STATE[str(state)]) for state in State],
+        choices=options(
+            [("", _l("Any readiness"))]
+            + [(str(state), labels.READINESS_STATE[str(state)]) for state in State]
+        ),
         default="",
     )

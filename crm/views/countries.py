@@ -22,6 +22,7 @@ from crm.pipeline_forms import (
     CountryFilterForm,
     PrivacyReviewForm,
     ThresholdForm,
+    options,
 )
 from crm.queries import get_country_or_404
 from crm.readiness import PROGRAMS_WITH_LAUNCH
@@ -83,10 +84,11 @@ def _save(form, operation, *args, **kwargs) -> bool:
 def index():
     """Countries with availability and readiness per program, filtered (SPEC §5)."""
     form = CountryFilterForm(formdata=request.args)
-    form.region.choices = [("", _("Any region"))] + sorted(
+    regions = sorted(
         ((code, region_name(code)) for code in country_queries.regions()),
         key=lambda pair: collation_key(pair[1]),
     )
+    form.region.choices = options([("", _("Any region")), *regions])
     form.validate()
     filters = country_queries.CountryFilters(
         **{
