@@ -7,18 +7,21 @@ from urllib.parse import urlsplit
 from flask import Blueprint, abort, redirect, render_template, request, session, url_for
 
 from crm import queries
+from crm.auth import public
 from crm.i18n import SEGMENT_OF, URL_SEGMENTS, normalize_locale, select_locale
 
 blueprint = Blueprint("public", __name__)
 
 
 @blueprint.get("/")
+@public
 def root():
     """Send a visitor to the landing page in the language their browser asks for."""
     return redirect(url_for("public.home", lang=SEGMENT_OF[select_locale()]), code=302)
 
 
 @blueprint.get("/<lang>/")
+@public
 def home(lang: str):
     """Landing page: what the programs are and where they are available today."""
     if lang not in URL_SEGMENTS:
@@ -27,6 +30,7 @@ def home(lang: str):
 
 
 @blueprint.get("/language/<locale>")
+@public
 def set_language(locale: str):
     """Remember an explicit language choice, then go back to a local page (never off-site)."""
     chosen = normalize_locale(locale)

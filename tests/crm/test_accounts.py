@@ -194,7 +194,8 @@ def test_unknown_language_is_refused_next_to_the_field(client, create_user):
 
 
 @pytest.fixture
-def admin(client, create_user):
+def admin(app, client, create_user):
+    app.config["ADMIN_TWO_FACTOR_REQUIRED"] = False
     user = create_user("admin")
     log_in(client, user.email)
     return user
@@ -332,6 +333,7 @@ def test_with_the_setting_an_admin_sets_up_two_factor_at_first_login(app, client
 def test_with_the_setting_an_admin_without_two_factor_is_sent_to_set_it_up(
     app, client, create_user
 ):
+    app.config["ADMIN_TWO_FACTOR_REQUIRED"] = False
     user = create_user("admin")
     log_in(client, user.email)  # logged in while the setting was off
     app.config["ADMIN_TWO_FACTOR_REQUIRED"] = True
