@@ -106,7 +106,7 @@ class UserCreateForm(FlaskForm):
     password = PasswordField(
         _l("Initial password"),
         validators=[DataRequired(), _password_errors],
-        description=_l("At least 12 characters. Give it to the person by a separate channel."),
+        description=_l("A long passphrase. Give it to the person by a separate channel."),
         render_kw={"autocomplete": "new-password"},
     )
     password_confirm = PasswordField(
