@@ -9,10 +9,8 @@ from flask_login import current_user
 
 from crm.account_forms import PreferencesForm
 from crm.auth import viewer_required
-from crm.extensions import db
 from crm.operations import accounts
-from crm.operations.errors import InvalidInput
-from crm.views.form_support import render_form, show_operation_error
+from crm.views.form_support import commit_operation, render_form
 
 blueprint = Blueprint("account", __name__, url_prefix="/staff/account")
 
@@ -23,15 +21,11 @@ def index():
     """Own preferences; any logged-in role."""
     user = current_user._get_current_object()
     form = PreferencesForm(obj=user if request.method == "GET" else None)
-    if form.validate_on_submit():
-        try:
-            accounts.update_preferences(user, name=form.name.data, locale=form.locale.data)
-        except InvalidInput as error:
-            show_operation_error(form, error)
-        else:
-            db.session.commit()
-            # The explicit choice in the session would otherwise hide the new preference.
-            session["locale"] = form.locale.data
-            flash(_("Preferences saved."), "success")
-            return redirect(url_for("account.index"), code=303)
+    if form.validate_on_submit() and commit_operation(
+        form, accounts.update_preferences, user, name=form.name.data, locale=form.locale.data
+    ):
+        # The explicit choice in the session would otherwise hide the new preference.
+        session["locale"] = form.locale.data
+        flash(_("Preferences saved."), "success")
+        return redirect(url_for("account.index"), code=303)
     return render_form("account/index.html", form, title=_("My account"), user=user)

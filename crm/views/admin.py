@@ -22,21 +22,10 @@ from crm.models._types import utcnow
 from crm.operations import accounts, pipeline
 from crm.operations.errors import InvalidInput
 from crm.pipeline_forms import ConfirmForm
-from crm.views.form_support import render_form, show_operation_error
+from crm.views.form_support import commit_operation, render_form
 
 blueprint = Blueprint("admin", __name__, url_prefix="/staff/admin")
 blueprint.before_request(enforce_admin_two_factor)
-
-
-def _commit_or_show(form, operation, *args, **kwargs) -> bool:
-    try:
-        operation(*args, **kwargs)
-    except InvalidInput as error:
-        db.session.rollback()
-        show_operation_error(form, error)
-        return False
-    db.session.commit()
-    return True
 
 
 @blueprint.get("/")
@@ -59,7 +48,7 @@ def users():
 def new_user():
     """Create an account with a role and an initial password."""
     form = UserCreateForm()
-    if form.validate_on_submit() and _commit_or_show(
+    if form.validate_on_submit() and commit_operation(
         form,
         accounts.create_user,
         form.email.data,
@@ -81,7 +70,7 @@ def edit_user(user_id: int):
     form = UserEditForm(obj=user if request.method == "GET" else None)
     if request.method == "GET":
         form.role.data = accounts.role_of(user)
-    if form.validate_on_submit() and _commit_or_show(
+    if form.validate_on_submit() and commit_operation(
         form, accounts.update_user, user, name=form.name.data, role=form.role.data
     ):
         flash(_("Account saved."), "success")
@@ -134,7 +123,7 @@ def programs():
         "qcp_capacity": qcp.capacity,
     }
     form = ProgramDefaultsForm(data=current if request.method == "GET" else None)
-    if form.validate_on_submit() and _commit_or_show(form, _save_defaults, form):
+    if form.validate_on_submit() and commit_operation(form, _save_defaults, form):
         flash(_("Program settings saved."), "success")
         return redirect(url_for("admin.programs"), code=303)
     return render_form("admin/programs.html", form, title=_("Program settings"))

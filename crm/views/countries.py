@@ -14,7 +14,6 @@ from crm.extensions import db
 from crm.i18n import collation_key, region_name
 from crm.models import Availability, CountryAgreement, CountryThreshold, PrivacyReview
 from crm.operations import pipeline
-from crm.operations.errors import InvalidInput
 from crm.pipeline_forms import (
     AvailabilityForm,
     ConfirmForm,
@@ -26,7 +25,7 @@ from crm.pipeline_forms import (
 )
 from crm.queries import get_country_or_404
 from crm.readiness import PROGRAMS_WITH_LAUNCH
-from crm.views.form_support import render_form, show_operation_error
+from crm.views.form_support import commit_operation, render_form
 
 blueprint = Blueprint("countries", __name__, url_prefix="/staff/countries")
 
@@ -65,18 +64,6 @@ def _program_or_404(program: str, allowed: tuple[str, ...] = PROGRAM_CODES) -> s
     if program not in allowed:
         abort(404)
     return program
-
-
-def _save(form, operation, *args, **kwargs) -> bool:
-    """Run one operation on a valid form and commit; False (errors on the form) when refused."""
-    try:
-        operation(*args, **kwargs)
-    except InvalidInput as error:
-        db.session.rollback()
-        show_operation_error(form, error)
-        return False
-    db.session.commit()
-    return True
 
 
 @blueprint.get("/")
@@ -129,7 +116,7 @@ def edit_availability(code: str, program: str):
     # Source and note describe the new status, so only the status itself is filled in.
     current = {"status": availability.status} if availability and request.method == "GET" else None
     form = AvailabilityForm(data=current)
-    if form.validate_on_submit() and _save(
+    if form.validate_on_submit() and commit_operation(
         form,
         pipeline.set_availability,
         country,
@@ -155,7 +142,7 @@ def new_privacy_review(code: str):
     """Record a privacy review of the country."""
     country = get_country_or_404(code)
     form = PrivacyReviewForm()
-    if form.validate_on_submit() and _save(
+    if form.validate_on_submit() and commit_operation(
         form, pipeline.record_privacy_review, country, **form.values()
     ):
         flash(_("Privacy review saved."), "success")
@@ -174,7 +161,7 @@ def edit_privacy_review(code: str, review_id: int):
     form = PrivacyReviewForm(obj=review if request.method == "GET" else None)
     if request.method == "GET":
         form.programs.data = sorted(review.program_codes)
-    if form.validate_on_submit() and _save(
+    if form.validate_on_submit() and commit_operation(
         form, pipeline.update_privacy_review, review, **form.values()
     ):
         flash(_("Privacy review saved."), "success")
@@ -188,7 +175,7 @@ def new_agreement(code: str):
     """Record a country agreement."""
     country = get_country_or_404(code)
     form = CountryAgreementForm()
-    if form.validate_on_submit() and _save(
+    if form.validate_on_submit() and commit_operation(
         form, pipeline.record_country_agreement, country, **form.values()
     ):
         flash(_("Agreement saved."), "success")
@@ -207,7 +194,7 @@ def edit_agreement(code: str, agreement_id: int):
     form = CountryAgreementForm(obj=agreement if request.method == "GET" else None)
     if request.method == "GET":
         form.programs.data = sorted(agreement.program_codes)
-    if form.validate_on_submit() and _save(
+    if form.validate_on_submit() and commit_operation(
         form, pipeline.update_country_agreement, agreement, **form.values()
     ):
         flash(_("Agreement saved."), "success")
@@ -225,7 +212,7 @@ def edit_threshold(code: str, program: str):
         db.select(CountryThreshold).filter_by(country_code=country.code, program_code=program)
     )
     form = ThresholdForm(obj=override if request.method == "GET" else None)
-    if form.validate_on_submit() and _save(
+    if form.validate_on_submit() and commit_operation(
         form,
         pipeline.set_threshold,
         country,
