@@ -72,6 +72,19 @@ def entity_types() -> list[str]:
     )
 
 
+def recent_events(
+    *, country_code: str | None = None, practice_id: int | None = None, limit: int = 50
+) -> list[AuditEvent]:
+    """The newest events about one country or one practice (for their pages' audit trail,
+    shown with ``templates/audit/_events.html``)."""
+    statement = select(AuditEvent).order_by(AuditEvent.occurred_at.desc(), AuditEvent.id.desc())
+    if country_code is not None:
+        statement = statement.where(AuditEvent.country_code == country_code)
+    if practice_id is not None:
+        statement = statement.where(AuditEvent.practice_id == practice_id)
+    return list(db.session.scalars(statement.limit(limit)))
+
+
 def audit_events(filters: AuditFilters, page: int = 1, per_page: int = PER_PAGE) -> Pagination:
     """One page (1-based; out-of-range pages are empty, never an error) of matching events."""
     statement = select(AuditEvent).order_by(AuditEvent.occurred_at.desc(), AuditEvent.id.desc())

@@ -9,10 +9,10 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import selectinload
 
 from crm import readiness
+from crm.audit_queries import recent_events
 from crm.extensions import db
 from crm.i18n import collation_key, country_name
 from crm.models import (
-    AuditEvent,
     Availability,
     AvailabilityChange,
     Country,
@@ -192,12 +192,7 @@ def country_page(country: Country) -> dict[str, object]:
         .order_by(ReadinessChange.recorded_at.desc(), ReadinessChange.id.desc())
         .limit(RECENT_LIMIT)
     ).all()
-    audit_events = db.session.scalars(
-        select(AuditEvent)
-        .where(AuditEvent.country_code == code)
-        .order_by(AuditEvent.occurred_at.desc(), AuditEvent.id.desc())
-        .limit(RECENT_LIMIT)
-    ).all()
+    audit_events = recent_events(country_code=code, limit=RECENT_LIMIT)
     return {
         "availabilities": availabilities,
         "privacy_reviews": reviews,
