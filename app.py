@@ -45,19 +45,37 @@ def register_extensions(app: Flask) -> None:
     babel.init_app(app, locale_selector=select_locale)
     csrf.init_app(app)
     limiter.init_app(app)
-    security.init_app(app, user_datastore)
+    from crm import login_security
+    from crm.account_forms import SECURITY_FORMS
+    from crm.operations import readiness as readiness_recording
+
+    security.init_app(app, user_datastore, **SECURITY_FORMS)
+    login_security.init_app(app)
+    readiness_recording.init_app(app)
     hardening.init_app(app)
 
 
 def register_blueprints(app: Flask) -> None:
-    from crm.views import inbox, practices, privacy_requests, public, tasks
+    from crm.views import (
+        account,
+        admin,
+        countries,
+        inbox,
+        practices,
+        privacy_requests,
+        public,
+        tasks,
+    )
     from surveys import views as surveys
 
     app.register_blueprint(public.blueprint)
     app.register_blueprint(surveys.blueprint)
+    app.register_blueprint(countries.blueprint)
     app.register_blueprint(inbox.blueprint)
     app.register_blueprint(practices.blueprint)
     app.register_blueprint(tasks.blueprint)
+    app.register_blueprint(admin.blueprint)
+    app.register_blueprint(account.blueprint)
     app.register_blueprint(privacy_requests.blueprint)
 
 
