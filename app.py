@@ -60,6 +60,7 @@ def register_blueprints(app: Flask) -> None:
         account,
         admin,
         countries,
+        dashboard,
         inbox,
         practices,
         privacy_requests,
@@ -70,6 +71,7 @@ def register_blueprints(app: Flask) -> None:
 
     app.register_blueprint(public.blueprint)
     app.register_blueprint(surveys.blueprint)
+    app.register_blueprint(dashboard.blueprint)
     app.register_blueprint(countries.blueprint)
     app.register_blueprint(inbox.blueprint)
     app.register_blueprint(practices.blueprint)

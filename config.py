@@ -110,7 +110,7 @@ def load_config(environ: dict[str, str] | None = None) -> dict[str, Any]:
         "SECURITY_SEND_REGISTER_EMAIL": False,
         "SECURITY_TRACKABLE": False,
         "SECURITY_URL_PREFIX": "/staff",
-        "SECURITY_POST_LOGIN_VIEW": "/staff/",
+        "SECURITY_POST_LOGIN_VIEW": "/staff/dashboard/",
         "SECURITY_POST_LOGOUT_VIEW": "/staff/login",
         "SECURITY_TWO_FACTOR": True,
         "SECURITY_TWO_FACTOR_ENABLED_METHODS": ["authenticator"],

@@ -12,6 +12,9 @@ pytestmark = pytest.mark.browser
 
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
 PAGES = [
+    "/staff/dashboard/",
+    "/staff/dashboard/?program=QCP",
+    "/staff/dashboard/board",
     "/staff/countries/?region=019",
     "/staff/countries/CO",
     "/staff/countries/CO/privacy-reviews/new",
@@ -29,8 +32,6 @@ PAGES = [
 
 @pytest.fixture
 def live_server(app):
-    if not shutil.which("chromium") and not shutil.os.path.exists(CHROMIUM):
-        pytest.skip("Chromium is not installed (make browser)")
     app.config["ADMIN_TWO_FACTOR_REQUIRED"] = False
     server = make_server("127.0.0.1", 0, app, threaded=True)
     thread = threading.Thread(target=server.serve_forever, daemon=True)
@@ -86,3 +87,35 @@ def test_login_and_staff_pages_pass_axe(live_server, browser_page, create_user, 
     page.click(".staff-form button[type=submit]")
     found["agreement with errors"] = violations(page)
     assert {path: v for path, v in found.items() if v} == {}
+
+
+def log_in(page, live_server, email: str, password: str) -> None:
+    page.goto(live_server + "/staff/login")
+    page.fill("#email", email)
+    page.fill("#password", password)
+    page.click(".staff-form button[type=submit]")
+    page.wait_for_url("**/staff/**")
+
+
+@pytest.mark.parametrize("program", ["QOPI", "QCP", "QTP"])
+def test_map_shows_every_seeded_available_country_in_its_colour(
+    live_server, browser_page, create_user, db, program
+):
+    from tests.crm.test_seed import SPEC_AVAILABLE
+
+    user = create_user("viewer")
+    email, password = user.email, user.test_password
+    db.session.close()
+    page = browser_page
+    log_in(page, live_server, email, password)
+    page.goto(f"{live_server}/staff/dashboard/?program={program}")
+    fills = page.eval_on_selector_all(
+        "path.map-country",
+        "paths => paths.map(p => [p.dataset.country, getComputedStyle(p).fill])",
+    )
+    available_colour = page.eval_on_selector(
+        ".map-legend .map-country--available", "e => getComputedStyle(e).backgroundColor"
+    )
+    coloured = {code for code, fill in fills if fill == "rgb(0, 158, 115)"}
+    assert coloured == SPEC_AVAILABLE[program]
+    assert available_colour == "rgb(0, 158, 115)"
