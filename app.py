@@ -7,6 +7,7 @@ from typing import Any
 
 from flask import Flask
 from flask_security import SQLAlchemyUserDatastore
+from werkzeug.routing import IntegerConverter
 
 import config
 from crm import (
@@ -20,6 +21,15 @@ from crm.models import Role, User
 user_datastore = SQLAlchemyUserDatastore(db, User, Role)
 
 
+class DatabaseIdConverter(IntegerConverter):
+    """``<int:...>`` limited to what an INTEGER column holds, so a huge id in a URL is a 404
+    rather than an overflow error in the database (PostgreSQL INTEGER is 32-bit)."""
+
+    def __init__(self, map, *args, **kwargs):  # noqa: A002  (werkzeug's parameter name)
+        kwargs.setdefault("max", 2**31 - 1)
+        super().__init__(map, *args, **kwargs)
+
+
 def create_app(overrides: dict[str, Any] | None = None) -> Flask:
     """Build the app from the environment (``config.load_config``), then apply ``overrides``.
 
@@ -30,6 +40,7 @@ def create_app(overrides: dict[str, Any] | None = None) -> Flask:
     app.config.from_mapping(config.load_config())
     if overrides:
         app.config.update(overrides)
+    app.url_map.converters["int"] = DatabaseIdConverter
     register_extensions(app)
     register_blueprints(app)
     register_template_helpers(app)
@@ -56,6 +67,7 @@ def register_extensions(app: Flask) -> None:
 
 
 def register_blueprints(app: Flask) -> None:
+    from crm import api
     from crm.views import (
         account,
         admin,
@@ -79,6 +91,7 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(admin.blueprint)
     app.register_blueprint(account.blueprint)
     app.register_blueprint(privacy_requests.blueprint)
+    api.init_app(app)
 
 
 def register_template_helpers(app: Flask) -> None:

@@ -9,17 +9,19 @@ import secrets
 import click
 from flask import Flask, current_app
 from flask.cli import AppGroup
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from crm import readiness
+from crm.api import tokens
 from crm.extensions import db
-from crm.models import User
+from crm.models import ApiToken, User
 from crm.models._types import utcnow
 from crm.models.users import ROLES
 from crm.operations import accounts, retention
 from crm.seed import seed_all
 
 users_cli = AppGroup("users", help="Manage staff, viewer and admin accounts.")
+tokens_cli = AppGroup("tokens", help="Create and revoke API bearer tokens.")
 
 
 @click.command("seed")
@@ -127,6 +129,31 @@ def readiness_command(output_format: str, states: tuple[str, ...]) -> None:
             click.echo(f"      {mark} {readiness.explain(criterion)}")
 
 
+@tokens_cli.command("create")
+@click.option("--email", required=True, help="Account the token acts as.")
+@click.option("--label", default=None, help="What the token is for, shown in lists.")
+def tokens_create(email: str, label: str | None) -> None:
+    """Print a new API token for the account, once (only its hash is stored)."""
+    user = db.session.scalar(select(User).where(func.lower(User.email) == email.strip().lower()))
+    if user is None or not user.active:
+        raise click.ClickException(f"no active account for {email}")
+    _row, plain = tokens.create_token(user, label)
+    db.session.commit()
+    click.echo(plain)
+
+
+@tokens_cli.command("revoke")
+@click.option("--prefix", required=True, help="The token's first 12 characters.")
+def tokens_revoke(prefix: str) -> None:
+    """Revoke the token with this prefix."""
+    row = db.session.scalar(select(ApiToken).where(ApiToken.prefix == prefix))
+    if row is None:
+        raise click.ClickException(f"no token starts with {prefix}")
+    tokens.revoke_token(row)
+    db.session.commit()
+    click.echo(f"Revoked {prefix}.")
+
+
 def init_app(app: Flask) -> None:
     """Register the commands on ``app.cli``."""
     app.cli.add_command(seed_command)
@@ -134,3 +161,4 @@ def init_app(app: Flask) -> None:
     app.cli.add_command(users_cli)
     app.cli.add_command(purge_command)
     app.cli.add_command(readiness_command)
+    app.cli.add_command(tokens_cli)
