@@ -12,6 +12,7 @@ import config
 from crm import (
     database,  # noqa: F401  (registers the SQLite engine events)
     hardening,
+    outreach,
 )
 from crm.extensions import babel, csrf, db, limiter, migrate, security
 from crm.i18n import select_locale
@@ -47,6 +48,7 @@ def register_extensions(app: Flask) -> None:
     limiter.init_app(app)
     security.init_app(app, user_datastore)
     hardening.init_app(app)
+    outreach.init_app(app)
 
 
 def register_blueprints(app: Flask) -> None:

@@ -117,6 +117,9 @@ def purge_command(apply_: bool) -> None:
 
 def init_app(app: Flask) -> None:
     """Register the commands on ``app.cli``."""
+    from crm import worker
+
+    worker.init_app(app)
     app.cli.add_command(seed_command)
     app.cli.add_command(demo_admin_command)
     app.cli.add_command(users_cli)
