@@ -13,6 +13,7 @@ import config
 from crm import (
     database,  # noqa: F401  (registers the SQLite engine events)
     hardening,
+    outreach,
 )
 from crm.extensions import babel, csrf, db, limiter, migrate, security
 from crm.i18n import select_locale
@@ -64,6 +65,7 @@ def register_extensions(app: Flask) -> None:
     login_security.init_app(app)
     readiness_recording.init_app(app)
     hardening.init_app(app)
+    outreach.init_app(app)
 
 
 def register_blueprints(app: Flask) -> None:

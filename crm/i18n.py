@@ -6,7 +6,8 @@ import unicodedata
 from collections.abc import Iterable
 
 from babel import Locale
-from flask import g, has_request_context, request, session
+from flask import g, has_app_context, has_request_context, request, session
+from flask_babel import get_locale
 from flask_login import current_user
 
 #: Locales the product speaks, and the URL segment that selects each (SPEC §4: /en /es /pt).
@@ -62,9 +63,18 @@ def select_locale() -> str:
     return g.locale
 
 
+def active_locale() -> str:
+    """The locale text is being rendered in: the request's, or one set by ``force_locale``
+    (emails in their recipient's language); ``en`` outside an app."""
+    if not has_app_context():
+        return "en"
+    return str(get_locale() or "en")
+
+
 def country_name(code: str, locale: str | None = None) -> str:
-    """The country's name in ``locale`` (default: the request's), from CLDR; the code if unknown."""
-    territories = Locale.parse(locale or select_locale()).territories
+    """The country's name in ``locale`` (default: ``active_locale()``), from CLDR; the code if
+    unknown."""
+    territories = Locale.parse(locale or active_locale()).territories
     return territories.get(code, code)
 
 
@@ -72,7 +82,7 @@ def region_name(m49: str | None, locale: str | None = None) -> str:
     """Name of a UN M49 region ("019" → "Americas"/"América") from CLDR; empty for None."""
     if not m49:
         return ""
-    return Locale.parse(locale or select_locale()).territories.get(m49, m49)
+    return Locale.parse(locale or active_locale()).territories.get(m49, m49)
 
 
 def collation_key(text: str) -> str:

@@ -3,6 +3,7 @@
 from crm.models.activities import ACTIVITY_KINDS, TASK_STATUSES, Activity, Task
 from crm.models.audit import AuditEvent
 from crm.models.countries import INCOME_GROUPS, Country, Program
+from crm.models.outbox import OUTBOX_STATUSES, OutboxMessage
 from crm.models.pipeline import (
     AGREEMENT_STATUSES,
     AVAILABILITY_STATUSES,
@@ -31,6 +32,7 @@ __all__ = [
     "AVAILABILITY_STATUSES",
     "INCOME_GROUPS",
     "INTEREST_LEVELS",
+    "OUTBOX_STATUSES",
     "PRACTICE_TYPES",
     "REVIEW_STATUSES",
     "SOURCES",
@@ -47,6 +49,7 @@ __all__ = [
     "CountryAgreement",
     "CountryThreshold",
     "Interest",
+    "OutboxMessage",
     "Practice",
     "PrivacyReview",
     "Program",
