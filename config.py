@@ -130,7 +130,13 @@ def load_config(environ: dict[str, str] | None = None) -> dict[str, Any]:
         "MAIL_USERNAME": env.get("MAIL_USERNAME", ""),
         "MAIL_PASSWORD": env.get("MAIL_PASSWORD", ""),
         "MAIL_DEFAULT_SENDER": env.get("MAIL_DEFAULT_SENDER", "quality-programs@example.org"),
-        "PRIVACY_NOTICE_VERSION": env.get("PRIVACY_NOTICE_VERSION", "2026-11"),
+        #: The privacy notice the survey shows and records; one of ``crm.privacy_notice.VERSIONS``.
+        "PRIVACY_NOTICE_VERSION": env.get("PRIVACY_NOTICE_VERSION", "2026-11-29"),
+        #: Where respondents write to exercise their rights (named in the privacy notice).
+        "PRIVACY_CONTACT_EMAIL": env.get(
+            "PRIVACY_CONTACT_EMAIL",
+            env.get("MAIL_DEFAULT_SENDER", "quality-programs@example.org"),
+        ),
         #: Days the raw answers of spam, duplicate and unlinked responses are kept (``purge``).
         "RAW_ANSWER_RETENTION_DAYS": int(env.get("RAW_ANSWER_RETENTION_DAYS", "365")),
         "QUESTIONNAIRE_VERSION": "2026.1",

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
-from flask import Flask, request, url_for
+from flask import Flask, current_app, request, url_for
 from flask_babel import format_date, format_datetime
 
 from crm import labels
@@ -19,6 +19,7 @@ from crm.i18n import (
     sorted_countries,
 )
 from crm.navigation import staff_navigation
+from crm.privacy_notice import find_version
 
 
 def language_links() -> list[dict[str, object]]:
@@ -43,6 +44,16 @@ def language_links() -> list[dict[str, object]]:
     return links
 
 
+def privacy_notice_href(version: str | None) -> str | None:
+    """Address of a published privacy-notice version in the reader's language, or None when
+    ``version`` was never published (legacy imports) or the public pages are not served."""
+    if not version or find_version(version) is None:
+        return None
+    if "surveys.privacy_version" not in current_app.view_functions:
+        return None
+    return url_for("surveys.privacy_version", lang=SEGMENT_OF[active_locale()], version=version)
+
+
 def html_lang() -> str:
     """The BCP 47 tag for ``<html lang>``: ``pt-BR`` rather than Babel's ``pt_BR``."""
     return active_locale().replace("_", "-")
@@ -65,6 +76,7 @@ def init_app(app: Flask) -> None:
         labels=labels.ALL,
         language_links=language_links,
         html_lang=html_lang,
+        privacy_notice_href=privacy_notice_href,
         current_locale=active_locale,
         sorted_countries=sorted_countries,
         staff_navigation=staff_navigation,

@@ -25,6 +25,7 @@ from flask import (
 from sqlalchemy import select
 from werkzeug.exceptions import HTTPException
 
+from crm import privacy_notice
 from crm.auth import public
 from crm.extensions import csrf, db, limiter
 from crm.i18n import LANGUAGE_NAMES, LOCALES, SEGMENT_OF, select_locale, sorted_countries
@@ -150,9 +151,35 @@ def choose_language():
 @blueprint.get(f"/{LANG}/privacy")
 @public
 def privacy(lang: str):
-    """The privacy notice the survey's consent refers to, with its version."""
+    """The current privacy notice, the one the survey's consent refers to."""
+    return render_notice(privacy_notice.current_version(current_app.config))
+
+
+@blueprint.get(f"/{LANG}/privacy/<version>")
+@public
+def privacy_version(lang: str, version: str):
+    """One version of the privacy notice, current or earlier; 404 for a version never published."""
+    notice = privacy_notice.find_version(version)
+    if notice is None:
+        abort(404)
+    return render_notice(notice)
+
+
+def render_notice(notice: privacy_notice.NoticeVersion):
+    """The page of ``notice``, with the list of every version and the contact for requests."""
+    current = privacy_notice.current_version(current_app.config)
     return render_template(
-        "surveys/privacy.html",
-        version=current_app.config["PRIVACY_NOTICE_VERSION"],
-        contact_email=current_app.config["MAIL_DEFAULT_SENDER"],
+        notice.template,
+        notice=notice,
+        current=current,
+        is_current=notice == current,
+        versions=privacy_notice.VERSIONS,
+        contact_email=current_app.config["PRIVACY_CONTACT_EMAIL"],
+        retention_days=current_app.config["RAW_ANSWER_RETENTION_DAYS"],
     )
+
+
+@blueprint.record_once
+def check_notice_version(state) -> None:
+    """Refuse to start when ``PRIVACY_NOTICE_VERSION`` names no published notice."""
+    privacy_notice.current_version(state.app.config)

@@ -1,0 +1,56 @@
+"""The privacy notice's versions: each response keeps the version its respondent accepted (SPEC §4).
+
+A published version is never edited: a change of wording is a new entry here with its own
+template, and ``PRIVACY_NOTICE_VERSION`` names the one the survey shows and records. Every
+earlier version stays readable at ``/<lang>/privacy/<version>``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import date
+from typing import Any
+
+from config import ConfigError
+
+
+@dataclass(frozen=True)
+class NoticeVersion:
+    """One published version: its id (as stored in ``privacy_notice_version``), the day it took
+    effect, and the template holding its text in every language."""
+
+    version: str
+    effective_on: date
+    template: str
+
+
+#: Every version ever published, oldest first.
+VERSIONS: tuple[NoticeVersion, ...] = (
+    # The short notice the survey opened with.
+    NoticeVersion("2026-11", date(2026, 11, 1), "surveys/privacy/2026-11.html"),
+    # Legal bases, retention period, recipients, transfers, cookies and every right spelled out.
+    NoticeVersion("2026-11-29", date(2026, 11, 29), "surveys/privacy/2026-11-29.html"),
+)
+_BY_VERSION = {v.version: v for v in VERSIONS}
+
+
+def find_version(version: str) -> NoticeVersion | None:
+    """The published version called ``version``, or None when there is none."""
+    return _BY_VERSION.get(version)
+
+
+def current_version(config: Mapping[str, Any]) -> NoticeVersion:
+    """The version named by ``config["PRIVACY_NOTICE_VERSION"]``.
+
+    Raises ``ConfigError`` when it names no published version: responses must never record a
+    version nobody can read.
+    """
+    version = find_version(config["PRIVACY_NOTICE_VERSION"])
+    if version is None:
+        known = ", ".join(v.version for v in VERSIONS)
+        raise ConfigError(
+            f"PRIVACY_NOTICE_VERSION={config['PRIVACY_NOTICE_VERSION']!r} is not a published "
+            f"privacy notice version (known: {known})"
+        )
+    return version

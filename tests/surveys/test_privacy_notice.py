@@ -1,0 +1,93 @@
+"""The privacy notice: versioned, in three languages, every version readable (issue 6)."""
+
+from __future__ import annotations
+
+import pytest
+
+from app import create_app
+from config import ConfigError
+from crm.privacy_notice import VERSIONS, current_version
+from tests.conftest import BASE_OVERRIDES
+
+LANGS = ["en", "es", "pt"]
+
+
+def page(client, path: str) -> str:
+    response = client.get(path)
+    assert response.status_code == 200, path
+    return response.get_data(as_text=True)
+
+
+def test_the_configured_version_is_a_published_one(app):
+    assert current_version(app.config).version == app.config["PRIVACY_NOTICE_VERSION"]
+
+
+def test_versions_are_listed_oldest_first_with_distinct_ids():
+    assert [v.effective_on for v in VERSIONS] == sorted(v.effective_on for v in VERSIONS)
+    assert len({v.version for v in VERSIONS}) == len(VERSIONS)
+
+
+@pytest.mark.parametrize("lang", LANGS)
+@pytest.mark.parametrize("version", [v.version for v in VERSIONS])
+def test_every_version_is_readable_in_every_language(client, lang, version):
+    html = page(client, f"/{lang}/privacy/{version}")
+    assert version in html
+
+
+@pytest.mark.parametrize(
+    ("lang", "date"),
+    [("en", "November 29, 2026"), ("es", "29 de noviembre de 2026"), ("pt", "29 de novembro")],
+)
+def test_the_current_notice_shows_its_version_and_date(app, client, lang, date):
+    app.config["PRIVACY_NOTICE_VERSION"] = "2026-11-29"
+    html = page(client, f"/{lang}/privacy")
+    assert "2026-11-29" in html
+    assert date in html
+
+
+def test_an_earlier_version_says_so_and_links_to_the_current_one(app, client):
+    app.config["PRIVACY_NOTICE_VERSION"] = "2026-11-29"
+    html = page(client, "/en/privacy/2026-11")
+    assert "This is an earlier version of the notice" in html
+    assert 'href="/en/privacy"' in html
+    assert '<meta name="robots" content="noindex">' in html
+
+
+def test_the_current_version_does_not_call_itself_earlier(app, client):
+    html = page(client, f"/es/privacy/{app.config['PRIVACY_NOTICE_VERSION']}")
+    assert "anterior" not in html.split("<h2>")[0]
+    assert "noindex" not in html
+
+
+def test_a_version_never_published_is_a_404(client):
+    assert client.get("/pt/privacy/1999-01").status_code == 404
+
+
+def test_the_notice_states_legal_bases_retention_and_contact_from_the_settings(app, client):
+    app.config.update(RAW_ANSWER_RETENTION_DAYS=90, PRIVACY_CONTACT_EMAIL="dpo@society.example")
+    html = page(client, "/en/privacy/2026-11-29")
+    assert "consent" in html
+    assert "legitimate interest" in html
+    assert "deleted 90 days after they were sent" in html
+    assert 'href="mailto:dpo@society.example"' in html
+
+
+def test_the_notice_in_spanish_names_the_retention_period(app, client):
+    app.config["RAW_ANSWER_RETENTION_DAYS"] = 1
+    html = page(client, "/es/privacy/2026-11-29")
+    assert " 1 día " in html
+
+
+def test_an_unpublished_configured_version_stops_the_start(database_url):
+    with pytest.raises(ConfigError, match="PRIVACY_NOTICE_VERSION"):
+        create_app(
+            {
+                **BASE_OVERRIDES,
+                "SQLALCHEMY_DATABASE_URI": database_url,
+                "PRIVACY_NOTICE_VERSION": "draft",
+            }
+        )
+
+
+def test_the_survey_links_to_the_current_notice(client):
+    assert 'href="/pt/privacy"' in page(client, "/pt/survey")
