@@ -7,7 +7,10 @@ default, where TLS is terminated in front of the app.
 
 from __future__ import annotations
 
+from typing import Any
+
 from flask import Flask
+from flask.json.provider import DefaultJSONProvider
 from flask_talisman import Talisman
 
 from config import ConfigError
@@ -28,6 +31,26 @@ CONTENT_SECURITY_POLICY = {
 }
 
 
+#: Characters a JSON string may carry that would be markup in HTML, and their JSON escapes.
+HTML_SAFE_JSON = {"<": "\\u003c", ">": "\\u003e", "&": "\\u0026", "'": "\\u0027"}
+
+
+class HtmlSafeJSONProvider(DefaultJSONProvider):
+    """Flask's JSON, with ``< > & '`` written as ``\\uXXXX`` escapes (as Jinja's ``|tojson``).
+
+    Any JSON parser reads the same values; a client that pastes API output into a page or a
+    script element gets text, not markup. Outside strings JSON has none of these characters,
+    so the replacement only ever touches string contents.
+    """
+
+    def dumps(self, obj: Any, **kwargs: Any) -> str:
+        """``obj`` as JSON text with the HTML-significant characters escaped."""
+        text = super().dumps(obj, **kwargs)
+        for character, replacement in HTML_SAFE_JSON.items():
+            text = text.replace(character, replacement)
+        return text
+
+
 def init_app(app: Flask) -> None:
     """Add the security headers to every response; refuse debug mode in production.
 
@@ -35,6 +58,7 @@ def init_app(app: Flask) -> None:
     """
     if app.config["CRM_PRODUCTION"] and app.debug:
         raise ConfigError("debug mode must be off in production")
+    app.json = HtmlSafeJSONProvider(app)
     embedded = app.config["CRM_EMBEDDED"]
     talisman.init_app(
         app,

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 
-from flask import Blueprint, Response, flash, redirect, render_template, request, url_for
+from flask import Blueprint, Response, flash, redirect, render_template, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
@@ -37,15 +37,19 @@ class EraseForm(FlaskForm):
 @blueprint.route("/", methods=["GET", "POST"])
 @admin_required
 def index():
-    """Search by email and show everything held about it."""
-    form = SubjectForm(request.values, meta={"csrf": request.method == "POST"})
-    records = None
-    if request.values.get("email") and form.validate():
-        records = find_subject(form.email.data)
-    erase_form = EraseForm(email=form.email.data)
+    """Search by email (POST, so the address stays out of URLs and access logs) and show
+    everything held about it."""
+    form = SubjectForm()
+    records = find_subject(form.email.data) if form.validate_on_submit() else None
+    return render_page(form, records)
+
+
+def render_page(form: SubjectForm, records, erase_form: EraseForm | None = None, code=200):
+    """The search form, and for a found address what is held with the export and erase forms."""
+    erase_form = erase_form or EraseForm(formdata=None, email=form.email.data)
     return render_template(
         "privacy_requests/index.html", form=form, records=records, erase_form=erase_form
-    )
+    ), code
 
 
 @blueprint.post("/export")
@@ -75,17 +79,23 @@ def export():
 @blueprint.post("/erase")
 @admin_required
 def erase():
-    """Anonymize the person everywhere once the admin typed the email again."""
+    """Anonymize the person everywhere once the admin typed the email again; a mismatch shows
+    the same page again with the error beside the confirmation field."""
     form = EraseForm()
-    if not form.validate_on_submit() or (
-        form.confirmation.data.strip().lower() != form.email.data.strip().lower()
-    ):
-        flash(_("The confirmation did not match the email address. Nothing was erased."), "error")
-        return redirect(url_for(".index", email=form.email.data))
-    records = find_subject(form.email.data)
+    valid = form.validate_on_submit()
+    email = (form.email.data or "").strip()
+    if valid and form.confirmation.data.strip().lower() != email.lower():
+        form.confirmation.errors.append(
+            _("The confirmation did not match the email address. Nothing was erased.")
+        )
+        valid = False
+    if not valid:
+        subject = SubjectForm(formdata=None, email=email)
+        return render_page(subject, find_subject(email) if email else None, form, 400)
+    records = find_subject(email)
     if records.is_empty:
         flash(_("Nothing is held about this email address."), "info")
-        return redirect(url_for(".index"))
+        return redirect(url_for(".index"), 303)
     counts = erase_subject(records)
     db.session.commit()
     flash(
@@ -96,4 +106,4 @@ def erase():
         ),
         "success",
     )
-    return redirect(url_for(".index"))
+    return redirect(url_for(".index"), 303)

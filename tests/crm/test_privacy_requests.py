@@ -126,17 +126,28 @@ def test_only_admins_reach_the_screen(client, create_user, login):
 def test_admin_finds_exports_and_erases_through_the_screen(client, db, create_user, login):
     submit(db)
     login(create_user("admin"))
-    page = client.get("/staff/privacy-requests/", query_string={"email": EMAIL})
+    page = client.post("/staff/privacy-requests/", data={"email": EMAIL})
     assert NAME in page.get_data(as_text=True)
     exported = client.post("/staff/privacy-requests/export", data={"email": EMAIL})
     assert exported.json["survey_responses"][0]["answers"]["email"] == EMAIL
     refused = client.post(
         "/staff/privacy-requests/erase", data={"email": EMAIL, "confirmation": "wrong@x.example"}
     )
-    assert refused.status_code == 302
+    assert refused.status_code == 400
+    assert "The confirmation did not match" in refused.get_data(as_text=True)
     assert text_copies(db, EMAIL)
     client.post("/staff/privacy-requests/erase", data={"email": EMAIL, "confirmation": EMAIL})
     assert text_copies(db, EMAIL) == []
+
+
+def test_the_search_keeps_the_email_out_of_the_url(client, db, create_user, login):
+    submit(db)
+    login(create_user("admin"))
+    html = client.get("/staff/privacy-requests/").get_data(as_text=True)
+    assert '<form method="post" action="/staff/privacy-requests/"' in html
+    # A GET with the address in its query string (as a bookmarked URL would) finds nothing.
+    found = client.get("/staff/privacy-requests/", query_string={"email": EMAIL})
+    assert NAME not in found.get_data(as_text=True)
 
 
 def invoke(app, *args):
