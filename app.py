@@ -7,7 +7,8 @@ from typing import Any
 
 from flask import Flask
 from flask_security import SQLAlchemyUserDatastore
-from werkzeug.routing import IntegerConverter
+from werkzeug.exceptions import NotFound
+from werkzeug.routing import IntegerConverter, ValidationError
 
 import config
 from crm import (
@@ -29,6 +30,14 @@ class DatabaseIdConverter(IntegerConverter):
     def __init__(self, map, *args, **kwargs):  # noqa: A002  (werkzeug's parameter name)
         kwargs.setdefault("max", 2**31 - 1)
         super().__init__(map, *args, **kwargs)
+
+    def to_python(self, value: str) -> int:
+        try:
+            return super().to_python(value)
+        except ValidationError:
+            # A 404 for every method: werkzeug would answer 405 where another method's rule
+            # shares the path.
+            raise NotFound() from None
 
 
 def create_app(overrides: dict[str, Any] | None = None) -> Flask:

@@ -43,7 +43,8 @@ def has_level(user, level: str) -> bool:
 
 
 def requires(level: str) -> Callable[[F], F]:
-    """Decorator: log in (session or API token), then hold a role admitted to ``level``.
+    """Decorator: log in (a session: screens take no token), then hold a role admitted to
+    ``level``.
 
     Anonymous users get Flask-Security's answer (login redirect, or 401 for JSON); logged-in
     users without the role get 403.
@@ -58,7 +59,7 @@ def requires(level: str) -> Callable[[F], F]:
                 abort(403)
             return view(*args, **kwargs)
 
-        guarded = auth_required("session", "token")(checked)
+        guarded = auth_required("session")(checked)
         setattr(guarded, ACCESS_ATTRIBUTE, level)
         return guarded  # type: ignore[return-value]
 

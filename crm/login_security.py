@@ -5,6 +5,7 @@ password and two-factor changes, and two-factor for admins.
   (Flask-Limiter; its storage is ``RATELIMIT_STORAGE_URI``).
 - Per account: failures counted in the users table (``crm.operations.accounts``), so a lock holds
   across workers; :class:`crm.account_forms.StaffLoginForm` refuses a locked account.
+- Flask-Security's own auth tokens are switched off (:func:`_no_token_login`).
 - Every failure is logged on the ``crm.security`` logger with the account id and client address,
   never the password.
 """
@@ -69,6 +70,14 @@ def _on_two_factor_changed(sender, user, method=None, **extra) -> None:
     accounts.record_two_factor_change(user, method)
 
 
+def _no_token_login(request) -> None:
+    """Flask-Security's own auth tokens (``Authentication-Token``, handed out by a JSON login)
+    never log anyone in: they do not expire, outlive a logout and are neither listed nor
+    revocable. Screens take the session only; the API takes our bearer tokens
+    (``crm.api.tokens``), which are logged, revocable and stored hashed."""
+    return None
+
+
 def enforce_admin_two_factor():
     """``before_request`` of admin pages: an admin without two-factor is sent to set it up
     first when ``ADMIN_TWO_FACTOR_REQUIRED`` is on (SPEC §1). Returns a redirect or None."""
@@ -81,7 +90,9 @@ def enforce_admin_two_factor():
 
 
 def init_app(app: Flask) -> None:
-    """Rate-limit the credential POSTs and subscribe to Flask-Security's signals."""
+    """Rate-limit the credential POSTs, switch off Flask-Security's auth tokens and subscribe to
+    its signals."""
+    app.login_manager.request_loader(_no_token_login)
     for endpoint in RATE_LIMITED_ENDPOINTS:
         if endpoint in app.view_functions:
             app.view_functions[endpoint] = LOGIN_LIMIT(app.view_functions[endpoint])

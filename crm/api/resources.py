@@ -528,6 +528,8 @@ def patch_agreement(values, agreement_id):
 def put_threshold(values, code, program):
     """Override a program's threshold in a country (QOPI, QCP)."""
     country = get_country_or_404(code)
+    if program not in readiness.PROGRAMS_WITH_LAUNCH:
+        abort(404)
     _commit_or_refuse(
         lambda: pipeline.set_threshold(
             country, program, values["min_eligible_practices"], values["reason"]
@@ -543,6 +545,8 @@ def put_threshold(values, code, program):
 def delete_threshold(code, program):
     """Remove a country's threshold override: the program default applies again."""
     country = get_country_or_404(code)
+    if program not in readiness.PROGRAMS_WITH_LAUNCH:
+        abort(404)
     _commit_or_refuse(lambda: pipeline.clear_threshold(country, program))
 
 
