@@ -68,7 +68,9 @@ def load_config(environ: dict[str, str] | None = None) -> dict[str, Any]:
         "CRM_EMBEDDED": embedded,
         "SECRET_KEY": secret_key,
         "SQLALCHEMY_DATABASE_URI": database_url,
-        "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True},
+        # hide_parameters: database errors (and so logs) do not quote the values of a statement,
+        # which are often personal data.
+        "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True, "hide_parameters": True},
         "ORG_TIMEZONE": env.get("ORG_TIMEZONE", "America/New_York"),
         "MAX_CONTENT_LENGTH": int(env.get("MAX_CONTENT_LENGTH", str(5 * 1024 * 1024))),
         "MAX_FORM_MEMORY_SIZE": 200_000,

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import logging
+import traceback
+from types import TracebackType
 
 from flask import Flask, render_template, request
 from flask_babel import gettext as _
@@ -67,8 +69,41 @@ def http_error_response(error: HTTPException):
     return render_error(error.code, field_errors=messages)
 
 
+def exception_chain(error: BaseException | None) -> list[str]:
+    """Type names of ``error`` and the exceptions it was raised from or during, outermost first."""
+    names, seen = [], set()
+    while error is not None and id(error) not in seen:
+        seen.add(id(error))
+        names.append(type(error).__name__)
+        error = error.__cause__ or error.__context__
+    return names
+
+
+def log_exception_without_values(
+    exc_info: tuple[type[BaseException], BaseException, TracebackType] | tuple[None, None, None],
+) -> None:
+    """Log an unhandled exception of a request with its stack but not its message.
+
+    Replaces ``Flask.log_exception``, which logs ``str(exception)``: messages quote values (an
+    email typed in a form, SQL parameters, a name in a ``ValueError``), and a log must hold no
+    personal data. The stack names files, lines and functions, which is what debugging needs.
+    """
+    _type, error, trace = exc_info
+    stack = "".join(traceback.format_tb(trace)) if trace is not None else ""
+    logger.error(
+        "unhandled %s on %s %s (message withheld: it may quote personal data)\n%s",
+        " <- ".join(exception_chain(error)),
+        request.method,
+        request.path,
+        stack,
+    )
+
+
 def init_app(app: Flask) -> None:
-    """Register handlers for HTTP errors, CSRF failures and unexpected exceptions."""
+    """Register handlers for HTTP errors, CSRF failures and unexpected exceptions, and log those
+    exceptions without their messages."""
+    # An instance attribute: Flask calls ``self.log_exception(exc_info)`` for every 500.
+    app.log_exception = log_exception_without_values  # type: ignore[method-assign]
 
     @app.errorhandler(CSRFError)
     def csrf_error(error: CSRFError):
@@ -80,7 +115,8 @@ def init_app(app: Flask) -> None:
 
     @app.errorhandler(InternalServerError)
     def server_error(error: InternalServerError):
-        # Log the exception type and path only: the request may carry personal data.
-        original = getattr(error, "original_exception", None)
-        logger.error("unhandled %s on %s %s", type(original).__name__, request.method, request.path)
+        # An exception was logged by ``log_exception_without_values``; an explicit abort(500)
+        # was not.
+        if getattr(error, "original_exception", None) is None:
+            logger.error("500 on %s %s", request.method, request.path)
         return render_error(500)

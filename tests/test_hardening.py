@@ -6,7 +6,9 @@ import pytest
 
 from app import create_app
 from config import ConfigError
+from crm.auth import LEVELS
 from tests.conftest import BASE_OVERRIDES
+from tests.crm.test_permissions import rules_at, sample_path
 
 PAGES = [
     ("/es/", 200),  # public page
@@ -17,17 +19,105 @@ PAGES = [
 ]
 
 
+def header_problems(response) -> list[str]:
+    """What is missing or wrong among the security headers of ``response``."""
+    csp = response.headers.get("Content-Security-Policy", "")
+    expected = {
+        "X-Content-Type-Options": "nosniff",
+        "X-Frame-Options": "DENY",
+        "Referrer-Policy": "strict-origin-when-cross-origin",
+    }
+    problems = [name for name, value in expected.items() if response.headers.get(name) != value]
+    for directive in ("default-src 'self'", "script-src 'self'", "style-src 'self'"):
+        if directive not in csp:
+            problems.append(directive)
+    if "frame-ancestors 'none'" not in csp:
+        problems.append("frame-ancestors")
+    if "unsafe-inline" in csp or "unsafe-eval" in csp:
+        problems.append("unsafe CSP source")
+    return problems
+
+
 @pytest.mark.parametrize(("path", "status"), PAGES)
 def test_security_headers_on_every_kind_of_page(client, path, status):
     with client.get(path) as response:
         assert response.status_code == status
-    csp = response.headers["Content-Security-Policy"]
-    assert "script-src 'self'" in csp
-    assert "'unsafe-inline'" not in csp
-    assert "frame-ancestors 'none'" in csp
-    assert response.headers["X-Content-Type-Options"] == "nosniff"
-    assert response.headers["X-Frame-Options"] == "DENY"
-    assert response.headers["Referrer-Policy"] == "strict-origin-when-cross-origin"
+    assert header_problems(response) == []
+
+
+@pytest.fixture
+def admin_client(app, client, create_user, login):
+    app.config["ADMIN_TWO_FACTOR_REQUIRED"] = False
+    login(create_user("admin"))
+    return client
+
+
+def test_security_headers_on_every_get_route(app, admin_client):
+    statuses, problems = set(), {}
+    for rule in app.url_map.iter_rules():
+        if "GET" not in rule.methods or rule.endpoint not in app.view_functions:
+            continue
+        with admin_client.get(sample_path(rule)) as response:
+            statuses.add(response.status_code)
+            if found := header_problems(response):
+                problems[rule.rule] = (response.status_code, found)
+    assert problems == {}
+    # Pages, redirects and errors were all among the answers checked.
+    assert {200, 302, 404} <= statuses
+
+
+def test_security_headers_on_every_get_route_for_anonymous_users(app, client):
+    problems = {}
+    for rule in rules_at(app, set(LEVELS), "GET"):
+        with client.get(sample_path(rule)) as response:
+            if found := header_problems(response):
+                problems[rule.rule] = (response.status_code, found)
+    assert problems == {}
+
+
+@pytest.mark.parametrize(
+    ("method", "path", "kwargs", "status"),
+    [
+        ("POST", "/es/survey", {"data": "x", "content_type": "text/plain"}, 400),
+        ("PUT", "/es/survey", {}, 405),
+        ("POST", "/es/survey", {"data": {"comments": "x" * 200_000}}, 413),
+        ("GET", "/api/v1/practices", {}, 401),
+        ("GET", "/staff/practices", {}, 302),
+    ],
+)
+def test_security_headers_on_error_answers(client, method, path, kwargs, status):
+    with client.open(path, method=method, **kwargs) as response:
+        assert response.status_code == status
+    assert header_problems(response) == []
+
+
+def test_security_headers_on_a_server_error(app, client):
+    from crm.auth import public
+
+    def failing_view():
+        raise RuntimeError("boom")
+
+    app.config["PROPAGATE_EXCEPTIONS"] = False
+    app.add_url_rule("/es/failing", "failing", public(failing_view))
+    with client.get("/es/failing") as response:
+        assert response.status_code == 500
+    assert header_problems(response) == []
+
+
+@pytest.mark.csrf
+def test_security_headers_on_a_refused_csrf_token(client):
+    with client.post("/staff/login", data={"email": "x@example.org"}) as response:
+        assert response.status_code == 400
+    assert header_problems(response) == []
+
+
+@pytest.mark.ratelimit
+def test_security_headers_on_a_rate_limited_answer(app, client):
+    app.config["LOGIN_RATE_LIMIT"] = "1 per minute"
+    client.post("/staff/login", data={"email": "x@example.org", "password": "x"})
+    with client.post("/staff/login", data={"email": "x@example.org", "password": "x"}) as response:
+        assert response.status_code == 429
+    assert header_problems(response) == []
 
 
 def test_no_hsts_on_the_embedded_default(client):
@@ -45,6 +135,58 @@ def test_hsts_outside_the_embedded_default(database_url):
     )
     response = app.test_client().get("/es/", base_url="https://crm.example")
     assert "max-age=" in response.headers["Strict-Transport-Security"]
+
+
+def log_in_remembered(client, user, **kwargs):
+    response = client.post(
+        "/staff/login",
+        data={"email": user.email, "password": user.test_password, "remember": "y"},
+        **kwargs,
+    )
+    assert response.status_code == 302
+
+
+def test_cookies_after_a_real_login_are_httponly_and_lax(client, create_user):
+    log_in_remembered(client, create_user("staff"))
+    for name in ("session", "remember_token"):
+        cookie = client.get_cookie(name)
+        assert cookie is not None, name
+        assert (cookie.http_only, cookie.same_site, cookie.secure) == (True, "Lax", False), name
+
+
+def test_cookies_after_a_real_login_are_secure_outside_the_embedded_default(database_url):
+    from crm.cli import create_user
+
+    app = create_app(
+        {
+            **BASE_OVERRIDES,
+            "SQLALCHEMY_DATABASE_URI": database_url,
+            "CRM_EMBEDDED": False,
+            "SESSION_COOKIE_SECURE": True,
+            "REMEMBER_COOKIE_SECURE": True,
+        }
+    )
+    with app.app_context():
+        user = create_user("staff@example.org", "staff", "correct horse battery")
+        from crm.extensions import db
+
+        db.session.commit()
+        user.test_password = "correct horse battery"
+        client = app.test_client()
+        log_in_remembered(client, user, base_url="https://crm.example")
+        db.session.remove()
+        db.engine.dispose()
+    for name in ("session", "remember_token"):
+        cookie = client.get_cookie(name, domain="crm.example")
+        assert (cookie.http_only, cookie.same_site, cookie.secure) == (True, "Lax", True), name
+
+
+@pytest.mark.csrf
+def test_the_survey_sets_one_cookie_that_ends_with_the_browser(client):
+    response = client.get("/pt/survey")
+    names = {header.split("=", 1)[0] for header in response.headers.getlist("Set-Cookie")}
+    assert names == {"session"}
+    assert client.get_cookie("session").expires is None
 
 
 def test_session_cookie_is_httponly_and_samesite(client):

@@ -58,7 +58,9 @@ def user_for_token(plain: str) -> User | None:
     if row is None or row.revoked_at is not None or not row.user.active:
         security_log.warning(
             "api token refused prefix=%s reason=%s",
-            plain[:12],
+            # Anything else sent as a token (a pasted password, another system's key) is not
+            # quoted at all.
+            plain[:12] if plain.startswith(TOKEN_PREFIX) else "(not one of ours)",
             "unknown" if row is None else "revoked or inactive",
         )
         return None
