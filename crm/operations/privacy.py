@@ -3,22 +3,38 @@
 Erasure anonymizes the person, not the practice: contacts and raw answers lose every personal
 field, while practices, interests and triage stay, so readiness counts are unchanged (issue 6).
 Then a sweep replaces any remaining copy of the email, name or phone in every text or JSON
-column of every table (audit trail included), so no table keeps a copy.
+column of every table (audit trail included), so no table keeps a copy; a name or phone that
+another person also bears (a namesake, a shared switchboard) stays in that person's own rows.
 """
 
 from __future__ import annotations
 
 import json
 import logging
+import re
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import JSON, String, Text, cast, func, or_, select, update
+from sqlalchemy import (
+    JSON,
+    ColumnElement,
+    String,
+    Text,
+    cast,
+    delete,
+    false,
+    func,
+    literal,
+    or_,
+    select,
+    update,
+)
 
 from crm import audit
 from crm.extensions import db
-from crm.models import Contact, Practice, SurveyResponse
+from crm.models import AuditEvent, Contact, OutboxMessage, Practice, SurveyResponse
 from crm.models._types import utcnow
 
 logger = logging.getLogger(__name__)
@@ -114,17 +130,35 @@ def export_subject(records: SubjectRecords) -> dict[str, Any]:
     }
 
 
-def identifiers(records: SubjectRecords) -> set[str]:
-    """The strings that identify the person: the email, names and phones given anywhere."""
-    found = {records.email}
+@dataclass(frozen=True)
+class Identifiers:
+    """What identifies the person: ``emails`` are theirs alone (the request is about them);
+    ``shared`` (names, phones) may also belong to someone else: a namesake, or a colleague
+    calling from the same switchboard."""
+
+    emails: frozenset[str]
+    shared: frozenset[str]
+
+    @property
+    def all(self) -> frozenset[str]:
+        return self.emails | self.shared
+
+
+def identifiers(records: SubjectRecords) -> Identifiers:
+    """The person's emails, names and phones, as given in their contacts and responses."""
+    emails, shared = {records.email}, set()
     for contact in records.contacts:
-        found.update(v for v in (contact.email, contact.name, contact.phone) if v)
+        emails.add(contact.email)
+        shared.update((contact.name, contact.phone))
     for response in records.responses:
-        found.update(
-            str(response.answers[k]) for k in ("email", "name", "phone") if response.answers.get(k)
-        )
-    # Very short strings (an initial) would erase unrelated text.
-    return {value.strip() for value in found if len(value.strip()) >= 3}
+        emails.add(response.answers.get("email"))
+        shared.update((response.answers.get("name"), response.answers.get("phone")))
+
+    def usable(values: set) -> frozenset[str]:
+        # Very short strings (an initial) would erase unrelated text.
+        return frozenset(v.strip() for v in values if isinstance(v, str) and len(v.strip()) >= 3)
+
+    return Identifiers(emails=usable(emails), shared=usable(shared) - usable(emails))
 
 
 def erase_subject(records: SubjectRecords) -> dict[str, int]:
@@ -132,9 +166,12 @@ def erase_subject(records: SubjectRecords) -> dict[str, int]:
 
     Contacts keep their practice but lose name, email, phone and role, and their permission
     to contact; responses keep every practice answer (so readiness is unchanged) and lose the
-    personal ones. The erasure itself is audited without personal data.
+    personal ones; email not yet sent to them is dropped. Then every other copy of their
+    email, name or phone is replaced (:func:`sweep`), except a shared name or phone in the
+    rows of another person who bears it. The erasure itself is audited without personal data.
     """
-    values = identifiers(records)
+    found = identifiers(records)
+    spared = namesake_rows(records, found)
     for contact in records.contacts:
         contact.name = ERASED
         contact.email = contact.email_key = f"erased-{contact.id}@invalid"
@@ -146,12 +183,19 @@ def erase_subject(records: SubjectRecords) -> dict[str, int]:
             k: (ERASED if k in PERSONAL_ANSWERS and v else v) for k, v in response.answers.items()
         } | {"permission_to_contact": False}
         response.permission_to_contact = False
+    unsent = db.session.execute(
+        delete(OutboxMessage).where(
+            func.lower(OutboxMessage.recipient).in_([e.lower() for e in found.emails]),
+            OutboxMessage.status != "sent",
+        )
+    ).rowcount
     db.session.flush()
-    swept = sweep(values)
+    swept = sweep(found, spared)
     db.session.expire_all()
     counts = {
         "contacts": len(records.contacts),
         "responses": len(records.responses),
+        "unsent_emails": unsent,
         "other_rows": swept,
     }
     audit.record("privacy.erase", "data_subject", "-", {"erased": [None, counts]})
@@ -159,17 +203,96 @@ def erase_subject(records: SubjectRecords) -> dict[str, int]:
     return counts
 
 
-def _patterns(values: set[str]) -> list[str]:
-    """LIKE patterns for each value, raw and as JSON-escaped text (SQLite stores \\uXXXX)."""
-    patterns = set()
+def _variants(values: Iterable[str]) -> set[str]:
+    """Each value in the cases people type it, raw and JSON-escaped (JSON columns store
+    ``\\uXXXX``). SQLite's ``lower()`` folds ASCII letters only (so does PostgreSQL's under the
+    C locale): "ÁNGELA" and "Ángela" only meet through such variants."""
+    found = set()
     for value in values:
-        lowered = value.lower()
-        patterns.add(lowered)
-        patterns.add(json.dumps(lowered)[1:-1])
-    return sorted(patterns)
+        for variant in (value, value.lower(), value.upper(), value.title(), value.capitalize()):
+            found.update((variant, json.dumps(variant)[1:-1]))
+    return found
 
 
-def _scrub(value: Any, values: set[str]) -> Any:
+def _contains_any(column: ColumnElement, values: Iterable[str]) -> ColumnElement[bool]:
+    """SQL: the column's text holds one of ``values`` (case-insensitively as far as the
+    database folds case; see :func:`_variants`). A superset: callers check in Python."""
+    as_text = func.lower(cast(column, Text))
+    return or_(*(as_text.contains(func.lower(literal(v))) for v in sorted(_variants(values))))
+
+
+def _holds(text: Any, values: Iterable[str]) -> bool:
+    text = text if isinstance(text, str) else json.dumps(text, ensure_ascii=False)
+    folded = text.casefold()
+    return any(value.casefold() in folded for value in values)
+
+
+def namesake_rows(records: SubjectRecords, found: Identifiers) -> dict[str, set[tuple]]:
+    """Rows of other people who bear one of the person's shared identifiers (name or phone),
+    by table name → primary-key tuples: their contacts, their responses, the audit events about
+    those, and email addressed to them. The sweep leaves the shared values in these rows."""
+    if not found.shared:
+        return {}
+    own_contacts = [c.id for c in records.contacts] or [0]
+    own_responses = [r.id for r in records.responses] or [0]
+    contacts = {
+        contact_id
+        for contact_id, name, phone in db.session.execute(
+            select(Contact.id, Contact.name, Contact.phone).where(
+                Contact.id.not_in(own_contacts),
+                or_(
+                    _contains_any(Contact.name, found.shared),
+                    _contains_any(Contact.phone, found.shared),
+                ),
+            )
+        )
+        if _holds(name or "", found.shared) or _holds(phone or "", found.shared)
+    }
+    responses = {
+        response_id
+        for response_id, answers in db.session.execute(
+            select(SurveyResponse.id, SurveyResponse.answers).where(
+                SurveyResponse.id.not_in(own_responses),
+                _contains_any(SurveyResponse.answers, found.shared),
+            )
+        )
+        if any(_holds(answers.get(k) or "", found.shared) for k in ("name", "phone"))
+    }
+    own_emails = [e.lower() for e in found.emails]
+    messages = {
+        message_id
+        for message_id, name in db.session.execute(
+            select(OutboxMessage.id, OutboxMessage.recipient_name).where(
+                func.lower(OutboxMessage.recipient).not_in(own_emails),
+                _contains_any(OutboxMessage.recipient_name, found.shared),
+            )
+        )
+        if _holds(name or "", found.shared)
+    }
+    about = [("contact", contacts), ("survey_response", responses)]
+    events = set(
+        db.session.scalars(
+            select(AuditEvent.id).where(
+                or_(
+                    *(
+                        (AuditEvent.entity_type == kind) & AuditEvent.entity_id.in_(map(str, ids))
+                        for kind, ids in about
+                        if ids
+                    ),
+                    false(),
+                )
+            )
+        )
+    )
+    return {
+        Contact.__tablename__: {(i,) for i in contacts},
+        SurveyResponse.__tablename__: {(i,) for i in responses},
+        OutboxMessage.__tablename__: {(i,) for i in messages},
+        AuditEvent.__tablename__: {(i,) for i in events},
+    }
+
+
+def _scrub(value: Any, values: Iterable[str]) -> Any:
     if isinstance(value, str):
         for target in sorted(values, key=len, reverse=True):
             value = _replace_ci(value, target)
@@ -182,22 +305,19 @@ def _scrub(value: Any, values: set[str]) -> Any:
 
 
 def _replace_ci(text: str, target: str) -> str:
-    lowered, needle = text.lower(), target.lower()
-    start = lowered.find(needle)
-    while start != -1:
-        text = text[:start] + ERASED + text[start + len(target) :]
-        lowered = text.lower()
-        start = lowered.find(needle, start + len(ERASED))
-    return text
+    # re's IGNORECASE folds Unicode letters too ("ÁNGELA" matches "Ángela").
+    return re.sub(re.escape(target), ERASED, text, flags=re.IGNORECASE)
 
 
-def sweep(values: set[str]) -> int:
-    """Replace every copy of ``values`` in any text or JSON column of any table; returns rows
-    changed. Only rows whose text matches are read, so the cost follows the matches."""
-    if not values:
+def sweep(found: Identifiers, spared: dict[str, set[tuple]] | None = None) -> int:
+    """Replace every copy of the person's identifiers in any text or JSON column of any table
+    but staff accounts; returns rows changed. Rows in ``spared`` (:func:`namesake_rows`) keep
+    the shared identifiers and lose only the emails. Only rows whose text matches are read,
+    so the cost follows the matches."""
+    if not found.all:
         return 0
+    spared = spared or {}
     changed = 0
-    patterns = _patterns(values)
     for table in db.metadata.sorted_tables:
         if table.name in NOT_SWEPT:
             continue
@@ -206,12 +326,14 @@ def sweep(values: set[str]) -> int:
         if not columns or not key:
             continue
         for column in columns:
-            as_text = func.lower(cast(column, Text))
             matching = db.session.execute(
-                select(*key, column).where(or_(*(as_text.contains(p) for p in patterns)))
+                select(*key, column).where(_contains_any(column, found.all))
             ).all()
             for *ids, value in matching:
-                scrubbed = _scrub(value, values)
+                targets = (
+                    found.all if tuple(ids) not in spared.get(table.name, ()) else found.emails
+                )
+                scrubbed = _scrub(value, targets)
                 if scrubbed != value:
                     where = [k == i for k, i in zip(key, ids, strict=True)]
                     db.session.execute(update(table).where(*where).values({column.name: scrubbed}))

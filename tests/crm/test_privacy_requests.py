@@ -89,7 +89,9 @@ def test_export_holds_the_answers(db):
 def test_erasure_leaves_no_copy_anywhere_and_keeps_counts(db):
     submit(db)
     submit(db, at=datetime.now(UTC) + timedelta(minutes=1))
-    other = submit(db, email="someone@else.example", name="Pedro Alves", practice="Outra")
+    other = submit(
+        db, email="someone@else.example", name="Pedro Alves", practice="Outra", phone="+55 1 2"
+    )
     contact = db.session.get(Contact, other.contact_id)
     # A staff edit whose audit trail quotes the person (as a contact edit would).
     audit.record("contact.update", "contact", 1, {"email": [None, EMAIL], "name": ["x", NAME]})

@@ -1,0 +1,258 @@
+"""Erasure on a realistic database: the demo data set, a person who answered the web survey
+and was then worked on by staff, a namesake and a colleague sharing a phone (issue 6).
+
+After the admin erases the person through the screen, no text or JSON column of any table holds
+their email, name or phone, except the rows of the other people who bear the same name or phone;
+readiness is unchanged and the erasure is audited.
+"""
+
+from __future__ import annotations
+
+import json
+import shutil
+import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
+
+import pytest
+from flask import Flask
+from sqlalchemy import JSON, String, Text, select, text
+from sqlalchemy.engine import make_url
+
+from app import create_app
+from crm.cli import create_user
+from crm.clock import org_today
+from crm.extensions import db as _db
+from crm.models import AuditEvent, Contact, OutboxMessage, SurveyResponse
+from crm.readiness_queries import readiness_board
+from tests.conftest import (
+    BASE_OVERRIDES,
+    ON_POSTGRES,
+    TEMPLATE_DB,
+    TEST_DATABASE_URL,
+    RequestIsolatingClient,
+    _admin_engine,
+)
+from tests.surveys.support import valid_form
+
+EMAIL = "Angela.Nunez@ClinicaSur.example"
+NAME = "Ángela Núñez"
+PHONE = "+57 601 555 0199"
+#: Another person with the same name, and a colleague answering from the same switchboard.
+NAMESAKE_EMAIL = "a.nunez@otraclinica.example"
+COLLEAGUE_EMAIL = "recepcion@clinicasur.example"
+
+
+def copies(needle: str) -> set[tuple[str, str, str]]:
+    """``(table, column, row key)`` of every text or JSON value holding ``needle`` in any case,
+    read row by row in Python (so no SQL collation decides)."""
+    wanted = needle.casefold()
+    found = set()
+    for table in _db.metadata.sorted_tables:
+        key = list(table.primary_key.columns)
+        for column in table.columns:
+            if not isinstance(column.type, String | Text | JSON):
+                continue
+            for *ids, value in _db.session.execute(select(*key, column)):
+                if value is None:
+                    continue
+                texts = (
+                    [value]
+                    if isinstance(value, str)
+                    else [
+                        json.dumps(value, ensure_ascii=False),
+                        json.dumps(value),
+                    ]
+                )
+                if any(wanted in text.casefold() for text in texts):
+                    found.add((table.name, column.name, "/".join(map(str, ids))))
+    return found
+
+
+def survey(client, **answers) -> SurveyResponse:
+    reply = client.post("/es/survey", data=valid_form(country="CO", **answers))
+    assert reply.status_code == 303, reply.get_data(as_text=True)[:500]
+    token = reply.headers["Location"].rsplit("/", 1)[1]
+    return _db.session.scalars(
+        select(SurveyResponse).where(SurveyResponse.submission_token == token)
+    ).one()
+
+
+@pytest.fixture(scope="module")
+def erased(database_template, tmp_path_factory) -> Iterator[dict]:
+    """The whole scenario, run once for this module: demo data, the person's survey and a staff
+    member's work on it, a namesake and a colleague, then the erasure through the admin screen.
+    Returns what the tests compare, read before and after."""
+    with scenario_app(database_template, tmp_path_factory) as app:
+        client = app.test_client()
+        app.config["ADMIN_TWO_FACTOR_REQUIRED"] = False
+        result = app.test_cli_runner().invoke(args=["demo"])
+        assert "Demo data loaded" in result.output, result.output
+        admin = create_user("erasure-admin@society.example", "admin", "correct horse battery")
+        _db.session.commit()
+        reply = client.post(
+            "/staff/login", data={"email": admin.email, "password": "correct horse battery"}
+        )
+        assert reply.status_code == 302
+        others = work_on_the_person(client, admin)
+        practice_id = _db.session.scalars(
+            select(Contact.practice_id).where(Contact.email_key == EMAIL.lower())
+        ).one()
+        before = {
+            "board": readiness_board(),
+            "email": copies(EMAIL),
+            "name": copies(NAME),
+            "unsent_recipients": unsent_recipients(),
+        }
+        reply = client.post(
+            "/staff/privacy-requests/erase", data={"email": EMAIL, "confirmation": EMAIL.lower()}
+        )
+        assert reply.status_code == 303
+        _db.session.expire_all()
+        yield {
+            "others": others,
+            "before": before,
+            "board": readiness_board(),
+            "email": copies(EMAIL),
+            "name": copies(NAME),
+            "phone": copies(PHONE),
+            "practice_contacts": _db.session.scalars(
+                select(Contact).where(Contact.practice_id == practice_id)
+            ).all(),
+            "unsent_recipients": unsent_recipients(),
+            "erase_events": _db.session.scalars(
+                select(AuditEvent).where(AuditEvent.action == "privacy.erase")
+            ).all(),
+        }
+
+
+def unsent_recipients() -> list[str]:
+    statement = select(OutboxMessage.recipient).where(OutboxMessage.status != "sent")
+    return sorted(_db.session.scalars(statement.order_by(OutboxMessage.id)))
+
+
+@contextmanager
+def scenario_app(database_template: str, tmp_path_factory) -> Iterator[Flask]:
+    """An app on its own copy of the migrated, seeded template database (as ``app`` in
+    conftest, but for a whole module)."""
+    if ON_POSTGRES:
+        name = f"crm_erasure_{uuid.uuid4().hex[:12]}"
+        engine = _admin_engine()
+        with engine.connect() as conn:
+            conn.execute(text(f'CREATE DATABASE "{name}" TEMPLATE "{TEMPLATE_DB}"'))
+        url = make_url(TEST_DATABASE_URL).set(database=name).render_as_string(hide_password=False)
+    else:
+        path = tmp_path_factory.mktemp("erasure") / "erasure.sqlite"
+        shutil.copyfile(database_template, path)
+        url = f"sqlite:///{path}"
+    app = create_app({**BASE_OVERRIDES, "SQLALCHEMY_DATABASE_URI": url})
+    app.test_client_class = RequestIsolatingClient
+    with app.app_context():
+        yield app
+        _db.session.remove()
+        _db.engine.dispose()
+    if ON_POSTGRES:
+        with engine.connect() as conn:
+            conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        engine.dispose()
+
+
+def work_on_the_person(client, admin) -> dict[str, set[tuple[str, str]]]:
+    """The person answers; staff log a call, a task, a meeting and edit the contact; a namesake
+    and a colleague sharing the phone answer too. Returns the namesake's and the colleague's
+    own rows by email."""
+    response = survey(
+        client,
+        name=NAME,
+        email=EMAIL,
+        phone=PHONE,
+        role="Directora médica",
+        practice_name="Clínica del Sur",
+        city="Cali",
+        comments=f"Soy {NAME}; escríbanme a {EMAIL.lower()} o al {PHONE}.",
+    )
+    practice_id, contact_id = response.practice_id, response.contact_id
+    today = org_today().isoformat()
+    for url, data in {
+        f"/staff/practices/{practice_id}/activities": {
+            "activity-kind": "call",
+            "activity-subject": f"Llamada con {NAME}",
+            "activity-body": f"Confirmó su correo {EMAIL} y su teléfono {PHONE}.",
+            "activity-occurred_on": today,
+        },
+        f"/staff/practices/{practice_id}/tasks": {
+            "task-title": f"Enviar el acuerdo a {NAME.upper()}",
+            "task-notes": f"Por correo a {EMAIL}",
+            "task-owner_id": str(admin.id),
+        },
+        "/staff/countries/CO/activities": {
+            "activity-kind": "meeting",
+            "activity-subject": "Reunión con la sociedad nacional",
+            "activity-body": f"Asistió {NAME} (Clínica del Sur).",
+            "activity-occurred_on": today,
+        },
+        f"/staff/contacts/{contact_id}/edit": {
+            "name": NAME,
+            "role": "Directora",
+            "email": EMAIL,
+            "phone": PHONE,
+            "preferred_language": "es",
+        },
+    }.items():
+        assert client.post(url, data=data).status_code == 303, url
+    namesake = survey(
+        client, name=NAME, email=NAMESAKE_EMAIL, phone="+57 604 555 0100", practice_name="Otra"
+    )
+    colleague = survey(
+        client,
+        name="Recepción Clínica del Sur",
+        email=COLLEAGUE_EMAIL,
+        phone=PHONE,
+        practice_name="Clínica del Sur",
+        city="Cali",
+    )
+    others = {}
+    for other, email in ((namesake, NAMESAKE_EMAIL), (colleague, COLLEAGUE_EMAIL)):
+        others[email] = {("contacts", str(other.contact_id)), ("survey_responses", str(other.id))}
+    return others
+
+
+def rows_of(found: set[tuple[str, str, str]]) -> set[tuple[str, str]]:
+    return {(table, key) for table, _column, key in found}
+
+
+def test_the_email_was_in_many_places_before(erased):
+    tables = {table for table, _column, _key in erased["before"]["email"]}
+    assert {"contacts", "survey_responses", "activities", "tasks", "outbox_messages"} <= tables
+
+
+def test_the_email_is_nowhere_after_erasure(erased):
+    assert erased["email"] == set()
+
+
+def test_the_name_remains_only_in_the_namesakes_own_rows(erased):
+    assert rows_of(erased["name"]) == erased["others"][NAMESAKE_EMAIL]
+
+
+def test_the_phone_remains_only_in_the_colleagues_own_rows(erased):
+    assert rows_of(erased["phone"]) == erased["others"][COLLEAGUE_EMAIL]
+
+
+def test_readiness_states_and_eligible_counts_are_unchanged(erased):
+    assert erased["board"] == erased["before"]["board"]
+
+
+def test_the_persons_contact_stays_with_the_practice_anonymized(erased):
+    assert [c.name for c in erased["practice_contacts"]].count("[erased]") == 1
+
+
+def test_mail_not_yet_sent_to_the_person_is_dropped(erased):
+    before = erased["before"]["unsent_recipients"]
+    assert EMAIL in before
+    assert erased["unsent_recipients"] == [r for r in before if r != EMAIL]
+
+
+def test_the_erasure_is_audited_without_personal_data(erased):
+    [event] = erased["erase_events"]
+    assert event.changes["erased"][1]["responses"] == 1
+    assert EMAIL.lower() not in json.dumps(event.changes).lower()
