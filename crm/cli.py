@@ -88,10 +88,10 @@ def purge_command(apply_: bool) -> None:
     now = utcnow()
     counts = retention.purge(now, days) if apply_ else retention.purgeable(now, days)
     verb = "Deleted" if apply_ else "Would delete"
-    listed = ", ".join(f"{n} {category}" for category, n in counts.items())
+    listed = ", ".join(f"{counts[category]} {category}" for category in retention.CATEGORIES)
     click.echo(
         f"{verb} responses submitted before {retention.cutoff(now, days):%Y-%m-%d} "
-        f"({days} days): {listed}."
+        f"({days} days): {listed}; and {counts['contacts']} contacts left without a response."
     )
     if apply_:
         db.session.commit()

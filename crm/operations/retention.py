@@ -1,19 +1,21 @@
 """Retention of raw answers that no practice relies on (issue 6).
 
 Spam, duplicate and unlinked responses (no practice) never count towards readiness (SPEC §3);
-once older than ``RAW_ANSWER_RETENTION_DAYS`` they are deleted. Linked and new responses are
-the record of a practice's interest and are kept.
+once older than ``RAW_ANSWER_RETENTION_DAYS`` they are deleted, and so are the contacts made
+from them that no remaining response refers to (a spammer's name and address would otherwise
+outlive the answers). Linked and new responses are the record of a practice's interest and
+are kept.
 """
 
 from __future__ import annotations
 
 from datetime import datetime, timedelta
 
-from sqlalchemy import delete, func, or_, select
+from sqlalchemy import ColumnElement, Select, delete, func, not_, or_, select
 
 from crm import audit
 from crm.extensions import db
-from crm.models import SurveyResponse
+from crm.models import Contact, SurveyResponse
 
 #: Category → condition on SurveyResponse, in the order they are reported.
 CATEGORIES = {
@@ -29,10 +31,24 @@ def cutoff(now: datetime, days: int) -> datetime:
     return now - timedelta(days=days)
 
 
+def _past_retention(before: datetime) -> ColumnElement[bool]:
+    return or_(*CATEGORIES.values()) & (SurveyResponse.submitted_at < before)
+
+
+def _orphaned_contacts(before: datetime) -> Select:
+    """Ids of contacts whose every response is past retention."""
+    responses_of = select(SurveyResponse.contact_id).where(SurveyResponse.contact_id.is_not(None))
+    return select(Contact.id).where(
+        Contact.id.in_(responses_of.where(_past_retention(before))),
+        Contact.id.not_in(responses_of.where(not_(_past_retention(before)))),
+    )
+
+
 def purgeable(now: datetime, days: int) -> dict[str, int]:
-    """Number of responses per category submitted before ``cutoff(now, days)``."""
+    """Number of responses per category submitted before ``cutoff(now, days)``, and under
+    ``"contacts"`` the number of contacts that would be left without any response."""
     before = cutoff(now, days)
-    return {
+    counts = {
         name: db.session.scalar(
             select(func.count())
             .select_from(SurveyResponse)
@@ -40,16 +56,20 @@ def purgeable(now: datetime, days: int) -> dict[str, int]:
         )
         for name, condition in CATEGORIES.items()
     }
+    counts["contacts"] = db.session.scalar(
+        select(func.count()).select_from(_orphaned_contacts(before).subquery())
+    )
+    return counts
 
 
 def purge(now: datetime, days: int) -> dict[str, int]:
-    """Delete the responses ``purgeable`` counts; audited; the caller commits."""
+    """Delete what ``purgeable`` counts; audited (counts only); the caller commits."""
     counts = purgeable(now, days)
     if sum(counts.values()):
-        db.session.execute(
-            delete(SurveyResponse).where(
-                or_(*CATEGORIES.values()), SurveyResponse.submitted_at < cutoff(now, days)
-            )
-        )
+        before = cutoff(now, days)
+        contact_ids = db.session.scalars(_orphaned_contacts(before)).all()
+        db.session.execute(delete(SurveyResponse).where(_past_retention(before)))
+        if contact_ids:
+            db.session.execute(delete(Contact).where(Contact.id.in_(contact_ids)))
         audit.record("retention.purge", "survey_response", "-", {"deleted": [None, counts]})
     return counts

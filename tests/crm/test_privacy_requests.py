@@ -183,3 +183,24 @@ def test_purge_apply_deletes_only_what_is_past_retention(app, db, old_responses)
     assert db.session.get(SurveyResponse, old_responses[0]) is None
     assert db.session.get(SurveyResponse, old_responses[1]) is not None
     assert db.session.get(SurveyResponse, recent_spam.id) is not None
+
+
+def test_purge_deletes_contacts_left_without_any_response(app, db, old_responses):
+    spam_contact = db.session.get(SurveyResponse, old_responses[0]).contact_id
+    kept_contact = db.session.get(SurveyResponse, old_responses[1]).contact_id
+    result = invoke(app, "purge", "--apply")
+    assert "1 contacts left without a response" in result.output
+    db.session.expire_all()
+    assert db.session.get(Contact, spam_contact) is None
+    assert db.session.get(Contact, kept_contact) is not None
+
+
+def test_purge_keeps_a_contact_with_a_response_still_kept(app, db, old_responses):
+    spam = db.session.get(SurveyResponse, old_responses[0])
+    # The same person answers again, properly, today.
+    again = submit(db, email="spam@x.example", name="Bot", practice="Spam")
+    assert again.contact_id == spam.contact_id
+    result = invoke(app, "purge", "--apply")
+    assert "0 contacts left without a response" in result.output
+    db.session.expire_all()
+    assert db.session.get(Contact, spam.contact_id) is not None
