@@ -7,6 +7,8 @@ default, where TLS is terminated in front of the app.
 
 from __future__ import annotations
 
+import logging
+import re
 from typing import Any
 
 from flask import Flask
@@ -51,14 +53,32 @@ class HtmlSafeJSONProvider(DefaultJSONProvider):
         return text
 
 
+class QueryStringRedaction(logging.Filter):
+    """Request lines of the development server (``flask run``, the embedded default) without
+    their query strings: searches carry names and email addresses, and a log must not. A
+    production server's access log needs the same (README)."""
+
+    QUERY = re.compile(r"\?[^\s\x1b]*")
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        """Keep the record, its request line (first argument) cut at the ``?``."""
+        if isinstance(record.args, tuple) and record.args and isinstance(record.args[0], str):
+            record.args = (self.QUERY.sub("?…", record.args[0], count=1), *record.args[1:])
+        return True
+
+
 def init_app(app: Flask) -> None:
-    """Add the security headers to every response; refuse debug mode in production.
+    """Add the security headers to every response, make JSON HTML-safe, keep query strings out
+    of the development server's log; refuse debug mode in production.
 
     Raises ``ConfigError`` when production runs with ``DEBUG`` on.
     """
     if app.config["CRM_PRODUCTION"] and app.debug:
         raise ConfigError("debug mode must be off in production")
     app.json = HtmlSafeJSONProvider(app)
+    request_log = logging.getLogger("werkzeug")
+    if not any(isinstance(f, QueryStringRedaction) for f in request_log.filters):
+        request_log.addFilter(QueryStringRedaction())
     embedded = app.config["CRM_EMBEDDED"]
     talisman.init_app(
         app,

@@ -77,6 +77,14 @@ def test_database_errors_do_not_quote_their_parameters(db):
     assert NAME not in str(raised.value)
 
 
+def test_request_lines_of_the_development_server_leave_out_the_query_string(app, caplog):
+    with caplog.at_level(logging.INFO, logger="werkzeug"):
+        logging.getLogger("werkzeug").info(
+            '"%s" %s %s', f"GET /staff/contacts?q={EMAIL}&page=2 HTTP/1.1", "200", "-"
+        )
+    assert caplog.records[-1].getMessage() == '"GET /staff/contacts?… HTTP/1.1" 200 -'
+
+
 def security_events(caplog) -> list[str]:
     return [r.getMessage() for r in caplog.records if r.name == "crm.security"]
 
