@@ -79,24 +79,23 @@ def exception_chain(error: BaseException | None) -> list[str]:
     return names
 
 
+def without_values(error: BaseException) -> str:
+    """``error`` for a log: its exception types and its stack (files, lines, functions), not
+    its message. Messages quote values (an email typed in a form, SQL parameters, the failing
+    row in PostgreSQL's DETAIL), and a log must hold no personal data."""
+    stack = "".join(traceback.format_tb(error.__traceback__))
+    chain = " <- ".join(exception_chain(error))
+    return f"{chain} (message withheld: it may quote personal data)\n{stack}"
+
+
 def log_exception_without_values(
     exc_info: tuple[type[BaseException], BaseException, TracebackType] | tuple[None, None, None],
 ) -> None:
-    """Log an unhandled exception of a request with its stack but not its message.
-
-    Replaces ``Flask.log_exception``, which logs ``str(exception)``: messages quote values (an
-    email typed in a form, SQL parameters, a name in a ``ValueError``), and a log must hold no
-    personal data. The stack names files, lines and functions, which is what debugging needs.
-    """
-    _type, error, trace = exc_info
-    stack = "".join(traceback.format_tb(trace)) if trace is not None else ""
-    logger.error(
-        "unhandled %s on %s %s (message withheld: it may quote personal data)\n%s",
-        " <- ".join(exception_chain(error)),
-        request.method,
-        request.path,
-        stack,
-    )
+    """Replaces ``Flask.log_exception``, which logs ``str(exception)``: an unhandled exception
+    of a request is logged by :func:`without_values`."""
+    _type, error, _trace = exc_info
+    described = without_values(error) if error is not None else "unknown error"
+    logger.error("unhandled exception on %s %s: %s", request.method, request.path, described)
 
 
 def init_app(app: Flask) -> None:

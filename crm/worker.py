@@ -17,6 +17,7 @@ from flask.cli import AppGroup
 
 from crm import outbox
 from crm.clock import org_today
+from crm.errors import without_values
 from crm.extensions import db
 
 logger = logging.getLogger(__name__)
@@ -49,9 +50,9 @@ def run_daily_jobs() -> None:
         try:
             job()
             db.session.commit()
-        except Exception:
+        except Exception as error:
             db.session.rollback()
-            logger.exception("daily job %s failed", name)
+            logger.error("daily job %s failed: %s", name, without_values(error))
 
 
 @click.command("worker")
@@ -68,9 +69,9 @@ def worker_command(interval: float, once: bool) -> None:
             last_daily = org_today()
         try:
             outbox.send_due(worker=name)
-        except Exception:
+        except Exception as error:
             db.session.rollback()
-            logger.exception("outbox round failed")
+            logger.error("outbox round failed: %s", without_values(error))
         db.session.remove()
         if once:
             return

@@ -124,16 +124,29 @@ def test_no_hsts_on_the_embedded_default(client):
     assert "Strict-Transport-Security" not in client.get("/es/").headers
 
 
-def test_hsts_outside_the_embedded_default(database_url):
+@pytest.fixture
+def deployed(database_url):
+    """A client of the app as deployed outside the embedded default (secure cookies, HSTS),
+    on the test database; its connections are closed afterwards."""
+    from crm.extensions import db
+
     app = create_app(
         {
             **BASE_OVERRIDES,
             "SQLALCHEMY_DATABASE_URI": database_url,
             "CRM_EMBEDDED": False,
             "SESSION_COOKIE_SECURE": True,
+            "REMEMBER_COOKIE_SECURE": True,
         }
     )
-    response = app.test_client().get("/es/", base_url="https://crm.example")
+    with app.app_context():
+        yield app.test_client()
+        db.session.remove()
+        db.engine.dispose()
+
+
+def test_hsts_outside_the_embedded_default(deployed):
+    response = deployed.get("/es/", base_url="https://crm.example")
     assert "max-age=" in response.headers["Strict-Transport-Security"]
 
 
@@ -154,30 +167,16 @@ def test_cookies_after_a_real_login_are_httponly_and_lax(client, create_user):
         assert (cookie.http_only, cookie.same_site, cookie.secure) == (True, "Lax", False), name
 
 
-def test_cookies_after_a_real_login_are_secure_outside_the_embedded_default(database_url):
+def test_cookies_after_a_real_login_are_secure_outside_the_embedded_default(deployed):
     from crm.cli import create_user
+    from crm.extensions import db
 
-    app = create_app(
-        {
-            **BASE_OVERRIDES,
-            "SQLALCHEMY_DATABASE_URI": database_url,
-            "CRM_EMBEDDED": False,
-            "SESSION_COOKIE_SECURE": True,
-            "REMEMBER_COOKIE_SECURE": True,
-        }
-    )
-    with app.app_context():
-        user = create_user("staff@example.org", "staff", "correct horse battery")
-        from crm.extensions import db
-
-        db.session.commit()
-        user.test_password = "correct horse battery"
-        client = app.test_client()
-        log_in_remembered(client, user, base_url="https://crm.example")
-        db.session.remove()
-        db.engine.dispose()
+    user = create_user("staff@example.org", "staff", "correct horse battery")
+    db.session.commit()
+    user.test_password = "correct horse battery"
+    log_in_remembered(deployed, user, base_url="https://crm.example")
     for name in ("session", "remember_token"):
-        cookie = client.get_cookie(name, domain="crm.example")
+        cookie = deployed.get_cookie(name, domain="crm.example")
         assert (cookie.http_only, cookie.same_site, cookie.secure) == (True, "Lax", True), name
 
 
@@ -197,18 +196,9 @@ def test_session_cookie_is_httponly_and_samesite(client):
     assert cookie.same_site == "Lax"
 
 
-def test_session_cookie_secure_outside_the_embedded_default(database_url):
-    app = create_app(
-        {
-            **BASE_OVERRIDES,
-            "SQLALCHEMY_DATABASE_URI": database_url,
-            "CRM_EMBEDDED": False,
-            "SESSION_COOKIE_SECURE": True,
-        }
-    )
-    client = app.test_client()
-    client.get("/language/es?next=/es/", base_url="https://crm.example")
-    assert client.get_cookie("session", domain="crm.example").secure
+def test_session_cookie_secure_outside_the_embedded_default(deployed):
+    deployed.get("/language/es?next=/es/", base_url="https://crm.example")
+    assert deployed.get_cookie("session", domain="crm.example").secure
 
 
 def test_debug_refused_in_production(database_url):

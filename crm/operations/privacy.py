@@ -218,7 +218,17 @@ def _contains_any(column: ColumnElement, values: Iterable[str]) -> ColumnElement
     """SQL: the column's text holds one of ``values`` (case-insensitively as far as the
     database folds case; see :func:`_variants`). A superset: callers check in Python."""
     as_text = func.lower(cast(column, Text))
-    return or_(*(as_text.contains(func.lower(literal(v))) for v in sorted(_variants(values))))
+    return or_(
+        *(
+            # An explicit escape: PostgreSQL's LIKE reads a backslash (as in \\u00c1) as one.
+            as_text.contains(func.lower(literal(_like_escaped(v))), escape="\\")
+            for v in sorted(_variants(values))
+        )
+    )
+
+
+def _like_escaped(value: str) -> str:
+    return value.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
 
 
 def _holds(text: Any, values: Iterable[str]) -> bool:
