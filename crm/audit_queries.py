@@ -72,12 +72,23 @@ def entity_types() -> list[str]:
     )
 
 
+#: Records whose audit events quote a person's details (name, email, phone): staff only.
+PERSONAL_ENTITY_TYPES = ("contact",)
+
+
 def recent_events(
-    *, country_code: str | None = None, practice_id: int | None = None, limit: int = 50
+    *,
+    country_code: str | None = None,
+    practice_id: int | None = None,
+    limit: int = 50,
+    include_personal: bool = True,
 ) -> list[AuditEvent]:
     """The newest events about one country or one practice (for their pages' audit trail,
-    shown with ``templates/audit/_events.html``)."""
+    shown with ``templates/audit/_events.html``); without ``include_personal``, none about the
+    ``PERSONAL_ENTITY_TYPES`` (viewers see totals, not people: privacy notice)."""
     statement = select(AuditEvent).order_by(AuditEvent.occurred_at.desc(), AuditEvent.id.desc())
+    if not include_personal:
+        statement = statement.where(AuditEvent.entity_type.not_in(PERSONAL_ENTITY_TYPES))
     if country_code is not None:
         statement = statement.where(AuditEvent.country_code == country_code)
     if practice_id is not None:

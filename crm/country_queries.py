@@ -162,8 +162,9 @@ def practices_of(country_code: str) -> list[Practice]:
     )
 
 
-def country_page(country: Country) -> dict[str, object]:
-    """Everything the country page shows (SPEC §5), as template values."""
+def country_page(country: Country, *, include_personal: bool = True) -> dict[str, object]:
+    """Everything the country page shows (SPEC §5), as template values; without
+    ``include_personal`` (viewers) the audit trail leaves out events quoting people's details."""
     code = country.code
     availabilities = db.session.scalars(
         select(Availability)
@@ -192,7 +193,9 @@ def country_page(country: Country) -> dict[str, object]:
         .order_by(ReadinessChange.recorded_at.desc(), ReadinessChange.id.desc())
         .limit(RECENT_LIMIT)
     ).all()
-    audit_events = recent_events(country_code=code, limit=RECENT_LIMIT)
+    audit_events = recent_events(
+        country_code=code, limit=RECENT_LIMIT, include_personal=include_personal
+    )
     return {
         "availabilities": availabilities,
         "privacy_reviews": reviews,

@@ -15,9 +15,10 @@ from crm.api.tokens import create_token
 from crm.auth import access_of
 from crm.clock import org_today
 from crm.extensions import db as _db
-from crm.models import Country, User
+from crm.models import Contact, Country, User
 from crm.operations.activities import add_task
 from crm.operations.pipeline import record_country_agreement, record_privacy_review
+from crm.operations.practices import update_contact
 from tests.crm.staff_helpers import eligible_answers, submit_response
 from tests.crm.test_permissions import SAMPLE_ARGS
 
@@ -269,3 +270,24 @@ def test_a_deactivated_account_loses_its_session_and_its_token(app, db, rows, cl
     user.active = False
     db.session.commit()
     assert client.get("/api/v1/practices", headers=headers).status_code == 401
+
+
+def test_viewers_see_no_personal_details_in_the_country_audit_trail(db, rows, session_of):
+    contact = db.session.get(Contact, 1)
+    update_contact(
+        contact,
+        name="Ana Pérez Zuluaga",
+        role="Directora",
+        email="ana.zuluaga@clinica.example",
+        phone="+57 601 555 0123",
+        preferred_language="es",
+        permission_to_contact=True,
+    )
+    db.session.commit()
+    viewer_page = session_of("viewer").get("/staff/countries/CO").get_data(as_text=True)
+    staff_page = session_of("staff").get("/staff/countries/CO").get_data(as_text=True)
+    for detail in ("Ana Pérez Zuluaga", "ana.zuluaga@clinica.example", "+57 601 555 0123"):
+        assert detail in staff_page
+        assert detail not in viewer_page
+    # The pipeline's own events are still there for viewers.
+    assert "Ministerio" in viewer_page

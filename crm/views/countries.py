@@ -93,14 +93,16 @@ def index():
 def detail(code: str):
     """The country page: pipeline, readiness with every criterion, practices, audit (SPEC §5)."""
     country = get_country_or_404(code)
+    can_write = has_level(current_user, "staff")
     return render_template(
         "countries/detail.html",
         country=country,
         country_code=country.code,
-        can_write=has_level(current_user, "staff"),
+        can_write=can_write,
         confirm_form=ConfirmForm(),
         today=org_today(),
-        **country_queries.country_page(country),
+        # Viewers (IQSG) see totals, not people's details (privacy notice).
+        **country_queries.country_page(country, include_personal=can_write),
     )
 
 
