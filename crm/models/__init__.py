@@ -3,6 +3,7 @@
 from crm.models.activities import ACTIVITY_KINDS, TASK_STATUSES, Activity, Task
 from crm.models.audit import AuditEvent
 from crm.models.countries import INCOME_GROUPS, Country, Program
+from crm.models.imports import IMPORT_STATUSES, ImportBatch
 from crm.models.pipeline import (
     AGREEMENT_STATUSES,
     AVAILABILITY_STATUSES,
@@ -29,6 +30,7 @@ __all__ = [
     "ACTIVITY_KINDS",
     "AGREEMENT_STATUSES",
     "AVAILABILITY_STATUSES",
+    "IMPORT_STATUSES",
     "INCOME_GROUPS",
     "INTEREST_LEVELS",
     "PRACTICE_TYPES",
@@ -46,6 +48,7 @@ __all__ = [
     "Country",
     "CountryAgreement",
     "CountryThreshold",
+    "ImportBatch",
     "Interest",
     "Practice",
     "PrivacyReview",
