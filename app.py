@@ -46,9 +46,10 @@ def register_extensions(app: Flask) -> None:
 
 
 def register_blueprints(app: Flask) -> None:
-    from crm.views import public
+    from crm.views import data, public
 
     app.register_blueprint(public.blueprint)
+    app.register_blueprint(data.blueprint)
 
 
 def register_template_helpers(app: Flask) -> None:

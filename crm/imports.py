@@ -18,7 +18,6 @@ import re
 import unicodedata
 import warnings
 import zipfile
-from collections import Counter
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
@@ -74,6 +73,7 @@ MESSAGES = {
     "empty": _l("The file is empty."),
     "no_rows": _l("The file has headings but no rows of answers."),
     "too_large": _l("The file is %(size)s; the largest file accepted is %(limit)s."),
+    "upload_too_large": _l("The file is larger than the largest file accepted, %(limit)s."),
     "too_many_rows": _l(
         "The file has more than %(limit)s rows of answers. Split it into smaller files."
     ),
@@ -149,7 +149,7 @@ def describe(issue: Issue | Mapping[str, Any]) -> str:
     code, params = issue["code"], dict(issue.get("params") or {})
     if "field" in params:
         params["field"] = str(TARGET_TITLES.get(params["field"], params["field"]))
-    if code in {"too_large", "zip_bomb"}:
+    if code in {"too_large", "upload_too_large", "zip_bomb"}:
         params = {k: _megabytes(v) for k, v in params.items()}
     if "language" in params:
         params["language"] = str(LANGUAGE_TITLES.get(params["language"], params["language"]))
@@ -285,9 +285,7 @@ def decode_text(content: bytes) -> tuple[str, str]:
 
 def _looks_like_text(text: str) -> bool:
     sample = text[:65536]
-    controls = sum(
-        1 for c in sample if unicodedata.category(c) == "Cc" and c not in "\t\r\n\f\v"
-    )
+    controls = sum(1 for c in sample if unicodedata.category(c) == "Cc" and c not in "\t\r\n\f\v")
     return "\x00" not in sample and controls <= len(sample) / 1000
 
 
@@ -488,9 +486,7 @@ def detect_header_rows(records: Sequence[Sequence[str]]) -> int:
             return index + 1
     if len(records) < 2:
         return 1
-    if _continues_headings(records[0], records[1]) or _labels_over_data(
-        records[1], records[2:52]
-    ):
+    if _continues_headings(records[0], records[1]) or _labels_over_data(records[1], records[2:52]):
         return 2
     return 1
 
@@ -763,9 +759,7 @@ def _heading_score(variants: set[str], synonyms: Iterable[str]) -> int:
     return best
 
 
-def suggest_columns(
-    columns: Sequence[str], rows: Sequence[Sequence[str]] = ()
-) -> dict[str, int]:
+def suggest_columns(columns: Sequence[str], rows: Sequence[Sequence[str]] = ()) -> dict[str, int]:
     """Answer key → position of the column most likely to hold it (each column used once).
 
     Our own exports' headings (the answer keys, ``submitted_at (UTC)``) match exactly, so a
