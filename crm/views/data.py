@@ -156,10 +156,14 @@ def columns(batch_id: int):
         )
         db.session.commit()
         return _next_step(batch)
-    samples = _samples(batch)
-    return render_template(
-        "data/columns.html", batch=batch, form=form, samples=samples, target_groups=TARGET_GROUPS
+    page = render_template(
+        "data/columns.html",
+        batch=batch,
+        form=form,
+        samples=_samples(batch),
+        target_groups=TARGET_GROUPS,
     )
+    return page, 422 if form.errors else 200
 
 
 def _samples(batch: ImportBatch, count: int = 3) -> list[list[str]]:
@@ -185,7 +189,8 @@ def values(batch_id: int):
         import_operations.map_values(batch, form.mapping(questions))
         db.session.commit()
         return _next_step(batch)
-    return render_template("data/values.html", batch=batch, form=form, questions=questions)
+    page = render_template("data/values.html", batch=batch, form=form, questions=questions)
+    return page, 422 if form.errors else 200
 
 
 @blueprint.get("/import/<int:batch_id>")
