@@ -26,7 +26,7 @@ from typing import Any
 
 import openpyxl
 from email_validator import EmailNotValidError, validate_email
-from flask_babel import force_locale, format_decimal
+from flask_babel import force_locale, format_decimal, ngettext
 from flask_babel import lazy_gettext as _l
 from rapidfuzz import fuzz
 
@@ -106,10 +106,6 @@ MESSAGES = {
     "read_as": _l("Read as %(format)s, text encoding %(encoding)s, separator %(separator)s."),
     "read_xlsx": _l("Read the first sheet, “%(sheet)s”, of the workbook."),
     "header_rows": _l("The headings span %(count)s rows; they were combined into one name."),
-    "short_rows": _l(
-        "%(count)s rows had fewer cells than there are headings; the missing cells were read "
-        "as blank."
-    ),
     # One row
     "missing": _l("%(field)s is missing."),
     "too_long": _l("%(field)s is longer than %(limit)s characters."),
@@ -123,7 +119,6 @@ MESSAGES = {
     "bad_date": _l("%(field)s: “%(value)s” is not a date and time that could be read."),
     "future_date": _l("%(field)s: %(value)s is in the future."),
     "no_contact": _l("No contact name or email: the practice is imported without a contact."),
-    "default_language": _l("No response language given: %(language)s is used."),
 }
 
 
@@ -151,8 +146,14 @@ def describe(issue: Issue | Mapping[str, Any]) -> str:
         params["field"] = str(TARGET_TITLES.get(params["field"], params["field"]))
     if code in {"too_large", "upload_too_large", "zip_bomb"}:
         params = {k: _megabytes(v) for k, v in params.items()}
-    if "language" in params:
-        params["language"] = str(LANGUAGE_TITLES.get(params["language"], params["language"]))
+    if code == "short_rows":
+        return ngettext(
+            "%(num)d row had fewer cells than there are headings; the missing cells were read "
+            "as blank.",
+            "%(num)d rows had fewer cells than there are headings; the missing cells were read "
+            "as blank.",
+            params["count"],
+        )
     for name in ("limit", "count", "low", "high"):
         if isinstance(params.get(name), int):
             params[name] = format_decimal(params[name])

@@ -11,6 +11,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Mapping
 from datetime import UTC, datetime, timedelta
+from pathlib import PureWindowsPath
 from typing import Any
 
 from sqlalchemy import delete, select
@@ -77,7 +78,7 @@ def stage_import(
     columns = suggest_columns(table.columns, table.rows)
     batch = ImportBatch(
         created_by_id=created_by_id,
-        filename=(filename or "upload")[:255],
+        filename=(PureWindowsPath(filename).name or "upload")[:255],
         status="uploaded",
         reading={**table.reading(), "rows": len(table.rows)},
         columns=table.columns,
@@ -326,8 +327,8 @@ def commit_import(
 
     Rows are checked again first. Raises ImportRefused when some rows have errors and
     ``skip_invalid`` is false, or when no row is valid; ImportStateError when the batch was
-    not previewed or is already committed. The staged rows are emptied once committed (they
-    hold personal data now kept in the responses). Returns the counts stored in ``result``.
+    not previewed or is already committed. The staged rows and per-row preview are emptied
+    once committed. Returns the counts stored in ``result``.
     """
     db.session.refresh(batch, with_for_update=True)
     if batch.status == "committed":
@@ -357,7 +358,9 @@ def commit_import(
             continue
         counts["imported"] += 1
         counts["linked" if intake.response.triage_status == "linked" else "new"] += 1
-    batch.status, batch.committed_at, batch.result, batch.rows = "committed", now, counts, []
+    batch.status, batch.committed_at, batch.result = "committed", now, counts
+    # The rows hold personal data, now kept in the responses: the staged copies go.
+    batch.rows, batch.preview = [], {"counts": batch.preview.get("counts", {})}
     audit.record(
         "import_batch.commit",
         "import_batch",

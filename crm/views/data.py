@@ -26,6 +26,7 @@ from flask import (
     url_for,
 )
 from flask_babel import gettext as _
+from flask_babel import ngettext
 from flask_login import current_user
 from sqlalchemy import select
 from sqlalchemy.exc import SQLAlchemyError
@@ -244,7 +245,10 @@ def commit(batch_id: int):
         flash(_("The import failed and nothing was stored. Please try again."), "error")
         return redirect(url_for(".preview", batch_id=batch_id), code=303)
     db.session.commit()
-    flash(_("Imported %(imported)s responses.", imported=counts["imported"]), "success")
+    message = ngettext(
+        "Imported %(num)d response.", "Imported %(num)d responses.", counts["imported"]
+    )
+    flash(message, "success")
     return redirect(url_for(".preview", batch_id=batch_id), code=303)
 
 

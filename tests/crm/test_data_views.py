@@ -103,7 +103,7 @@ def test_upload_to_commit(staff, db):
     assert counts(db)["SurveyResponse"] == 0
 
     done = staff.post(f"{preview_url}/commit", data={"skip_invalid": "y"}, follow_redirects=True)
-    assert "Imported 1 responses." in text(done)
+    assert "Imported 1 response." in text(done)
     assert counts(db) | {"SurveyResponse": 1, "Practice": 1, "Contact": 1} == counts(db)
 
 
@@ -178,7 +178,7 @@ def test_preview_speaks_the_users_language(staff, db):
     staff.post(f"/staff/data/import/{batch.id}/values", data={"value_interest_qopi_0": "very"})
     staff.get("/language/es")
     page = text(staff.get(f"/staff/data/import/{batch.id}"))
-    assert "Falta el nombre de la práctica." in page
+    assert "Nombre de la práctica: falta el dato." in page
 
 
 def test_discard_deletes_the_upload(staff, db):

@@ -437,7 +437,7 @@ def test_row_errors(app, changes, code, message):
 def test_row_errors_in_the_users_language(app):
     result = check(practice_name="")
     with force_locale("es"):
-        assert describe(result.errors[0]) == "Falta el nombre de la práctica."
+        assert describe(result.errors[0]) == "Nombre de la práctica: falta el dato."
 
 
 @pytest.mark.parametrize(
@@ -697,7 +697,7 @@ def test_commit_stores_rows_through_intake_and_empties_the_staged_rows(db):
     practices = db.session.scalars(select(Practice.name).order_by(Practice.name)).all()
     interests = db.session.scalars(select(Interest.level)).all()
     assert (practices, interests) == (["Clínica São José", "Outra Clínica"], ["very", "very"])
-    assert (batch.status, batch.rows) == ("committed", [])
+    assert (batch.status, batch.rows, list(batch.preview)) == ("committed", [], ["counts"])
 
 
 def test_commit_is_one_audit_event_with_counts(db):
@@ -754,6 +754,13 @@ def test_a_failure_during_commit_leaves_nothing_behind(db, monkeypatch):
     db.session.rollback()
     assert counts(db) == before
     assert db.session.get(ImportBatch, batch.id).status == "previewed"
+
+
+@pytest.mark.parametrize(
+    ("sent", "kept"), [("C:\\Users\\ana\\legacy.csv", "legacy.csv"), ("", "upload")]
+)
+def test_only_the_file_name_is_kept(db, sent, kept):
+    assert stage(db, csv_bytes(legacy_rows(GOOD_ROW)), filename=sent).filename == kept
 
 
 def test_discard_deletes_the_staged_file(db):
