@@ -103,7 +103,7 @@ MESSAGES = {
         "normal workbook."
     ),
     # Notes on how the file was read
-    "read_as": _l("Read as %(format)s, text encoding %(encoding)s, separator %(separator)s."),
+    "read_as": _l("Read as %(format)s, text encoding %(encoding)s, separator “%(separator)s”."),
     "read_xlsx": _l("Read the first sheet, “%(sheet)s”, of the workbook."),
     "header_rows": _l("The headings span %(count)s rows; they were combined into one name."),
     # One row
@@ -119,6 +119,7 @@ MESSAGES = {
     "bad_date": _l("%(field)s: “%(value)s” is not a date and time that could be read."),
     "future_date": _l("%(field)s: %(value)s is in the future."),
     "no_contact": _l("No contact name or email: the practice is imported without a contact."),
+    "no_timestamp": _l("No submission time (an incomplete response?): the import time is used."),
 }
 
 
@@ -1041,6 +1042,9 @@ def check_row(
             check.errors.append(Issue("missing", {"field": key}))
     if not answers.get("email") and not answers.get("name"):
         check.warnings.append(Issue("no_contact"))
+    timestamp_failed = any(i.params.get("field") == "submitted_at" for i in check.errors)
+    if "submitted_at" in mapping.get("columns", {}) and not (check.submitted_at or timestamp_failed):
+        check.warnings.append(Issue("no_timestamp"))
     if "language" in answers:
         check.language = answers.pop("language")
     return check

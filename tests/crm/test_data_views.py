@@ -83,7 +83,7 @@ def test_upload_to_commit(staff, db):
     columns_url = response.headers["Location"]
 
     columns_page = staff.get(columns_url)
-    assert "Read as CSV, text encoding UTF-8, separator ,." in text(columns_page)
+    assert "Read as CSV, text encoding UTF-8, separator “,”." in text(columns_page)
     response = staff.post(columns_url, data=selected_options(text(columns_page)))
     assert response.status_code == 303
     values_url = response.headers["Location"]

@@ -63,7 +63,7 @@ def test_windows_1252_when_not_utf8():
 
 def test_the_encoding_used_is_said_in_a_note(app):
     table = read_table(csv_bytes([["a", "b"], ["1", "2"]], encoding="cp1252"))
-    assert describe(table.notes[0]) == "Read as CSV, text encoding UTF-8, separator ,."
+    assert describe(table.notes[0]) == "Read as CSV, text encoding UTF-8, separator “,”."
 
 
 @pytest.mark.parametrize("separator", [",", ";", "\t", "|"])
@@ -451,6 +451,11 @@ def test_anonymous_is_no_email_and_no_contact_is_a_warning(app):
     result = check(email="anonymous", name="")
     assert "email" not in result.answers
     assert (result.errors, [w.code for w in result.warnings]) == ([], ["no_contact"])
+
+
+def test_a_blank_submission_time_is_a_warning_not_a_dropped_row(app):
+    result = check(submitted_at="")
+    assert (result.errors, [w.code for w in result.warnings]) == ([], ["no_timestamp"])
 
 
 def test_an_answer_mapped_to_no_answer_is_left_out(app):
