@@ -1042,8 +1042,9 @@ def check_row(
             check.errors.append(Issue("missing", {"field": key}))
     if not answers.get("email") and not answers.get("name"):
         check.warnings.append(Issue("no_contact"))
-    timestamp_failed = any(i.params.get("field") == "submitted_at" for i in check.errors)
-    if "submitted_at" in mapping.get("columns", {}) and not (check.submitted_at or timestamp_failed):
+    time_mapped = "submitted_at" in mapping.get("columns", {})
+    time_failed = any(i.params.get("field") == "submitted_at" for i in check.errors)
+    if time_mapped and not (check.submitted_at or time_failed):
         check.warnings.append(Issue("no_timestamp"))
     if "language" in answers:
         check.language = answers.pop("language")
