@@ -669,7 +669,7 @@ HEADING_SYNONYMS: dict[str, tuple[str, ...]] = {
         "nombre del hospital", "nombre de la clinica", "institucion", "consultorio",
         "nome da clinica", "nome da instituicao", "nome do hospital", "instituicao", "clinica",
         "etablissement", "nom de l etablissement", "hopital", "einrichtung", "krankenhaus",
-        "klinik", "praxis",
+        "klinik", "praxis", "centro", "nombre del centro", "servico", "nome do servico",
     ),
     "country": ("country", "pais", "pays", "land", "country code", "cc", "nation"),
     "city": ("city", "town", "ciudad", "cidade", "ville", "stadt", "ort", "municipio", "localidad"),

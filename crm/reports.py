@@ -27,6 +27,7 @@ from crm.extensions import db
 from crm.i18n import LOCALES, country_name
 from crm.models import TRIAGE_STATUSES, Contact, Interest, Practice, SurveyResponse
 from crm.models.practices import INTERESTED_LEVELS
+from crm.practices import normalize_key
 from crm.questionnaire import INTEREST_KEYS
 
 #: A cell starting with one of these is run as a formula by some spreadsheet (PITFALLS.md).
@@ -157,14 +158,24 @@ def _day(value: str | None) -> date | None:
         return None
 
 
+#: ``status`` value that selects every triage status (the response list's "All statuses").
+ALL_STATUSES = "all"
+#: Triage status the response list shows when none is asked for.
+DEFAULT_STATUS = "new"
+
+
 @dataclass(frozen=True)
 class ResponseFilters:
-    """Filters of the response list (``status``, ``country``, ``language``, ``from``, ``to``):
-    days are the organization's calendar days, ``to`` included. Unknown values are ignored."""
+    """Filters of the response list, with its query arguments and meanings: ``status`` (a
+    triage status, ``all`` for every one, ``new`` when absent or unknown), ``country``,
+    ``language``, ``suggested`` (only responses with a suggested practice), and for exports
+    ``from`` and ``to``: the organization's calendar days, ``to`` included. Other unknown
+    values are ignored."""
 
-    status: str | None = None
+    status: str | None = DEFAULT_STATUS
     country: str | None = None
     language: str | None = None
+    suggested: bool = False
     date_from: date | None = None
     date_to: date | None = None
     timezone: str = "UTC"
@@ -172,11 +183,14 @@ class ResponseFilters:
     @classmethod
     def from_args(cls, args: Mapping[str, str], *, timezone: str = "UTC") -> ResponseFilters:
         """Filters from request arguments such as ``request.args``."""
-        country = (args.get("country") or "").strip().upper()
+        status = args.get("status")
         return cls(
-            status=_one_of(args.get("status"), TRIAGE_STATUSES),
-            country=country if len(country) == 2 and country.isalpha() else None,
+            status=None
+            if status == ALL_STATUSES
+            else _one_of(status, TRIAGE_STATUSES) or DEFAULT_STATUS,
+            country=_country(args.get("country")),
             language=_one_of(args.get("language"), LOCALES),
+            suggested=(args.get("suggested") or "").lower() in {"y", "yes", "1", "true", "on"},
             date_from=_day(args.get("from")),
             date_to=_day(args.get("to")),
             timezone=timezone,
@@ -185,9 +199,10 @@ class ResponseFilters:
     def as_args(self) -> dict[str, str]:
         """The filters as query arguments (for links), empty ones left out."""
         args = {
-            "status": self.status,
+            "status": self.status or ALL_STATUSES,
             "country": self.country,
             "language": self.language,
+            "suggested": "y" if self.suggested else None,
             "from": self.date_from.isoformat() if self.date_from else None,
             "to": self.date_to.isoformat() if self.date_to else None,
         }
@@ -203,6 +218,8 @@ class ResponseFilters:
             found.append(SurveyResponse.country_code == self.country)
         if self.language:
             found.append(SurveyResponse.language == self.language)
+        if self.suggested:
+            found.append(SurveyResponse.suggested_practice_id.is_not(None))
         if self.date_from:
             start = datetime.combine(self.date_from, time.min, tzinfo=zone).astimezone(UTC)
             found.append(SurveyResponse.submitted_at >= start)
@@ -212,37 +229,47 @@ class ResponseFilters:
         return found
 
 
+def _country(value: str | None) -> str | None:
+    code = (value or "").strip().upper()
+    return code if len(code) == 2 and code.isalpha() else None
+
+
 @dataclass(frozen=True)
 class PracticeFilters:
-    """Filters of the practice list: ``country`` (ISO code) and ``interest`` (a program code:
-    practices very or somewhat interested in it). Unknown values are ignored."""
+    """Filters of the practice list, with its query arguments: ``q`` (name contains, SPEC §3
+    normalization), ``country`` and ``program`` (very or somewhat interested in it). Unknown
+    values are ignored."""
 
+    text: str | None = None
     country: str | None = None
-    interest: str | None = None
+    program: str | None = None
 
     @classmethod
     def from_args(cls, args: Mapping[str, str]) -> PracticeFilters:
         """Filters from request arguments such as ``request.args``."""
-        country = (args.get("country") or "").strip().upper()
         return cls(
-            country=country if len(country) == 2 and country.isalpha() else None,
-            interest=_one_of((args.get("interest") or "").upper(), INTEREST_KEYS),
+            text=(args.get("q") or "").strip()[:300] or None,
+            country=_country(args.get("country")),
+            program=_one_of((args.get("program") or "").upper(), INTEREST_KEYS),
         )
 
     def as_args(self) -> dict[str, str]:
         """The filters as query arguments (for links), empty ones left out."""
-        return {k: v for k, v in {"country": self.country, "interest": self.interest}.items() if v}
+        args = {"q": self.text, "country": self.country, "program": self.program}
+        return {k: v for k, v in args.items() if v}
 
     def conditions(self) -> list:
         """SQL conditions on Practice."""
         found = []
+        if key := normalize_key(self.text):
+            found.append(Practice.name_key.contains(key, autoescape=True))
         if self.country:
             found.append(Practice.country_code == self.country)
-        if self.interest:
+        if self.program:
             found.append(
                 Practice.id.in_(
                     select(Interest.practice_id).where(
-                        Interest.program_code == self.interest,
+                        Interest.program_code == self.program,
                         Interest.level.in_(INTERESTED_LEVELS),
                     )
                 )

@@ -154,22 +154,3 @@ def pytest_configure(config):
 
 
 ROOT = Path(__file__).resolve().parent.parent
-
-
-@pytest.fixture
-def isolated_requests(app) -> Iterator[None]:
-    """Give every test-client request a clean ``g``, as production's per-request app context.
-
-    The ``app`` fixture keeps one app context pushed, and Flask reuses it for the client's
-    requests: without this, ``g`` carries the logged-in user (Flask-Login's cache, from the
-    login request, so ``auth_required`` sees no session login) and ``g.locale`` over.
-    """
-    from flask import g, request_started
-
-    def clear_globals(sender, **extra) -> None:
-        for name in list(vars(g)):
-            delattr(g, name)
-
-    request_started.connect(clear_globals, app)
-    yield
-    request_started.disconnect(clear_globals, app)

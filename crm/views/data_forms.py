@@ -9,8 +9,8 @@ from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField, FileRequired
 from sqlalchemy import select
-from wtforms import BooleanField, DateField, SelectChoice, SelectField
-from wtforms.validators import Optional, ValidationError
+from wtforms import BooleanField, DateField, SelectChoice, SelectField, StringField
+from wtforms.validators import Length, Optional, ValidationError
 
 from crm.extensions import db
 from crm.i18n import LOCALES, sorted_countries
@@ -24,6 +24,7 @@ from crm.imports import (
 )
 from crm.labels import PROGRAM_NAME, TRIAGE
 from crm.models import Country
+from crm.reports import ALL_STATUSES, DEFAULT_STATUS
 
 #: Largest number of characters of a heading shown in a column choice.
 HEADING_SHOWN = 90
@@ -221,7 +222,8 @@ class ResponseExportForm(FlaskForm):
 
     status = SelectField(
         _l("Triage status"),
-        choices=choices([("", _l("All")), *TRIAGE.items()]),
+        choices=choices([(ALL_STATUSES, _l("All statuses")), *TRIAGE.items()]),
+        default=DEFAULT_STATUS,
         validators=[Optional()],
     )
     country = SelectField(_l("Country"), validators=[Optional()])
@@ -230,6 +232,7 @@ class ResponseExportForm(FlaskForm):
         choices=choices([("", _l("All")), *LANGUAGE_TITLES.items()]),
         validators=[Optional()],
     )
+    suggested = BooleanField(_l("Only responses with a suggested duplicate"))
     date_from = DateField(_l("Submitted from"), validators=[Optional()], name="from")
     date_to = DateField(_l("Submitted until"), validators=[Optional()], name="to")
 
@@ -244,8 +247,9 @@ class PracticeExportForm(FlaskForm):
     class Meta:
         csrf = False
 
+    q = StringField(_l("Name"), validators=[Optional(), Length(max=300)])
     country = SelectField(_l("Country"), validators=[Optional()])
-    interest = SelectField(
+    program = SelectField(
         _l("Interested in"),
         choices=choices([("", _l("Any program")), *((code, code) for code in PROGRAM_NAME)]),
         validators=[Optional()],

@@ -6,10 +6,12 @@ from __future__ import annotations
 import io
 import re
 import uuid
+from collections.abc import Iterator
 from datetime import UTC, datetime
 
 import openpyxl
 import pytest
+from flask import g, request_started
 from flask.testing import EnvironBuilder
 from sqlalchemy import func, select
 
@@ -17,6 +19,25 @@ from crm.intake import intake_response
 from crm.models import AuditEvent, Contact, ImportBatch, Practice, SurveyResponse
 from tests.crm.spreadsheets import GOOD_ROW, HEADINGS, csv_bytes, legacy_rows
 from tests.crm.test_imports import BAD_FILES
+
+
+@pytest.fixture
+def isolated_requests(app) -> Iterator[None]:
+    """Give every test-client request a clean ``g``, as a server's per-request app context does.
+
+    The ``app`` fixture keeps one app context pushed and Flask reuses it for the client's
+    requests: ``g`` would carry Flask-Login's cached user from the login request (so
+    ``auth_required`` sees no session login) and the locale. (Main's conftest now gives each
+    request its own context; this stays harmless there.)
+    """
+
+    def clear_globals(sender, **extra) -> None:
+        for name in list(vars(g)):
+            delattr(g, name)
+
+    request_started.connect(clear_globals, app)
+    yield
+    request_started.disconnect(clear_globals, app)
 
 
 @pytest.fixture
@@ -178,7 +199,7 @@ def test_preview_speaks_the_users_language(staff, db):
     staff.post(f"/staff/data/import/{batch.id}/values", data={"value_interest_qopi_0": "very"})
     staff.get("/language/es")
     page = text(staff.get(f"/staff/data/import/{batch.id}"))
-    assert "Nombre de la práctica: falta el dato." in page
+    assert "Nombre del centro: falta el dato." in page
 
 
 def test_discard_deletes_the_upload(staff, db):
@@ -249,6 +270,16 @@ def test_export_carries_the_filters(staff, db):
     assert ",AR," in lines[1]
 
 
+def test_export_without_a_status_shows_new_responses_as_the_list_does(staff, db):
+    add_response(db, "BR")
+    db.session.scalar(select(SurveyResponse)).triage_status = "spam"
+    db.session.commit()
+    with staff.get("/staff/data/export/responses.csv") as response:
+        assert len(response.get_data(as_text=True).strip().splitlines()) == 1
+    with staff.get("/staff/data/export/responses.csv?status=all") as response:
+        assert len(response.get_data(as_text=True).strip().splitlines()) == 2
+
+
 def test_each_export_of_personal_data_is_audited(staff, db):
     add_response(db, "AR")
     with staff.get("/staff/data/export/responses.xlsx?country=AR&language=es") as response:
@@ -256,7 +287,7 @@ def test_each_export_of_personal_data_is_audited(staff, db):
     event = db.session.scalar(select(AuditEvent).where(AuditEvent.action == "export.responses"))
     assert event.changes == {
         "format": [None, "xlsx"],
-        "filters": [None, {"country": "AR", "language": "es"}],
+        "filters": [None, {"status": "new", "country": "AR", "language": "es"}],
         "rows": [None, 1],
     }
     assert event.country_code == "AR"
@@ -271,9 +302,14 @@ def test_xlsx_export_download_opens(staff, db):
 
 
 def test_export_page_links_carry_the_filters(staff, db):
-    page = text(staff.get("/staff/data/export/responses?status=new&country=BR&junk=1"))
-    assert 'href="/staff/data/export/responses.csv?status=new&amp;country=BR"' in page
-    assert 'href="/staff/data/export/responses.xlsx?status=new&amp;country=BR"' in page
+    page = text(staff.get("/staff/data/export/responses?status=spam&country=BR&junk=1"))
+    assert 'href="/staff/data/export/responses.csv?status=spam&amp;country=BR"' in page
+    assert 'href="/staff/data/export/responses.xlsx?status=spam&amp;country=BR"' in page
+
+
+def test_practice_export_links_carry_the_list_filters(staff, db):
+    page = text(staff.get("/staff/data/export/practices?q=san+jose&program=QOPI"))
+    assert 'href="/staff/data/export/practices.csv?q=san+jose&amp;program=QOPI"' in page
 
 
 def test_unknown_export_format_is_404(staff):

@@ -57,8 +57,11 @@ def csv_cells(content: bytes) -> list[list[str]]:
     return list(csv.reader(io.StringIO(content.decode("utf-8-sig"), newline="")))
 
 
+EVERY = reports.ResponseFilters(status=None)
+
+
 def export_csv(filters=None, **kwargs) -> list[list[str]]:
-    frames = reports.response_frames(filters or reports.ResponseFilters(), **kwargs)
+    frames = reports.response_frames(filters or EVERY, **kwargs)
     return csv_cells(b"".join(reports.csv_stream(reports.RESPONSE_COLUMNS, frames)))
 
 
@@ -109,7 +112,7 @@ def test_csv_keeps_the_dangerous_values_after_the_quote(db):
 
 def test_xlsx_cells_are_text_never_formulas(db):
     add_response(db, **DANGEROUS)
-    frames = reports.response_frames(reports.ResponseFilters())
+    frames = reports.response_frames(EVERY)
     workbook = export_xlsx(reports.RESPONSE_COLUMNS, frames)
     cells = [cell for row in workbook.active.iter_rows() for cell in row]
     assert not [c.coordinate for c in cells if c.data_type == "f"]
@@ -119,7 +122,7 @@ def test_xlsx_cells_are_text_never_formulas(db):
 
 def test_xlsx_keeps_the_dangerous_values_after_the_quote(db):
     add_response(db, **DANGEROUS)
-    frames = reports.response_frames(reports.ResponseFilters())
+    frames = reports.response_frames(EVERY)
     header, row = sheet_values(export_xlsx(reports.RESPONSE_COLUMNS, frames))
     exported = dict(zip(header, row, strict=True))
     assert {key: exported[key].removeprefix("'") for key in DANGEROUS} == DANGEROUS
@@ -135,11 +138,7 @@ def test_headings_are_neutralized_too():
 
 def test_csv_starts_with_a_bom_and_names_the_time_zone(db):
     add_response(db)
-    content = b"".join(
-        reports.csv_stream(
-            reports.RESPONSE_COLUMNS, reports.response_frames(reports.ResponseFilters())
-        )
-    )
+    content = b"".join(reports.csv_stream(reports.RESPONSE_COLUMNS, reports.response_frames(EVERY)))
     assert content.startswith(b"\xef\xbb\xbfresponse_id,submitted_at (UTC),")
 
 
@@ -151,7 +150,7 @@ def test_submission_time_is_written_in_utc(db):
 
 def test_xlsx_submission_time_is_a_utc_date(db):
     add_response(db, at=datetime(2026, 3, 2, 9, 30, tzinfo=timezone(timedelta(hours=-3))))
-    frames = reports.response_frames(reports.ResponseFilters())
+    frames = reports.response_frames(EVERY)
     header, row = sheet_values(export_xlsx(reports.RESPONSE_COLUMNS, frames))
     assert row[header.index("submitted_at (UTC)")] == datetime(2026, 3, 2, 12, 30)
 
@@ -176,7 +175,7 @@ def test_missing_numbers_stay_blank_not_nan(db):
 
 def test_chunks_cover_every_row_once(db):
     ids = [add_response(db).id for _ in range(5)]
-    frames = list(reports.response_frames(reports.ResponseFilters(), chunk_size=2))
+    frames = list(reports.response_frames(EVERY, chunk_size=2))
     assert [len(f) for f in frames] == [2, 2, 1]
     assert [i for f in frames for i in f["response_id"]] == ids
 
@@ -184,17 +183,24 @@ def test_chunks_cover_every_row_once(db):
 @pytest.mark.parametrize(
     ("args", "expected"),
     [
-        ({"country": "br"}, {"BR"}),
+        ({}, {"AR", "BR"}),
+        ({"status": "all"}, {"AR", "BR", "CL"}),
+        ({"status": "spam"}, {"CL"}),
+        ({"status": "junk"}, {"AR", "BR"}),
+        ({"status": "all", "country": "br"}, {"BR"}),
         ({"country": "AR"}, {"AR"}),
         ({"language": "es"}, {"AR"}),
         ({"status": "linked"}, set()),
-        ({"status": "new", "country": "BR"}, {"BR"}),
-        ({"status": "junk", "language": "xx"}, {"AR", "BR"}),
+        ({"status": "all", "language": "xx"}, {"AR", "BR", "CL"}),
+        ({"status": "all", "suggested": "y"}, {"CL"}),
     ],
 )
 def test_filters_select_the_rows_shown_on_screen(db, args, expected):
     add_response(db, country="BR")
     add_response(db, country="AR", language="es")
+    chile = add_response(db, country="CL")
+    chile.triage_status, chile.suggested_practice_id = "spam", chile.practice_id
+    db.session.commit()
     header, *rows = export_csv(reports.ResponseFilters.from_args(args))
     assert {row[header.index("country")] for row in rows} == expected
 
@@ -204,14 +210,20 @@ def test_date_range_uses_the_organization_calendar(db):
     add_response(db, at=datetime(2026, 11, 2, 1, 0, tzinfo=UTC), city="late")
     add_response(db, at=datetime(2026, 11, 2, 6, 0, tzinfo=UTC), city="next day")
     filters = reports.ResponseFilters.from_args(
-        {"from": "2026-11-01", "to": "2026-11-01"}, timezone="America/New_York"
+        {"status": "all", "from": "2026-11-01", "to": "2026-11-01"}, timezone="America/New_York"
     )
     header, *rows = export_csv(filters)
     assert [row[header.index("city")] for row in rows] == ["late"]
 
 
-def test_filters_round_trip_through_query_arguments():
-    args = {"status": "new", "country": "BR", "language": "es", "from": "2026-01-01"}
+@pytest.mark.parametrize(
+    "args",
+    [
+        {"status": "new", "country": "BR", "language": "es", "from": "2026-01-01"},
+        {"status": "all", "suggested": "y", "to": "2026-02-01"},
+    ],
+)
+def test_filters_round_trip_through_query_arguments(args):
     assert reports.ResponseFilters.from_args(args).as_args() == args
 
 
@@ -229,11 +241,21 @@ def test_practice_export_carries_current_interests(db):
     assert (exported["willing_to_pay_qcp_fee"], exported["contacts"]) == ("yes", "1")
 
 
-@pytest.mark.parametrize(("interest", "expected"), [("QOPI", 1), ("QCP", 0), ("", 2)])
-def test_practice_filter_by_interest(db, interest, expected):
+@pytest.mark.parametrize(
+    ("args", "expected"),
+    [
+        ({"program": "QOPI"}, 1),
+        ({"program": "qcp"}, 0),
+        ({}, 2),
+        ({"q": "sao jose"}, 1),
+        ({"q": "São-José", "program": "QOPI"}, 0),
+        ({"country": "AR"}, 0),
+    ],
+)
+def test_practice_filters_of_the_list(db, args, expected):
     add_response(db, country="BR")
-    add_response(db, country="BR", interest_qopi="not_at_all")
-    filters = reports.PracticeFilters.from_args({"interest": interest})
+    add_response(db, country="BR", interest_qopi="not_at_all", practice_name="Clínica São José")
+    filters = reports.PracticeFilters.from_args(args)
     assert reports.count_practices(filters) == expected
     assert sum(len(f) for f in reports.practice_frames(filters)) == expected
 
@@ -242,9 +264,7 @@ def test_xlsx_continues_on_a_new_sheet_past_the_row_limit(db, monkeypatch):
     monkeypatch.setattr(reports, "XLSX_MAX_ROWS", 3)
     for _ in range(5):
         add_response(db)
-    workbook = export_xlsx(
-        reports.RESPONSE_COLUMNS, reports.response_frames(reports.ResponseFilters())
-    )
+    workbook = export_xlsx(reports.RESPONSE_COLUMNS, reports.response_frames(EVERY))
     assert [sheet.title for sheet in workbook.worksheets] == [
         "responses",
         "responses (2)",
