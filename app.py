@@ -84,6 +84,7 @@ def register_blueprints(app: Flask) -> None:
         admin,
         countries,
         dashboard,
+        data,
         inbox,
         practices,
         privacy_requests,
@@ -96,6 +97,7 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(surveys.blueprint)
     app.register_blueprint(dashboard.blueprint)
     app.register_blueprint(countries.blueprint)
+    app.register_blueprint(data.blueprint)
     app.register_blueprint(inbox.blueprint)
     app.register_blueprint(practices.blueprint)
     app.register_blueprint(tasks.blueprint)

@@ -3,6 +3,7 @@
 from crm.models.activities import ACTIVITY_KINDS, TASK_STATUSES, Activity, Task
 from crm.models.audit import AuditEvent
 from crm.models.countries import INCOME_GROUPS, Country, Program
+from crm.models.imports import IMPORT_STATUSES, ImportBatch
 from crm.models.outbox import OUTBOX_STATUSES, OutboxMessage
 from crm.models.pipeline import (
     AGREEMENT_STATUSES,
@@ -30,6 +31,7 @@ __all__ = [
     "ACTIVITY_KINDS",
     "AGREEMENT_STATUSES",
     "AVAILABILITY_STATUSES",
+    "IMPORT_STATUSES",
     "INCOME_GROUPS",
     "INTEREST_LEVELS",
     "OUTBOX_STATUSES",
@@ -48,6 +50,7 @@ __all__ = [
     "Country",
     "CountryAgreement",
     "CountryThreshold",
+    "ImportBatch",
     "Interest",
     "OutboxMessage",
     "Practice",
