@@ -23,6 +23,8 @@ from crm.models import (
     Task,
     User,
 )
+from tests.crm.spreadsheets import HEADINGS, csv_bytes
+from tests.crm.test_data_views import selected_options, upload, with_row
 from tests.surveys.support import valid_form
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -270,6 +272,8 @@ def test_a_flash_quoting_a_practice_name_is_escaped(db, stored, admin_client):
         "/staff/contacts?q={}",
         "/staff/admin/audit?actor={}",
         "/staff/countries/?region={}",
+        "/staff/data/export/responses?q={}",
+        "/staff/data/export/practices?q={}",
         "/staff/dashboard/?program={}",
     ],
 )
@@ -291,6 +295,56 @@ def test_a_payload_in_the_next_field_cannot_become_a_link(stored, admin_client):
     )
     assert reply.status_code == 400
     assert 'href="javascript:' not in body(reply)
+
+
+#: A file name with markup (no quote or slash: a multipart file name keeps neither).
+FILE_NAME = "<img src=x onerror=alert(1)>"
+
+
+def import_through_the_screens(client) -> dict[str, str]:
+    """A legacy CSV with markup in a heading, in cells and in its file name, taken through
+    upload → columns → answers → preview → commit. Returns each step's page."""
+    heading = short_payload("import-heading")
+    good = with_row(
+        **{"Practice name": payload("import-practice"), "Contact name": payload("import-name")},
+        City=payload("import-city"),
+    )
+    good.append(payload("import-extra"))
+    bad = with_row(Country=payload("import-country"), Email="other@x.example")
+    bad.append("")
+    content = csv_bytes([[*HEADINGS, heading], good, bad])
+    reply = upload(client, content, name=f"{FILE_NAME}.csv")
+    assert reply.status_code == 303, body(reply)[:2000]
+    columns_url = reply.headers["Location"]
+    pages = {"columns": body(client.get(columns_url))}
+    reply = client.post(columns_url, data=selected_options(pages["columns"]))
+    values_url = reply.headers["Location"]
+    pages["values"] = body(client.get(values_url))
+    reply = client.post(values_url, data=selected_options(pages["values"]))
+    preview_url = reply.headers["Location"]
+    pages["preview"] = body(client.get(preview_url))
+    reply = client.post(f"{preview_url}/commit", data={"skip_invalid": "y"})
+    assert reply.status_code == 303, body(reply)[:2000]
+    pages["index"] = body(client.get("/staff/data/"))
+    pages["inbox"] = body(client.get("/staff/responses?status=all"))
+    pages["export"] = body(client.get("/staff/data/export/practices"))
+    return pages
+
+
+def test_markup_in_an_imported_file_is_escaped_on_every_step(admin_client):
+    pages = import_through_the_screens(admin_client)
+    shown = {
+        "columns": [escaped("import-heading"), escaped("import-practice")],
+        "preview": [escaped("import-country")],
+        "index": [str(escape(FILE_NAME))],
+        "inbox": [escaped("import-practice")],
+    }
+    problems = {
+        step: (leaks(html), [text for text in shown.get(step, ()) if text not in html])
+        for step, html in pages.items()
+        if leaks(html) or any(text not in html for text in shown.get(step, ()))
+    }
+    assert problems == {}
 
 
 API_FIELDS = {
