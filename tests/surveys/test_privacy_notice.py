@@ -3,9 +3,12 @@
 from __future__ import annotations
 
 import pytest
+from sqlalchemy import select
 
 from app import create_app
 from config import ConfigError
+from crm.extensions import db
+from crm.models import SurveyResponse
 from crm.privacy_notice import VERSIONS, current_version
 from tests.conftest import BASE_OVERRIDES
 
@@ -91,3 +94,16 @@ def test_an_unpublished_configured_version_stops_the_start(database_url):
 
 def test_the_survey_links_to_the_current_notice(client):
     assert 'href="/pt/privacy"' in page(client, "/pt/survey")
+
+
+def test_the_staff_response_page_links_to_the_version_accepted(
+    client, create_user, login, post_survey
+):
+    post_survey("es")
+    response = db.session.scalars(select(SurveyResponse)).one()
+    response.privacy_notice_version = "2026-11"
+    db.session.commit()
+    login(create_user("staff"))
+    html = page(client, f"/staff/responses/{response.id}")
+    assert "privacy notice 2026-11 accepted" in html
+    assert 'href="/en/privacy/2026-11"' in html
