@@ -15,6 +15,8 @@ ENTRIES = [
     ("inbox.index", _l("Responses"), "staff"),
     ("practices.index", _l("Practices"), "staff"),
     ("tasks.mine", _l("My tasks"), "staff"),
+    ("invitations.index", _l("Invitations"), "staff"),
+    ("alerts.index", _l("Alerts"), "viewer"),
     ("admin.index", _l("Administration"), "admin"),
     ("account.index", _l("My account"), "viewer"),
 ]

@@ -4,6 +4,7 @@ from crm.models.activities import ACTIVITY_KINDS, TASK_STATUSES, Activity, Task
 from crm.models.audit import AuditEvent
 from crm.models.countries import INCOME_GROUPS, Country, Program
 from crm.models.outbox import OUTBOX_STATUSES, OutboxMessage
+from crm.models.outreach import ALERT_KINDS, INVITATION_STATUSES, Alert, Invitation
 from crm.models.pipeline import (
     AGREEMENT_STATUSES,
     AVAILABILITY_STATUSES,
@@ -28,9 +29,11 @@ from crm.models.users import ApiToken, Role, User
 
 __all__ = [
     "ACTIVITY_KINDS",
+    "ALERT_KINDS",
     "AGREEMENT_STATUSES",
     "AVAILABILITY_STATUSES",
     "INCOME_GROUPS",
+    "INVITATION_STATUSES",
     "INTEREST_LEVELS",
     "OUTBOX_STATUSES",
     "PRACTICE_TYPES",
@@ -40,6 +43,7 @@ __all__ = [
     "TIMEFRAMES",
     "TRIAGE_STATUSES",
     "Activity",
+    "Alert",
     "ApiToken",
     "AuditEvent",
     "Availability",
@@ -49,6 +53,7 @@ __all__ = [
     "CountryAgreement",
     "CountryThreshold",
     "Interest",
+    "Invitation",
     "OutboxMessage",
     "Practice",
     "PrivacyReview",
