@@ -148,7 +148,7 @@ def test_a_readiness_change_appears_once_in_the_owners_digest_in_their_language(
     )
     run_twice(db)
     [digest] = [d for d in digests(db) if d.recipient == owner.email]
-    sentence = "QOPI pasó a estar lista para lanzarse en Colombia."
+    sentence = "QOPI quedó listo para lanzarse en Colombia."
     assert digest.language == "es"
     assert digest.subject.startswith("1 alerta nueva") or digest.subject.startswith("2 alertas")
     assert digest.text_body.count(sentence) == 1
