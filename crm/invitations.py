@@ -21,7 +21,7 @@ from urllib.parse import urlsplit
 
 from flask import current_app
 from itsdangerous import BadSignature, URLSafeSerializer
-from sqlalchemy import Select, and_, case, exists, func, or_, select
+from sqlalchemy import Select, and_, case, exists, func, literal_column, or_, select
 from sqlalchemy.orm import aliased, selectinload
 
 from crm import readiness
@@ -189,13 +189,13 @@ def query_invitations(status: str | None = None, country_code: str | None = None
 
 def status_counts() -> dict[str, int]:
     """Number of invitations per status."""
-    status_expr = invitation_status()
+    # Grouped by the label: PostgreSQL would not match the CASE's bound literals otherwise.
     rows = db.session.execute(
-        select(status_expr, func.count())
+        select(invitation_status().label("invitation_status"), func.count())
         .select_from(Invitation)
         .join(Contact, Contact.id == Invitation.contact_id)
         .outerjoin(OutboxMessage, OutboxMessage.id == Invitation.outbox_message_id)
-        .group_by(status_expr)
+        .group_by(literal_column("invitation_status"))
     )
     return {status: n for status, n in rows}
 

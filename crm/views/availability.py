@@ -30,7 +30,7 @@ def index(lang: str):
     date; a link to the survey for anyone whose country is not listed."""
     locale = select_locale()
     etag = availability_etag(locale, _template_mtime())
-    if request.if_none_match.contains(etag):
+    if request.if_none_match.contains_weak(etag):  # If-None-Match compares weakly (RFC 9110)
         response = make_response("", 304)
     else:
         programs = program_availability(locale)

@@ -130,7 +130,11 @@ def new():
     status = 422 if request.method == "POST" and form.errors else 200
     previews = email_previews(result) if result and result.contacts else {}
     page = render_template(
-        "invitations/new.html", form=form, result=result, previews=previews, searched=searched
+        "invitations/new.html",
+        form=form,
+        result=result,
+        previews=previews,
+        keep_ticks=request.form.get("action") == "send",
     )
     return page, status
 

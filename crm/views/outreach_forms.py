@@ -54,7 +54,9 @@ class InvitationSelectionForm(FlaskForm):
     )
     never_invited = BooleanField(_l("Only contacts never invited before"))
     #: The contacts ticked in the list of those found (re-checked when sending).
-    contact_ids = SelectMultipleField(coerce=int, validate_choice=False)
+    contact_ids = SelectMultipleField(
+        _l("Invite these contacts"), coerce=int, validate_choice=False
+    )
 
 
 class UnsubscribeForm(FlaskForm):

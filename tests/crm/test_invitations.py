@@ -428,3 +428,12 @@ def test_viewers_see_the_country_box_without_the_button(client, db, create_user,
     html = client.get("/staff/countries/CO").get_data(as_text=True)
     assert 'data-not-invited="1"' in html
     assert "/staff/invitations/new" not in html
+
+
+def test_a_new_search_ticks_every_contact_found(client, db, create_user, login):
+    contact = new_contact(db)
+    login(create_user("staff"))
+    html = client.post(
+        "/staff/invitations/new", data={"country": "CO", "action": "find", "contact_ids": ["999"]}
+    ).get_data(as_text=True)
+    assert re.search(rf'value="{contact.id}" id="contact-{contact.id}" checked', html)
