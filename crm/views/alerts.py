@@ -25,10 +25,8 @@ def owner_choices():
     """Active staff and admin accounts, by name or email, after a "nobody" option."""
     users = db.session.scalars(
         select(User)
-        .join(User.roles)
-        .where(User.active.is_(True), Role.name.in_(("staff", "admin")))
+        .where(User.active.is_(True), User.roles.any(Role.name.in_(("staff", "admin"))))
         .order_by(func.lower(func.coalesce(User.name, User.email)))
-        .distinct()
     ).all()
     return select_choices([("", _("Nobody")), *((str(u.id), u.name or u.email) for u in users)])
 

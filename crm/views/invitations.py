@@ -110,13 +110,8 @@ def index():
 def new():
     """Choose contacts (country, program interest, readiness, pasted emails), see who they are
     and the email in each of their languages, then send to those ticked."""
-    if request.method == "POST":
-        form = InvitationSelectionForm()
-    else:
-        form = InvitationSelectionForm(formdata=request.args or None, meta={"csrf": False})
-    form.country.choices = _country_choices(_("Any country"))
-    searched = request.method == "POST" or bool(request.args)
-    valid = form.validate() if searched else False
+    form = _selection_form()
+    valid = form.validate() if request.method == "POST" or request.args else False
     result = invitations.select_contacts(selection_of(form)) if valid else None
     if valid and request.form.get("action") == "send":
         offered = {c.id for c in result.contacts}
@@ -137,6 +132,16 @@ def new():
         keep_ticks=request.form.get("action") == "send",
     )
     return page, status
+
+
+def _selection_form() -> InvitationSelectionForm:
+    """The selection as posted, or from the query string (the country page's button)."""
+    if request.method == "POST":
+        form = InvitationSelectionForm()
+    else:
+        form = InvitationSelectionForm(formdata=request.args or None, meta={"csrf": False})
+    form.country.choices = _country_choices(_("Any country"))
+    return form
 
 
 def _sent_message(sent: int, skipped: int) -> str:
