@@ -11,11 +11,15 @@ VENDOR := static/vendor
 .PHONY: run serve test lint pytest install install-dev assets browser i18n-extract i18n-update \
 	i18n-compile db seed clean
 
-## Set up, migrate, seed, create the demo admin (embedded default only) and serve.
+## Set up, migrate, seed, create the demo admin (embedded default only) and serve, with the
+## worker (outbox and daily jobs) beside the server; stopping the server stops the worker.
 run: install assets i18n-compile db
 	@$(FLASK) demo-admin --if-embedded
 	@$(FLASK) demo --if-empty
 	@echo "Serving on http://$(HOST):$(PORT)/  (staff screens: http://$(HOST):$(PORT)/staff/)"
+	@export PUBLIC_BASE_URL="$${PUBLIC_BASE_URL:-http://$(HOST):$(PORT)}"; \
+	$(FLASK) worker & worker=$$!; \
+	trap 'kill $$worker 2>/dev/null; wait $$worker 2>/dev/null' EXIT INT TERM; \
 	$(FLASK) run --host $(HOST) --port $(PORT)
 
 ## Set up with the dev extra, then ruff and every test.

@@ -82,10 +82,13 @@ def register_blueprints(app: Flask) -> None:
     from crm.views import (
         account,
         admin,
+        alerts,
+        availability,
         countries,
         dashboard,
         data,
         inbox,
+        invitations,
         practices,
         privacy_requests,
         public,
@@ -104,6 +107,10 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(admin.blueprint)
     app.register_blueprint(account.blueprint)
     app.register_blueprint(privacy_requests.blueprint)
+    app.register_blueprint(invitations.blueprint)
+    app.register_blueprint(invitations.unsubscribe_blueprint)
+    app.register_blueprint(alerts.blueprint)
+    app.register_blueprint(availability.blueprint)
     api.init_app(app)
 
 

@@ -151,4 +151,11 @@ def load_config(environ: dict[str, str] | None = None) -> dict[str, Any]:
         #: Days the raw answers of spam, duplicate and unlinked responses are kept (``purge``).
         "RAW_ANSWER_RETENTION_DAYS": int(env.get("RAW_ANSWER_RETENTION_DAYS", "365")),
         "QUESTIONNAIRE_VERSION": "2026.1",
+        #: Where the public pages are served, for links in emails (no request to read it from).
+        "PUBLIC_BASE_URL": env.get("PUBLIC_BASE_URL", "http://127.0.0.1:5000").rstrip("/"),
+        #: Days an invitation's personal link works, and days before one reminder is sent.
+        "INVITATION_DAYS": int(env.get("INVITATION_DAYS", "30")),
+        "INVITATION_REMINDER_DAYS": int(env.get("INVITATION_REMINDER_DAYS", "7")),
+        #: Days an open privacy review may stay unchanged before its country's owner is alerted.
+        "PRIVACY_REVIEW_STALE_DAYS": int(env.get("PRIVACY_REVIEW_STALE_DAYS", "60")),
     }

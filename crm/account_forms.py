@@ -130,10 +130,19 @@ class UserEditForm(FlaskForm):
 
 
 class PreferencesForm(FlaskForm):
-    """A user's own settings: display name and language of the staff screens."""
+    """A user's own settings: display name, language of the staff screens, alert digest."""
 
     name = StringField(_l("Name"), validators=[Optional(), Length(max=200)])
     locale = SelectField(_l("Language"), choices=_locale_choices())
+    digest = SelectField(
+        _l("Email digest of my alerts"),
+        choices=options((value, labels.DIGEST[value]) for value in labels.DIGEST),
+        # Checked by the operation, so a post without the field keeps the current choice.
+        validate_choice=False,
+        description=_l(
+            "Alerts are always listed on the Alerts page; the email is in your language."
+        ),
+    )
     submit = SubmitField(_l("Save preferences"))
 
 

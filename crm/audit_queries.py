@@ -35,6 +35,9 @@ ACTION_LABELS = {
     "user.two_factor": _l("Two-factor changed"),
     "user.password_change": _l("Password changed"),
     "user.preferences": _l("Preferences changed"),
+    "invitation.create": _l("Invitation sent"),
+    "contact.unsubscribe": _l("Unsubscribed from outreach emails"),
+    "country.owner": _l("Country owner changed"),
 }
 
 

@@ -17,7 +17,7 @@ from sqlalchemy.dialects import postgresql, sqlite
 from crm import questionnaire
 from crm.events import notify_country_changed
 from crm.extensions import db
-from crm.models import SurveyResponse
+from crm.models import Practice, SurveyResponse
 from crm.models._types import utcnow
 from crm.practices import (
     find_same_practice,
@@ -65,6 +65,7 @@ def intake_response(
     source: str = "web",
     submitted_at: datetime | None = None,
     questionnaire_version: str = questionnaire.VERSION,
+    practice: Practice | None = None,
 ) -> Intake:
     """Store a response and file it under a practice; the caller commits.
 
@@ -78,6 +79,10 @@ def intake_response(
     Triage (SPEC §2, §3): same practice by normalized name/city or contact email → ``linked``;
     otherwise a new practice and ``new``, with ``suggested_practice_id`` set when a close name
     exists in the country (staff confirm; never merged silently).
+
+    ``practice`` (a personal invitation's, issue 9) files the response under that practice as
+    ``linked`` without triage, provided the answers name the practice's country; otherwise the
+    rules above apply.
     """
     values = {
         "submission_token": submission_token,
@@ -98,16 +103,23 @@ def intake_response(
         select(SurveyResponse).where(SurveyResponse.submission_token == submission_token)
     )
     if created:
-        file_response(response)
+        file_response(response, practice)
     return Intake(response=response, created=created)
 
 
-def file_response(response: SurveyResponse) -> None:
-    """Match or create the response's practice, upsert its contact, refresh the practice."""
+def file_response(response: SurveyResponse, known_practice: Practice | None = None) -> None:
+    """Match or create the response's practice, upsert its contact, refresh the practice.
+
+    ``known_practice`` (an invitation's) is taken as the practice when it is in the answered
+    country, with no matching.
+    """
     answers = response.answers
-    practice = find_same_practice(
-        answers["country"], answers["practice_name"], answers.get("city"), answers.get("email")
-    )
+    if known_practice is not None and known_practice.country_code == answers["country"]:
+        practice = known_practice
+    else:
+        practice = find_same_practice(
+            answers["country"], answers["practice_name"], answers.get("city"), answers.get("email")
+        )
     if practice is not None:
         response.triage_status = "linked"
     else:

@@ -87,6 +87,18 @@ PROGRAM_NAME = {
     "QCP": _l("QOPI Certification Program (QCP)"),
     "QTP": _l("Quality Training Program (QTP)"),
 }
+INVITATION_STATUS = {
+    "queued": _l("Queued"),
+    "sent": _l("Sent"),
+    "failed": _l("Not delivered"),
+    "responded": _l("Answered"),
+    "withdrawn": _l("Permission withdrawn"),
+}
+DIGEST = {
+    "none": _l("No email"),
+    "daily": _l("Daily email"),
+    "weekly": _l("Weekly email"),
+}
 
 ALL = {
     "availability": AVAILABILITY,
@@ -102,6 +114,8 @@ ALL = {
     "role": ROLE,
     "income_group": INCOME_GROUP,
     "program": PROGRAM_NAME,
+    "invitation_status": INVITATION_STATUS,
+    "digest": DIGEST,
 }
 
 

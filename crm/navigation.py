@@ -16,6 +16,8 @@ ENTRIES = [
     ("practices.index", _l("Practices"), "staff"),
     ("tasks.mine", _l("My tasks"), "staff"),
     ("data.index", _l("Import and export"), "staff"),
+    ("invitations.index", _l("Invitations"), "staff"),
+    ("alerts.index", _l("Alerts"), "viewer"),
     ("admin.index", _l("Administration"), "admin"),
     ("account.index", _l("My account"), "viewer"),
 ]

@@ -10,6 +10,7 @@ from __future__ import annotations
 import logging
 import socket
 import uuid
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from email.utils import formataddr, make_msgid
@@ -42,6 +43,10 @@ BACKOFF = (
 #: How long a claim holds before another worker may take the row over (a crashed worker).
 CLAIM_TTL = timedelta(minutes=10)
 BATCH = 50
+#: Checks run just before a row is sent; the first to return a reason holds the row back for
+#: good (status ``failed``, the reason as its error), e.g. an invitation to a contact who has
+#: unsubscribed since it was queued. Registered by the modules that queue such emails.
+DELIVERY_CHECKS: list[Callable[[OutboxMessage], str | None]] = []
 
 
 def configure_mail(app: Flask) -> None:
@@ -172,7 +177,22 @@ def build_message(row: OutboxMessage) -> EmailMultiAlternatives:
     return message
 
 
-def _deliver(row: OutboxMessage, now: datetime) -> bool:
+def withheld_reason(row: OutboxMessage) -> str | None:
+    """Why ``row`` must not be sent any more (from ``DELIVERY_CHECKS``), or None."""
+    for check in DELIVERY_CHECKS:
+        reason = check(row)
+        if reason:
+            return reason
+    return None
+
+
+def _deliver(row: OutboxMessage, now: datetime) -> bool | None:
+    reason = withheld_reason(row)
+    if reason:
+        row.status, row.last_error = "failed", single_line(reason)[:500]
+        row.locked_by = row.locked_until = None
+        logger.info("outbox %s withheld: %s", row.id, row.last_error)
+        return None
     try:
         build_message(row).send(fail_silently=False)
     except Exception as error:  # noqa: BLE001  (any transport failure is retried later)
@@ -196,7 +216,8 @@ def _deliver(row: OutboxMessage, now: datetime) -> bool:
 
 def send_due(now: datetime | None = None, worker: str | None = None) -> dict[str, int]:
     """Deliver every email due now, once; returns ``{"sent": n, "failed": n}`` (failed = this
-    attempt failed; the row is retried later unless out of attempts)."""
+    attempt failed; the row is retried later unless out of attempts). Rows held back by a
+    delivery check count in neither."""
     worker = worker or worker_name()
     counts = {"sent": 0, "failed": 0}
     while True:
@@ -210,7 +231,9 @@ def send_due(now: datetime | None = None, worker: str | None = None) -> dict[str
                 continue
             progressed = True
             row = db.session.get(OutboxMessage, message_id)
-            counts["sent" if _deliver(row, now_) else "failed"] += 1
+            delivered = _deliver(row, now_)
+            if delivered is not None:
+                counts["sent" if delivered else "failed"] += 1
             db.session.commit()
         if not progressed:
             return counts

@@ -340,13 +340,15 @@ class SurveyForm(FlaskForm):
         _l("You may contact me about these programs by email or phone."),
     )
 
-    # Not questions: the one-time token (double submits), and a honeypot for bots.
+    # Not questions: the one-time token (double submits), an invitation's token, a honeypot.
     submission_token = HiddenField(
         validators=[
             InputRequired(message=TOKEN_INVALID),
             Regexp(TOKEN_PATTERN, message=TOKEN_INVALID),
         ]
     )
+    #: A personal invitation's link token (issue 9); an unusable one is simply ignored.
+    invitation = HiddenField(validators=[Optional(), Length(max=64)])
     website = StringField(
         _l("Leave this field empty"),
         render_kw={"tabindex": "-1", "autocomplete": "off"},

@@ -9,13 +9,15 @@ from flask import current_app
 
 from crm import questionnaire
 from crm.intake import Intake, intake_response
+from crm.invitations import LinkState, open_link
 from crm.models._types import utcnow
+from crm.operations.invitations import record_response
 from crm.outreach import queue_confirmation
 
 logger = logging.getLogger(__name__)
 
-#: Form fields that are not answers: the one-time token, the honeypot, CSRF.
-NOT_ANSWERS = frozenset({"submission_token", "website", "csrf_token"})
+#: Form fields that are not answers: the one-time token, an invitation, the honeypot, CSRF.
+NOT_ANSWERS = frozenset({"submission_token", "invitation", "website", "csrf_token"})
 
 
 def survey_answers(form_data: dict[str, Any]) -> dict[str, Any]:
@@ -44,7 +46,13 @@ def submit_survey(form_data: dict[str, Any], *, language: str) -> Intake:
     submit a no-op that returns the first response); ``language`` is the page's locale
     (en/es/pt_BR). Consent is recorded as now (UTC) with the current privacy-notice version.
     A new response also queues its confirmation email in the outbox (issue 9).
+
+    With the token of an open personal invitation (``form_data["invitation"]``), the response
+    is filed under the invited contact's practice without triage and the invitation marked
+    answered; a token that is no longer usable (answered, expired, unknown) is ignored.
     """
+    link = open_link(form_data.get("invitation")) if form_data.get("invitation") else None
+    invitation = link.invitation if link is not None and link.state == LinkState.OPEN else None
     intake = intake_response(
         survey_answers(form_data),
         language=language,
@@ -52,10 +60,13 @@ def submit_survey(form_data: dict[str, Any], *, language: str) -> Intake:
         consent_at=utcnow(),
         privacy_notice_version=current_app.config["PRIVACY_NOTICE_VERSION"],
         source="web",
+        practice=invitation.contact.practice if invitation is not None else None,
     )
     if intake.created:
         # Same transaction as the response: the confirmation exists exactly when it does.
         queue_confirmation(intake.response)
+        if invitation is not None:
+            record_response(invitation, intake.response)
     else:
         logger.info("repeated submit of response %s ignored", intake.response.id)
     return intake

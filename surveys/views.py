@@ -17,6 +17,7 @@ from flask import (
     Blueprint,
     abort,
     current_app,
+    make_response,
     redirect,
     render_template,
     request,
@@ -29,6 +30,7 @@ from crm import privacy_notice
 from crm.auth import public
 from crm.extensions import csrf, db, limiter
 from crm.i18n import LANGUAGE_NAMES, LOCALES, SEGMENT_OF, select_locale, sorted_countries
+from crm.invitations import LinkState, open_link, prefill
 from crm.models import Country, SurveyResponse
 from surveys import operations
 from surveys.availability import program_outcomes, program_reach
@@ -105,6 +107,29 @@ def survey(lang: str):
     db.session.commit()
     token = intake.response.submission_token
     return redirect(url_for("surveys.thanks", lang=lang, token=token), code=303)
+
+
+@blueprint.get(f"/{LANG}/survey/i/<token>")
+@public
+def invited(lang: str, token: str):
+    """The survey opened by a personal invitation (issue 9), prefilled with what we know about
+    the contact and their practice. A used, expired, altered or unknown link gets a page that
+    says so (410 or 404) and shows nobody's data."""
+    link = open_link(token)
+    if link.state != LinkState.OPEN:
+        status = 404 if link.state == LinkState.INVALID else 410
+        page = render_template("surveys/invitation_link.html", state=str(link.state))
+        response = make_response(page, status)
+    else:
+        form = survey_form()
+        for key, value in prefill(link.invitation).items():
+            form[key].data = value
+        form.invitation.data = token
+        response = make_response(*render_survey(form, invited=True))
+    # A personal page: never stored by a cache, never indexed.
+    response.headers["Cache-Control"] = "no-store"
+    response.headers["X-Robots-Tag"] = "noindex"
+    return response
 
 
 @blueprint.post(f"/{LANG}/survey/language")

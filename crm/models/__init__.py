@@ -5,6 +5,7 @@ from crm.models.audit import AuditEvent
 from crm.models.countries import INCOME_GROUPS, Country, Program
 from crm.models.imports import IMPORT_STATUSES, ImportBatch
 from crm.models.outbox import OUTBOX_STATUSES, OutboxMessage
+from crm.models.outreach import ALERT_KINDS, INVITATION_STATUSES, Alert, Invitation
 from crm.models.pipeline import (
     AGREEMENT_STATUSES,
     AVAILABILITY_STATUSES,
@@ -29,10 +30,12 @@ from crm.models.users import ApiToken, Role, User
 
 __all__ = [
     "ACTIVITY_KINDS",
+    "ALERT_KINDS",
     "AGREEMENT_STATUSES",
     "AVAILABILITY_STATUSES",
     "IMPORT_STATUSES",
     "INCOME_GROUPS",
+    "INVITATION_STATUSES",
     "INTEREST_LEVELS",
     "OUTBOX_STATUSES",
     "PRACTICE_TYPES",
@@ -42,6 +45,7 @@ __all__ = [
     "TIMEFRAMES",
     "TRIAGE_STATUSES",
     "Activity",
+    "Alert",
     "ApiToken",
     "AuditEvent",
     "Availability",
@@ -52,6 +56,7 @@ __all__ = [
     "CountryThreshold",
     "ImportBatch",
     "Interest",
+    "Invitation",
     "OutboxMessage",
     "Practice",
     "PrivacyReview",

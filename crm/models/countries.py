@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from sqlalchemy import Boolean, CheckConstraint, Integer, String
+from sqlalchemy import Boolean, CheckConstraint, ForeignKey, Integer, String
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from crm.extensions import db
@@ -12,6 +12,7 @@ from crm.models._types import one_of
 
 if TYPE_CHECKING:
     from crm.models.pipeline import Availability
+    from crm.models.users import User
 
 INCOME_GROUPS = ("low", "lower_middle", "upper_middle", "high")
 
@@ -39,7 +40,10 @@ class Country(db.Model):
     eu_member: Mapped[bool] = mapped_column(Boolean, default=False)
     #: World Bank income group; NULL where the World Bank does not classify the territory.
     income_group: Mapped[str | None] = mapped_column(String(20))
+    #: The staff user who looks after the country; its alerts go to them (issue 9).
+    owner_id: Mapped[int | None] = mapped_column(ForeignKey("staff_users.id", ondelete="SET NULL"))
 
+    owner: Mapped[User | None] = relationship()
     availabilities: Mapped[list[Availability]] = relationship(back_populates="country")
 
     def __repr__(self) -> str:

@@ -23,6 +23,8 @@ from crm.models.users import ROLES
 from crm.operations.errors import InvalidInput
 
 logger = logging.getLogger(__name__)
+#: Email digests of alerts a user can choose (issue 9).
+DIGESTS = ("none", "daily", "weekly")
 security_log = logging.getLogger("crm.security")
 
 
@@ -165,13 +167,19 @@ def reset_two_factor(user: User) -> User:
     return user
 
 
-def update_preferences(user: User, *, name: str | None, locale: str) -> User:
-    """A user's own display name and language (one of en, es, pt_BR)."""
+def update_preferences(
+    user: User, *, name: str | None, locale: str, digest: str | None = None
+) -> User:
+    """A user's own display name, language (one of en, es, pt_BR) and email digest of alerts
+    (none, daily, weekly; unchanged when None)."""
     if locale not in LOCALES:
         raise InvalidInput("locale", _("Choose one of the options in the list."))
-    before = {"name": user.name, "locale": user.locale}
-    user.name, user.locale = (name or "").strip() or None, locale
-    changes = audit.diff(before, {"name": user.name, "locale": locale})
+    digest = user.digest if digest is None else digest
+    if digest not in DIGESTS:
+        raise InvalidInput("digest", _("Choose one of the options in the list."))
+    before = {"name": user.name, "locale": user.locale, "digest": user.digest}
+    user.name, user.locale, user.digest = (name or "").strip() or None, locale, digest
+    changes = audit.diff(before, {"name": user.name, "locale": locale, "digest": digest})
     if changes:
         db.session.flush()
         audit.record("user.preferences", "user", user.id, changes)

@@ -22,7 +22,12 @@ def index():
     user = current_user._get_current_object()
     form = PreferencesForm(obj=user if request.method == "GET" else None)
     if form.validate_on_submit() and commit_operation(
-        form, accounts.update_preferences, user, name=form.name.data, locale=form.locale.data
+        form,
+        accounts.update_preferences,
+        user,
+        name=form.name.data,
+        locale=form.locale.data,
+        digest=form.digest.data or None,
     ):
         # The explicit choice in the session would otherwise hide the new preference.
         session["locale"] = form.locale.data
