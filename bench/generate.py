@@ -35,6 +35,8 @@ from datetime import UTC, date, datetime, timedelta
 
 from sqlalchemy import Connection, create_engine, text
 
+from crm.practices import name_keys
+
 logger = logging.getLogger("bench.generate")
 
 #: Responses per practice, on average (first response, repeats, duplicates).
@@ -239,6 +241,8 @@ class PostgresWriter(Writer):
     def finish(self) -> None:
         self.conn.exec_driver_sql("SET session_replication_role = DEFAULT")
         for name in GENERATED_TABLES:
+            if name in NO_ID_TABLES:
+                continue
             self.conn.exec_driver_sql(
                 f"SELECT setval(pg_get_serial_sequence('{name}', 'id'), "  # noqa: S608
                 f"(SELECT COALESCE(MAX(id), 0) + 1 FROM {name}), false)"
@@ -248,6 +252,7 @@ class PostgresWriter(Writer):
 
 GENERATED_TABLES = (
     "practices",
+    "practice_name_keys",
     "contacts",
     "survey_responses",
     "interests",
@@ -257,6 +262,7 @@ GENERATED_TABLES = (
     "country_agreements",
     "country_thresholds",
 )
+NO_ID_TABLES = frozenset({"practice_name_keys"})
 PRACTICE_COLUMNS = (
     "id", "name", "name_key", "country_code", "city", "city_key", "practice_type",
     "outpatient_hem_onc", "oncologists_count", "new_patients_per_year", "asco_members_count",
@@ -417,12 +423,16 @@ class Generator:
     def chunk(self, responses_per_practice: Sequence[int], spam: int) -> None:
         """Write the practices, contacts, responses, interests and audit events of one chunk."""
         w = self.writer
-        rows = {name: [] for name in ("practices", "contacts", "responses", "interests", "audit")}
+        rows = {
+            name: []
+            for name in ("practices", "keys", "contacts", "responses", "interests", "audit")
+        }
         for count in responses_per_practice:
             self._practice(count, rows)
         for _ in range(spam):
             self._spam_response(rows)
         w.write("practices", PRACTICE_COLUMNS, rows["practices"])
+        w.write("practice_name_keys", ("practice_id", "key", "country_code"), rows["keys"])
         w.write("contacts", CONTACT_COLUMNS, rows["contacts"])
         w.write("survey_responses", RESPONSE_COLUMNS, rows["responses"])
         w.write("interests", INTEREST_COLUMNS, rows["interests"])
@@ -477,6 +487,9 @@ class Generator:
              fact["asco_members_count"], fact["ehr_use"], YES_NO.get(fact["reads_english"]),
              YES_NO.get(opinion["willing_to_sign_agreement"]), last, first, last)
         )  # fmt: skip
+        rows["keys"].extend(
+            (practice_id, key, country) for key in sorted(name_keys(person["practice_name"]))
+        )
         rows["contacts"].append(
             (contact_id, practice_id, person["name"], person["role"], person["email"],
              person["email"].lower(), person["phone"], person["preferred_language"], True,

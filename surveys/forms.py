@@ -7,9 +7,10 @@ address"), so every error reads naturally in the page's language.
 
 from __future__ import annotations
 
+import functools
 import re
 import secrets
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 
 from flask_babel import format_number
 from flask_babel import gettext as _
@@ -78,6 +79,15 @@ TOKEN_INVALID = _l(
 def new_submission_token() -> str:
     """A fresh one-time token for a rendered survey form (URL-safe, 32 characters)."""
     return secrets.token_urlsafe(24)
+
+
+@functools.lru_cache(maxsize=32)
+def country_choices(countries: tuple[tuple[str, str], ...]) -> tuple[SelectChoice, ...]:
+    """The country question's options for ``(code, name)`` pairs, made once per list."""
+    return (
+        SelectChoice("", _l("Choose a country")),
+        *(SelectChoice(code, name) for code, name in countries),
+    )
 
 
 def _choices(values: Iterable[str], titles: dict) -> list[SelectChoice]:
@@ -352,12 +362,9 @@ class SurveyForm(FlaskForm):
         render_kw={"tabindex": "-1", "autocomplete": "off"},
     )
 
-    def __init__(self, *args, countries: list[tuple[str, str]], **kwargs):
+    def __init__(self, *args, countries: Sequence[tuple[str, str]], **kwargs):
         super().__init__(*args, **kwargs)
-        self.country.choices = [
-            SelectChoice("", _l("Choose a country")),
-            *(SelectChoice(code, name) for code, name in countries),
-        ]
+        self.country.choices = list(country_choices(tuple(countries)))
         if not self.submission_token.data:
             self.submission_token.data = new_submission_token()
 

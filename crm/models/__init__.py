@@ -21,6 +21,7 @@ from crm.models.practices import (
     Contact,
     Interest,
     Practice,
+    PracticeNameKey,
 )
 from crm.models.responses import SOURCES, TRIAGE_STATUSES, SurveyResponse
 from crm.models.users import ApiToken, Role, User
@@ -48,6 +49,7 @@ __all__ = [
     "CountryThreshold",
     "Interest",
     "Practice",
+    "PracticeNameKey",
     "PrivacyReview",
     "Program",
     "ReadinessChange",
