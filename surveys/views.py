@@ -42,6 +42,7 @@ LANG = "<any(en, es, pt):lang>"
 #: percent-encoded, stays under 80 KiB.
 MAX_SURVEY_BYTES = 128 * 1024
 FORM_TYPES = frozenset({"application/x-www-form-urlencoded", "multipart/form-data"})
+COUNTRY_CODES_KEY = "surveys.country_codes"
 
 
 def submit_rate_limit() -> str:
@@ -64,10 +65,20 @@ def countries_in(locale: str, codes: tuple[str, ...]) -> tuple[tuple[str, str], 
     return tuple(sorted_countries(codes, locale))
 
 
+def country_codes() -> tuple[str, ...]:
+    """ISO codes of every country, read once per app: reference data ``flask seed`` writes
+    before the app serves. A survey POST that reads nothing before intake holds SQLite's write
+    lock only while it writes (README "Performance")."""
+    codes = current_app.extensions.get(COUNTRY_CODES_KEY)
+    if not codes:
+        codes = tuple(db.session.scalars(select(Country.code).order_by(Country.code)))
+        current_app.extensions[COUNTRY_CODES_KEY] = codes
+    return codes
+
+
 def survey_form(formdata=None) -> SurveyForm:
     """The questionnaire with the country list in the page's language (``formdata`` kept)."""
-    codes = tuple(db.session.scalars(select(Country.code).order_by(Country.code)))
-    form = SurveyForm(formdata=formdata, countries=countries_in(select_locale(), codes))
+    form = SurveyForm(formdata=formdata, countries=countries_in(select_locale(), country_codes()))
     if formdata is None:
         form.preferred_language.data = select_locale()
     return form
@@ -110,8 +121,8 @@ def survey(lang: str):
         form.renew_token_if_invalid()
         return render_survey(form, status)
     intake = operations.submit_survey(form.data, language=select_locale())
+    token = intake.response.submission_token  # read before commit expires it (no new query)
     db.session.commit()
-    token = intake.response.submission_token
     return redirect(url_for("surveys.thanks", lang=lang, token=token), code=303)
 
 
