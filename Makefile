@@ -14,6 +14,7 @@ VENDOR := static/vendor
 ## Set up, migrate, seed, create the demo admin (embedded default only) and serve.
 run: install assets i18n-compile db
 	@$(FLASK) demo-admin --if-embedded
+	@$(FLASK) demo --if-empty
 	@echo "Serving on http://$(HOST):$(PORT)/  (staff screens: http://$(HOST):$(PORT)/staff/)"
 	$(FLASK) run --host $(HOST) --port $(PORT)
 

@@ -7,6 +7,7 @@ from typing import Any
 
 from flask import Flask
 from flask_security import SQLAlchemyUserDatastore
+from werkzeug.routing import IntegerConverter
 
 import config
 from crm import (
@@ -20,6 +21,15 @@ from crm.models import Role, User
 user_datastore = SQLAlchemyUserDatastore(db, User, Role)
 
 
+class DatabaseIdConverter(IntegerConverter):
+    """``<int:...>`` limited to what an INTEGER column holds, so a huge id in a URL is a 404
+    rather than an overflow error in the database (PostgreSQL INTEGER is 32-bit)."""
+
+    def __init__(self, map, *args, **kwargs):  # noqa: A002  (werkzeug's parameter name)
+        kwargs.setdefault("max", 2**31 - 1)
+        super().__init__(map, *args, **kwargs)
+
+
 def create_app(overrides: dict[str, Any] | None = None) -> Flask:
     """Build the app from the environment (``config.load_config``), then apply ``overrides``.
 
@@ -30,6 +40,7 @@ def create_app(overrides: dict[str, Any] | None = None) -> Flask:
     app.config.from_mapping(config.load_config())
     if overrides:
         app.config.update(overrides)
+    app.url_map.converters["int"] = DatabaseIdConverter
     register_extensions(app)
     register_blueprints(app)
     register_template_helpers(app)
@@ -45,17 +56,42 @@ def register_extensions(app: Flask) -> None:
     babel.init_app(app, locale_selector=select_locale)
     csrf.init_app(app)
     limiter.init_app(app)
-    security.init_app(app, user_datastore)
+    from crm import login_security
+    from crm.account_forms import SECURITY_FORMS
+    from crm.operations import readiness as readiness_recording
+
+    security.init_app(app, user_datastore, **SECURITY_FORMS)
+    login_security.init_app(app)
+    readiness_recording.init_app(app)
     hardening.init_app(app)
 
 
 def register_blueprints(app: Flask) -> None:
-    from crm.views import privacy_requests, public
+    from crm import api
+    from crm.views import (
+        account,
+        admin,
+        countries,
+        dashboard,
+        inbox,
+        practices,
+        privacy_requests,
+        public,
+        tasks,
+    )
     from surveys import views as surveys
 
     app.register_blueprint(public.blueprint)
-    app.register_blueprint(privacy_requests.blueprint)
     app.register_blueprint(surveys.blueprint)
+    app.register_blueprint(dashboard.blueprint)
+    app.register_blueprint(countries.blueprint)
+    app.register_blueprint(inbox.blueprint)
+    app.register_blueprint(practices.blueprint)
+    app.register_blueprint(tasks.blueprint)
+    app.register_blueprint(admin.blueprint)
+    app.register_blueprint(account.blueprint)
+    app.register_blueprint(privacy_requests.blueprint)
+    api.init_app(app)
 
 
 def register_template_helpers(app: Flask) -> None:
@@ -71,6 +107,7 @@ def register_error_handlers(app: Flask) -> None:
 
 
 def register_commands(app: Flask) -> None:
-    from crm import cli
+    from crm import cli, demo
 
     cli.init_app(app)
+    app.cli.add_command(demo.demo_command)

@@ -76,6 +76,15 @@ def load_config(environ: dict[str, str] | None = None) -> dict[str, Any]:
         "RATELIMIT_HEADERS_ENABLED": True,
         "SURVEY_SUBMIT_RATE_LIMIT": env.get("SURVEY_SUBMIT_RATE_LIMIT", "20 per hour"),
         "LOGIN_RATE_LIMIT": env.get("LOGIN_RATE_LIMIT", "10 per minute"),
+        #: Failed logins in a row that lock an account, and for how long (kept in the users table,
+        #: so the lockout holds across workers).
+        "LOGIN_LOCKOUT_ATTEMPTS": int(env.get("LOGIN_LOCKOUT_ATTEMPTS", "5")),
+        "LOGIN_LOCKOUT_MINUTES": int(env.get("LOGIN_LOCKOUT_MINUTES", "15")),
+        #: Admins must set up and use TOTP two-factor (SPEC §1); off on the embedded default so
+        #: the demo admin of ``make run`` can log in at once.
+        "ADMIN_TWO_FACTOR_REQUIRED": _bool(
+            env.get("ADMIN_TWO_FACTOR_REQUIRED"), default=not embedded
+        ),
         "BABEL_DEFAULT_LOCALE": "en",
         "BABEL_DEFAULT_TIMEZONE": "UTC",
         "BABEL_TRANSLATION_DIRECTORIES": str(Path(__file__).resolve().parent / "translations"),
@@ -101,12 +110,16 @@ def load_config(environ: dict[str, str] | None = None) -> dict[str, Any]:
         "SECURITY_SEND_REGISTER_EMAIL": False,
         "SECURITY_TRACKABLE": False,
         "SECURITY_URL_PREFIX": "/staff",
-        "SECURITY_POST_LOGIN_VIEW": "/staff/",
+        "SECURITY_POST_LOGIN_VIEW": "/staff/dashboard/",
         "SECURITY_POST_LOGOUT_VIEW": "/staff/login",
         "SECURITY_TWO_FACTOR": True,
         "SECURITY_TWO_FACTOR_ENABLED_METHODS": ["authenticator"],
         "SECURITY_TOTP_SECRETS": {"1": totp_secret},
         "SECURITY_TOTP_ISSUER": env.get("SECURITY_TOTP_ISSUER", "Intl Quality CRM"),
+        # No mail-based rescue: an admin resets a lost authenticator from the user's page.
+        "SECURITY_TWO_FACTOR_RESCUE_EMAIL": False,
+        # Login errors do not tell whether an account exists.
+        "SECURITY_RETURN_GENERIC_RESPONSES": True,
         "SECURITY_USE_REGISTER_V2": True,
         "SECURITY_FLASH_MESSAGES": True,
         "SECURITY_MSG_LOGIN": ("Please log in to access this page.", "info"),

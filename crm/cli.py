@@ -2,24 +2,26 @@
 
 from __future__ import annotations
 
+import json
 import os
 import secrets
 
 import click
 from flask import Flask, current_app
 from flask.cli import AppGroup
-from flask_security import hash_password
 from sqlalchemy import func, select
 
-from crm import audit
+from crm import readiness
+from crm.api import tokens
 from crm.extensions import db
-from crm.models import Role, User
+from crm.models import ApiToken, User
 from crm.models._types import utcnow
 from crm.models.users import ROLES
-from crm.operations import retention
+from crm.operations import accounts, retention
 from crm.seed import seed_all
 
 users_cli = AppGroup("users", help="Manage staff, viewer and admin accounts.")
+tokens_cli = AppGroup("tokens", help="Create and revoke API bearer tokens.")
 
 
 @click.command("seed")
@@ -32,30 +34,12 @@ def seed_command() -> None:
 
 
 def create_user(email: str, role: str, password: str, name: str | None = None) -> User:
-    """Create an active account with an argon2 hash of ``password`` and the given SPEC §1 role.
+    """Create an active account (see ``crm.operations.accounts.create_user``).
 
     Raises ``ValueError`` if the email is taken, the role unknown, or the password too short
     or too common (``crm.passwords``).
     """
-    email = email.strip().lower()
-    if role not in ROLES:
-        raise ValueError(f"unknown role {role!r}; choose one of {', '.join(ROLES)}")
-    if db.session.scalar(select(User).where(func.lower(User.email) == email)):
-        raise ValueError(f"an account for {email} already exists")
-    security = current_app.extensions["security"]
-    errors, password = security.password_util.validate(password, True, email=email, name=name)
-    if errors:
-        raise ValueError("; ".join(str(e) for e in errors))
-    datastore = security.datastore
-    role_row = db.session.scalar(select(Role).where(Role.name == role))
-    if role_row is None:
-        raise ValueError("roles are missing: run `flask --app app seed` first")
-    user = datastore.create_user(
-        email=email, password=hash_password(password), name=name, roles=[role_row]
-    )
-    db.session.flush()
-    audit.record("user.create", "user", user.id, {"email": [None, email], "role": [None, role]})
-    return user
+    return accounts.create_user(email, role, password, name=name)
 
 
 @users_cli.command("create")
@@ -115,9 +99,66 @@ def purge_command(apply_: bool) -> None:
         click.echo("Run again with --apply to delete them.")
 
 
+@click.command("readiness")
+@click.option(
+    "--format",
+    "output_format",
+    type=click.Choice(["text", "json"]),
+    default="text",
+    help="text: one line per country and program; json: a list of objects (SPEC §6).",
+)
+@click.option(
+    "--state",
+    "states",
+    multiple=True,
+    type=click.Choice([str(s) for s in readiness.State]),
+    help="Only these readiness states (repeatable).",
+)
+def readiness_command(output_format: str, states: tuple[str, ...]) -> None:
+    """Print the readiness board: QOPI and QCP in every country, with each criterion (SPEC §3)."""
+    from crm.readiness_queries import readiness_board
+
+    board = [r for r in readiness_board() if not states or str(r.state) in states]
+    if output_format == "json":
+        click.echo(json.dumps([readiness.as_dict(r) for r in board], ensure_ascii=False, indent=2))
+        return
+    for r in board:
+        click.echo(f"{r.country}  {r.program:<4}  {r.availability:<19}  {readiness.summarize(r)}")
+        for criterion in r.criteria:
+            mark = "+" if criterion.met else "-"
+            click.echo(f"      {mark} {readiness.explain(criterion)}")
+
+
+@tokens_cli.command("create")
+@click.option("--email", required=True, help="Account the token acts as.")
+@click.option("--label", default=None, help="What the token is for, shown in lists.")
+def tokens_create(email: str, label: str | None) -> None:
+    """Print a new API token for the account, once (only its hash is stored)."""
+    user = db.session.scalar(select(User).where(func.lower(User.email) == email.strip().lower()))
+    if user is None or not user.active:
+        raise click.ClickException(f"no active account for {email}")
+    _row, plain = tokens.create_token(user, label)
+    db.session.commit()
+    click.echo(plain)
+
+
+@tokens_cli.command("revoke")
+@click.option("--prefix", required=True, help="The token's first 12 characters.")
+def tokens_revoke(prefix: str) -> None:
+    """Revoke the token with this prefix."""
+    row = db.session.scalar(select(ApiToken).where(ApiToken.prefix == prefix))
+    if row is None:
+        raise click.ClickException(f"no token starts with {prefix}")
+    tokens.revoke_token(row)
+    db.session.commit()
+    click.echo(f"Revoked {prefix}.")
+
+
 def init_app(app: Flask) -> None:
     """Register the commands on ``app.cli``."""
     app.cli.add_command(seed_command)
     app.cli.add_command(demo_admin_command)
     app.cli.add_command(users_cli)
     app.cli.add_command(purge_command)
+    app.cli.add_command(readiness_command)
+    app.cli.add_command(tokens_cli)

@@ -18,10 +18,14 @@ def _messages() -> dict[int, tuple[str, str]]:
             _("Bad request"),
             _("The request could not be understood. Please go back and try again."),
         ),
+        401: (_("Sign-in required"), _("Send a valid API token or sign in first.")),
         403: (_("Not allowed"), _("Your account does not have access to this page.")),
         404: (_("Page not found"), _("The page you asked for does not exist or has moved.")),
         405: (_("Not allowed"), _("This address does not accept that kind of request.")),
+        409: (_("Conflict"), _("This change conflicts with the current state of the record.")),
         413: (_("Too large"), _("What you sent is larger than this site accepts.")),
+        415: (_("Unsupported content type"), _("Send this request as JSON.")),
+        422: (_("Invalid input"), _("Some values are missing or not valid; see the field errors.")),
         429: (
             _("Too many attempts"),
             _(
@@ -37,14 +41,30 @@ def wants_json() -> bool:
     return request.path.startswith("/api/")
 
 
-def render_error(code: int, detail: str | None = None):
-    """The error page for ``code`` (or a JSON error object under /api/)."""
+def render_error(code: int, detail: str | None = None, field_errors: dict | None = None):
+    """The error page for ``code``, or under /api/ the JSON error object
+    ``{"error": {"status", "title", "detail", "errors"?}}`` (``errors``: field → messages)."""
     title, message = _messages().get(code, _messages()[500])
     if wants_json():
-        return {"error": {"status": code, "title": title, "detail": detail or message}}, code
-    return render_template(
-        "errors/error.html", code=code, title=title, message=detail or message
-    ), code
+        body = {"status": code, "title": title, "detail": detail or message}
+        if field_errors:
+            body["errors"] = field_errors
+        headers = {"WWW-Authenticate": "Bearer"} if code == 401 else {}
+        return {"error": body}, code, headers
+    page = render_template("errors/error.html", code=code, title=title, message=detail or message)
+    return page, code
+
+
+def http_error_response(error: HTTPException):
+    """Our answer to any HTTP error, with a validation error's field messages under /api/."""
+    if error.code is None or error.code < 400:
+        return error
+    data = getattr(error, "data", None) or {}
+    messages = data.get("messages") if isinstance(data, dict) else None
+    if isinstance(messages, dict) and len(messages) == 1:
+        # webargs nests messages by location ("json", "query"); the field names are enough.
+        messages = next(iter(messages.values()))
+    return render_error(error.code, field_errors=messages)
 
 
 def init_app(app: Flask) -> None:
@@ -56,11 +76,7 @@ def init_app(app: Flask) -> None:
             400, _("The form expired or was already sent. Please reload the page and try again.")
         )
 
-    @app.errorhandler(HTTPException)
-    def http_error(error: HTTPException):
-        if error.code is None or error.code < 400:
-            return error
-        return render_error(error.code)
+    app.register_error_handler(HTTPException, http_error_response)
 
     @app.errorhandler(InternalServerError)
     def server_error(error: InternalServerError):

@@ -16,6 +16,7 @@ ENTRIES = [
     ("practices.index", _l("Practices"), "staff"),
     ("tasks.mine", _l("My tasks"), "staff"),
     ("admin.index", _l("Administration"), "admin"),
+    ("account.index", _l("My account"), "viewer"),
 ]
 
 

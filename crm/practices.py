@@ -18,8 +18,11 @@ from crm.models import Contact, Interest, Practice, SurveyResponse
 
 #: Triage states whose answers count; spam and duplicates never do (SPEC §3).
 COUNTED_TRIAGE = ("new", "linked")
-#: rapidfuzz token-set score (0..100) from which a close name is suggested to staff.
-SUGGESTION_SCORE = 85.0
+#: rapidfuzz WRatio score (0..100) from which a close name is suggested to staff. WRatio
+#: weighs whole-string and token similarity: "Hosp. Sirio Libanes" / "Hospital Sírio-Libanês"
+#: scores 90, while names sharing only a common prefix ("Centro de Cáncer Aguilar" / "... Díaz",
+#: 84) stay below it.
+SUGGESTION_SCORE = 88.0
 
 
 def normalize_key(text: str | None) -> str:
@@ -36,8 +39,8 @@ def find_same_practice(
 ) -> Practice | None:
     """The practice a response belongs to automatically (SPEC §3), or None.
 
-    Same country and equal normalized name (and city, where both give one), or a contact with
-    the same email (case-insensitive) at a practice.
+    In the same country: equal normalized name (and city, where both give one), or a contact
+    with the same email (case-insensitive) at a practice there.
     """
     name_key, city_key = normalize_key(name), normalize_key(city)
     candidates = db.session.scalars(
@@ -49,10 +52,13 @@ def find_same_practice(
         if not (city_key and practice.city_key) or practice.city_key == city_key:
             return practice
     if email:
+        # Same country here too: one person may advise practices in several countries.
         return db.session.scalar(
             select(Practice)
             .join(Contact, Contact.practice_id == Practice.id)
-            .where(Contact.email_key == email.strip().lower())
+            .where(
+                Practice.country_code == country_code, Contact.email_key == email.strip().lower()
+            )
             .order_by(Practice.id)
             .limit(1)
         )
@@ -74,7 +80,7 @@ def suggest_practice(country_code: str, name: str) -> tuple[Practice, float] | N
     best = process.extractOne(
         normalize_name_for_fuzz(name),
         names,
-        scorer=fuzz.token_set_ratio,
+        scorer=fuzz.WRatio,
         score_cutoff=SUGGESTION_SCORE,
     )
     if best is None:

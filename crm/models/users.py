@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
+from flask import current_app
 from flask_security import RoleMixin, UserMixin
 from sqlalchemy import Boolean, Column, ForeignKey, Integer, String, Table
 from sqlalchemy.orm import Mapped, mapped_column, relationship
@@ -67,6 +68,26 @@ class User(db.Model, UserMixin):
     @property
     def role_names(self) -> frozenset[str]:
         return frozenset(r.name for r in self.roles)
+
+    @property
+    def two_factor_mandatory(self) -> bool:
+        """Admins must use two-factor when ``ADMIN_TWO_FACTOR_REQUIRED`` is on (SPEC §1)."""
+        return "admin" in self.role_names and bool(
+            current_app.config.get("ADMIN_TWO_FACTOR_REQUIRED")
+        )
+
+    def check_tf_required(self, tf_setup_methods, tf_fresh):
+        """Flask-Security hook: two-factor at login for admins (set up on first login), and for
+        anyone who set it up."""
+        required, methods = super().check_tf_required(tf_setup_methods, tf_fresh)
+        if self.two_factor_mandatory and not required:
+            always = current_app.config.get("SECURITY_TWO_FACTOR_ALWAYS_VALIDATE", True)
+            required = bool(always or not tf_fresh)
+        return required, methods
+
+    def check_tf_required_setup(self) -> bool:
+        """Flask-Security hook: an admin may not switch two-factor off."""
+        return self.two_factor_mandatory or super().check_tf_required_setup()
 
     def __repr__(self) -> str:
         return f"<User {self.id}>"

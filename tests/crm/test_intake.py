@@ -116,3 +116,15 @@ def test_latest_response_gives_the_practice_its_answers(db):
     submit(db, interest_qopi="somewhat", email="third@x.example", at=T0 + timedelta(days=1))
     levels = db.session.scalars(select(Interest.level).where(Interest.program_code == "QOPI"))
     assert list(levels) == ["very"]
+
+
+def test_shared_email_in_another_country_is_another_practice(db):
+    first = submit(db)
+    second = submit(db, country="PE", practice_name="Clínica Lima", email="ANA@clinica.example")
+    assert second.response.practice_id != first.response.practice_id
+
+
+def test_names_sharing_only_a_prefix_are_not_suggested(db):
+    submit(db, practice_name="Centro de Cáncer Aguilar")
+    second = submit(db, practice_name="Centro de Cáncer Díaz", email="b@x.example")
+    assert second.response.suggested_practice_id is None

@@ -1,0 +1,207 @@
+"""What the country list and the country page show (SPEC §5), gathered in a few queries."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass, field
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import selectinload
+
+from crm import readiness
+from crm.audit_queries import recent_events
+from crm.extensions import db
+from crm.i18n import collation_key, country_name
+from crm.models import (
+    Availability,
+    AvailabilityChange,
+    Country,
+    CountryAgreement,
+    CountryThreshold,
+    Interest,
+    Practice,
+    PrivacyReview,
+    Program,
+    ReadinessChange,
+)
+from crm.readiness_queries import country_readiness, eligible_practice_ids, readiness_board
+
+#: How many audit events and readiness changes the country page shows.
+RECENT_LIMIT = 50
+
+
+@dataclass(frozen=True)
+class CountryFilters:
+    """Country list filters (SPEC §5); empty strings mean "any"."""
+
+    region: str = ""
+    program: str = ""
+    availability: str = ""
+    readiness: str = ""
+
+
+@dataclass
+class CountryRow:
+    """One line of the country list: availability by program and QOPI/QCP readiness."""
+
+    country: Country
+    name: str
+    availability: dict[str, str] = field(default_factory=dict)
+    readiness: dict[str, readiness.Readiness] = field(default_factory=dict)
+
+
+def regions() -> list[str]:
+    """M49 codes of the regions that have countries, in code order."""
+    return list(
+        db.session.scalars(
+            select(Country.region).where(Country.region.is_not(None)).distinct()
+        ).all()
+    )
+
+
+def programs() -> list[Program]:
+    """Every program, in display order."""
+    return list(db.session.scalars(select(Program).order_by(Program.position)))
+
+
+def _matches(row: CountryRow, filters: CountryFilters) -> bool:
+    program_codes = [filters.program] if filters.program else list(row.availability)
+    if filters.availability and not any(
+        row.availability.get(code) == filters.availability for code in program_codes
+    ):
+        return False
+    if filters.readiness:
+        states = [str(row.readiness[code].state) for code in program_codes if code in row.readiness]
+        if filters.readiness not in states:
+            return False
+    return True
+
+
+def country_list(filters: CountryFilters, locale: str | None = None) -> list[CountryRow]:
+    """Countries matching ``filters``, sorted by their name in ``locale`` (default: the
+    request's). A program filter narrows the availability and readiness filters to it; without
+    one, any program matches. Readiness is derived from the board, never stored."""
+    statement = select(Country)
+    if filters.region:
+        statement = statement.where(Country.region == filters.region)
+    countries = db.session.scalars(statement).all()
+    availability: dict[str, dict[str, str]] = defaultdict(dict)
+    for country, program, status in db.session.execute(
+        select(Availability.country_code, Availability.program_code, Availability.status)
+    ):
+        availability[country][program] = status
+    board: dict[str, dict[str, readiness.Readiness]] = defaultdict(dict)
+    for result in readiness_board():
+        board[result.country][result.program] = result
+    rows = [
+        CountryRow(
+            country=country,
+            name=country_name(country.code, locale),
+            availability=availability.get(country.code, {}),
+            readiness=board.get(country.code, {}),
+        )
+        for country in countries
+    ]
+    return sorted(
+        (row for row in rows if _matches(row, filters)), key=lambda row: collation_key(row.name)
+    )
+
+
+@dataclass(frozen=True)
+class ThresholdView:
+    """A launch program's threshold in one country: the effective number, the program default,
+    and the country's override (None when the default applies)."""
+
+    program: str
+    effective: int
+    default: int | None
+    override: CountryThreshold | None
+
+
+def thresholds_of(country_code: str) -> list[ThresholdView]:
+    """QOPI and QCP thresholds of a country, with the defaults they override (SPEC §2)."""
+    overrides = {
+        t.program_code: t
+        for t in db.session.scalars(
+            select(CountryThreshold).where(CountryThreshold.country_code == country_code)
+        )
+    }
+    views = []
+    for program in programs():
+        if program.code not in readiness.PROGRAMS_WITH_LAUNCH:
+            continue
+        override = overrides.get(program.code)
+        effective = override.min_eligible_practices if override else program.default_threshold
+        views.append(ThresholdView(program.code, effective, program.default_threshold, override))
+    return views
+
+
+def interest_counts(country_code: str) -> dict[str, dict[str, int]]:
+    """Practices of a country by program and interest level, ``{program: {level: n}}``, from
+    the practices' current interests (spam and duplicates never give any)."""
+    counts: dict[str, dict[str, int]] = defaultdict(dict)
+    for program, level, n in db.session.execute(
+        select(Interest.program_code, Interest.level, func.count(Interest.practice_id))
+        .join(Practice, Practice.id == Interest.practice_id)
+        .where(Practice.country_code == country_code)
+        .group_by(Interest.program_code, Interest.level)
+    ):
+        counts[program][level] = n
+    return dict(counts)
+
+
+def practices_of(country_code: str) -> list[Practice]:
+    """The country's practices with their interests, by name."""
+    return list(
+        db.session.scalars(
+            select(Practice)
+            .options(selectinload(Practice.interests))
+            .where(Practice.country_code == country_code)
+            .order_by(Practice.name_key, Practice.id)
+        )
+    )
+
+
+def country_page(country: Country) -> dict[str, object]:
+    """Everything the country page shows (SPEC §5), as template values."""
+    code = country.code
+    availabilities = db.session.scalars(
+        select(Availability)
+        .join(Program, Program.code == Availability.program_code)
+        .options(
+            selectinload(Availability.history).selectinload(AvailabilityChange.recorded_by),
+        )
+        .where(Availability.country_code == code)
+        .order_by(Program.position)
+    ).all()
+    reviews = db.session.scalars(
+        select(PrivacyReview)
+        .options(selectinload(PrivacyReview.programs))
+        .where(PrivacyReview.country_code == code)
+        .order_by(PrivacyReview.created_at.desc(), PrivacyReview.id.desc())
+    ).all()
+    agreements = db.session.scalars(
+        select(CountryAgreement)
+        .options(selectinload(CountryAgreement.programs))
+        .where(CountryAgreement.country_code == code)
+        .order_by(CountryAgreement.created_at.desc(), CountryAgreement.id.desc())
+    ).all()
+    history = db.session.scalars(
+        select(ReadinessChange)
+        .where(ReadinessChange.country_code == code)
+        .order_by(ReadinessChange.recorded_at.desc(), ReadinessChange.id.desc())
+        .limit(RECENT_LIMIT)
+    ).all()
+    audit_events = recent_events(country_code=code, limit=RECENT_LIMIT)
+    return {
+        "availabilities": availabilities,
+        "privacy_reviews": reviews,
+        "agreements": agreements,
+        "thresholds": thresholds_of(code),
+        "readiness": country_readiness(code),
+        "readiness_history": history,
+        "interest_counts": interest_counts(code),
+        "practices": practices_of(code),
+        "eligible_ids": eligible_practice_ids(code),
+        "audit_events": audit_events,
+    }

@@ -1,0 +1,107 @@
+"""Recording changes of readiness with their date (SPEC §3, last line).
+
+Writes that readiness depends on call ``crm.events.notify_country_changed``; the codes are kept
+on the database session and, just before that session commits, each country's state is compared
+with its last recorded ``ReadinessChange`` and a row is added where it differs. Doing it at
+commit time sees the whole transaction, once, whatever the order of the writes inside it.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Iterable
+from datetime import date
+
+from flask import Flask
+from sqlalchemy import event, func, select
+from sqlalchemy.orm import Session
+
+from crm import readiness
+from crm.clock import org_today
+from crm.events import country_changed
+from crm.extensions import db
+from crm.models import ReadinessChange
+from crm.readiness_queries import countries_readiness
+
+logger = logging.getLogger(__name__)
+
+#: Key of ``Session.info`` holding the country codes notified in the open transaction.
+PENDING_KEY = "crm_readiness_pending"
+#: QCP states that flip between each other when QCP capacity fills or frees anywhere (SPEC §3).
+CAPACITY_SENSITIVE = frozenset({str(readiness.State.READY), str(readiness.State.AWAITING_CAPACITY)})
+
+
+def latest_states() -> dict[tuple[str, str], str]:
+    """``{(country, program): state}`` of the last recorded change of every pair, one query."""
+    latest_ids = select(func.max(ReadinessChange.id)).group_by(
+        ReadinessChange.country_code, ReadinessChange.program_code
+    )
+    rows = db.session.execute(
+        select(
+            ReadinessChange.country_code, ReadinessChange.program_code, ReadinessChange.state
+        ).where(ReadinessChange.id.in_(latest_ids))
+    )
+    return {(country, program): state for country, program, state in rows}
+
+
+def record_readiness_changes(
+    country_codes: Iterable[str], today: date | None = None
+) -> list[ReadinessChange]:
+    """Add a ``ReadinessChange`` for each program whose state differs from its last record, in
+    the given countries and in every country whose QCP state depends on capacity; the caller
+    commits. ``today`` (organization calendar day, default now) is the change's date.
+
+    Returns the rows added (none when nothing changed).
+    """
+    previous = latest_states()
+    watched = set(country_codes) | {
+        country
+        for (country, program), state in previous.items()
+        if program == "QCP" and state in CAPACITY_SENSITIVE
+    }
+    day = today or org_today()
+    added = []
+    for result in countries_readiness(watched, day):
+        before = previous.get((result.country, result.program))
+        if before == str(result.state):
+            continue
+        change = ReadinessChange(
+            country_code=result.country,
+            program_code=result.program,
+            previous_state=before,
+            state=str(result.state),
+            changed_on=day,
+            criteria=[
+                {"key": c.key, "met": c.met, "params": dict(c.params)} for c in result.criteria
+            ],
+        )
+        db.session.add(change)
+        added.append(change)
+        logger.info(
+            "readiness of %s in %s: %s -> %s", result.program, result.country, before, result.state
+        )
+    return added
+
+
+def _remember_countries(sender, country_codes: frozenset[str], **extra) -> None:
+    db.session.info.setdefault(PENDING_KEY, set()).update(country_codes)
+
+
+def _record_before_commit(session: Session) -> None:
+    pending = session.info.pop(PENDING_KEY, None)
+    if pending:
+        record_readiness_changes(pending)
+
+
+def _forget_on_rollback(session: Session) -> None:
+    session.info.pop(PENDING_KEY, None)
+
+
+def init_app(app: Flask) -> None:
+    """Subscribe to ``country_changed`` and to the session's commit (idempotent: tests build
+    many apps in one process)."""
+    country_changed.connect(_remember_countries)
+    session_class = db.session.session_factory.class_
+    if not event.contains(session_class, "before_commit", _record_before_commit):
+        event.listen(session_class, "before_commit", _record_before_commit)
+        event.listen(session_class, "after_rollback", _forget_on_rollback)

@@ -1,0 +1,253 @@
+"""Forms of the country pipeline (SPEC §2, §5): availability, privacy reviews, agreements,
+thresholds, program defaults, and the country list filters. Labels and choices go through
+``_l``; WTForms' own validator messages come translated with it."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from wtforms import (
+    DateField,
+    IntegerField,
+    SelectChoice,
+    SelectField,
+    SelectMultipleField,
+    StringField,
+    SubmitField,
+    TextAreaField,
+)
+from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
+from wtforms.widgets import CheckboxInput, ListWidget
+
+from crm import labels
+from crm.models import AGREEMENT_STATUSES, AVAILABILITY_STATUSES, REVIEW_STATUSES
+from crm.readiness import State
+
+#: Thresholds and capacities: whole numbers from 1 to 1000 (the database CHECKs agree).
+COUNT_RANGE = NumberRange(min=1, max=1000)
+PROGRAM_CODES = ("QOPI", "QCP", "QTP")
+#: The messages of the operations' own date checks, shared so each has one translation.
+DECIDED_BEFORE_REQUESTED = _l("The decision date cannot be before the request date.")
+EXPIRES_BEFORE_SIGNED = _l("The expiry date cannot be before the signature date.")
+EFFECTIVE_BEFORE_SIGNED = _l("The effective date cannot be before the signature date.")
+
+
+def options(pairs: Iterable[tuple[str, object]]) -> list[SelectChoice]:
+    """Select options from ``(value, label)`` pairs (WTForms 3.3 deprecates bare tuples)."""
+    return [SelectChoice(value, label) for value, label in pairs]
+
+
+def _choices(vocabulary: dict, values: tuple[str, ...]) -> list[SelectChoice]:
+    return options((value, vocabulary[value]) for value in values)
+
+
+class MultiCheckboxField(SelectMultipleField):
+    """A list of checkboxes (rendered as a fieldset by the form macros)."""
+
+    widget = ListWidget(prefix_label=False)
+    option_widget = CheckboxInput()
+
+
+class _DateOrder:
+    """Form-level check that ``later`` is not before ``earlier``; the error goes on ``later``."""
+
+    def __init__(self, later: str, earlier: str, message):
+        self.later, self.earlier, self.message = later, earlier, message
+
+    def check(self, form: FlaskForm) -> bool:
+        later, earlier = form[self.later].data, form[self.earlier].data
+        if later is not None and earlier is not None and later < earlier:
+            form[self.later].errors.append(str(self.message))
+            return False
+        return True
+
+
+class AvailabilityForm(FlaskForm):
+    """Change a program's availability in a country (SPEC §2)."""
+
+    status = SelectField(_l("Status"), choices=_choices(labels.AVAILABILITY, AVAILABILITY_STATUSES))
+    since = DateField(
+        _l("Since"),
+        validators=[Optional()],
+        description=_l("The day the status started. Leave empty for today."),
+    )
+    source = StringField(
+        _l("Source"),
+        validators=[Optional(), Length(max=200)],
+        description=_l("Where this comes from, e.g. a decision or a document. Default: staff."),
+    )
+    note = TextAreaField(_l("Note"), validators=[Optional(), Length(max=5000)])
+    submit = SubmitField(_l("Save availability"))
+
+
+class PrivacyReviewForm(FlaskForm):
+    """Add or change a legal privacy review covering one or more programs (SPEC §2)."""
+
+    programs = MultiCheckboxField(
+        _l("Programs covered"),
+        choices=options((code, code) for code in PROGRAM_CODES),
+        validators=[DataRequired(message=_l("Choose at least one program."))],
+    )
+    status = SelectField(_l("Status"), choices=_choices(labels.PRIVACY_REVIEW, REVIEW_STATUSES))
+    status_since = DateField(
+        _l("Status since"),
+        validators=[Optional()],
+        description=_l("Leave empty for today when the status changes."),
+    )
+    applicable_law = StringField(
+        _l("Applicable law"),
+        validators=[Optional(), Length(max=200)],
+        description=_l("For example GDPR or LGPD."),
+    )
+    counsel = StringField(_l("Counsel"), validators=[Optional(), Length(max=200)])
+    requested_on = DateField(_l("Requested on"), validators=[Optional()])
+    decided_on = DateField(_l("Decided on"), validators=[Optional()])
+    conditions = TextAreaField(
+        _l("Conditions"),
+        validators=[Optional(), Length(max=5000)],
+        description=_l("Required when the review is approved with conditions."),
+    )
+    notes = TextAreaField(_l("Notes"), validators=[Optional(), Length(max=5000)])
+    submit = SubmitField(_l("Save privacy review"))
+
+    def validate(self, extra_validators=None) -> bool:
+        valid = super().validate(extra_validators)
+        order = _DateOrder("decided_on", "requested_on", DECIDED_BEFORE_REQUESTED)
+        valid = order.check(self) and valid
+        if (
+            self.status.data == "approved_with_conditions"
+            and not (self.conditions.data or "").strip()
+        ):
+            self.conditions.errors.append(str(_l("Describe the conditions of the approval.")))
+            valid = False
+        return valid
+
+    def values(self) -> dict:
+        """The operation's keyword values (``record_privacy_review``)."""
+        return {
+            name: self[name].data
+            for name in (
+                "programs",
+                "status",
+                "status_since",
+                "applicable_law",
+                "counsel",
+                "requested_on",
+                "decided_on",
+                "conditions",
+                "notes",
+            )
+        }
+
+
+class CountryAgreementForm(FlaskForm):
+    """Add or change a country agreement covering one or more programs (SPEC §2)."""
+
+    programs = MultiCheckboxField(
+        _l("Programs covered"),
+        choices=options((code, code) for code in PROGRAM_CODES),
+        validators=[DataRequired(message=_l("Choose at least one program."))],
+    )
+    counterparty = StringField(
+        _l("Counterparty"),
+        validators=[
+            DataRequired(message=_l("Name the other party to the agreement.")),
+            Length(max=200),
+        ],
+        description=_l("The organization the agreement is with."),
+    )
+    status = SelectField(_l("Status"), choices=_choices(labels.AGREEMENT, AGREEMENT_STATUSES))
+    status_since = DateField(
+        _l("Status since"),
+        validators=[Optional()],
+        description=_l("Leave empty for today when the status changes."),
+    )
+    signed_on = DateField(_l("Signed on"), validators=[Optional()])
+    effective_on = DateField(_l("Effective on"), validators=[Optional()])
+    expires_on = DateField(
+        _l("Expires on"),
+        validators=[Optional()],
+        description=_l("The last day the agreement counts. Leave empty if it does not expire."),
+    )
+    notes = TextAreaField(_l("Notes"), validators=[Optional(), Length(max=5000)])
+    submit = SubmitField(_l("Save agreement"))
+
+    def validate(self, extra_validators=None) -> bool:
+        valid = super().validate(extra_validators)
+        for later, message in (
+            ("expires_on", EXPIRES_BEFORE_SIGNED),
+            ("effective_on", EFFECTIVE_BEFORE_SIGNED),
+        ):
+            valid = _DateOrder(later, "signed_on", message).check(self) and valid
+        if (
+            self.status.data == "signed"
+            and self.signed_on.data is None
+            and not self.signed_on.errors
+        ):
+            self.signed_on.errors.append(str(_l("Enter the day a signed agreement was signed.")))
+            valid = False
+        return valid
+
+    def values(self) -> dict:
+        """The operation's keyword values (``record_country_agreement``)."""
+        return {
+            name: self[name].data
+            for name in (
+                "programs",
+                "counterparty",
+                "status",
+                "status_since",
+                "signed_on",
+                "effective_on",
+                "expires_on",
+                "notes",
+            )
+        }
+
+
+class ThresholdForm(FlaskForm):
+    """Override a program's threshold in one country (SPEC §2 "Threshold")."""
+
+    min_eligible_practices = IntegerField(
+        _l("Eligible practices needed"),
+        validators=[InputRequired(), COUNT_RANGE],
+        description=_l("A whole number from 1 to 1000."),
+    )
+    reason = TextAreaField(_l("Reason"), validators=[Optional(), Length(max=5000)])
+    submit = SubmitField(_l("Save threshold"))
+
+
+class ConfirmForm(FlaskForm):
+    """A button that posts (with its CSRF token) and nothing else."""
+
+    submit = SubmitField(_l("Confirm"))
+
+
+class CountryFilterForm(FlaskForm):
+    """Filters of the country list (SPEC §5), read from the query string; "" means any."""
+
+    class Meta:
+        csrf = False
+
+    region = SelectField(_l("Region"), default="")
+    program = SelectField(
+        _l("Program"),
+        choices=options([("", _l("Any program"))] + [(code, code) for code in PROGRAM_CODES]),
+        default="",
+    )
+    availability = SelectField(
+        _l("Availability"),
+        choices=options([("", _l("Any availability"))])
+        + _choices(labels.AVAILABILITY, AVAILABILITY_STATUSES),
+        default="",
+    )
+    readiness = SelectField(
+        _l("Readiness"),
+        choices=options(
+            [("", _l("Any readiness"))]
+            + [(str(state), labels.READINESS_STATE[str(state)]) for state in State]
+        ),
+        default="",
+    )

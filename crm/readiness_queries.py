@@ -1,0 +1,265 @@
+"""Readiness facts from the database (SPEC §3): SQL aggregates in, ``crm.readiness`` results out.
+
+The engine (``crm/readiness.py``) stays pure; this module gathers its facts for many countries in
+a handful of queries (no per-country queries): eligible practices counted by ``GROUP BY country,
+program``, effective thresholds by ``COALESCE(country override, program default)``, reviews and
+agreements with their program sets, and availabilities. Responses are never loaded into Python.
+"""
+
+from __future__ import annotations
+
+import sys
+from collections import defaultdict
+from collections.abc import Iterable
+from datetime import date
+
+from sqlalchemy import Select, and_, distinct, exists, func, or_, select
+from sqlalchemy.orm import selectinload
+
+from crm import readiness
+from crm.clock import org_today
+from crm.extensions import db
+from crm.models import (
+    Availability,
+    Country,
+    CountryAgreement,
+    CountryThreshold,
+    Interest,
+    Practice,
+    PrivacyReview,
+    Program,
+    SurveyResponse,
+)
+from crm.models.practices import INTERESTED_LEVELS
+from crm.practices import COUNTED_TRIAGE
+from crm.seed import PROGRAMS
+
+PROGRAMS_WITH_LAUNCH = readiness.PROGRAMS_WITH_LAUNCH
+#: Seeded defaults (SPEC §2), used only if an admin left a launch program without a default.
+SEEDED_THRESHOLDS = {p["code"]: p["default_threshold"] for p in PROGRAMS}
+
+
+def _in_countries(statement: Select, column, country_codes: Iterable[str] | None) -> Select:
+    if country_codes is None:
+        return statement
+    return statement.where(column.in_(sorted(set(country_codes))))
+
+
+def _eligibility_conditions() -> tuple:
+    """WHERE conditions on ``Practice`` joined with ``Interest`` that make the pair eligible
+    (see :func:`eligible_practice_counts`)."""
+    counted_response = exists().where(
+        SurveyResponse.practice_id == Practice.id,
+        SurveyResponse.triage_status.in_(COUNTED_TRIAGE),
+    )
+    qcp_conditions = and_(
+        Interest.program_code == "QCP",
+        Practice.outpatient_hem_onc.is_(True),
+        Interest.willing_to_pay_fee.is_(True),
+    )
+    return (
+        Interest.level.in_(INTERESTED_LEVELS),
+        Practice.asco_members_count >= 1,
+        Practice.reads_english.is_(True),
+        or_(Interest.program_code == "QOPI", qcp_conditions),
+        counted_response,
+    )
+
+
+def eligible_practice_counts(
+    country_codes: Iterable[str] | None = None,
+) -> dict[str, dict[str, int]]:
+    """Eligible practices per country and program, ``{country: {"QOPI": n, "QCP": m}}``, from one
+    ``GROUP BY`` query (SPEC §3). Countries without any eligible practice are absent.
+
+    A practice counts once, with the answers of its latest response that is neither spam nor
+    duplicate (``crm.practices.refresh_practice`` keeps them on the practice and its Interest
+    rows); a practice with no such response left does not count at all.
+
+    - QOPI: current interest in QOPI ``very`` or ``somewhat``, at least one active ASCO member,
+      staff read QOPI measures in English.
+    - QCP (SPEC §3 QCP criterion 3): current interest in QCP ``very`` or ``somewhat``, outpatient
+      hematology-oncology, willing to pay the cost-based fee (``willing_to_pay_fee`` on the QCP
+      interest), and QOPI's per-practice requirements (an ASCO member, English). Decision: "eligible
+      for QOPI" is read as meeting QOPI's practice requirements, not as also rating QOPI itself
+      very/somewhat interesting — QCP is an enhancement of QOPI, so a practice asking for QCP is
+      asking for QOPI too.
+    """
+    statement = (
+        select(Practice.country_code, Interest.program_code, func.count(distinct(Practice.id)))
+        .join(Interest, Interest.practice_id == Practice.id)
+        .where(*_eligibility_conditions())
+        .group_by(Practice.country_code, Interest.program_code)
+    )
+    counts: dict[str, dict[str, int]] = defaultdict(dict)
+    for country, program, n in db.session.execute(
+        _in_countries(statement, Practice.country_code, country_codes)
+    ):
+        counts[country][program] = n
+    return dict(counts)
+
+
+def eligible_practice_ids(country_code: str) -> dict[str, set[int]]:
+    """Ids of a country's eligible practices by program, ``{"QOPI": {...}, "QCP": {...}}``, by
+    the same rules as :func:`eligible_practice_counts` (for marking them in lists)."""
+    found: dict[str, set[int]] = {program: set() for program in PROGRAMS_WITH_LAUNCH}
+    for program, practice_id in db.session.execute(
+        select(Interest.program_code, Practice.id)
+        .join(Interest, Interest.practice_id == Practice.id)
+        .where(Practice.country_code == country_code, *_eligibility_conditions())
+    ):
+        found[program].add(practice_id)
+    return found
+
+
+def effective_thresholds(country_codes: Iterable[str] | None = None) -> dict[str, dict[str, int]]:
+    """``{country: {program: threshold}}`` for QOPI and QCP: the country's override where one
+    exists, else the program's default (SPEC §2 "Threshold"), in one query."""
+    statement = (
+        select(
+            Country.code,
+            Program.code,
+            func.coalesce(CountryThreshold.min_eligible_practices, Program.default_threshold),
+        )
+        .select_from(Country)
+        .join(Program, Program.code.in_(PROGRAMS_WITH_LAUNCH))
+        .outerjoin(
+            CountryThreshold,
+            and_(
+                CountryThreshold.country_code == Country.code,
+                CountryThreshold.program_code == Program.code,
+            ),
+        )
+    )
+    thresholds: dict[str, dict[str, int]] = defaultdict(dict)
+    for country, program, threshold in db.session.execute(
+        _in_countries(statement, Country.code, country_codes)
+    ):
+        thresholds[country][program] = (
+            threshold if threshold is not None else SEEDED_THRESHOLDS[program]
+        )
+    return dict(thresholds)
+
+
+def _availabilities(country_codes: Iterable[str] | None) -> dict[str, dict[str, str]]:
+    statement = select(Availability.country_code, Availability.program_code, Availability.status)
+    found: dict[str, dict[str, str]] = defaultdict(dict)
+    for country, program, status in db.session.execute(
+        _in_countries(statement, Availability.country_code, country_codes)
+    ):
+        found[country][program] = status
+    return dict(found)
+
+
+def _review_facts(country_codes: Iterable[str] | None) -> dict[str, list[readiness.ReviewFact]]:
+    statement = select(PrivacyReview).options(selectinload(PrivacyReview.programs))
+    found: dict[str, list[readiness.ReviewFact]] = defaultdict(list)
+    for review in db.session.scalars(
+        _in_countries(statement, PrivacyReview.country_code, country_codes)
+    ):
+        found[review.country_code].append(
+            readiness.ReviewFact(review.status, review.program_codes, review.status_since)
+        )
+    return dict(found)
+
+
+def _agreement_facts(
+    country_codes: Iterable[str] | None,
+) -> dict[str, list[readiness.AgreementFact]]:
+    statement = select(CountryAgreement).options(selectinload(CountryAgreement.programs))
+    found: dict[str, list[readiness.AgreementFact]] = defaultdict(list)
+    for agreement in db.session.scalars(
+        _in_countries(statement, CountryAgreement.country_code, country_codes)
+    ):
+        found[agreement.country_code].append(
+            readiness.AgreementFact(
+                agreement.status,
+                agreement.program_codes,
+                agreement.status_since,
+                agreement.signed_on,
+                agreement.expires_on,
+            )
+        )
+    return dict(found)
+
+
+def country_facts(country_codes: Iterable[str] | None = None) -> list[readiness.CountryFacts]:
+    """Readiness facts of the given countries (default: every country), ordered by ISO code.
+
+    Unknown codes are skipped. Seven queries whatever the number of countries.
+    """
+    codes_statement = _in_countries(
+        select(Country.code).order_by(Country.code), Country.code, country_codes
+    )
+    codes = db.session.scalars(codes_statement).all()
+    wanted = None if country_codes is None else codes
+    availability = _availabilities(wanted)
+    reviews = _review_facts(wanted)
+    agreements = _agreement_facts(wanted)
+    eligible = eligible_practice_counts(wanted)
+    thresholds = effective_thresholds(wanted)
+    return [
+        readiness.CountryFacts(
+            country=code,
+            availability=availability.get(code, {}),
+            privacy_reviews=tuple(reviews.get(code, ())),
+            agreements=tuple(agreements.get(code, ())),
+            eligible=eligible.get(code, {}),
+            thresholds=thresholds[code],
+        )
+        for code in codes
+    ]
+
+
+def qcp_capacity() -> int:
+    """Most countries where QCP may be launched at once (``Program.capacity``, SPEC §3); no
+    limit (a very large number) when the setting is empty."""
+    capacity = db.session.scalar(select(Program.capacity).where(Program.code == "QCP"))
+    return capacity if capacity is not None else sys.maxsize
+
+
+def launched_count(program: str) -> int:
+    """Number of countries where ``program`` is launched (``available`` or ``pilot``)."""
+    return db.session.scalar(
+        select(func.count())
+        .select_from(Availability)
+        .where(
+            Availability.program_code == program,
+            Availability.status.in_(sorted(readiness.LAUNCHED_STATUSES)),
+        )
+    )
+
+
+def readiness_board(today: date | None = None) -> list[readiness.Readiness]:
+    """Readiness of QOPI and QCP in every country (SPEC §3), by ISO code then program.
+
+    ``today`` is the organization's calendar day (default: :func:`crm.clock.org_today`).
+    """
+    return readiness.assess(
+        country_facts(), today=today or org_today(), qcp_capacity=qcp_capacity()
+    )
+
+
+def countries_readiness(
+    country_codes: Iterable[str], today: date | None = None
+) -> list[readiness.Readiness]:
+    """Readiness of QOPI and QCP in the given countries only, QCP capacity counted over all
+    countries (SPEC §3). ``today`` as in :func:`readiness_board`."""
+    facts = country_facts(country_codes)
+    launched = launched_count("QCP")
+    capacity = qcp_capacity()
+    day = today or org_today()
+    return [
+        result
+        for country in facts
+        for result in readiness.assess_country(
+            country, today=day, qcp_capacity=capacity, qcp_launched_count=launched
+        )
+    ]
+
+
+def country_readiness(
+    country_code: str, today: date | None = None
+) -> dict[str, readiness.Readiness]:
+    """Readiness of one country by program code, ``{"QOPI": Readiness, "QCP": Readiness}``."""
+    return {r.program: r for r in countries_readiness([country_code], today)}

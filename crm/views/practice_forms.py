@@ -1,0 +1,80 @@
+"""Forms of the practices and contacts pages."""
+
+from __future__ import annotations
+
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from wtforms import BooleanField, EmailField, SelectField, StringField
+from wtforms.validators import DataRequired, Email, Length, Optional
+
+from crm import labels
+from crm.answers import LANGUAGE
+from crm.views.form_choices import select_choices
+
+
+class PracticeFilterForm(FlaskForm):
+    """Search and filters of the practice list (GET)."""
+
+    class Meta:
+        csrf = False
+
+    q = StringField(_l("Name"), validators=[Optional(), Length(max=300)])
+    country = SelectField(_l("Country"), choices=[], default="", validators=[Optional()])
+    program = SelectField(
+        _l("Interested in"),
+        choices=select_choices(
+            [("", _l("Any program")), ("QOPI", "QOPI"), ("QCP", "QCP"), ("QTP", "QTP")]
+        ),
+        default="",
+        validators=[Optional()],
+    )
+
+
+class PracticeForm(FlaskForm):
+    """A practice's name, city and type (its answers come from its responses, not this form)."""
+
+    name = StringField(_l("Name"), validators=[DataRequired(), Length(max=300)])
+    city = StringField(_l("City"), validators=[Optional(), Length(max=200)])
+    practice_type = SelectField(
+        _l("Practice type"),
+        choices=select_choices([("", _l("Not given")), *labels.PRACTICE_TYPE.items()]),
+        default="",
+        validators=[Optional()],
+    )
+
+
+class ContactFilterForm(FlaskForm):
+    """Search and filters of the contact list (GET)."""
+
+    class Meta:
+        csrf = False
+
+    q = StringField(_l("Name or email"), validators=[Optional(), Length(max=254)])
+    country = SelectField(_l("Country"), choices=[], default="", validators=[Optional()])
+    permission = SelectField(
+        _l("Permission to contact"),
+        choices=select_choices(
+            [("", _l("Any")), ("yes", _l("Given")), ("no", _l("Not given or withdrawn"))]
+        ),
+        default="",
+        validators=[Optional()],
+    )
+
+
+class ContactForm(FlaskForm):
+    """A contact's details and their permission to be contacted."""
+
+    name = StringField(_l("Name"), validators=[DataRequired(), Length(max=200)])
+    role = StringField(_l("Role"), validators=[Optional(), Length(max=200)])
+    email = EmailField(_l("Email"), validators=[DataRequired(), Email(), Length(max=254)])
+    phone = StringField(_l("Phone"), validators=[Optional(), Length(max=40)])
+    preferred_language = SelectField(
+        _l("Preferred language"),
+        choices=select_choices([("", _l("Not given")), *LANGUAGE.items()]),
+        default="",
+        validators=[Optional()],
+    )
+    permission_to_contact = BooleanField(
+        _l("Permission to contact"),
+        description=_l("Untick when the person withdraws it; the date is recorded."),
+    )

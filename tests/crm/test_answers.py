@@ -1,0 +1,37 @@
+"""A response's raw answers as staff read them."""
+
+from __future__ import annotations
+
+import pytest
+
+from crm import questionnaire
+from crm.answers import CHOICE_LABELS, answer_rows, display_value
+
+
+def test_every_closed_question_has_labels_for_every_value():
+    closed = questionnaire.CHOICES | questionnaire.MULTI_CHOICES
+    unlabelled = {key: set(values) - set(CHOICE_LABELS[key]) for key, values in closed.items()}
+    assert {key: missing for key, missing in unlabelled.items() if missing} == {}
+
+
+@pytest.mark.parametrize(
+    ("key", "value", "shown"),
+    [
+        ("interest_qopi", "very", "Very interested"),
+        ("qtp_formats", ["one_day", "six_month"], "One-day program, Six-month program"),
+        ("reads_english", "unsure", "Not sure"),
+        ("consent", True, "Yes"),
+        ("practice_type", "made_up", "made_up"),
+        ("comments", "<b>hi</b>", "<b>hi</b>"),
+        ("phone", None, ""),
+    ],
+)
+def test_display_value(app, key, value, shown):
+    with app.test_request_context():
+        assert display_value(key, value) == shown
+
+
+def test_answer_rows_follow_the_questionnaire_then_unknown_keys(app):
+    with app.test_request_context():
+        rows = answer_rows({"zzz_extra": "1", "email": "a@b.example", "name": "Ana"})
+    assert [row.key for row in rows] == ["name", "email", "zzz_extra"]
