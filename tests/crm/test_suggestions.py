@@ -28,8 +28,11 @@ def keys_of(db, practice: Practice) -> set[str]:
 @pytest.mark.parametrize(
     ("name", "keys"),
     [
-        ("Clínica São José", {"w:clinica", "p:clin", "s:nica", "w:sao", "w:jose"}),
-        ("ONCO-CARE S.A.", {"w:onco", "w:care"}),
+        (
+            "Clínica São José",
+            {"w:clinica", "p:clin", "s:nica", "w:sao", "w:jose", "p:jose", "s:jose"},
+        ),
+        ("ONCO-CARE S.A.", {"w:onco", "p:onco", "s:onco", "w:care", "p:care", "s:care"}),
         ("Oncoclínica", {"w:oncoclinica", "p:onco", "s:nica"}),
         ("SJ", set()),
         ("", set()),
