@@ -1,6 +1,7 @@
 """The bare-Flask baseline the bench measures in the same run as the app (README "Performance").
 
-Two endpoints, no extensions, no templates, no validation beyond what storing needs:
+Two measured endpoints (and a CPU yardstick, ``GET /calibrate``), no extensions, no templates,
+no validation beyond what storing needs:
 
 - ``POST /submit`` reads the survey's form fields with ``request.form`` and inserts the rows a
   new practice's submission gives in the app (a practice, its contact, the response with its
@@ -30,6 +31,7 @@ PROGRAM_KEYS = {"QOPI": "interest_qopi", "QCP": "interest_qcp", "QTP": "interest
 MULTI = ("qtp_formats", "licensing")
 NOT_ANSWERS = ("csrf_token", "submission_token", "website")
 YES_NO = {"yes": True, "no": False}
+CALIBRATION_LOOPS = 100_000
 
 engine = create_engine(DATABASE_URL, pool_pre_ping=True)
 
@@ -157,6 +159,14 @@ def counts():
         ).all()
     body = json.dumps([[country, program, n] for country, program, n in rows])
     return Response(body, mimetype="application/json")
+
+
+@app.get("/calibrate")
+def calibrate():
+    """A fixed amount of pure-Python work (about 20 ms on an idle core): measured beside each
+    page, it tells how much CPU the machine gave in that minute (README "Performance")."""
+    total = sum(i * i % 7 for i in range(CALIBRATION_LOOPS))
+    return str(total)
 
 
 @app.get("/")

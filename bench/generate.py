@@ -36,6 +36,7 @@ from datetime import UTC, date, datetime, timedelta
 from sqlalchemy import Connection, create_engine, text
 
 from crm.practices import name_keys
+from crm.tallies import rebuild as rebuild_tallies
 
 logger = logging.getLogger("bench.generate")
 
@@ -197,7 +198,10 @@ class Writer:
         """Session settings for a bulk load (rows are consistent by construction)."""
 
     def finish(self) -> None:
-        """Statistics and sequences after the load."""
+        """Indexes and sequences after the load."""
+
+    def analyze(self) -> None:
+        """Planner statistics (PostgreSQL; the app never runs ANALYZE on SQLite)."""
 
 
 class SQLiteWriter(Writer):
@@ -247,12 +251,15 @@ class PostgresWriter(Writer):
                 f"SELECT setval(pg_get_serial_sequence('{name}', 'id'), "  # noqa: S608
                 f"(SELECT COALESCE(MAX(id), 0) + 1 FROM {name}), false)"
             )
+
+    def analyze(self) -> None:
         self.conn.exec_driver_sql("ANALYZE")
 
 
 GENERATED_TABLES = (
     "practices",
     "practice_name_keys",
+    "interest_tally_entries",
     "contacts",
     "survey_responses",
     "interests",
@@ -262,7 +269,7 @@ GENERATED_TABLES = (
     "country_agreements",
     "country_thresholds",
 )
-NO_ID_TABLES = frozenset({"practice_name_keys"})
+NO_ID_TABLES = frozenset({"practice_name_keys", "interest_tally_entries"})
 PRACTICE_COLUMNS = (
     "id", "name", "name_key", "country_code", "city", "city_key", "practice_type",
     "outpatient_hem_onc", "oncologists_count", "new_patients_per_year", "asco_members_count",
@@ -716,6 +723,8 @@ def generate(database_url: str, responses: int, seed: int = 7) -> Generated:
             generator.chunk(part, part_spam)
         pipeline_rows(reference, writer, rng)
         writer.finish()
+        rebuild_tallies(conn)  # after the indexes are back: it counts through them
+        writer.analyze()
     if engine.dialect.name == "sqlite":
         with engine.connect() as conn:
             conn.exec_driver_sql("PRAGMA journal_mode=WAL")

@@ -471,6 +471,10 @@ def measure_pages(run: Run, settings: Settings, kind: str, size: int, url: str, 
             result = wrk(baseline.port, "/counts", seconds=settings.seconds, connections=workers)
             log(f"  baseline GROUP BY ({workers} workers): p50 {result['p50_ms']:.1f} ms")
             run.put(kind, size, f"baseline group-by w{workers}", result)
+            result = wrk(baseline.port, "/calibrate", seconds=settings.seconds,
+                         connections=workers)  # fmt: skip
+            log(f"  CPU yardstick ({workers} workers): p50 {result['p50_ms']:.1f} ms")
+            run.put(kind, size, f"yardstick w{workers}", result)
 
 
 def measure_exports(run: Run, kind: str, size: int, url: str, logs: Path, workdir: Path):
@@ -615,21 +619,26 @@ def report_lines(run: Run, settings: Settings) -> list[Line]:
                         ratio, "< 2", ratio is not None and ratio < 2)  # fmt: skip
             for w in settings.workers:
                 base = fig.get(f"baseline group-by w{w}")
+                yardstick = fig.get(f"yardstick w{w}")
+                first_fig = by_size[str(smallest)]
                 for name in PAGES:
                     page = fig.get(f"page {name} w{w}")
                     if not page or "p50_ms" not in page:
                         continue
-                    first = by_size[str(smallest)].get(f"page {name} w{w}") or {}
-                    growth = page["p50_ms"] / first["p50_ms"] if first.get("p50_ms") else None
-                    target, ok = "", None
-                    if size == largest and size != smallest and growth is not None:
-                        target, ok = f"<= 1.5 x {smallest:,}", growth <= 1.5
-                    add(db, size, f"{name} p50 ms, {w} workers", page["p50_ms"],
-                        base["p50_ms"] if base else None, growth, target, ok)  # fmt: skip
-                    if size == largest and base:
-                        ratio = page["p50_ms"] / base["p50_ms"]
-                        add(db, size, f"{name} / GROUP BY, {w} workers", page["p50_ms"],
-                            base["p50_ms"], ratio, "<= 1", ratio <= 1)  # fmt: skip
+                    largest_here = size == largest and size != smallest
+                    ratio = page["p50_ms"] / base["p50_ms"] if base else None
+                    add(db, size, f"{name} p50 ms / GROUP BY, {w} workers", page["p50_ms"],
+                        base["p50_ms"] if base else None, ratio,
+                        "<= 1" if largest_here else "",
+                        ratio <= 1 if largest_here and ratio is not None else None)  # fmt: skip
+                    first = first_fig.get(f"page {name} w{w}") or {}
+                    first_yardstick = first_fig.get(f"yardstick w{w}") or {}
+                    if largest_here and first.get("p50_ms") and yardstick and first_yardstick:
+                        growth = page["p50_ms"] / first["p50_ms"]
+                        machine = yardstick["p50_ms"] / first_yardstick["p50_ms"]
+                        net = growth / machine
+                        add(db, size, f"{name} growth from {smallest:,}, {w} workers", growth,
+                            machine, net, "<= 1.5", net <= 1.5)  # fmt: skip
                 if base:
                     add(db, size, f"baseline GROUP BY p50 ms, {w} workers", base["p50_ms"])
             pandas = fig.get("export pandas")

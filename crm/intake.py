@@ -14,7 +14,7 @@ from datetime import datetime
 from sqlalchemy import select
 from sqlalchemy.dialects import postgresql, sqlite
 
-from crm import questionnaire
+from crm import questionnaire, tallies
 from crm.events import notify_country_changed
 from crm.extensions import db
 from crm.models import SurveyResponse
@@ -52,7 +52,13 @@ def _insert_once(values: dict) -> bool:
         .on_conflict_do_nothing(index_elements=["submission_token"])
         .returning(SurveyResponse.id)
     )
-    return db.session.execute(statement).scalar() is not None
+    inserted = db.session.execute(statement).scalar() is not None
+    if inserted:  # outside the ORM's flush: tell the dashboard's tallies
+        tallies.count_inserted_response(
+            values["submitted_at"], values["country_code"], values["language"],
+            values["triage_status"],
+        )  # fmt: skip
+    return inserted
 
 
 def intake_response(

@@ -24,6 +24,7 @@ from crm.models.practices import (
     PracticeNameKey,
 )
 from crm.models.responses import SOURCES, TRIAGE_STATUSES, SurveyResponse
+from crm.models.tallies import InterestTally, InterestTallyEntry, ResponseTally
 from crm.models.users import ApiToken, Role, User
 
 __all__ = [
@@ -48,11 +49,14 @@ __all__ = [
     "CountryAgreement",
     "CountryThreshold",
     "Interest",
+    "InterestTally",
+    "InterestTallyEntry",
     "Practice",
     "PracticeNameKey",
     "PrivacyReview",
     "Program",
     "ReadinessChange",
+    "ResponseTally",
     "Role",
     "SurveyResponse",
     "Task",

@@ -20,6 +20,7 @@ from crm import audit
 from crm.extensions import db
 from crm.models import Contact, Practice, SurveyResponse
 from crm.models._types import utcnow
+from crm.practices import write_name_keys
 
 logger = logging.getLogger(__name__)
 
@@ -27,7 +28,9 @@ ERASED = "[erased]"
 #: Answer keys that identify a person; everything else describes the practice.
 PERSONAL_ANSWERS = ("name", "email", "phone", "role", "comments")
 #: Staff accounts are not data subjects of the survey: a colleague's login must survive.
-NOT_SWEPT = frozenset({"staff_users", "roles", "api_tokens"})
+NOT_SWEPT = frozenset(
+    {"staff_users", "roles", "api_tokens", "practice_name_keys", "interest_tally_entries"}
+)
 
 
 @dataclass
@@ -148,6 +151,7 @@ def erase_subject(records: SubjectRecords) -> dict[str, int]:
         response.permission_to_contact = False
     db.session.flush()
     swept = sweep(values)
+    reindex_erased_practice_names()
     db.session.expire_all()
     counts = {
         "contacts": len(records.contacts),
@@ -157,6 +161,18 @@ def erase_subject(records: SubjectRecords) -> dict[str, int]:
     audit.record("privacy.erase", "data_subject", "-", {"erased": [None, counts]})
     logger.info("data-subject erasure: %s", counts)
     return counts
+
+
+def reindex_erased_practice_names() -> None:
+    """Name keys (``crm.practices.name_keys``) of practices whose name the sweep changed, so no
+    word of an erased name stays in the suggestion index (the sweep skips that table)."""
+    connection = db.session.connection()
+    for practice_id, country_code, name in db.session.execute(
+        select(Practice.id, Practice.country_code, Practice.name).where(
+            Practice.name.contains(ERASED)
+        )
+    ):
+        write_name_keys(connection, practice_id, country_code, name)
 
 
 def _patterns(values: set[str]) -> list[str]:

@@ -11,7 +11,7 @@ from datetime import datetime, timedelta
 
 from sqlalchemy import delete, func, or_, select
 
-from crm import audit
+from crm import audit, tallies
 from crm.extensions import db
 from crm.models import SurveyResponse
 
@@ -46,10 +46,8 @@ def purge(now: datetime, days: int) -> dict[str, int]:
     """Delete the responses ``purgeable`` counts; audited; the caller commits."""
     counts = purgeable(now, days)
     if sum(counts.values()):
-        db.session.execute(
-            delete(SurveyResponse).where(
-                or_(*CATEGORIES.values()), SurveyResponse.submitted_at < cutoff(now, days)
-            )
-        )
+        condition = (or_(*CATEGORIES.values()), SurveyResponse.submitted_at < cutoff(now, days))
+        tallies.forget_responses(*condition)  # a bulk DELETE bypasses the ORM's bookkeeping
+        db.session.execute(delete(SurveyResponse).where(*condition))
         audit.record("retention.purge", "survey_response", "-", {"deleted": [None, counts]})
     return counts

@@ -1,4 +1,4 @@
-"""performance at a million responses: practice name keys
+"""performance at a million responses: practice name keys, maintained tallies
 
 Revision ID: 08c8b3680c15
 Revises: bd2a9d523035
@@ -39,6 +39,40 @@ def upgrade():
         )
     _backfill_name_keys()
 
+    op.create_table(
+        "interest_tallies",
+        sa.Column("country_code", sa.String(length=2), nullable=False),
+        sa.Column("program_code", sa.String(length=8), nullable=False),
+        sa.Column("level", sa.String(length=16), nullable=False),
+        sa.Column("eligible", sa.Boolean(), nullable=False),
+        sa.Column("practices", sa.Integer(), nullable=False),
+        sa.PrimaryKeyConstraint(
+            "country_code", "program_code", "level", "eligible", name=op.f("pk_interest_tallies")
+        ),
+    )
+    op.create_table(
+        "interest_tally_entries",
+        sa.Column("practice_id", sa.Integer(), nullable=False),
+        sa.Column("program_code", sa.String(length=8), nullable=False),
+        sa.Column("country_code", sa.String(length=2), nullable=False),
+        sa.Column("level", sa.String(length=16), nullable=False),
+        sa.Column("eligible", sa.Boolean(), nullable=False),
+        sa.PrimaryKeyConstraint(
+            "practice_id", "program_code", name=op.f("pk_interest_tally_entries")
+        ),
+    )
+    op.create_table(
+        "response_tallies",
+        sa.Column("month", sa.String(length=7), nullable=False),
+        sa.Column("country_code", sa.String(length=2), nullable=False),
+        sa.Column("language", sa.String(length=5), nullable=False),
+        sa.Column("responses", sa.Integer(), nullable=False),
+        sa.PrimaryKeyConstraint(
+            "month", "country_code", "language", name=op.f("pk_response_tallies")
+        ),
+    )
+    _backfill_tallies()
+
 
 def _backfill_name_keys():
     """Keys of the practices that exist already, by the app's own rule (crm.practices)."""
@@ -69,7 +103,17 @@ def _backfill_name_keys():
             conn.execute(sa.insert(keys_table), values)
 
 
+def _backfill_tallies():
+    """Tallies of the rows that exist already, by the app's own rules (crm.tallies)."""
+    from crm.tallies import rebuild
+
+    rebuild(op.get_bind())
+
+
 def downgrade():
+    op.drop_table("response_tallies")
+    op.drop_table("interest_tally_entries")
+    op.drop_table("interest_tallies")
     with op.batch_alter_table("practice_name_keys", schema=None) as batch_op:
         batch_op.drop_index("ix_practice_name_keys_lookup")
 
