@@ -21,10 +21,8 @@ from crm.models.practices import (
     Contact,
     Interest,
     Practice,
-    PracticeNameKey,
 )
 from crm.models.responses import SOURCES, TRIAGE_STATUSES, SurveyResponse
-from crm.models.tallies import InterestTally, InterestTallyEntry, ResponseTally
 from crm.models.users import ApiToken, Role, User
 
 __all__ = [
@@ -49,14 +47,10 @@ __all__ = [
     "CountryAgreement",
     "CountryThreshold",
     "Interest",
-    "InterestTally",
-    "InterestTallyEntry",
     "Practice",
-    "PracticeNameKey",
     "PrivacyReview",
     "Program",
     "ReadinessChange",
-    "ResponseTally",
     "Role",
     "SurveyResponse",
     "Task",
