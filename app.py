@@ -13,6 +13,7 @@ import config
 from crm import (
     database,  # noqa: F401  (registers the SQLite engine events)
     hardening,
+    outreach,
 )
 from crm.extensions import babel, csrf, db, limiter, migrate, security
 from crm.i18n import select_locale
@@ -65,6 +66,7 @@ def register_extensions(app: Flask) -> None:
     tallies.init_app(app)
     readiness_recording.init_app(app)
     hardening.init_app(app)
+    outreach.init_app(app)
 
 
 def register_blueprints(app: Flask) -> None:
@@ -74,6 +76,7 @@ def register_blueprints(app: Flask) -> None:
         admin,
         countries,
         dashboard,
+        data,
         inbox,
         practices,
         privacy_requests,
@@ -86,6 +89,7 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(surveys.blueprint)
     app.register_blueprint(dashboard.blueprint)
     app.register_blueprint(countries.blueprint)
+    app.register_blueprint(data.blueprint)
     app.register_blueprint(inbox.blueprint)
     app.register_blueprint(practices.blueprint)
     app.register_blueprint(tasks.blueprint)

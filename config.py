@@ -72,6 +72,15 @@ def load_config(environ: dict[str, str] | None = None) -> dict[str, Any]:
         "ORG_TIMEZONE": env.get("ORG_TIMEZONE", "America/New_York"),
         "MAX_CONTENT_LENGTH": int(env.get("MAX_CONTENT_LENGTH", str(5 * 1024 * 1024))),
         "MAX_FORM_MEMORY_SIZE": 200_000,
+        # Legacy import (SPEC §5): rows and columns of one file; XLSX zip-bomb guard.
+        "IMPORT_MAX_ROWS": int(env.get("IMPORT_MAX_ROWS", "20000")),
+        "IMPORT_MAX_COLUMNS": int(env.get("IMPORT_MAX_COLUMNS", "500")),
+        "IMPORT_MAX_UNCOMPRESSED_BYTES": 100 * 1024 * 1024,
+        "IMPORT_MAX_COMPRESSION_RATIO": 200,
+        #: Days an uploaded but uncommitted import is kept before it is deleted.
+        "IMPORT_KEEP_DAYS": 7,
+        #: Rows fetched and written per step of an export (bounded memory).
+        "EXPORT_CHUNK_SIZE": 2000,
         "RATELIMIT_STORAGE_URI": env.get("RATELIMIT_STORAGE_URI", "memory://"),
         "RATELIMIT_HEADERS_ENABLED": True,
         "SURVEY_SUBMIT_RATE_LIMIT": env.get("SURVEY_SUBMIT_RATE_LIMIT", "20 per hour"),

@@ -156,6 +156,9 @@ def tokens_revoke(prefix: str) -> None:
 
 def init_app(app: Flask) -> None:
     """Register the commands on ``app.cli``."""
+    from crm import worker
+
+    worker.init_app(app)
     app.cli.add_command(seed_command)
     app.cli.add_command(demo_admin_command)
     app.cli.add_command(users_cli)

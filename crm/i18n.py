@@ -4,9 +4,12 @@ from __future__ import annotations
 
 import unicodedata
 from collections.abc import Iterable
+from functools import cache
 
+import pycountry
 from babel import Locale
-from flask import g, has_request_context, request, session
+from flask import g, has_app_context, has_request_context, request, session
+from flask_babel import get_locale
 from flask_login import current_user
 
 #: Locales the product speaks, and the URL segment that selects each (SPEC §4: /en /es /pt).
@@ -62,9 +65,18 @@ def select_locale() -> str:
     return g.locale
 
 
+def active_locale() -> str:
+    """The locale text is being rendered in: the request's, or one set by ``force_locale``
+    (emails in their recipient's language); ``en`` outside an app."""
+    if not has_app_context():
+        return "en"
+    return str(get_locale() or "en")
+
+
 def country_name(code: str, locale: str | None = None) -> str:
-    """The country's name in ``locale`` (default: the request's), from CLDR; the code if unknown."""
-    territories = Locale.parse(locale or select_locale()).territories
+    """The country's name in ``locale`` (default: ``active_locale()``), from CLDR; the code if
+    unknown."""
+    territories = Locale.parse(locale or active_locale()).territories
     return territories.get(code, code)
 
 
@@ -72,7 +84,7 @@ def region_name(m49: str | None, locale: str | None = None) -> str:
     """Name of a UN M49 region ("019" → "Americas"/"América") from CLDR; empty for None."""
     if not m49:
         return ""
-    return Locale.parse(locale or select_locale()).territories.get(m49, m49)
+    return Locale.parse(locale or active_locale()).territories.get(m49, m49)
 
 
 def collation_key(text: str) -> str:
@@ -85,3 +97,42 @@ def sorted_countries(codes: Iterable[str], locale: str | None = None) -> list[tu
     """``(code, localized name)`` pairs sorted by the language's rules."""
     pairs = [(code, country_name(code, locale)) for code in codes]
     return sorted(pairs, key=lambda pair: collation_key(pair[1]))
+
+
+#: Codes in use that are not ISO 3166-1: the EU's and Eurostat's for Greece and the UK.
+COUNTRY_CODE_ALIASES = {"EL": "GR", "UK": "GB"}
+#: Languages whose CLDR country names are recognised in imported files.
+COUNTRY_NAME_LOCALES = ("en", "es", "pt", "fr", "de")
+
+
+@cache
+def _country_names() -> dict[str, str]:
+    """Normalized country name (any of COUNTRY_NAME_LOCALES) or alpha-3 code → alpha-2 code."""
+    names: dict[str, str] = {}
+    for locale in COUNTRY_NAME_LOCALES:
+        for code, name in Locale.parse(locale).territories.items():
+            if len(code) == 2 and code.isalpha():
+                names.setdefault(_name_key(name), code)
+    for country in pycountry.countries:
+        names.setdefault(_name_key(country.alpha_3), country.alpha_2)
+        names.setdefault(_name_key(country.name), country.alpha_2)
+    return names
+
+
+def _name_key(text: str) -> str:
+    decomposed = unicodedata.normalize("NFKD", text).casefold()
+    return "".join(c for c in decomposed if c.isalnum() and not unicodedata.combining(c))
+
+
+def country_code_for(text: str | None) -> str | None:
+    """ISO alpha-2 code for a country as written in a file: a code (``br``, ``EL`` → ``GR``),
+    an alpha-3 code, or a name in English, Spanish, Portuguese, French or German (CLDR:
+    ``Alemania``, ``Brasil``, ``Côte d'Ivoire``). None when nothing matches."""
+    if not text or not text.strip():
+        return None
+    value = text.strip()
+    if len(value) == 2 and value.isalpha():
+        code = value.upper()
+        code = COUNTRY_CODE_ALIASES.get(code, code)
+        return code if code in Locale.parse("en").territories else None
+    return _country_names().get(_name_key(value))

@@ -75,9 +75,11 @@ def intake_response(
     """Store a response and file it under a practice; the caller commits.
 
     ``answers`` uses the keys of ``crm.questionnaire`` and must hold ``practice_name``,
-    ``country`` (ISO alpha-2), ``name`` and ``email``, already validated. ``language`` is one of
-    en/es/pt_BR; times are timezone-aware UTC. A second call with the same ``submission_token``
-    stores nothing and returns the first response with ``created=False``.
+    ``country`` (ISO alpha-2), ``name`` and ``email``, already validated; legacy imports
+    (``source="import"``) may lack ``email`` and ``name`` (see ``upsert_contact``).
+    ``language`` is one of en/es/pt_BR; times are timezone-aware UTC. A second call with the
+    same ``submission_token`` stores nothing and returns the first response with
+    ``created=False``.
 
     Triage (SPEC §2, §3): same practice by normalized name/city or contact email → ``linked``;
     otherwise a new practice and ``new``, with ``suggested_practice_id`` set when a close name
@@ -123,11 +125,12 @@ def file_response(response: SurveyResponse) -> None:
     db.session.flush()
     response.practice_id = practice.id
     contact = upsert_contact(practice, answers, response.language)
-    if response.permission_to_contact != contact.permission_to_contact:
-        contact.permission_to_contact = response.permission_to_contact
-        contact.permission_changed_at = response.submitted_at
-    db.session.flush()
-    response.contact_id = contact.id
+    if contact is not None:
+        if response.permission_to_contact != contact.permission_to_contact:
+            contact.permission_to_contact = response.permission_to_contact
+            contact.permission_changed_at = response.submitted_at
+        db.session.flush()
+        response.contact_id = contact.id
     refresh_practice(practice)
     notify_country_changed(practice.country_code)
     logger.info(

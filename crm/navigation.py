@@ -15,6 +15,7 @@ ENTRIES = [
     ("inbox.index", _l("Responses"), "staff"),
     ("practices.index", _l("Practices"), "staff"),
     ("tasks.mine", _l("My tasks"), "staff"),
+    ("data.index", _l("Import and export"), "staff"),
     ("admin.index", _l("Administration"), "admin"),
     ("account.index", _l("My account"), "viewer"),
 ]

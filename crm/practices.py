@@ -238,17 +238,30 @@ def apply_answers(practice: Practice, response: SurveyResponse) -> None:
         )
 
 
-def upsert_contact(practice: Practice, answers: dict, language: str) -> Contact:
-    """The practice's contact with the response's email, created or updated from the answers."""
-    email_key = answers["email"].strip().lower()
-    contact = db.session.scalar(
-        select(Contact).where(Contact.practice_id == practice.id, Contact.email_key == email_key)
+def upsert_contact(practice: Practice, answers: dict, language: str) -> Contact | None:
+    """The practice's contact with the response's email, created or updated from the answers.
+
+    Legacy imports may lack an email: the contact is then the practice's email-less contact of
+    the same name (case-insensitive). With neither email nor name there is no contact: None.
+    """
+    email = (answers.get("email") or "").strip()
+    name = (answers.get("name") or "").strip()
+    if not email and not name:
+        return None
+    email_key = email.lower()
+    candidates = db.session.scalars(
+        select(Contact)
+        .where(Contact.practice_id == practice.id, Contact.email_key == email_key)
+        .order_by(Contact.id)
+    ).all()
+    contact = next(
+        (c for c in candidates if email_key or c.name.casefold() == name.casefold()), None
     )
     if contact is None:
         contact = Contact(practice=practice, email_key=email_key)
         db.session.add(contact)
-    contact.name = answers["name"].strip()
-    contact.email = answers["email"].strip()
+    contact.name = name
+    contact.email = email
     contact.role = (answers.get("role") or "").strip() or None
     contact.phone = (answers.get("phone") or "").strip() or None
     contact.preferred_language = answers.get("preferred_language") or language

@@ -12,6 +12,7 @@ from crm.i18n import (
     LANGUAGE_NAMES,
     LOCALES,
     SEGMENT_OF,
+    active_locale,
     country_name,
     region_name,
     select_locale,
@@ -44,7 +45,7 @@ def language_links() -> list[dict[str, object]]:
 
 def html_lang() -> str:
     """The BCP 47 tag for ``<html lang>``: ``pt-BR`` rather than Babel's ``pt_BR``."""
-    return select_locale().replace("_", "-")
+    return active_locale().replace("_", "-")
 
 
 def _date(value: date | datetime | None, fmt: str = "medium") -> str:
@@ -64,7 +65,7 @@ def init_app(app: Flask) -> None:
         labels=labels.ALL,
         language_links=language_links,
         html_lang=html_lang,
-        current_locale=select_locale,
+        current_locale=active_locale,
         sorted_countries=sorted_countries,
         staff_navigation=staff_navigation,
     )

@@ -107,7 +107,11 @@ def effective_thresholds(country_codes: Iterable[str] | None = None) -> dict[str
     return dict(thresholds)
 
 
-def _availabilities(country_codes: Iterable[str] | None) -> dict[str, dict[str, str]]:
+def availability_by_country(
+    country_codes: Iterable[str] | None = None,
+) -> dict[str, dict[str, str]]:
+    """ISO code → program code → SPEC §2 availability status, for the given countries (all
+    when None)."""
     statement = select(Availability.country_code, Availability.program_code, Availability.status)
     found: dict[str, dict[str, str]] = defaultdict(dict)
     for country, program, status in db.session.execute(
@@ -159,7 +163,7 @@ def country_facts(country_codes: Iterable[str] | None = None) -> list[readiness.
     )
     codes = db.session.scalars(codes_statement).all()
     wanted = None if country_codes is None else codes
-    availability = _availabilities(wanted)
+    availability = availability_by_country(wanted)
     reviews = _review_facts(wanted)
     agreements = _agreement_facts(wanted)
     eligible = eligible_practice_counts(wanted)

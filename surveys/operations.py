@@ -10,6 +10,7 @@ from flask import current_app
 from crm import questionnaire
 from crm.intake import Intake, intake_response
 from crm.models._types import utcnow
+from crm.outreach import queue_confirmation
 
 logger = logging.getLogger(__name__)
 
@@ -42,6 +43,7 @@ def submit_survey(form_data: dict[str, Any], *, language: str) -> Intake:
     ``form_data`` is a valid ``SurveyForm.data`` (its ``submission_token`` makes a repeated
     submit a no-op that returns the first response); ``language`` is the page's locale
     (en/es/pt_BR). Consent is recorded as now (UTC) with the current privacy-notice version.
+    A new response also queues its confirmation email in the outbox (issue 9).
     """
     intake = intake_response(
         survey_answers(form_data),
@@ -51,6 +53,9 @@ def submit_survey(form_data: dict[str, Any], *, language: str) -> Intake:
         privacy_notice_version=current_app.config["PRIVACY_NOTICE_VERSION"],
         source="web",
     )
-    if not intake.created:
+    if intake.created:
+        # Same transaction as the response: the confirmation exists exactly when it does.
+        queue_confirmation(intake.response)
+    else:
         logger.info("repeated submit of response %s ignored", intake.response.id)
     return intake

@@ -112,6 +112,8 @@ class RequestIsolatingClient(FlaskClient):
             # A redirect being followed: already inside the request's own context.
             return super().open(*args, **kwargs)
         _db.session.commit()
+        # Streamed bodies are read inside the request's own context, as a server would.
+        kwargs.setdefault("buffered", True)
         try:
             return contextvars.Context().run(super().open, *args, **kwargs)
         finally:

@@ -29,7 +29,7 @@ from crm.models import (
 from crm.operations import pipeline
 from crm.operations.errors import InvalidInput
 from crm.queries import get_country_or_404
-from crm.readiness_queries import readiness_board
+from crm.readiness_queries import availability_by_country, readiness_board
 
 ERRORS = {401: "Missing, wrong or revoked token", 403: "The token's role does not allow this"}
 
@@ -174,18 +174,6 @@ def response_dict(response: SurveyResponse) -> dict[str, Any]:
     }
 
 
-def availability_by_country(codes: list[str]) -> dict[str, dict[str, str]]:
-    rows = db.session.execute(
-        select(Availability.country_code, Availability.program_code, Availability.status).where(
-            Availability.country_code.in_(codes)
-        )
-    )
-    found: dict[str, dict[str, str]] = {code: {} for code in codes}
-    for country, program, status in rows:
-        found[country][program] = status
-    return found
-
-
 # --- countries and availability ---
 
 
@@ -208,7 +196,7 @@ def list_countries(query):
         statement = statement.where(Country.code.in_(matching))
     page = paginate(statement, query["page"], query["page_size"])
     availability = availability_by_country([c.code for c in page["items"]])
-    page["items"] = [country_dict(c, availability[c.code]) for c in page["items"]]
+    page["items"] = [country_dict(c, availability.get(c.code, {})) for c in page["items"]]
     return page
 
 
@@ -219,7 +207,7 @@ def list_countries(query):
 def get_country(code):
     """One country by ISO alpha-2 code."""
     country = get_country_or_404(code)
-    return country_dict(country, availability_by_country([country.code])[country.code])
+    return country_dict(country, availability_by_country([country.code]).get(country.code, {}))
 
 
 @countries_blp.get("/availability")

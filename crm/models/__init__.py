@@ -3,6 +3,8 @@
 from crm.models.activities import ACTIVITY_KINDS, TASK_STATUSES, Activity, Task
 from crm.models.audit import AuditEvent
 from crm.models.countries import INCOME_GROUPS, Country, Program
+from crm.models.imports import IMPORT_STATUSES, ImportBatch
+from crm.models.outbox import OUTBOX_STATUSES, OutboxMessage
 from crm.models.pipeline import (
     AGREEMENT_STATUSES,
     AVAILABILITY_STATUSES,
@@ -29,8 +31,10 @@ __all__ = [
     "ACTIVITY_KINDS",
     "AGREEMENT_STATUSES",
     "AVAILABILITY_STATUSES",
+    "IMPORT_STATUSES",
     "INCOME_GROUPS",
     "INTEREST_LEVELS",
+    "OUTBOX_STATUSES",
     "PRACTICE_TYPES",
     "REVIEW_STATUSES",
     "SOURCES",
@@ -46,7 +50,9 @@ __all__ = [
     "Country",
     "CountryAgreement",
     "CountryThreshold",
+    "ImportBatch",
     "Interest",
+    "OutboxMessage",
     "Practice",
     "PrivacyReview",
     "Program",

@@ -355,7 +355,7 @@ def test_a_wrong_two_factor_code_counts_as_a_failed_login(app, client, create_us
 def test_staff_need_no_two_factor(app, client, create_user):
     app.config["ADMIN_TWO_FACTOR_REQUIRED"] = True
     user = create_user("staff")
-    assert log_in(client, user.email).headers["Location"].endswith("/staff/")
+    assert log_in(client, user.email).headers["Location"].endswith("/staff/dashboard/")
 
 
 # --- the login pages are ours, in the reader's language -------------------------------------------

@@ -128,3 +128,40 @@ def test_names_sharing_only_a_prefix_are_not_suggested(db):
     submit(db, practice_name="Centro de Cáncer Aguilar")
     second = submit(db, practice_name="Centro de Cáncer Díaz", email="b@x.example")
     assert second.response.suggested_practice_id is None
+
+
+def without(key: str, **overrides) -> dict:
+    return {k: v for k, v in answers(**overrides).items() if k != key}
+
+
+def intake_import(db, values: dict, token: str):
+    result = intake_response(
+        values,
+        language="en",
+        submission_token=token,
+        consent_at=None,
+        privacy_notice_version=None,
+        source="import",
+    )
+    db.session.commit()
+    return result
+
+
+def test_import_without_email_keeps_a_contact_by_name(db):
+    result = intake_import(db, without("email"), "import-1-2")
+    contact = db.session.get(Contact, result.response.contact_id)
+    assert (contact.name, contact.email, contact.email_key) == ("Ana Pérez", "", "")
+
+
+def test_import_without_email_reuses_the_contact_of_the_same_name(db):
+    intake_import(db, without("email"), "import-1-2")
+    intake_import(db, without("email", name="ANA PÉREZ"), "import-1-3")
+    assert count(db, Contact) == 1
+
+
+def test_import_without_email_or_name_files_the_practice_without_a_contact(db):
+    values = {k: v for k, v in answers().items() if k not in ("email", "name")}
+    result = intake_import(db, values, "import-1-2")
+    assert result.response.contact_id is None
+    assert result.response.practice_id is not None
+    assert count(db, Contact) == 0

@@ -300,3 +300,14 @@ def test_the_privacy_notice_is_available_in_each_language(app, client, lang):
     response = client.get(f"/{lang}/privacy")
     assert response.status_code == 200
     assert app.config["PRIVACY_NOTICE_VERSION"] in response.get_data(as_text=True)
+
+
+def test_a_submit_queues_one_confirmation_in_the_survey_language(db, post_survey):
+    from crm.models import OutboxMessage
+
+    post_survey("pt", submission_token="E" * 32)
+    post_survey("pt", submission_token="E" * 32)
+    [message] = db.session.scalars(select(OutboxMessage)).all()
+    assert message.kind == "confirmation"
+    assert message.language == "pt_BR"
+    assert "Recebemos suas respostas" in message.subject

@@ -1,0 +1,25 @@
+"""Exports that hold personal data are recorded in the audit trail (SPEC §1)."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Mapping
+
+from crm import audit
+from crm.models import AuditEvent
+
+logger = logging.getLogger(__name__)
+
+
+def record_export(kind: str, file_format: str, filters: Mapping[str, str], rows: int) -> AuditEvent:
+    """Audit one export: ``kind`` (``responses``, ``practices``), the file format (csv/xlsx),
+    the filters it was taken with (query arguments) and how many rows it holds."""
+    event = audit.record(
+        f"export.{kind}",
+        "export",
+        kind,
+        {"format": [None, file_format], "filters": [None, dict(filters)], "rows": [None, rows]},
+        country_code=filters.get("country"),
+    )
+    logger.info("export of %s (%s, %d rows) by %s", kind, file_format, rows, event.actor)
+    return event

@@ -1,0 +1,345 @@
+"""Exports (SPEC §5): formula neutralization, BOM, UTC timestamps, filters, chunks, pipeline."""
+
+from __future__ import annotations
+
+import csv
+import io
+import uuid
+from datetime import UTC, date, datetime, timedelta, timezone
+
+import openpyxl
+import pytest
+
+from crm import readiness, reports
+from crm.intake import intake_response
+
+T0 = datetime(2026, 11, 1, 12, 0, tzinfo=UTC)
+DANGEROUS = {
+    "comments": '=HYPERLINK("http://x","y")',
+    "name": "+1",
+    "role": "-2",
+    "city": "@SUM(A1)",
+    "phone": "\t=1+1",
+}
+
+
+def answers(**overrides) -> dict:
+    base = {
+        "name": "Ana Pérez",
+        "email": f"{uuid.uuid4().hex[:8]}@clinica.example",
+        "practice_name": f"Clínica {uuid.uuid4().hex[:6]}",
+        "country": "BR",
+        "city": "Recife",
+        "oncologists_count": 4,
+        "interest_qopi": "very",
+        "qtp_formats": ["six_month", "one_day"],
+        "consent": True,
+        "permission_to_contact": True,
+    }
+    return base | overrides
+
+
+def add_response(db, at: datetime = T0, language: str = "pt_BR", **overrides):
+    result = intake_response(
+        answers(**overrides),
+        language=language,
+        submission_token=uuid.uuid4().hex,
+        consent_at=at,
+        privacy_notice_version="2026-11",
+        submitted_at=at,
+    )
+    db.session.commit()
+    return result.response
+
+
+def csv_cells(content: bytes) -> list[list[str]]:
+    assert content.startswith(b"\xef\xbb\xbf")
+    return list(csv.reader(io.StringIO(content.decode("utf-8-sig"), newline="")))
+
+
+EVERY = reports.ResponseFilters(status=None)
+
+
+def export_csv(filters=None, **kwargs) -> list[list[str]]:
+    frames = reports.response_frames(filters or EVERY, **kwargs)
+    return csv_cells(b"".join(reports.csv_stream(reports.RESPONSE_COLUMNS, frames)))
+
+
+def export_xlsx(columns, frames) -> openpyxl.Workbook:
+    target = io.BytesIO()
+    reports.write_xlsx(columns, frames, target, sheet_name="responses")
+    target.seek(0)
+    return openpyxl.load_workbook(target)
+
+
+def sheet_values(workbook: openpyxl.Workbook) -> list[list[object]]:
+    return [list(row) for sheet in workbook.worksheets for row in sheet.iter_rows(values_only=True)]
+
+
+@pytest.mark.parametrize(
+    ("value", "expected"),
+    [
+        ('=HYPERLINK("http://x","y")', '\'=HYPERLINK("http://x","y")'),
+        ("+1", "'+1"),
+        ("-2", "'-2"),
+        ("@SUM(A1)", "'@SUM(A1)"),
+        ("\tx", "'\tx"),
+        ("\rx", "'\rx"),
+        ("\nx", "'\nx"),
+        ("plain = text", "plain = text"),
+        ("", ""),
+        (-2, -2),
+        (1.5, 1.5),
+        (None, None),
+    ],
+)
+def test_neutralize(value, expected):
+    assert reports.neutralize(value) == expected
+
+
+def test_csv_cells_never_start_with_a_formula_character(db):
+    add_response(db, **DANGEROUS)
+    rows = export_csv()
+    assert all(not cell.startswith(reports.FORMULA_TRIGGERS) for row in rows for cell in row)
+
+
+def test_csv_keeps_the_dangerous_values_after_the_quote(db):
+    add_response(db, **DANGEROUS)
+    header, row = export_csv()
+    exported = dict(zip(header, row, strict=True))
+    assert {key: exported[key].removeprefix("'") for key in DANGEROUS} == DANGEROUS
+
+
+def test_xlsx_cells_are_text_never_formulas(db):
+    add_response(db, **DANGEROUS)
+    frames = reports.response_frames(EVERY)
+    workbook = export_xlsx(reports.RESPONSE_COLUMNS, frames)
+    cells = [cell for row in workbook.active.iter_rows() for cell in row]
+    assert not [c.coordinate for c in cells if c.data_type == "f"]
+    texts = [c.value for c in cells if isinstance(c.value, str)]
+    assert all(not text.startswith(reports.FORMULA_TRIGGERS) for text in texts)
+
+
+def test_xlsx_keeps_the_dangerous_values_after_the_quote(db):
+    add_response(db, **DANGEROUS)
+    frames = reports.response_frames(EVERY)
+    header, row = sheet_values(export_xlsx(reports.RESPONSE_COLUMNS, frames))
+    exported = dict(zip(header, row, strict=True))
+    assert {key: exported[key].removeprefix("'") for key in DANGEROUS} == DANGEROUS
+
+
+def test_headings_are_neutralized_too():
+    frame = reports.prepare_frame([{"=cmd": "x", "@who": "y"}], ["=cmd", "@who"])
+    header = csv_cells(b"".join(reports.csv_stream(["=cmd", "@who"], [frame])))[0]
+    workbook = export_xlsx(["=cmd", "@who"], [frame])
+    assert header == ["'=cmd", "'@who"]
+    assert sheet_values(workbook)[0] == ["'=cmd", "'@who"]
+
+
+def test_csv_starts_with_a_bom_and_names_the_time_zone(db):
+    add_response(db)
+    content = b"".join(reports.csv_stream(reports.RESPONSE_COLUMNS, reports.response_frames(EVERY)))
+    assert content.startswith(b"\xef\xbb\xbfresponse_id,submitted_at (UTC),")
+
+
+def test_submission_time_is_written_in_utc(db):
+    add_response(db, at=datetime(2026, 3, 2, 9, 30, tzinfo=timezone(timedelta(hours=-3))))
+    header, row = export_csv()
+    assert row[header.index("submitted_at (UTC)")] == "2026-03-02 12:30:00"
+
+
+def test_xlsx_submission_time_is_a_utc_date(db):
+    add_response(db, at=datetime(2026, 3, 2, 9, 30, tzinfo=timezone(timedelta(hours=-3))))
+    frames = reports.response_frames(EVERY)
+    header, row = sheet_values(export_xlsx(reports.RESPONSE_COLUMNS, frames))
+    assert row[header.index("submitted_at (UTC)")] == datetime(2026, 3, 2, 12, 30)
+
+
+def test_lists_booleans_and_numbers_are_written_plainly(db):
+    add_response(db)
+    header, row = export_csv()
+    exported = dict(zip(header, row, strict=True))
+    assert (exported["qtp_formats"], exported["consent"], exported["oncologists_count"]) == (
+        "six_month; one_day",
+        "yes",
+        "4",
+    )
+
+
+def test_missing_numbers_stay_blank_not_nan(db):
+    add_response(db, oncologists_count=None)
+    add_response(db)
+    header, *rows = export_csv()
+    assert [r[header.index("oncologists_count")] for r in rows] == ["", "4"]
+
+
+def test_chunks_cover_every_row_once(db):
+    ids = [add_response(db).id for _ in range(5)]
+    frames = list(reports.response_frames(EVERY, chunk_size=2))
+    assert [len(f) for f in frames] == [2, 2, 1]
+    assert [i for f in frames for i in f["response_id"]] == ids
+
+
+@pytest.mark.parametrize(
+    ("args", "expected"),
+    [
+        ({}, {"AR", "BR"}),
+        ({"status": "all"}, {"AR", "BR", "CL"}),
+        ({"status": "spam"}, {"CL"}),
+        ({"status": "junk"}, {"AR", "BR"}),
+        ({"status": "all", "country": "br"}, {"BR"}),
+        ({"country": "AR"}, {"AR"}),
+        ({"language": "es"}, {"AR"}),
+        ({"status": "linked"}, set()),
+        ({"status": "all", "language": "xx"}, {"AR", "BR", "CL"}),
+        ({"status": "all", "suggested": "y"}, {"CL"}),
+    ],
+)
+def test_filters_select_the_rows_shown_on_screen(db, args, expected):
+    add_response(db, country="BR")
+    add_response(db, country="AR", language="es")
+    chile = add_response(db, country="CL")
+    chile.triage_status, chile.suggested_practice_id = "spam", chile.practice_id
+    db.session.commit()
+    header, *rows = export_csv(reports.ResponseFilters.from_args(args))
+    assert {row[header.index("country")] for row in rows} == expected
+
+
+def test_date_range_uses_the_organization_calendar(db):
+    # 2026-11-02 01:00 UTC is still 1 November in New York.
+    add_response(db, at=datetime(2026, 11, 2, 1, 0, tzinfo=UTC), city="late")
+    add_response(db, at=datetime(2026, 11, 2, 6, 0, tzinfo=UTC), city="next day")
+    filters = reports.ResponseFilters.from_args(
+        {"status": "all", "from": "2026-11-01", "to": "2026-11-01"}, timezone="America/New_York"
+    )
+    header, *rows = export_csv(filters)
+    assert [row[header.index("city")] for row in rows] == ["late"]
+
+
+@pytest.mark.parametrize(
+    "args",
+    [
+        {"status": "new", "country": "BR", "language": "es", "from": "2026-01-01"},
+        {"status": "all", "suggested": "y", "to": "2026-02-01"},
+    ],
+)
+def test_filters_round_trip_through_query_arguments(args):
+    assert reports.ResponseFilters.from_args(args).as_args() == args
+
+
+def test_practice_export_carries_current_interests(db):
+    response = add_response(db, interest_qcp="somewhat", willing_to_pay_qcp_fee="yes")
+    frames = reports.practice_frames(reports.PracticeFilters())
+    header, row = csv_cells(b"".join(reports.csv_stream(reports.PRACTICE_COLUMNS, frames)))
+    exported = dict(zip(header, row, strict=True))
+    assert exported["practice_id"] == str(response.practice_id)
+    assert (exported["interest_qopi"], exported["interest_qcp"], exported["interest_qtp"]) == (
+        "very",
+        "somewhat",
+        "",
+    )
+    assert (exported["willing_to_pay_qcp_fee"], exported["contacts"]) == ("yes", "1")
+
+
+@pytest.mark.parametrize(
+    ("args", "expected"),
+    [
+        ({"program": "QOPI"}, 1),
+        ({"program": "qcp"}, 0),
+        ({}, 2),
+        ({"q": "sao jose"}, 1),
+        ({"q": "São-José", "program": "QOPI"}, 0),
+        ({"country": "AR"}, 0),
+    ],
+)
+def test_practice_filters_of_the_list(db, args, expected):
+    add_response(db, country="BR")
+    add_response(db, country="BR", interest_qopi="not_at_all", practice_name="Clínica São José")
+    filters = reports.PracticeFilters.from_args(args)
+    assert reports.count_practices(filters) == expected
+    assert sum(len(f) for f in reports.practice_frames(filters)) == expected
+
+
+def test_xlsx_continues_on_a_new_sheet_past_the_row_limit(db, monkeypatch):
+    monkeypatch.setattr(reports, "XLSX_MAX_ROWS", 3)
+    for _ in range(5):
+        add_response(db)
+    workbook = export_xlsx(reports.RESPONSE_COLUMNS, reports.response_frames(EVERY))
+    assert [sheet.title for sheet in workbook.worksheets] == [
+        "responses",
+        "responses (2)",
+        "responses (3)",
+    ]
+    assert [sheet.max_row for sheet in workbook.worksheets] == [3, 3, 2]
+
+
+def pipeline_rows() -> list[dict]:
+    facts = readiness.CountryFacts(
+        country="BR",
+        availability={"QOPI": "available", "QCP": "available", "QTP": "available"},
+        thresholds={"QOPI": 5, "QCP": 3},
+    )
+    chile = readiness.CountryFacts(
+        country="CL",
+        availability={"QOPI": "available"},
+        privacy_reviews=(readiness.ReviewFact("in_review", frozenset({"QCP"})),),
+        eligible={"QCP": 1},
+        thresholds={"QOPI": 5, "QCP": 3},
+    )
+    results = readiness.assess([facts, chile], today=date(2026, 11, 1), qcp_capacity=6)
+    return [readiness.as_dict(r) for r in results]
+
+
+def test_pipeline_frame_has_one_row_per_country_with_every_program():
+    availability = {"BR": {"QTP": "available"}, "AR": {"QOPI": "available"}}
+    frame = reports.pipeline_frame(pipeline_rows(), availability)
+    assert list(frame["country"]) == ["AR", "BR", "CL"]
+    brazil = frame.set_index("country").loc["BR"]
+    assert (brazil["QOPI readiness"], brazil["QCP readiness"], brazil["QTP availability"]) == (
+        "launched",
+        "launched",
+        "available",
+    )
+
+
+def test_pipeline_frame_explains_each_criterion():
+    frame = reports.pipeline_frame(pipeline_rows(), {}).set_index("country")
+    chile = frame.loc["CL"]
+    assert chile["QCP readiness"] == "blocked"
+    assert "not met: Eligible practices 1 of 3" in chile["QCP criteria"]
+    assert chile["QOPI availability"] == "available"
+    assert chile["QTP availability"] == "not_available"
+
+
+def test_pipeline_frame_writes_to_csv_and_xlsx():
+    frame = reports.pipeline_frame(pipeline_rows(), {})
+    content = b"".join(reports.csv_stream(reports.PIPELINE_COLUMNS, [frame]))
+    header, *rows = csv_cells(content)
+    workbook = export_xlsx(reports.PIPELINE_COLUMNS, [frame])
+    assert header == list(reports.PIPELINE_COLUMNS)
+    assert len(rows) == len(sheet_values(workbook)) - 1 == 2
+
+
+def test_viewer_downloads_the_country_pipeline(client, create_user, login):
+    import csv
+    import io
+
+    login(create_user("viewer"))
+    response = client.get("/staff/data/export/pipeline.csv")
+    assert response.status_code == 200
+    rows = list(csv.DictReader(io.StringIO(response.get_data(as_text=True).lstrip("\ufeff"))))
+    brazil = next(r for r in rows if r["country"] == "BR")
+    assert (brazil["QOPI availability"], brazil["QOPI readiness"]) == ("available", "launched")
+    assert len(rows) == 250
+
+
+def test_viewer_cannot_download_personal_data(client, create_user, login):
+    login(create_user("viewer"))
+    assert client.get("/staff/data/export/responses.csv").status_code == 403
+
+
+def test_the_lists_link_to_their_exports_with_the_filters(client, create_user, login):
+    login(create_user("staff"))
+    html = client.get("/staff/responses?country=CO&status=all").get_data(as_text=True)
+    assert "/staff/data/export/responses.csv?" in html
+    assert "country=CO" in html
