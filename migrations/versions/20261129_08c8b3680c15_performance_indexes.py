@@ -1,7 +1,7 @@
 """performance at a million responses: practice name keys, maintained tallies
 
 Revision ID: 08c8b3680c15
-Revises: bd2a9d523035
+Revises: 9f53a781f31a
 Create Date: 2026-11-29
 
 """
@@ -12,7 +12,7 @@ from alembic import op
 
 # revision identifiers, used by Alembic.
 revision = "08c8b3680c15"
-down_revision = "bd2a9d523035"
+down_revision = "9f53a781f31a"
 branch_labels = None
 depends_on = None
 
