@@ -158,14 +158,14 @@ def practice_count(country_code: str) -> int:
 
 def practices_of(country_code: str, limit: int = PRACTICES_SHOWN) -> list[Practice]:
     """The country's ``limit`` most recently answered practices with their interests, newest
-    first (the practice list shows them all); a page stays the same size however many
-    practices a country gathers (README "Performance")."""
+    first (the practice list shows them all, those without a counted answer too); a page stays
+    the same size however many practices a country gathers (README "Performance")."""
     return list(
         db.session.scalars(
             select(Practice)
             .options(selectinload(Practice.interests))
-            .where(Practice.country_code == country_code)
-            .order_by(Practice.answers_from.desc().nulls_last(), Practice.id.desc())
+            .where(Practice.country_code == country_code, Practice.answers_from.is_not(None))
+            .order_by(Practice.answers_from.desc(), Practice.id.desc())
             .limit(limit)
         )
     )

@@ -15,7 +15,6 @@ from sqlalchemy import select
 from sqlalchemy.dialects import postgresql, sqlite
 
 from crm import questionnaire, tallies
-from crm.events import notify_country_changed
 from crm.extensions import db
 from crm.models import SurveyResponse
 from crm.models._types import utcnow
@@ -132,7 +131,8 @@ def file_response(response: SurveyResponse) -> None:
         db.session.flush()
         response.contact_id = contact.id
     refresh_practice(practice)
-    notify_country_changed(practice.country_code)
+    # No notify_country_changed here: crm.tallies sends it when the practice's eligibility
+    # moved a count, which most responses do not (README "Performance").
     logger.info(
         "response %s filed under practice %s (%s)", response.id, practice.id, response.triage_status
     )

@@ -4,6 +4,8 @@ dashboard read a few hundred rows however many responses pile up (README "Perfor
 
 How they stay right:
 
+- Readiness is told (``crm.events.notify_country_changed``) about every country whose eligible
+  count moved, by whatever write.
 - Every ORM flush notes what it touched on the session: the practices whose interests, answers
   or responses changed, and the tally keys of responses inserted, re-triaged or deleted.
 - Before the session commits, and before any read of the tallies, each noted practice's
@@ -18,16 +20,31 @@ Eligibility (SPEC §3) is defined once, in :func:`eligibility_conditions`.
 
 from __future__ import annotations
 
+import functools
 import logging
 from collections import Counter, defaultdict
 from collections.abc import Iterable
 from datetime import UTC, datetime
 
 from flask import Flask
-from sqlalchemy import Connection, and_, case, delete, event, exists, func, inspect, or_, select
+from sqlalchemy import (
+    Connection,
+    Select,
+    and_,
+    bindparam,
+    case,
+    delete,
+    event,
+    exists,
+    func,
+    inspect,
+    or_,
+    select,
+)
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
+from crm.events import notify_country_changed
 from crm.extensions import db
 from crm.models import (
     Country,
@@ -208,13 +225,45 @@ def apply_pending(session: Session | None = None) -> None:
         return
     conn = session.connection()
     if practices:
-        retally_practices(conn, practices)
+        changed = retally_practices(conn, practices)
+        # Readiness depends on eligible counts only: it is told exactly when one moved.
+        notify_country_changed(*changed)
     if responses:
         _add(conn, ResponseTally, ("month", "country_code", "language"), "responses", responses)
 
 
-def retally_practices(conn: Connection, practice_ids: Iterable[int]) -> None:
-    """Compare the practices' interests with their entries and apply the difference."""
+@functools.cache
+def _current_statement() -> Select:
+    """Each interest of the practices ``:ids`` with what it adds now (built once)."""
+    return (
+        select(
+            Interest.practice_id,
+            Interest.program_code,
+            Practice.country_code,
+            Interest.level,
+            _eligible_column(),
+        )
+        .join(Practice, Practice.id == Interest.practice_id)
+        .where(Interest.practice_id.in_(bindparam("ids", expanding=True)))
+    )
+
+
+@functools.cache
+def _entries_statement() -> Select:
+    """What the interests of the practices ``:ids`` added so far (built once)."""
+    entries = InterestTallyEntry.__table__
+    return select(
+        entries.c.practice_id,
+        entries.c.program_code,
+        entries.c.country_code,
+        entries.c.level,
+        entries.c.eligible,
+    ).where(entries.c.practice_id.in_(bindparam("ids", expanding=True)))
+
+
+def retally_practices(conn: Connection, practice_ids: Iterable[int]) -> set[str]:
+    """Compare the practices' interests with their entries and apply the difference; returns
+    the countries whose eligible counts changed."""
     ids = sorted({i for i in practice_ids if i is not None})
     entries = InterestTallyEntry.__table__
     difference: Counter = Counter()
@@ -223,55 +272,40 @@ def retally_practices(conn: Connection, practice_ids: Iterable[int]) -> None:
         now = {
             (pid, program): (country, level, bool(eligible))
             for pid, program, country, level, eligible in conn.execute(
-                select(
-                    Interest.practice_id,
-                    Interest.program_code,
-                    Practice.country_code,
-                    Interest.level,
-                    _eligible_column(),
-                )
-                .join(Practice, Practice.id == Interest.practice_id)
-                .where(Interest.practice_id.in_(chunk))
-            )  # fmt: skip
+                _current_statement(), {"ids": chunk}
+            )
         }
         before = {
             (pid, program): (country, level, bool(eligible))
             for pid, program, country, level, eligible in conn.execute(
-                select(
-                    entries.c.practice_id,
-                    entries.c.program_code,
-                    entries.c.country_code,
-                    entries.c.level,
-                    entries.c.eligible,
-                ).where(entries.c.practice_id.in_(chunk))
-            )  # fmt: skip
+                _entries_statement(), {"ids": chunk}
+            )
         }
         if now == before:
             continue
-        changed = [key for key in before.keys() | now.keys() if before.get(key) != now.get(key)]
-        for key in changed:
+        changed_practices = set()
+        for key in before.keys() | now.keys():
+            if before.get(key) == now.get(key):
+                continue
+            changed_practices.add(key[0])
             if key in before:
                 country, level, eligible = before[key]
                 difference[(country, key[1], level, eligible)] -= 1
             if key in now:
                 country, level, eligible = now[key]
                 difference[(country, key[1], level, eligible)] += 1
-        for pid, program in changed:
-            conn.execute(
-                delete(entries).where(
-                    entries.c.practice_id == pid, entries.c.program_code == program
-                )
-            )
+        conn.execute(delete(entries).where(entries.c.practice_id.in_(sorted(changed_practices))))
         rows = [
-            {"practice_id": pid, "program_code": program, "country_code": now[(pid, program)][0],
-             "level": now[(pid, program)][1], "eligible": now[(pid, program)][2]}
-            for pid, program in changed
-            if (pid, program) in now
+            {"practice_id": pid, "program_code": program, "country_code": country,
+             "level": level, "eligible": eligible}
+            for (pid, program), (country, level, eligible) in sorted(now.items())
+            if pid in changed_practices
         ]  # fmt: skip
         if rows:
             conn.execute(entries.insert(), rows)
     _add(conn, InterestTally, ("country_code", "program_code", "level", "eligible"), "practices",
          difference)  # fmt: skip
+    return {key[0] for key, n in difference.items() if n and key[3]}
 
 
 def _add(conn: Connection, model, key_columns: tuple[str, ...], count_column: str,
@@ -286,13 +320,13 @@ def _add(conn: Connection, model, key_columns: tuple[str, ...], count_column: st
         return
     table = model.__table__
     insert = postgresql.insert if conn.dialect.name == "postgresql" else sqlite.insert
-    statement = insert(table)
-    statement = statement.on_conflict_do_update(
-        index_elements=list(key_columns),
-        set_={count_column: table.c[count_column] + statement.excluded[count_column]},
-    )
-    for row in rows:
-        conn.execute(statement, row)
+    for start in range(0, len(rows), CHUNK):
+        statement = insert(table).values(rows[start : start + CHUNK])
+        statement = statement.on_conflict_do_update(
+            index_elements=list(key_columns),
+            set_={count_column: table.c[count_column] + statement.excluded[count_column]},
+        )
+        conn.execute(statement)
 
 
 def rebuild(conn: Connection) -> None:

@@ -62,6 +62,8 @@ class Practice(db.Model):
             name="asco_members_range",
         ),
         Index("ix_practices_country_name_key", "country_code", "name_key"),
+        # The country page's "most recently answered" list, read backwards (README "Performance").
+        Index("ix_practices_country_answers", "country_code", "answers_from", "id"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

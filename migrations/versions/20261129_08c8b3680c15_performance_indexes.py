@@ -38,6 +38,10 @@ def upgrade():
             "ix_practice_name_keys_lookup", ["country_code", "key", "practice_id"], unique=False
         )
     _backfill_name_keys()
+    with op.batch_alter_table("practices", schema=None) as batch_op:
+        batch_op.create_index(
+            "ix_practices_country_answers", ["country_code", "answers_from", "id"], unique=False
+        )
 
     op.create_table(
         "interest_tallies",
@@ -111,6 +115,8 @@ def _backfill_tallies():
 
 
 def downgrade():
+    with op.batch_alter_table("practices", schema=None) as batch_op:
+        batch_op.drop_index("ix_practices_country_answers")
     op.drop_table("response_tallies")
     op.drop_table("interest_tally_entries")
     op.drop_table("interest_tallies")
