@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections import defaultdict
 from dataclasses import dataclass, field
 
-from sqlalchemy import func, select
+from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
 from crm import readiness, tallies
@@ -150,10 +150,8 @@ def interest_counts(country_code: str) -> dict[str, dict[str, int]]:
 
 
 def practice_count(country_code: str) -> int:
-    """How many practices the country has."""
-    return db.session.scalar(
-        select(func.count()).select_from(Practice).where(Practice.country_code == country_code)
-    )
+    """How many practices the country has (from the maintained tallies)."""
+    return tallies.practice_count(country_code)
 
 
 def practices_of(country_code: str, limit: int = PRACTICES_SHOWN) -> list[Practice]:

@@ -38,8 +38,10 @@ from sqlalchemy import (
     exists,
     func,
     inspect,
+    literal,
     or_,
     select,
+    union_all,
 )
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
@@ -63,6 +65,8 @@ logger = logging.getLogger(__name__)
 #: ``Session.info`` keys: practice ids to re-tally, and response-tally differences.
 PRACTICES_KEY = "crm_tallies_practices"
 RESPONSES_KEY = "crm_tallies_responses"
+#: The program code under which every practice is tallied once (practices per country).
+ALL_PRACTICES = "*"
 #: Ids per statement when re-tallying many practices at once.
 CHUNK = 500
 RESPONSE_FIELDS = ("submitted_at", "country_code", "language", "triage_status")
@@ -234,17 +238,34 @@ def apply_pending(session: Session | None = None) -> None:
 
 @functools.cache
 def _current_statement() -> Select:
-    """Each interest of the practices ``:ids`` with what it adds now (built once)."""
-    return (
-        select(
-            Interest.practice_id,
-            Interest.program_code,
-            Practice.country_code,
-            Interest.level,
-            _eligible_column(),
-        )
+    """What the practices ``:ids`` add now: each interest, and the practice itself under
+    ALL_PRACTICES (built once)."""
+    ids = bindparam("ids", expanding=True)
+    return union_all(
+        select(*_interest_columns())
         .join(Practice, Practice.id == Interest.practice_id)
-        .where(Interest.practice_id.in_(bindparam("ids", expanding=True)))
+        .where(Interest.practice_id.in_(ids)),
+        select(*_practice_columns()).where(Practice.id.in_(ids)),
+    )
+
+
+def _interest_columns() -> tuple:
+    return (
+        Interest.practice_id,
+        Interest.program_code,
+        Practice.country_code,
+        Interest.level,
+        _eligible_column(),
+    )
+
+
+def _practice_columns() -> tuple:
+    return (
+        Practice.id,
+        literal(ALL_PRACTICES),
+        Practice.country_code,
+        literal(""),
+        literal(False),
     )
 
 
@@ -337,11 +358,12 @@ def rebuild(conn: Connection) -> None:
     conn.execute(
         entries.insert().from_select(
             ["practice_id", "program_code", "country_code", "level", "eligible"],
-            select(Interest.practice_id, Interest.program_code, Practice.country_code,
-                   Interest.level, _eligible_column())
-            .join(Practice, Practice.id == Interest.practice_id),
+            union_all(
+                select(*_interest_columns()).join(Practice, Practice.id == Interest.practice_id),
+                select(*_practice_columns()),
+            ),
         )
-    )  # fmt: skip
+    )
     conn.execute(
         InterestTally.__table__.insert().from_select(
             ["country_code", "program_code", "level", "eligible", "practices"],
@@ -394,12 +416,27 @@ def interest_counts(country_code: str) -> dict[str, dict[str, int]]:
     counts: dict[str, dict[str, int]] = defaultdict(dict)
     for program, level, n in db.session.execute(
         select(InterestTally.program_code, InterestTally.level, func.sum(InterestTally.practices))
-        .where(InterestTally.country_code == country_code)
+        .where(
+            InterestTally.country_code == country_code,
+            InterestTally.program_code != ALL_PRACTICES,
+        )
         .group_by(InterestTally.program_code, InterestTally.level)
     ):
         if n:
             counts[program][level] = int(n)
     return dict(counts)
+
+
+def practice_count(country_code: str) -> int:
+    """How many practices the country has."""
+    apply_pending()
+    total = db.session.scalar(
+        select(func.sum(InterestTally.practices)).where(
+            InterestTally.country_code == country_code,
+            InterestTally.program_code == ALL_PRACTICES,
+        )
+    )
+    return int(total or 0)
 
 
 def eligible_among(practice_ids: Iterable[int]) -> dict[str, set[int]]:

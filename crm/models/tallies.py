@@ -13,7 +13,8 @@ from crm.extensions import db
 
 class InterestTally(db.Model):
     """How many practices of a country hold an interest of one level in a program, and whether
-    it makes them eligible (SPEC §3): the sums behind eligible counts and interest counts."""
+    it makes them eligible (SPEC §3): the sums behind eligible counts and interest counts. Under
+    the program code ``*`` every practice of the country counts once."""
 
     __tablename__ = "interest_tallies"
 

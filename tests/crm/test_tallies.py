@@ -65,6 +65,7 @@ def practices(db):
 def test_new_responses_and_practices_are_tallied(db, practices):
     assert_tallies_right(db)
     assert tallies.eligible_counts(["CO"]) == {"CO": {"QOPI": 3, "QCP": 3}}
+    assert tallies.practice_count("CO") == 3
     assert tallies.responses_by("month") == {"2026-11": 3}
 
 
@@ -115,6 +116,7 @@ def test_merging_practices_counts_the_target_once(db, practices):
     triage.merge_practices(source, target)
     assert_tallies_right(db)
     assert tallies.eligible_counts(["CO"])["CO"]["QOPI"] == 2
+    assert tallies.practice_count("CO") == 2
 
 
 def test_linking_a_response_to_another_practice(db, practices):
