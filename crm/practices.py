@@ -7,6 +7,7 @@ re-triaged, so readiness counts follow at once.
 
 from __future__ import annotations
 
+import functools
 import unicodedata
 
 from rapidfuzz import fuzz, process
@@ -152,8 +153,10 @@ def _index_renamed_practice(_mapper, connection: Connection, practice: Practice)
         write_name_keys(connection, practice.id, practice.country_code, practice.name)
 
 
+@functools.lru_cache(maxsize=65536)
 def normalize_name_for_fuzz(text: str) -> str:
-    """Words of a name, accents and punctuation dropped, for fuzzy comparison."""
+    """Words of a name, accents and punctuation dropped, for fuzzy comparison. Kept per process
+    for recent names: a suggestion scores the same most recent practices again and again."""
     decomposed = unicodedata.normalize("NFKD", text or "").casefold()
     kept = "".join(c if c.isalnum() else " " for c in decomposed if not unicodedata.combining(c))
     return " ".join(kept.split())
