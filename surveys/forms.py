@@ -100,8 +100,7 @@ class CountryField(SelectField):
         if self.process_errors or not self.validate_choice:
             return
         if self.data not in self.offered:
-            message = self.invalid_choice_message or self.gettext("Not a valid choice.")
-            raise ValidationError(message)
+            raise ValidationError(self.invalid_choice_message)
 
 
 @functools.lru_cache(maxsize=32)
