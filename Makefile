@@ -9,7 +9,7 @@ PORT ?= 5000
 VENDOR := static/vendor
 
 .PHONY: run serve test lint pytest install install-dev assets browser i18n-extract i18n-update \
-	i18n-compile db seed clean
+	i18n-compile db seed clean bench wrk
 
 ## Set up, migrate, seed, create the demo admin (embedded default only) and serve, with the
 ## worker (outbox and daily jobs) beside the server; stopping the server stops the worker.
@@ -65,6 +65,18 @@ browser:
 	@command -v chromium >/dev/null || { \
 		if [ "$$(id -u)" = 0 ]; then apt-get update -qq && apt-get install -y -qq chromium; \
 		else sudo apt-get update -qq && sudo apt-get install -y -qq chromium; fi; }
+
+## Performance bench (README "Performance"), never part of `make test`: generated data at 10k,
+## 100k and 1M responses, app and bare-Flask baseline under gunicorn, one table.
+## BENCH_SIZES=10000,100000 shortens it; see bench/run.py for the other BENCH_* settings.
+bench: install-dev assets i18n-compile wrk
+	$(PY) -m bench
+
+## Debian's wrk, the load generator of the bench.
+wrk:
+	@command -v wrk >/dev/null || { \
+		if [ "$$(id -u)" = 0 ]; then apt-get update -qq && apt-get install -y -qq wrk; \
+		else sudo apt-get update -qq && sudo apt-get install -y -qq wrk; fi; }
 
 ## Translations: extract messages, merge them into the catalogs, compile .mo files.
 i18n-extract: install-dev

@@ -66,12 +66,13 @@ def register_extensions(app: Flask) -> None:
     babel.init_app(app, locale_selector=select_locale)
     csrf.init_app(app)
     limiter.init_app(app)
-    from crm import login_security
+    from crm import login_security, tallies
     from crm.account_forms import SECURITY_FORMS
     from crm.operations import readiness as readiness_recording
 
     security.init_app(app, user_datastore, **SECURITY_FORMS)
     login_security.init_app(app)
+    tallies.init_app(app)
     readiness_recording.init_app(app)
     hardening.init_app(app)
     outreach.init_app(app)

@@ -5,10 +5,10 @@ from __future__ import annotations
 from collections import defaultdict
 from dataclasses import dataclass, field
 
-from sqlalchemy import func, select
+from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
-from crm import readiness
+from crm import readiness, tallies
 from crm.audit_queries import recent_events
 from crm.extensions import db
 from crm.i18n import collation_key, country_name
@@ -18,16 +18,22 @@ from crm.models import (
     Country,
     CountryAgreement,
     CountryThreshold,
-    Interest,
     Practice,
     PrivacyReview,
     Program,
     ReadinessChange,
 )
-from crm.readiness_queries import country_readiness, eligible_practice_ids, readiness_board
+from crm.readiness_queries import (
+    country_readiness,
+    eligible_practice_counts,
+    eligible_practice_ids,
+    readiness_board,
+)
 
 #: How many audit events and readiness changes the country page shows.
 RECENT_LIMIT = 50
+#: How many practices the country page lists (the most recently answered).
+PRACTICES_SHOWN = 50
 
 
 @dataclass(frozen=True)
@@ -138,26 +144,27 @@ def thresholds_of(country_code: str) -> list[ThresholdView]:
 
 def interest_counts(country_code: str) -> dict[str, dict[str, int]]:
     """Practices of a country by program and interest level, ``{program: {level: n}}``, from
-    the practices' current interests (spam and duplicates never give any)."""
-    counts: dict[str, dict[str, int]] = defaultdict(dict)
-    for program, level, n in db.session.execute(
-        select(Interest.program_code, Interest.level, func.count(Interest.practice_id))
-        .join(Practice, Practice.id == Interest.practice_id)
-        .where(Practice.country_code == country_code)
-        .group_by(Interest.program_code, Interest.level)
-    ):
-        counts[program][level] = n
-    return dict(counts)
+    the practices' current interests (spam and duplicates never give any), read from the
+    maintained tallies (``crm.tallies``)."""
+    return tallies.interest_counts(country_code)
 
 
-def practices_of(country_code: str) -> list[Practice]:
-    """The country's practices with their interests, by name."""
+def practice_count(country_code: str) -> int:
+    """How many practices the country has (from the maintained tallies)."""
+    return tallies.practice_count(country_code)
+
+
+def practices_of(country_code: str, limit: int = PRACTICES_SHOWN) -> list[Practice]:
+    """The country's ``limit`` most recently answered practices with their interests, newest
+    first (the practice list shows them all, those without a counted answer too); a page stays
+    the same size however many practices a country gathers (README "Performance")."""
     return list(
         db.session.scalars(
             select(Practice)
             .options(selectinload(Practice.interests))
-            .where(Practice.country_code == country_code)
-            .order_by(Practice.name_key, Practice.id)
+            .where(Practice.country_code == country_code, Practice.answers_from.is_not(None))
+            .order_by(Practice.answers_from.desc(), Practice.id.desc())
+            .limit(limit)
         )
     )
 
@@ -196,6 +203,7 @@ def country_page(country: Country, *, include_personal: bool = True) -> dict[str
     audit_events = recent_events(
         country_code=code, limit=RECENT_LIMIT, include_personal=include_personal
     )
+    practices = practices_of(code)
     return {
         "availabilities": availabilities,
         "privacy_reviews": reviews,
@@ -204,7 +212,9 @@ def country_page(country: Country, *, include_personal: bool = True) -> dict[str
         "readiness": country_readiness(code),
         "readiness_history": history,
         "interest_counts": interest_counts(code),
-        "practices": practices_of(code),
-        "eligible_ids": eligible_practice_ids(code),
+        "eligible_counts": eligible_practice_counts([code]).get(code, {}),
+        "practice_count": practice_count(code),
+        "practices": practices,
+        "eligible_ids": eligible_practice_ids(code, [p.id for p in practices]),
         "audit_events": audit_events,
     }

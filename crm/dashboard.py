@@ -1,8 +1,9 @@
 """Aggregates for the IQSG dashboard (SPEC §5): SQL counts grouped by what the charts show.
 
-Every function runs one GROUP BY query; none loads responses into Python. Spam is left out of
-response counts (it is not a response from a practice); duplicates are kept, since each is a
-real submission.
+Every function runs one GROUP BY query; none loads responses into Python. Response counts come
+from the maintained ``response_tallies`` (``crm.tallies``: a few rows per month, country and
+language, whatever the number of responses). Spam is left out of response counts (it is not a
+response from a practice); duplicates are kept, since each is a real submission.
 """
 
 from __future__ import annotations
@@ -11,14 +12,14 @@ from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from sqlalchemy import extract, func, select
+from sqlalchemy import func, select
 
+from crm import tallies
 from crm.extensions import db
-from crm.models import Availability, Country, SurveyResponse
+from crm.models import Availability
 from crm.models.pipeline import AVAILABILITY_STATUSES
 from crm.readiness import Readiness, State
 
-NOT_SPAM = SurveyResponse.triage_status != "spam"
 #: Order of map colours and legend entries: launched first, then readiness, then the rest.
 MAP_STATES = (
     "available",
@@ -41,55 +42,30 @@ class Count:
     count: int
 
 
+def _largest_first(counts: dict[str, int]) -> list[Count]:
+    return [Count(k, n) for k, n in sorted(counts.items(), key=lambda kv: (-kv[1], kv[0]))]
+
+
 def responses_by_month() -> list[Count]:
     """Non-spam responses per calendar month of submission (UTC), oldest first."""
-    year = extract("year", SurveyResponse.submitted_at)
-    month = extract("month", SurveyResponse.submitted_at)
-    rows = db.session.execute(
-        select(year, month, func.count())
-        .where(NOT_SPAM)
-        .group_by(year, month)
-        .order_by(year, month)
-    )
-    return [Count(f"{int(y):04d}-{int(m):02d}", n) for y, m, n in rows]
+    return [Count(k, n) for k, n in sorted(tallies.responses_by("month").items())]
 
 
 def responses_by_region() -> list[Count]:
     """Non-spam responses per UN M49 region of the respondent's country, largest first."""
-    rows = db.session.execute(
-        select(Country.region, func.count())
-        .select_from(SurveyResponse)
-        .join(Country, Country.code == SurveyResponse.country_code)
-        .where(NOT_SPAM)
-        .group_by(Country.region)
-        .order_by(func.count().desc())
-    )
-    return [Count(region or "", n) for region, n in rows]
+    return _largest_first(tallies.responses_by("region"))
 
 
 def responses_by_income_group() -> list[Count]:
     """Non-spam responses per World Bank income group of the country ("" = unclassified)."""
-    rows = db.session.execute(
-        select(Country.income_group, func.count())
-        .select_from(SurveyResponse)
-        .join(Country, Country.code == SurveyResponse.country_code)
-        .where(NOT_SPAM)
-        .group_by(Country.income_group)
-    )
     order = {g: i for i, g in enumerate(("low", "lower_middle", "upper_middle", "high"))}
-    counts = [Count(group or "", n) for group, n in rows]
-    return sorted(counts, key=lambda c: order.get(c.key, len(order)))
+    counts = [Count(group, n) for group, n in tallies.responses_by("income_group").items()]
+    return sorted(counts, key=lambda c: (order.get(c.key, len(order)), c.key))
 
 
 def responses_by_language() -> list[Count]:
     """Non-spam responses per survey language (en, es, pt_BR), largest first."""
-    rows = db.session.execute(
-        select(SurveyResponse.language, func.count())
-        .where(NOT_SPAM)
-        .group_by(SurveyResponse.language)
-        .order_by(func.count().desc())
-    )
-    return [Count(language, n) for language, n in rows]
+    return _largest_first(tallies.responses_by("language"))
 
 
 def availability_pipeline() -> dict[str, dict[str, int]]:

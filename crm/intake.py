@@ -14,8 +14,7 @@ from datetime import datetime
 from sqlalchemy import select
 from sqlalchemy.dialects import postgresql, sqlite
 
-from crm import questionnaire
-from crm.events import notify_country_changed
+from crm import questionnaire, tallies
 from crm.extensions import db
 from crm.models import Practice, SurveyResponse
 from crm.models._types import utcnow
@@ -52,7 +51,13 @@ def _insert_once(values: dict) -> bool:
         .on_conflict_do_nothing(index_elements=["submission_token"])
         .returning(SurveyResponse.id)
     )
-    return db.session.execute(statement).scalar() is not None
+    inserted = db.session.execute(statement).scalar() is not None
+    if inserted:  # outside the ORM's flush: tell the dashboard's tallies
+        tallies.count_inserted_response(
+            values["submitted_at"], values["country_code"], values["language"],
+            values["triage_status"],
+        )  # fmt: skip
+    return inserted
 
 
 def intake_response(
@@ -138,7 +143,8 @@ def file_response(response: SurveyResponse, known_practice: Practice | None = No
         db.session.flush()
         response.contact_id = contact.id
     refresh_practice(practice)
-    notify_country_changed(practice.country_code)
+    # No notify_country_changed here: crm.tallies sends it when the practice's eligibility
+    # moved a count, which most responses do not (README "Performance").
     logger.info(
         "response %s filed under practice %s (%s)", response.id, practice.id, response.triage_status
     )

@@ -7,14 +7,15 @@ re-triaged, so readiness counts follow at once.
 
 from __future__ import annotations
 
+import functools
 import unicodedata
 
 from rapidfuzz import fuzz, process
-from sqlalchemy import select
+from sqlalchemy import Connection, delete, event, insert, inspect, select
 
 from crm import questionnaire
 from crm.extensions import db
-from crm.models import Contact, Interest, Practice, SurveyResponse
+from crm.models import Contact, Interest, Practice, PracticeNameKey, SurveyResponse
 
 #: Triage states whose answers count; spam and duplicates never do (SPEC §3).
 COUNTED_TRIAGE = ("new", "linked")
@@ -23,6 +24,8 @@ COUNTED_TRIAGE = ("new", "linked")
 #: scores 90, while names sharing only a common prefix ("Centro de Cáncer Aguilar" / "... Díaz",
 #: 84) stay below it.
 SUGGESTION_SCORE = 88.0
+#: Most practices read per name key when looking for a suggestion (the most recent ones).
+CANDIDATES_PER_KEY = 200
 
 
 def normalize_key(text: str | None) -> str:
@@ -70,12 +73,34 @@ def suggest_practice(country_code: str, name: str) -> tuple[Practice, float] | N
 
     Looser than ``find_same_practice`` (abbreviations, typos): a suggestion staff confirm,
     never a silent merge (SPEC §3). Returns ``(practice, score 0..100)`` or None.
+
+    Only practices sharing a name key with ``name`` are scored (``name_keys``: a word, or the
+    first or last four letters of one, so a typo in one place still meets), at most
+    CANDIDATES_PER_KEY of the most recent ones per key: a submit reads a bounded number of
+    rows however many practices the country has (README "Performance"). A close name that
+    shares only very common words with ``name`` can be missed; an exact match never is
+    (``find_same_practice``).
     """
-    rows = db.session.execute(
-        select(Practice.id, Practice.name).where(Practice.country_code == country_code)
-    ).all()
-    if not rows:
+    keys = sorted(name_keys(name))
+    if not keys:
         return None
+    candidate_ids: set[int] = set()
+    for key in keys:
+        candidate_ids.update(
+            db.session.scalars(
+                select(PracticeNameKey.practice_id)
+                .where(PracticeNameKey.country_code == country_code, PracticeNameKey.key == key)
+                .order_by(PracticeNameKey.practice_id.desc())
+                .limit(CANDIDATES_PER_KEY)
+            )
+        )
+    if not candidate_ids:
+        return None
+    rows = db.session.execute(
+        select(Practice.id, Practice.name)
+        .where(Practice.id.in_(sorted(candidate_ids)), Practice.country_code == country_code)
+        .order_by(Practice.id)
+    ).all()
     names = {pid: normalize_name_for_fuzz(pname) for pid, pname in rows}
     best = process.extractOne(
         normalize_name_for_fuzz(name),
@@ -89,8 +114,49 @@ def suggest_practice(country_code: str, name: str) -> tuple[Practice, float] | N
     return db.session.get(Practice, practice_id), float(score)
 
 
+def name_keys(name: str | None) -> set[str]:
+    """The keys under which a practice name is found for suggestions: each word of three or
+    more letters (``w:``), and for words of four or more their first and last four letters
+    (``p:``, ``s:``). ``"Clínica São José"`` → ``{"w:clinica", "p:clin", "s:nica", "w:sao",
+    "w:jose", "p:jose", "s:jose"}``."""
+    keys: set[str] = set()
+    for word in normalize_name_for_fuzz(name or "").split():
+        if len(word) < 3:
+            continue
+        keys.add("w:" + word[:60])
+        if len(word) >= 4:
+            keys.update(("p:" + word[:4], "s:" + word[-4:]))
+    return keys
+
+
+def write_name_keys(connection: Connection, practice_id: int, country_code: str, name: str) -> None:
+    """Replace a practice's rows in ``practice_name_keys`` (inside the caller's transaction)."""
+    table = PracticeNameKey.__table__
+    connection.execute(delete(table).where(table.c.practice_id == practice_id))
+    rows = [
+        {"practice_id": practice_id, "key": key, "country_code": country_code}
+        for key in sorted(name_keys(name))
+    ]
+    if rows:
+        connection.execute(insert(table), rows)
+
+
+@event.listens_for(Practice, "after_insert")
+def _index_new_practice(_mapper, connection: Connection, practice: Practice) -> None:
+    write_name_keys(connection, practice.id, practice.country_code, practice.name)
+
+
+@event.listens_for(Practice, "after_update")
+def _index_renamed_practice(_mapper, connection: Connection, practice: Practice) -> None:
+    state = inspect(practice)
+    if any(state.attrs[a].history.has_changes() for a in ("name", "country_code")):
+        write_name_keys(connection, practice.id, practice.country_code, practice.name)
+
+
+@functools.lru_cache(maxsize=65536)
 def normalize_name_for_fuzz(text: str) -> str:
-    """Words of a name, accents and punctuation dropped, for fuzzy comparison."""
+    """Words of a name, accents and punctuation dropped, for fuzzy comparison. Kept per process
+    for recent names: a suggestion scores the same most recent practices again and again."""
     decomposed = unicodedata.normalize("NFKD", text or "").casefold()
     kept = "".join(c if c.isalnum() else " " for c in decomposed if not unicodedata.combining(c))
     return " ".join(kept.split())

@@ -1,9 +1,10 @@
 """Readiness facts from the database (SPEC §3): SQL aggregates in, ``crm.readiness`` results out.
 
 The engine (``crm/readiness.py``) stays pure; this module gathers its facts for many countries in
-a handful of queries (no per-country queries): eligible practices counted by ``GROUP BY country,
-program``, effective thresholds by ``COALESCE(country override, program default)``, reviews and
-agreements with their program sets, and availabilities. Responses are never loaded into Python.
+a handful of queries (no per-country queries): eligible practices from the maintained tallies
+(``crm.tallies``), effective thresholds by ``COALESCE(country override, program default)``,
+reviews and agreements with their program sets, and availabilities. Responses are never loaded
+into Python.
 """
 
 from __future__ import annotations
@@ -13,10 +14,10 @@ from collections import defaultdict
 from collections.abc import Iterable
 from datetime import date
 
-from sqlalchemy import Select, and_, distinct, exists, func, or_, select
+from sqlalchemy import Select, and_, func, select
 from sqlalchemy.orm import selectinload
 
-from crm import readiness
+from crm import readiness, tallies
 from crm.clock import org_today
 from crm.extensions import db
 from crm.models import (
@@ -24,14 +25,9 @@ from crm.models import (
     Country,
     CountryAgreement,
     CountryThreshold,
-    Interest,
-    Practice,
     PrivacyReview,
     Program,
-    SurveyResponse,
 )
-from crm.models.practices import INTERESTED_LEVELS
-from crm.practices import COUNTED_TRIAGE
 from crm.seed import PROGRAMS
 
 PROGRAMS_WITH_LAUNCH = readiness.PROGRAMS_WITH_LAUNCH
@@ -45,32 +41,11 @@ def _in_countries(statement: Select, column, country_codes: Iterable[str] | None
     return statement.where(column.in_(sorted(set(country_codes))))
 
 
-def _eligibility_conditions() -> tuple:
-    """WHERE conditions on ``Practice`` joined with ``Interest`` that make the pair eligible
-    (see :func:`eligible_practice_counts`)."""
-    counted_response = exists().where(
-        SurveyResponse.practice_id == Practice.id,
-        SurveyResponse.triage_status.in_(COUNTED_TRIAGE),
-    )
-    qcp_conditions = and_(
-        Interest.program_code == "QCP",
-        Practice.outpatient_hem_onc.is_(True),
-        Interest.willing_to_pay_fee.is_(True),
-    )
-    return (
-        Interest.level.in_(INTERESTED_LEVELS),
-        Practice.asco_members_count >= 1,
-        Practice.reads_english.is_(True),
-        or_(Interest.program_code == "QOPI", qcp_conditions),
-        counted_response,
-    )
-
-
 def eligible_practice_counts(
     country_codes: Iterable[str] | None = None,
 ) -> dict[str, dict[str, int]]:
-    """Eligible practices per country and program, ``{country: {"QOPI": n, "QCP": m}}``, from one
-    ``GROUP BY`` query (SPEC §3). Countries without any eligible practice are absent.
+    """Eligible practices per country and program, ``{country: {"QOPI": n, "QCP": m}}``
+    (SPEC §3). Countries without any eligible practice are absent.
 
     A practice counts once, with the answers of its latest response that is neither spam nor
     duplicate (``crm.practices.refresh_practice`` keeps them on the practice and its Interest
@@ -84,31 +59,22 @@ def eligible_practice_counts(
       for QOPI" is read as meeting QOPI's practice requirements, not as also rating QOPI itself
       very/somewhat interesting — QCP is an enhancement of QOPI, so a practice asking for QCP is
       asking for QOPI too.
+
+    The rules are ``crm.tallies.eligibility_conditions``; the counts come from the maintained
+    ``interest_tallies``, so their cost follows the number of countries, not of practices or
+    responses (README "Performance").
     """
-    statement = (
-        select(Practice.country_code, Interest.program_code, func.count(distinct(Practice.id)))
-        .join(Interest, Interest.practice_id == Practice.id)
-        .where(*_eligibility_conditions())
-        .group_by(Practice.country_code, Interest.program_code)
-    )
-    counts: dict[str, dict[str, int]] = defaultdict(dict)
-    for country, program, n in db.session.execute(
-        _in_countries(statement, Practice.country_code, country_codes)
-    ):
-        counts[country][program] = n
-    return dict(counts)
+    return tallies.eligible_counts(country_codes)
 
 
-def eligible_practice_ids(country_code: str) -> dict[str, set[int]]:
-    """Ids of a country's eligible practices by program, ``{"QOPI": {...}, "QCP": {...}}``, by
-    the same rules as :func:`eligible_practice_counts` (for marking them in lists)."""
+def eligible_practice_ids(country_code: str, practice_ids: Iterable[int]) -> dict[str, set[int]]:
+    """Which of ``practice_ids`` (practices of ``country_code``) are eligible, by program,
+    ``{"QOPI": {...}, "QCP": {...}}``, by the rules of :func:`eligible_practice_counts` (for
+    marking them in a list)."""
     found: dict[str, set[int]] = {program: set() for program in PROGRAMS_WITH_LAUNCH}
-    for program, practice_id in db.session.execute(
-        select(Interest.program_code, Practice.id)
-        .join(Interest, Interest.practice_id == Practice.id)
-        .where(Practice.country_code == country_code, *_eligibility_conditions())
-    ):
-        found[program].add(practice_id)
+    for program, ids in tallies.eligible_among(practice_ids).items():
+        if program in found:
+            found[program] = ids
     return found
 
 

@@ -24,8 +24,10 @@ from crm.models.practices import (
     Contact,
     Interest,
     Practice,
+    PracticeNameKey,
 )
 from crm.models.responses import SOURCES, TRIAGE_STATUSES, SurveyResponse
+from crm.models.tallies import InterestTally, InterestTallyEntry, ResponseTally
 from crm.models.users import ApiToken, Role, User
 
 __all__ = [
@@ -57,11 +59,15 @@ __all__ = [
     "ImportBatch",
     "Interest",
     "Invitation",
+    "InterestTally",
+    "InterestTallyEntry",
     "OutboxMessage",
     "Practice",
+    "PracticeNameKey",
     "PrivacyReview",
     "Program",
     "ReadinessChange",
+    "ResponseTally",
     "Role",
     "SurveyResponse",
     "Task",

@@ -62,6 +62,8 @@ class Practice(db.Model):
             name="asco_members_range",
         ),
         Index("ix_practices_country_name_key", "country_code", "name_key"),
+        # The country page's "most recently answered" list, read backwards (README "Performance").
+        Index("ix_practices_country_answers", "country_code", "answers_from", "id"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -94,6 +96,22 @@ class Practice(db.Model):
 
     def __repr__(self) -> str:
         return f"<Practice {self.id} {self.country_code}>"
+
+
+class PracticeNameKey(db.Model):
+    """A word of a practice's name, or the first or last four letters of one: the index that
+    finds close names for suggestions (SPEC §3) without reading every practice of the country.
+    Written by ``crm.practices`` whenever a practice is inserted or renamed."""
+
+    __tablename__ = "practice_name_keys"
+    __table_args__ = (Index("ix_practice_name_keys_lookup", "country_code", "key", "practice_id"),)
+
+    practice_id: Mapped[int] = mapped_column(
+        ForeignKey("practices.id", ondelete="CASCADE"), primary_key=True
+    )
+    #: ``w:<word>``, ``p:<first four letters>`` or ``s:<last four letters>`` of a word.
+    key: Mapped[str] = mapped_column(String(64), primary_key=True)
+    country_code: Mapped[str] = mapped_column(String(2))
 
 
 class Contact(db.Model):

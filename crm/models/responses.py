@@ -34,8 +34,10 @@ class SurveyResponse(db.Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     #: One-time token of the form that sent it: a second submit of the same form is a no-op.
     submission_token: Mapped[str] = mapped_column(String(64), unique=True)
-    submitted_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
-    language: Mapped[str] = mapped_column(String(5))
+    #: active_history (here and on country, status, practice): ``crm.tallies`` needs the value a
+    #: change replaced, even when the row was not loaded before.
+    submitted_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, active_history=True)
+    language: Mapped[str] = mapped_column(String(5), active_history=True)
     questionnaire_version: Mapped[str] = mapped_column(String(20))
     privacy_notice_version: Mapped[str | None] = mapped_column(String(20))
     #: When the respondent accepted the privacy notice (UTC); NULL only for legacy imports.
@@ -44,9 +46,13 @@ class SurveyResponse(db.Model):
     #: The answers as submitted, keyed by question name.
     answers: Mapped[dict] = mapped_column(JSON)
     source: Mapped[str] = mapped_column(String(10), default="web")
-    country_code: Mapped[str | None] = mapped_column(ForeignKey("countries.code"))
-    triage_status: Mapped[str] = mapped_column(String(10), default="new")
-    practice_id: Mapped[int | None] = mapped_column(ForeignKey("practices.id", ondelete="SET NULL"))
+    country_code: Mapped[str | None] = mapped_column(
+        ForeignKey("countries.code"), active_history=True
+    )
+    triage_status: Mapped[str] = mapped_column(String(10), default="new", active_history=True)
+    practice_id: Mapped[int | None] = mapped_column(
+        ForeignKey("practices.id", ondelete="SET NULL"), active_history=True
+    )
     contact_id: Mapped[int | None] = mapped_column(
         ForeignKey("contacts.id", ondelete="SET NULL"), index=True
     )

@@ -36,6 +36,7 @@ from crm import audit
 from crm.extensions import db
 from crm.models import AuditEvent, Contact, OutboxMessage, Practice, SurveyResponse
 from crm.models._types import utcnow
+from crm.practices import write_name_keys
 
 logger = logging.getLogger(__name__)
 
@@ -43,7 +44,9 @@ ERASED = "[erased]"
 #: Answer keys that identify a person; everything else describes the practice.
 PERSONAL_ANSWERS = ("name", "email", "phone", "role", "comments")
 #: Staff accounts are not data subjects of the survey: a colleague's login must survive.
-NOT_SWEPT = frozenset({"staff_users", "roles", "api_tokens"})
+NOT_SWEPT = frozenset(
+    {"staff_users", "roles", "api_tokens", "practice_name_keys", "interest_tally_entries"}
+)
 
 
 @dataclass
@@ -191,6 +194,7 @@ def erase_subject(records: SubjectRecords) -> dict[str, int]:
     ).rowcount
     db.session.flush()
     swept = sweep(found, spared)
+    reindex_erased_practice_names()
     db.session.expire_all()
     counts = {
         "contacts": len(records.contacts),
@@ -201,6 +205,18 @@ def erase_subject(records: SubjectRecords) -> dict[str, int]:
     audit.record("privacy.erase", "data_subject", "-", {"erased": [None, counts]})
     logger.info("data-subject erasure: %s", counts)
     return counts
+
+
+def reindex_erased_practice_names() -> None:
+    """Name keys (``crm.practices.name_keys``) of practices whose name the sweep changed, so no
+    word of an erased name stays in the suggestion index (the sweep skips that table)."""
+    connection = db.session.connection()
+    for practice_id, country_code, name in db.session.execute(
+        select(Practice.id, Practice.country_code, Practice.name).where(
+            Practice.name.contains(ERASED)
+        )
+    ):
+        write_name_keys(connection, practice_id, country_code, name)
 
 
 def _variants(values: Iterable[str]) -> set[str]:

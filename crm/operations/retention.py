@@ -13,7 +13,7 @@ from datetime import datetime, timedelta
 
 from sqlalchemy import ColumnElement, Select, delete, func, not_, or_, select
 
-from crm import audit
+from crm import audit, tallies
 from crm.extensions import db
 from crm.models import Contact, SurveyResponse
 
@@ -68,6 +68,8 @@ def purge(now: datetime, days: int) -> dict[str, int]:
     if sum(counts.values()):
         before = cutoff(now, days)
         contact_ids = db.session.scalars(_orphaned_contacts(before)).all()
+        # A bulk DELETE bypasses the ORM's bookkeeping that keeps the tallies right.
+        tallies.forget_responses(_past_retention(before))
         db.session.execute(delete(SurveyResponse).where(_past_retention(before)))
         if contact_ids:
             db.session.execute(delete(Contact).where(Contact.id.in_(contact_ids)))

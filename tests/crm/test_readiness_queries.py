@@ -7,7 +7,7 @@ from datetime import date, timedelta
 import pytest
 from sqlalchemy import event, select
 
-from crm.models import Program, ReadinessChange, SurveyResponse
+from crm.models import Program, ReadinessChange
 from crm.operations import pipeline
 from crm.practices import refresh_practice
 from crm.queries import get_country_or_404
@@ -90,13 +90,10 @@ def test_spam_and_duplicates_are_excluded(db, status):
 
 @pytest.mark.parametrize("status", ["spam", "duplicate"])
 def test_a_practice_whose_only_response_is_excluded_never_counts(db, status):
-    # Even if its interests were not refreshed yet, the SQL requires a counted response.
+    # Even if its interests were not refreshed yet, eligibility requires a counted response
+    # (crm.tallies re-tallies the practice of every response whose triage changed).
     response = submit_response(db, eligible_answers())
-    db.session.execute(
-        SurveyResponse.__table__.update()
-        .where(SurveyResponse.id == response.id)
-        .values(triage_status=status)
-    )
+    response.triage_status = status
     db.session.commit()
     assert counts() == {}
 

@@ -1,0 +1,5 @@
+"""``python -m bench`` (what ``make bench`` runs): see ``bench.run``."""
+
+from bench.run import main
+
+main()

@@ -1,0 +1,101 @@
+"""Close-name suggestions read a bounded set of practices found through name keys (SPEC §3)."""
+
+from __future__ import annotations
+
+import pytest
+from sqlalchemy import select
+
+from crm import practices as matching
+from crm.models import Practice, PracticeNameKey
+from crm.practices import name_keys, normalize_key, suggest_practice
+
+
+def add_practice(db, name: str, country: str = "BR") -> Practice:
+    practice = Practice(name=name, name_key=normalize_key(name), country_code=country)
+    db.session.add(practice)
+    db.session.flush()
+    return practice
+
+
+def keys_of(db, practice: Practice) -> set[str]:
+    return set(
+        db.session.scalars(
+            select(PracticeNameKey.key).where(PracticeNameKey.practice_id == practice.id)
+        )
+    )
+
+
+@pytest.mark.parametrize(
+    ("name", "keys"),
+    [
+        (
+            "Clínica São José",
+            {"w:clinica", "p:clin", "s:nica", "w:sao", "w:jose", "p:jose", "s:jose"},
+        ),
+        ("ONCO-CARE S.A.", {"w:onco", "p:onco", "s:onco", "w:care", "p:care", "s:care"}),
+        ("Oncoclínica", {"w:oncoclinica", "p:onco", "s:nica"}),
+        ("SJ", set()),
+        ("", set()),
+    ],
+)
+def test_name_keys(name, keys):
+    assert name_keys(name) == keys
+
+
+def test_a_new_practice_is_indexed_under_its_name_keys(db):
+    practice = add_practice(db, "Hospital Kalomera")
+    assert keys_of(db, practice) == {"w:hospital", "p:hosp", "s:ital", "w:kalomera", "p:kalo",
+                                     "s:mera"}  # fmt: skip
+
+
+def test_a_renamed_practice_is_indexed_under_its_new_name(db):
+    practice = add_practice(db, "Hospital Kalomera")
+    practice.name = "Centro Vidanova"
+    db.session.flush()
+    assert keys_of(db, practice) == {"w:centro", "p:cent", "s:ntro", "w:vidanova", "p:vida",
+                                     "s:nova"}  # fmt: skip
+
+
+def test_a_deleted_practice_leaves_no_keys(db):
+    practice = add_practice(db, "Hospital Kalomera")
+    practice_id = practice.id
+    db.session.delete(practice)
+    db.session.flush()
+    remaining = db.session.scalars(
+        select(PracticeNameKey).where(PracticeNameKey.practice_id == practice_id)
+    ).all()
+    assert remaining == []
+
+
+def test_a_typo_in_the_distinctive_word_is_suggested(db):
+    target = add_practice(db, "Clínica Kalomera")
+    practice, score = suggest_practice("BR", "Clinica Kalomara")
+    assert practice.id == target.id
+    assert score >= matching.SUGGESTION_SCORE
+
+
+def test_a_shorter_form_of_the_name_is_suggested(db):
+    target = add_practice(db, "Clínica São José Oncologia")
+    practice, _score = suggest_practice("BR", "Sao Jose Oncologia")
+    assert practice.id == target.id
+
+
+def test_a_close_name_in_another_country_is_not_suggested(db):
+    add_practice(db, "Clínica Kalomera", country="PT")
+    assert suggest_practice("BR", "Clinica Kalomara") is None
+
+
+def test_an_old_practice_is_found_behind_many_sharing_a_common_word(db, monkeypatch):
+    monkeypatch.setattr(matching, "CANDIDATES_PER_KEY", 5)
+    target = add_practice(db, "Clínica Kalomera")
+    for number in range(20):
+        add_practice(db, f"Clínica Number{number:02d}")
+    practice, _score = suggest_practice("BR", "Clinica Kalomara")
+    assert practice.id == target.id
+
+
+def test_a_common_word_alone_reads_only_the_most_recent_practices(db, monkeypatch):
+    monkeypatch.setattr(matching, "CANDIDATES_PER_KEY", 5)
+    added = [add_practice(db, f"Clínica Number{number:02d}") for number in range(20)]
+    practice, _score = suggest_practice("BR", "Clinica")
+    assert practice.id in {p.id for p in added[-5:]}
