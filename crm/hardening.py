@@ -12,8 +12,8 @@ import re
 from typing import Any
 
 from flask import Flask, abort, request
-from flask_babel import gettext as _
 from flask.json.provider import DefaultJSONProvider
+from flask_babel import gettext as _
 from flask_smorest import abort as abort_with_messages
 from flask_talisman import Talisman
 

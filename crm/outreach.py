@@ -35,11 +35,10 @@ def queue_confirmation(response: SurveyResponse) -> OutboxMessage | None:
     email = (response.answers.get("email") or "").strip()
     if not email:
         return None
-    launched = queries.available_countries()
     country = response.country_code
+    launched = queries.launched_programs(country)
     programs = [
-        {"code": code, "available": country in launched.get(code, [])}
-        for code in chosen_programs(response.answers)
+        {"code": code, "available": code in launched} for code in chosen_programs(response.answers)
     ]
     return outbox.queue_email(
         "confirmation",

@@ -32,3 +32,18 @@ def available_countries() -> dict[str, list[str]]:
     for program_code, country_code in rows:
         launched[program_code].append(country_code)
     return dict(launched)
+
+
+def launched_programs(country_code: str | None) -> set[str]:
+    """Codes of the programs launched (``available`` or ``pilot``) in one country today; empty
+    for None. One indexed lookup (the submit path asks it per response)."""
+    if not country_code:
+        return set()
+    return set(
+        db.session.scalars(
+            select(Availability.program_code).where(
+                Availability.country_code == country_code,
+                Availability.status.in_(LAUNCHED_STATUSES),
+            )
+        )
+    )

@@ -66,9 +66,7 @@ def program_outcomes(country_code: str, answers: dict) -> list[ProgramOutcome]:
 
     ``answers`` is a stored response's answers (``crm.questionnaire`` keys).
     """
-    launched = {
-        program for program, codes in queries.available_countries().items() if country_code in codes
-    }
+    launched = queries.launched_programs(country_code)
     chosen = {p for p in PROGRAMS if answers.get(INTEREST_KEYS[p]) in INTERESTED_LEVELS}
     outcomes = []
     for program in PROGRAMS:

@@ -21,14 +21,12 @@ from crm.clock import org_today
 from crm.events import country_changed
 from crm.extensions import db
 from crm.models import ReadinessChange
-from crm.readiness_queries import countries_readiness
+from crm.readiness_queries import countries_readiness, launched_count, qcp_capacity
 
 logger = logging.getLogger(__name__)
 
 #: Key of ``Session.info`` holding the country codes notified in the open transaction.
 PENDING_KEY = "crm_readiness_pending"
-#: QCP states that flip between each other when QCP capacity fills or frees anywhere (SPEC §3).
-CAPACITY_SENSITIVE = frozenset({str(readiness.State.READY), str(readiness.State.AWAITING_CAPACITY)})
 
 
 def latest_states() -> dict[tuple[str, str], str]:
@@ -48,17 +46,13 @@ def record_readiness_changes(
     country_codes: Iterable[str], today: date | None = None
 ) -> list[ReadinessChange]:
     """Add a ``ReadinessChange`` for each program whose state differs from its last record, in
-    the given countries and in every country whose QCP state depends on capacity; the caller
-    commits. ``today`` (organization calendar day, default now) is the change's date.
+    the given countries and in every country whose QCP state capacity would now flip; the
+    caller commits. ``today`` (organization calendar day, default now) is the change's date.
 
     Returns the rows added (none when nothing changed).
     """
     previous = latest_states()
-    watched = set(country_codes) | {
-        country
-        for (country, program), state in previous.items()
-        if program == "QCP" and state in CAPACITY_SENSITIVE
-    }
+    watched = set(country_codes) | capacity_flips(previous)
     day = today or org_today()
     added = []
     for result in countries_readiness(watched, day):
@@ -81,6 +75,23 @@ def record_readiness_changes(
             "readiness of %s in %s: %s -> %s", result.program, result.country, before, result.state
         )
     return added
+
+
+def capacity_flips(previous: dict[tuple[str, str], str]) -> set[str]:
+    """Countries whose recorded QCP state the current capacity contradicts (SPEC §3): recorded
+    ``ready`` while QCP is launched in as many countries as its capacity, or recorded
+    ``awaiting_capacity`` while capacity is free. ``previous`` is :func:`latest_states`.
+
+    Only these can change through another country's launch or a capacity edit; a survey
+    response leaves the set empty, so it re-assesses its own country alone.
+    """
+    full = launched_count("QCP") >= qcp_capacity()
+    flipping = str(readiness.State.READY if full else readiness.State.AWAITING_CAPACITY)
+    return {
+        country
+        for (country, program), state in previous.items()
+        if program == "QCP" and state == flipping
+    }
 
 
 def _remember_countries(sender, country_codes: frozenset[str], **extra) -> None:

@@ -246,3 +246,16 @@ def test_capacity_filling_elsewhere_is_recorded_for_a_ready_country(db):
     pipeline.set_availability(chile, "QCP", "available")
     db.session.commit()
     assert changes(db, "MX", "QCP")[-1] == ("ready", "awaiting_capacity")
+
+
+def test_capacity_freed_elsewhere_is_recorded_for_an_awaiting_country(db):
+    make_qcp_ready_in_mexico(db)
+    chile = get_country_or_404("CL")
+    pipeline.set_availability(chile, "QCP", "available")
+    db.session.commit()
+    pipeline.set_availability(chile, "QCP", "suspended")
+    db.session.commit()
+    assert changes(db, "MX", "QCP")[-2:] == [
+        ("ready", "awaiting_capacity"),
+        ("awaiting_capacity", "ready"),
+    ]
