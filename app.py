@@ -56,6 +56,7 @@ def create_app(overrides: dict[str, Any] | None = None) -> Flask:
     register_template_helpers(app)
     register_error_handlers(app)
     register_commands(app)
+    hardening.refuse_nul_in_blueprints(app)
     logging.basicConfig(level=logging.INFO)
     return app
 

@@ -49,6 +49,14 @@ def _bool(value: str | None, default: bool = False) -> bool:
     return value.strip().lower() in {"1", "true", "yes", "on"}
 
 
+def _choice(env: dict[str, str], name: str, allowed: tuple[str, ...]) -> str:
+    """``env[name]`` when it is one of ``allowed`` (the first is the default); ConfigError else."""
+    value = (env.get(name) or allowed[0]).strip().lower()
+    if value not in allowed:
+        raise ConfigError(f"{name} must be one of: {', '.join(allowed)}")
+    return value
+
+
 def load_config(environ: dict[str, str] | None = None) -> dict[str, Any]:
     """Build the app's configuration from environment variables.
 
@@ -86,6 +94,10 @@ def load_config(environ: dict[str, str] | None = None) -> dict[str, Any]:
         "RATELIMIT_STORAGE_URI": env.get("RATELIMIT_STORAGE_URI", "memory://"),
         "RATELIMIT_HEADERS_ENABLED": True,
         "SURVEY_SUBMIT_RATE_LIMIT": env.get("SURVEY_SUBMIT_RATE_LIMIT", "20 per hour"),
+        #: Who files a survey response under its practice: ``worker`` (``flask worker``, a
+        #: second later; the submit only stores the answers) or ``inline`` (in the submit's own
+        #: transaction, for a deployment without a worker). README "Performance".
+        "SURVEY_FILING": _choice(env, "SURVEY_FILING", ("worker", "inline")),
         "LOGIN_RATE_LIMIT": env.get("LOGIN_RATE_LIMIT", "10 per minute"),
         #: Failed logins in a row that lock an account, and for how long (kept in the users table,
         #: so the lockout holds across workers).

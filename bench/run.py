@@ -9,7 +9,8 @@ ratios hold on a noisy, shared machine. Settings (environment variables):
 - ``BENCH_WORKERS``: gunicorn worker counts, default ``2,4``;
 - ``BENCH_SECONDS``: length of each measured load, default 10;
 - ``BENCH_SOAK_SECONDS``: the concurrent-submit soak, default 120 (0 skips it);
-- ``BENCH_WORKDIR``: where databases and logs go, default ``/tmp/crm-bench``.
+- ``BENCH_WORKDIR``: where databases and logs go, default ``/tmp/crm-bench``;
+- ``BENCH_MEASURES``: which parts run, default ``pages,exports,submits,soak``.
 
 Raw results: ``bench/results/<time>.json`` and ``.md`` (git-ignored).
 """
@@ -66,6 +67,7 @@ class Settings:
     seconds: int
     soak_seconds: int
     workdir: Path
+    measures: tuple[str, ...] = ("pages", "exports", "submits", "soak")
 
     @classmethod
     def from_environment(cls) -> Settings:
@@ -84,6 +86,13 @@ class Settings:
             seconds=int(os.environ.get("BENCH_SECONDS") or 10),
             soak_seconds=int(os.environ.get("BENCH_SOAK_SECONDS") or 120),
             workdir=Path(os.environ.get("BENCH_WORKDIR") or "/tmp/crm-bench"),
+            measures=tuple(
+                part.strip()
+                for part in (
+                    os.environ.get("BENCH_MEASURES") or "pages,exports,submits,soak"
+                ).split(",")
+                if part.strip()
+            ),
         )
 
 
@@ -202,6 +211,61 @@ class Server:
         pid = self.process.pid
         children = Path(f"/proc/{pid}/task/{pid}/children")
         return [int(p) for p in children.read_text().split()] if children.exists() else []
+
+
+class Worker:
+    """``flask worker`` beside the servers, as deployed: it files the responses the submits
+    stored (``SURVEY_FILING=worker``). Run at a lower CPU priority (``nice``), as the README
+    advises, so that a burst of submits is answered first and the queue drains after it."""
+
+    def __init__(self, env: dict, log_path: Path) -> None:
+        self.env, self.log_path = env, log_path
+        self.process: subprocess.Popen | None = None
+
+    def __enter__(self) -> Worker:
+        self.log_file = self.log_path.open("ab")
+        self.process = subprocess.Popen(
+            ["nice", "-n", "10", str(VENV_BIN / "flask"), "--app", "app", "worker",
+             "--filing-interval", "0.5", "--interval", "3600"],
+            cwd=ROOT, env=self.env, stdout=self.log_file, stderr=subprocess.STDOUT,
+        )  # fmt: skip
+        return self
+
+    def __exit__(self, *exc) -> None:
+        if self.process and self.process.poll() is None:
+            self.process.terminate()
+            try:
+                self.process.wait(30)
+            except subprocess.TimeoutExpired:
+                self.process.kill()
+                self.process.wait()
+        self.log_file.close()
+
+
+def waiting_to_be_filed(database_url: str) -> int:
+    engine = create_engine(database_url)
+    with engine.connect() as conn:
+        count = conn.execute(
+            text("SELECT COUNT(*) FROM survey_responses WHERE filed_at IS NULL")
+        ).scalar()
+    engine.dispose()
+    return count
+
+
+def drain(database_url: str, timeout: float = 900) -> dict:
+    """Wait until the worker has filed every stored response; how many waited when the load
+    ended and how long the worker took to file them (seconds)."""
+    started = time.perf_counter()
+    waiting = waiting_to_be_filed(database_url)
+    left = waiting
+    while left and time.perf_counter() - started < timeout:
+        time.sleep(0.25)
+        left = waiting_to_be_filed(database_url)
+    return {
+        "waiting_after_load": waiting,
+        "drain_seconds": time.perf_counter() - started,
+        "left_unfiled": left,
+    }
 
 
 def peak_rss_mib(pid: int) -> float:
@@ -520,6 +584,7 @@ def measure_submits(run: Run, settings: Settings, kind: str, size: int, url: str
         with (
             Server(APP_TARGET, env, workers, logs / "app.log") as app,
             Server(BASELINE_TARGET, env, workers, logs / "baseline.log") as baseline,
+            Worker(env, logs / "worker.log"),
         ):
             cookie, csrf = survey_session(app.port)
             bodies_path = workdir / "bodies.txt"
@@ -537,9 +602,12 @@ def measure_submits(run: Run, settings: Settings, kind: str, size: int, url: str
                     cookie=sent_cookie, bodies=bodies_path, prefix=prefix,
                 )  # fmt: skip
                 result["stored"] = stored_with_prefix(url, prefix)
+                if side == "app":
+                    result |= drain(url)
                 log(f"  submit {side} ({workers} workers): {result['rps']:.1f}/s, "
                     f"p50 {result['p50_ms']:.1f} ms, p99 {result['p99_ms']:.1f} ms, "
-                    f"statuses {result['statuses']}, stored {result['stored']}")  # fmt: skip
+                    f"statuses {result['statuses']}, stored {result['stored']}, "
+                    f"filed after {result.get('drain_seconds', 0):.1f} s")  # fmt: skip
                 run.put(kind, size, f"submit {side} w{workers}", result)
 
 
@@ -548,13 +616,16 @@ def measure_soak(run: Run, settings: Settings, kind: str, size: int, url: str, l
     soak_log = logs / "soak.log"
     soak_log.unlink(missing_ok=True)
     workers = 4
-    with Server(APP_TARGET, env, workers, soak_log) as app:
+    worker_log = logs / "soak-worker.log"
+    worker_log.unlink(missing_ok=True)
+    with Server(APP_TARGET, env, workers, soak_log) as app, Worker(env, worker_log):
         cookie, csrf = survey_session(app.port)
         bodies = form_bodies(url, csrf, seed=23)
         prefix = f"bs{secrets.token_hex(4)}"
         result = soak_load(app.port, cookie, bodies, prefix, settings.soak_seconds, 16)
+        result |= drain(url)
     result["stored"] = stored_with_prefix(url, prefix)
-    text_log = soak_log.read_text(errors="replace")
+    text_log = soak_log.read_text(errors="replace") + worker_log.read_text(errors="replace")
     result["database_is_locked"] = text_log.count("database is locked")
     result["tracebacks"] = text_log.count("Traceback")
     statuses = {int(k): v for k, v in result["statuses"].items()}
@@ -617,6 +688,11 @@ def report_lines(run: Run, settings: Settings) -> list[Line]:
                     ratio = app["p99_ms"] / base["p99_ms"] if base["p99_ms"] else None
                     add(db, size, f"submit p99 ms, {w} workers", app["p99_ms"], base["p99_ms"],
                         ratio, "< 2", ratio is not None and ratio < 2)  # fmt: skip
+                    if "drain_seconds" in app:
+                        add(db, size, f"submit: waiting to be filed after the load / filed "
+                            f"after (s), {w} workers", f"{app['waiting_after_load']:,}",
+                            _fmt(app["drain_seconds"]), None, "all filed",
+                            app["left_unfiled"] == 0)  # fmt: skip
             for w in settings.workers:
                 base = fig.get(f"baseline group-by w{w}")
                 yardstick = fig.get(f"yardstick w{w}")
@@ -661,6 +737,7 @@ def report_lines(run: Run, settings: Settings) -> list[Line]:
             if soak:
                 ok = (
                     soak["stored"] == soak["accepted"]
+                    and soak.get("left_unfiled", 0) == 0
                     and soak["2xx"] == 0
                     and soak["5xx"] == 0
                     and soak["database_is_locked"] == 0
@@ -672,6 +749,10 @@ def report_lines(run: Run, settings: Settings) -> list[Line]:
                 add(db, size, "soak: 5xx, 'database is locked', re-shown forms",
                     f"{soak['5xx']}, {soak['database_is_locked']}, {soak['2xx']}", "", None,
                     "0, 0, 0", ok)  # fmt: skip
+                if "drain_seconds" in soak:
+                    add(db, size, "soak: waiting to be filed at its end / filed after (s)",
+                        f"{soak['waiting_after_load']:,}", _fmt(soak["drain_seconds"]), None,
+                        "all filed", soak["left_unfiled"] == 0)  # fmt: skip
     return lines
 
 
@@ -720,10 +801,14 @@ def bench_database(run: Run, settings: Settings, kind: str) -> None:
                 "seconds": generated.seconds, "rows": generated.rows,
                 "practices": generated.practices, "by_status": generated.by_status})  # fmt: skip
             log(f"  {generated.rows:,} rows in {generated.seconds:.1f} s")
-            measure_pages(run, settings, kind, size, url, logs)
-            measure_exports(run, kind, size, url, logs, settings.workdir)
-            measure_submits(run, settings, kind, size, url, logs)
-            if settings.soak_seconds and size == max(settings.sizes):
+            if "pages" in settings.measures:
+                measure_pages(run, settings, kind, size, url, logs)
+            if "exports" in settings.measures:
+                measure_exports(run, kind, size, url, logs, settings.workdir)
+            if "submits" in settings.measures:
+                measure_submits(run, settings, kind, size, url, logs)
+            soak = "soak" in settings.measures and settings.soak_seconds
+            if soak and size == max(settings.sizes):
                 measure_soak(run, settings, kind, size, url, logs)
             save(run, settings)
             databases.drop(name)

@@ -82,8 +82,11 @@ def carries_nul(value: Any) -> bool:
 
 
 def _fields_with_nul(pairs: Any) -> dict[str, list[str]]:
+    fields = [key or "_form" for key, value in pairs if carries_nul([key, value])]
+    if not fields:
+        return {}
     message = _("This text contains a NUL character, which is not accepted.")
-    return {key or "_form": [message] for key, value in pairs if carries_nul([key, value])}
+    return {field: [message] for field in fields}
 
 
 def refuse_nul_characters() -> None:
@@ -111,6 +114,16 @@ def refuse_nul_characters() -> None:
     abort(400)
 
 
+def refuse_nul_in_blueprints(app: Flask) -> None:
+    """Run :func:`refuse_nul_characters` last among each registered blueprint's
+    ``before_request`` hooks (call after registering them): a blueprint's own hook may set a
+    smaller body limit first, as the survey does (a 413 must stay a 413)."""
+    for name in app.blueprints:
+        hooks = app.before_request_funcs.setdefault(name, [])
+        if refuse_nul_characters not in hooks:
+            hooks.append(refuse_nul_characters)
+
+
 def init_app(app: Flask) -> None:
     """Add the security headers to every response, make JSON HTML-safe, keep query strings out
     of the development server's log; refuse debug mode in production.
@@ -123,7 +136,6 @@ def init_app(app: Flask) -> None:
     request_log = logging.getLogger("werkzeug")
     if not any(isinstance(f, QueryStringRedaction) for f in request_log.filters):
         request_log.addFilter(QueryStringRedaction())
-    app.before_request(refuse_nul_characters)
     embedded = app.config["CRM_EMBEDDED"]
     talisman.init_app(
         app,

@@ -4,7 +4,7 @@ activity timeline. Lists are paginated in SQL (LIMIT/OFFSET), never loaded whole
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime
 from typing import Any
 
 from flask import abort
@@ -99,9 +99,14 @@ def query_responses(
     language: str | None = None,
     with_suggestion: bool = False,
 ) -> Select:
-    """Responses matching the inbox filters, newest first (``status`` None: every status)."""
-    statement = select(SurveyResponse).options(
-        selectinload(SurveyResponse.practice), selectinload(SurveyResponse.suggested_practice)
+    """Filed responses matching the inbox filters, newest first (``status`` None: every
+    status). Responses still waiting for the worker are left out (:func:`waiting_responses`)."""
+    statement = (
+        select(SurveyResponse)
+        .options(
+            selectinload(SurveyResponse.practice), selectinload(SurveyResponse.suggested_practice)
+        )
+        .where(SurveyResponse.filed_at.is_not(None))
     )
     if status:
         statement = statement.where(SurveyResponse.triage_status == status)
@@ -112,6 +117,25 @@ def query_responses(
     if with_suggestion:
         statement = statement.where(SurveyResponse.suggested_practice_id.is_not(None))
     return statement.order_by(SurveyResponse.submitted_at.desc(), SurveyResponse.id.desc())
+
+
+@dataclass(frozen=True)
+class Waiting:
+    """Responses stored but not filed yet: how many, and when the oldest arrived (UTC)."""
+
+    count: int
+    oldest: datetime | None
+
+
+def waiting_responses() -> Waiting:
+    """How many responses wait for the worker to file them, and the oldest one's submit time.
+    Reads the partial index of unfiled responses: cheap however many responses are filed."""
+    count, oldest = db.session.execute(
+        select(func.count(), func.min(SurveyResponse.submitted_at)).where(
+            SurveyResponse.filed_at.is_(None)
+        )
+    ).one()
+    return Waiting(count=count, oldest=oldest)
 
 
 def response_countries() -> list[str]:

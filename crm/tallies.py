@@ -339,15 +339,22 @@ def _add(conn: Connection, model, key_columns: tuple[str, ...], count_column: st
     ]
     if not rows:
         return
-    table = model.__table__
-    insert = postgresql.insert if conn.dialect.name == "postgresql" else sqlite.insert
+    statement = _upsert_statement(conn.dialect.name, model.__table__, key_columns, count_column)
     for start in range(0, len(rows), CHUNK):
-        statement = insert(table).values(rows[start : start + CHUNK])
-        statement = statement.on_conflict_do_update(
-            index_elements=list(key_columns),
-            set_={count_column: table.c[count_column] + statement.excluded[count_column]},
-        )
-        conn.execute(statement)
+        conn.execute(statement, rows[start : start + CHUNK])
+
+
+@functools.cache
+def _upsert_statement(dialect: str, table, key_columns: tuple[str, ...], count_column: str):
+    """``INSERT … ON CONFLICT (keys) DO UPDATE SET count = count + excluded.count``, built once
+    per table (a submit runs it on every commit; building it each time cost more than running
+    it), executed with one parameter dict per row."""
+    insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
+    statement = insert(table)
+    return statement.on_conflict_do_update(
+        index_elements=list(key_columns),
+        set_={count_column: table.c[count_column] + statement.excluded[count_column]},
+    )
 
 
 def rebuild(conn: Connection) -> None:

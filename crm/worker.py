@@ -1,7 +1,8 @@
 """``flask outbox send`` and the long-running ``flask worker`` (issue 9).
 
-The worker delivers the outbox every few seconds and runs the daily jobs once a day; the jobs
-are idempotent, so a restart or a second worker repeats nothing.
+The worker files survey responses waiting for it every second (``crm.intake``, README
+"Performance"), delivers the outbox every few seconds and runs the daily jobs once a day; all
+three are idempotent, so a restart or a second worker repeats nothing.
 """
 
 from __future__ import annotations
@@ -19,6 +20,7 @@ from crm import outbox
 from crm.clock import org_today
 from crm.errors import without_values
 from crm.extensions import db
+from crm.intake import file_pending, pending_response_ids
 
 logger = logging.getLogger(__name__)
 outbox_cli = AppGroup("outbox", help="Deliver queued emails.")
@@ -55,27 +57,59 @@ def run_daily_jobs() -> None:
             logger.error("daily job %s failed: %s", name, without_values(error))
 
 
+def file_waiting_responses(failed: set[int], limit: int = 500) -> int:
+    """File the responses waiting for the worker, oldest first, one transaction each; returns
+    how many this call filed. A response whose filing raises is logged, rolled back (its raw
+    answers stay stored) and added to ``failed``, which later rounds skip: one bad row never
+    stops the queue or floods the log."""
+    filed = 0
+    for response_id in pending_response_ids(limit, skip=failed):
+        try:
+            if file_pending(response_id):
+                db.session.commit()
+                filed += 1
+            else:
+                db.session.rollback()
+        except Exception as error:
+            db.session.rollback()
+            failed.add(response_id)
+            logger.error("filing response %s failed: %s", response_id, without_values(error))
+    return filed
+
+
 @click.command("worker")
 @click.option("--interval", default=10.0, show_default=True, help="Seconds between outbox runs.")
-@click.option("--once", is_flag=True, help="One round (outbox + daily jobs), then exit.")
-def worker_command(interval: float, once: bool) -> None:
-    """Deliver the outbox continuously and run the daily jobs once a day."""
+@click.option(
+    "--filing-interval", default=1.0, show_default=True, help="Seconds between filing rounds."
+)
+@click.option("--once", is_flag=True, help="One round (filing, outbox, daily jobs), then exit.")
+def worker_command(interval: float, filing_interval: float, once: bool) -> None:
+    """File waiting survey responses, deliver the outbox and run the daily jobs once a day."""
     last_daily: date | None = None
+    next_outbox = 0.0
+    failed: set[int] = set()
     name = outbox.worker_name()
     click.echo(f"Worker {name} started.")
     while True:
+        try:
+            file_waiting_responses(failed)
+        except Exception as error:
+            db.session.rollback()
+            logger.error("filing round failed: %s", without_values(error))
         if last_daily != org_today():
             run_daily_jobs()
             last_daily = org_today()
-        try:
-            outbox.send_due(worker=name)
-        except Exception as error:
-            db.session.rollback()
-            logger.error("outbox round failed: %s", without_values(error))
+        if time.monotonic() >= next_outbox:
+            try:
+                outbox.send_due(worker=name)
+            except Exception as error:
+                db.session.rollback()
+                logger.error("outbox round failed: %s", without_values(error))
+            next_outbox = time.monotonic() + interval
         db.session.remove()
         if once:
             return
-        time.sleep(interval)
+        time.sleep(filing_interval)
 
 
 def init_app(app: Flask) -> None:

@@ -8,11 +8,12 @@ from typing import Any
 from flask import current_app
 
 from crm import questionnaire
-from crm.intake import Intake, intake_response
+from crm.extensions import db
+from crm.intake import accept_response, file_accepted
 from crm.invitations import LinkState, open_link
+from crm.models import SurveyResponse
 from crm.models._types import utcnow
 from crm.operations.invitations import record_response
-from crm.outreach import queue_confirmation
 
 logger = logging.getLogger(__name__)
 
@@ -39,34 +40,33 @@ def survey_answers(form_data: dict[str, Any]) -> dict[str, Any]:
     return answers
 
 
-def submit_survey(form_data: dict[str, Any], *, language: str) -> Intake:
-    """Store one web response and file it under its practice (SPEC §3, §4); the caller commits.
+def submit_survey(form_data: dict[str, Any], *, language: str) -> bool:
+    """Store one web response (SPEC §3, §4); the caller commits. True when this call stored it.
 
-    ``form_data`` is a valid ``SurveyForm.data`` (its ``submission_token`` makes a repeated
-    submit a no-op that returns the first response); ``language`` is the page's locale
-    (en/es/pt_BR). Consent is recorded as now (UTC) with the current privacy-notice version.
-    A new response also queues its confirmation email in the outbox (issue 9).
+    ``form_data`` is a valid ``SurveyForm.data``; its ``submission_token`` makes a repeated
+    submit a no-op (False). ``language`` is the page's locale (en/es/pt_BR). Consent is
+    recorded as now (UTC) with the current privacy-notice version.
 
-    With the token of an open personal invitation (``form_data["invitation"]``), the response
-    is filed under the invited contact's practice without triage and the invitation marked
-    answered; a token that is no longer usable (answered, expired, unknown) is ignored.
+    The response is filed under its practice, and its confirmation email queued, by the worker
+    (``SURVEY_FILING=worker``, the default) or here (``inline``): ``crm.intake.file_accepted``.
+    With the token of an open personal invitation (``form_data["invitation"]``) the invitation
+    is marked answered now, and filing puts the response under the invited contact's practice
+    without triage; a token that is no longer usable (answered, expired, unknown) is ignored.
     """
     link = open_link(form_data.get("invitation")) if form_data.get("invitation") else None
-    invitation = link.invitation if link is not None and link.state == LinkState.OPEN else None
-    intake = intake_response(
+    response_id = accept_response(
         survey_answers(form_data),
         language=language,
         submission_token=form_data["submission_token"],
         consent_at=utcnow(),
         privacy_notice_version=current_app.config["PRIVACY_NOTICE_VERSION"],
         source="web",
-        practice=invitation.contact.practice if invitation is not None else None,
     )
-    if intake.created:
-        # Same transaction as the response: the confirmation exists exactly when it does.
-        queue_confirmation(intake.response)
-        if invitation is not None:
-            record_response(invitation, intake.response)
-    else:
-        logger.info("repeated submit of response %s ignored", intake.response.id)
-    return intake
+    if response_id is None:
+        logger.info("repeated submit ignored")
+        return False
+    if link is not None and link.state == LinkState.OPEN:
+        record_response(link.invitation, response_id)
+    if current_app.config["SURVEY_FILING"] == "inline":
+        file_accepted(db.session.get(SurveyResponse, response_id))
+    return True

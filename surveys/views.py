@@ -123,9 +123,9 @@ def survey(lang: str):
         status = 400 if form.tampered() else 200
         form.renew_token_if_invalid()
         return render_survey(form, status)
-    intake = operations.submit_survey(form.data, language=select_locale())
-    token = intake.response.submission_token  # read before commit expires it (no new query)
+    operations.submit_survey(form.data, language=select_locale())
     db.session.commit()
+    token = form.submission_token.data
     return redirect(url_for("surveys.thanks", lang=lang, token=token), code=303)
 
 

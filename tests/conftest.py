@@ -39,6 +39,9 @@ BASE_OVERRIDES = {
         "argon2__parallelism": 1,
     },
     "SERVER_NAME": None,
+    # Filing in the submit's own transaction, so a test sees the practice right after its POST;
+    # tests/surveys/test_deferred_filing.py covers the default (the worker files).
+    "SURVEY_FILING": "inline",
 }
 
 

@@ -93,3 +93,18 @@ def test_text_without_nul_still_goes_through(client, api_headers):
     response = client.post("/api/v1/agreements", json=body, headers=api_headers)
     assert response.status_code == 201, response.json
     assert agreements() == 1
+
+
+def test_every_route_but_static_files_is_guarded(app):
+    from crm.hardening import refuse_nul_characters
+
+    for rule in app.url_map.iter_rules():
+        if rule.endpoint == "static":
+            continue
+        blueprint = rule.endpoint.rsplit(".", 1)[0]
+        assert refuse_nul_characters in app.before_request_funcs.get(blueprint, []), rule
+
+
+def test_the_survey_body_limit_still_answers_413_first(client):
+    response = client.post("/pt/survey", data=valid_form(comments="x" * 150_000 + NUL))
+    assert response.status_code == 413

@@ -59,10 +59,29 @@ def test_a_database_error_in_the_survey_is_logged_without_the_answers(
         # A write the database refuses, with the respondent's data among its parameters.
         db.session.execute(insert(Contact).values(name=NAME, email=None, email_key=EMAIL))
 
-    monkeypatch.setattr("surveys.operations.queue_confirmation", broken_confirmation)
+    monkeypatch.setattr("crm.intake.queue_confirmation", broken_confirmation)
     with caplog.at_level(logging.INFO):
         response = client.post("/es/survey", data=valid_form(name=NAME, email=EMAIL))
     assert response.status_code == 500
+    text = logged_text(caplog)
+    assert "IntegrityError" in text
+    assert EMAIL not in text
+    assert NAME not in text
+
+
+def test_a_database_error_while_the_worker_files_is_logged_without_the_answers(
+    app, client, db, caplog, monkeypatch
+):
+    from crm.worker import file_waiting_responses
+
+    def broken_confirmation(response):
+        db.session.execute(insert(Contact).values(name=NAME, email=None, email_key=EMAIL))
+
+    app.config["SURVEY_FILING"] = "worker"
+    assert client.post("/es/survey", data=valid_form(name=NAME, email=EMAIL)).status_code == 303
+    monkeypatch.setattr("crm.intake.queue_confirmation", broken_confirmation)
+    with caplog.at_level(logging.INFO):
+        assert file_waiting_responses(set()) == 0
     text = logged_text(caplog)
     assert "IntegrityError" in text
     assert EMAIL not in text

@@ -169,6 +169,7 @@ def response_dict(response: SurveyResponse) -> dict[str, Any]:
         "country": response.country_code,
         "triage_status": response.triage_status,
         "practice_id": response.practice_id,
+        "filed_at": response.filed_at,
         "questionnaire_version": response.questionnaire_version,
         "answers": response.answers,
     }

@@ -223,6 +223,10 @@ class ResponseSchema(Schema):
     country = fields.String(allow_none=True)
     triage_status = fields.String(required=True)
     practice_id = fields.Integer(allow_none=True)
+    filed_at = fields.DateTime(
+        allow_none=True,
+        metadata={"description": "When it was filed under a practice; null while it waits"},
+    )
     questionnaire_version = fields.String(required=True)
     answers = fields.Dict(keys=fields.String(), values=fields.Raw(allow_none=True), required=True)
 

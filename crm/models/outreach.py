@@ -65,8 +65,9 @@ class Invitation(db.Model):
     reminded_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     #: When the link was used to answer; a used link shows no data any more.
     responded_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    #: Indexed: filing a response looks up the invitation that brought it.
     response_id: Mapped[int | None] = mapped_column(
-        ForeignKey("survey_responses.id", ondelete="SET NULL")
+        ForeignKey("survey_responses.id", ondelete="SET NULL"), index=True
     )
     #: When the contact withdrew their permission through this invitation's unsubscribe link.
     unsubscribed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import TYPE_CHECKING
 
-from sqlalchemy import JSON, Boolean, Float, ForeignKey, Index, String
+from sqlalchemy import JSON, Boolean, Float, ForeignKey, Index, String, text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from crm.extensions import db
@@ -29,6 +29,13 @@ class SurveyResponse(db.Model):
         Index("ix_survey_responses_practice_submitted", "practice_id", "submitted_at"),
         Index("ix_survey_responses_triage_submitted", "triage_status", "submitted_at"),
         Index("ix_survey_responses_country_submitted", "country_code", "submitted_at"),
+        # The worker's queue: only responses still waiting to be filed, so it stays tiny.
+        Index(
+            "ix_survey_responses_unfiled",
+            "id",
+            sqlite_where=text("filed_at IS NULL"),
+            postgresql_where=text("filed_at IS NULL"),
+        ),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -64,6 +71,9 @@ class SurveyResponse(db.Model):
     triaged_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     triaged_by_id: Mapped[int | None] = mapped_column(ForeignKey("staff_users.id"))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    #: When it was filed under a practice (UTC); NULL while a web response waits for the worker
+    #: (``SURVEY_FILING=worker``, ``crm.intake.file_pending``).
+    filed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
     practice: Mapped[Practice | None] = relationship(foreign_keys=[practice_id])
     suggested_practice: Mapped[Practice | None] = relationship(foreign_keys=[suggested_practice_id])

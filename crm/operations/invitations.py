@@ -27,7 +27,7 @@ from crm.invitations import (
     survey_link,
     unsubscribe_url,
 )
-from crm.models import Contact, Invitation, OutboxMessage, SurveyResponse
+from crm.models import Contact, Invitation, OutboxMessage
 from crm.models._types import utcnow
 from crm.worker import daily_job
 
@@ -152,13 +152,14 @@ def queue_reminders(now: datetime | None = None) -> int:
     return queued
 
 
-def record_response(invitation: Invitation, response: SurveyResponse) -> bool:
-    """Mark ``invitation`` answered by ``response`` (its link then opens nothing); True when
-    this call did it, False when the link had been used already. The caller commits."""
+def record_response(invitation: Invitation, response_id: int) -> bool:
+    """Mark ``invitation`` answered by the response ``response_id`` (its link then opens
+    nothing); True when this call did it, False when the link had been used already. The caller
+    commits."""
     result = db.session.execute(
         update(Invitation)
         .where(Invitation.id == invitation.id, Invitation.responded_at.is_(None))
-        .values(responded_at=utcnow(), response_id=response.id)
+        .values(responded_at=utcnow(), response_id=response_id)
         .execution_options(synchronize_session=False)
     )
     db.session.expire(invitation)

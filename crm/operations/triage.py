@@ -52,6 +52,12 @@ class Absorbed:
         }
 
 
+def _require_filed(response: SurveyResponse) -> None:
+    """Triage works on filed responses: the worker would otherwise file one over a decision."""
+    if response.filed_at is None:
+        raise TriageError(_("This response is still being filed. Try again in a moment."))
+
+
 def _stamp(response: SurveyResponse) -> None:
     response.triaged_at = utcnow()
     response.triaged_by_id = audit.current_actor()[0]
@@ -192,6 +198,7 @@ def link_response(response: SurveyResponse, practice: Practice) -> SurveyRespons
     (contacts, activities and tasks move) and deleted; the audit event says so. Raises
     ``TriageError`` for a practice in another country.
     """
+    _require_filed(response)
     _require_same_country(response, practice)
     before = {"practice_id": response.practice_id, "triage_status": response.triage_status}
     absorbed = _file_under(response, practice)
@@ -245,6 +252,7 @@ def mark_duplicate(response: SurveyResponse, of_practice: Practice | None = None
     With ``of_practice`` (same country), the response is filed under that practice, its former
     practice folded in when left empty. Raises ``TriageError`` for another country.
     """
+    _require_filed(response)
     before = {"practice_id": response.practice_id, "triage_status": response.triage_status}
     absorbed = None
     if of_practice is not None:
@@ -269,6 +277,7 @@ def mark_duplicate(response: SurveyResponse, of_practice: Practice | None = None
 def mark_spam(response: SurveyResponse) -> SurveyResponse:
     """Mark ``response`` as spam: kept, never counted; its practice loses its answers if this
     was its only counted response (SPEC §3)."""
+    _require_filed(response)
     before = {"triage_status": response.triage_status}
     response.triage_status = "spam"
     response.suggested_practice_id = None
@@ -282,6 +291,7 @@ def mark_spam(response: SurveyResponse) -> SurveyResponse:
 def restore(response: SurveyResponse) -> SurveyResponse:
     """Undo spam or duplicate: back to ``linked`` when its practice has another counted
     response, else ``new`` (back in the inbox). Raises ``TriageError`` when not spam/duplicate."""
+    _require_filed(response)
     if response.triage_status not in ("spam", "duplicate"):
         raise TriageError(_("Only responses marked as spam or duplicate can be restored."))
     before = {"triage_status": response.triage_status}
@@ -310,6 +320,7 @@ def dismiss_suggestion(response: SurveyResponse) -> SurveyResponse:
 
     Clears the suggestion; a ``new`` response becomes ``linked`` (triaged). Counts are unchanged.
     """
+    _require_filed(response)
     before = {
         "suggested_practice_id": response.suggested_practice_id,
         "triage_status": response.triage_status,

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from datetime import timedelta
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
@@ -14,6 +15,7 @@ from crm.auth import staff_required
 from crm.extensions import db
 from crm.i18n import sorted_countries
 from crm.models import Practice, SurveyResponse
+from crm.models._types import utcnow
 from crm.operations import triage
 from crm.views.form_choices import select_choices
 from crm.views.inbox_forms import (
@@ -26,6 +28,8 @@ from crm.views.inbox_forms import (
 )
 
 blueprint = Blueprint("inbox", __name__, url_prefix="/staff/responses")
+#: The worker files responses within seconds; a response waiting longer means it is not running.
+WORKER_STALLED_AFTER = timedelta(minutes=5)
 
 
 @blueprint.get("")
@@ -45,7 +49,16 @@ def index():
         with_suggestion=bool(valid and filters.suggested.data),
     )
     page = listing.paginate(statement, listing.page_number(request.args.get("page")))
-    return render_template("inbox/index.html", filters=filters, page=page, status=status)
+    waiting = listing.waiting_responses()
+    stalled = waiting.oldest is not None and utcnow() - waiting.oldest > WORKER_STALLED_AFTER
+    return render_template(
+        "inbox/index.html",
+        filters=filters,
+        page=page,
+        status=status,
+        waiting=waiting,
+        stalled=stalled,
+    )
 
 
 def _response_or_404(response_id: int) -> SurveyResponse:

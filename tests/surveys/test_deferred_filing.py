@@ -1,0 +1,222 @@
+"""``SURVEY_FILING=worker``, the default: a submit stores the raw answers in one INSERT and the
+worker files them a moment later (practice, contact, interests, tallies, readiness, the
+confirmation email). README "Performance"; the rest of the suite files inline."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+import pytest
+from flask_babel import force_locale
+from sqlalchemy import func, select
+
+from config import load_config
+from crm import intake
+from crm.models import Contact, InterestTally, Invitation, OutboxMessage, Practice, SurveyResponse
+from crm.models._types import utcnow
+from crm.operations import triage
+from crm.worker import file_waiting_responses, worker_command
+from tests.crm.outreach_helpers import invite, new_contact
+from tests.surveys.support import valid_form
+
+
+@pytest.fixture
+def worker_mode(app):
+    app.config["SURVEY_FILING"] = "worker"
+    return app
+
+
+def count(db, model) -> int:
+    return db.session.scalar(select(func.count()).select_from(model))
+
+
+def only_response(db) -> SurveyResponse:
+    return db.session.scalars(select(SurveyResponse)).one()
+
+
+def eligible_qopi_in_brazil(db) -> int:
+    return db.session.scalar(
+        select(func.coalesce(func.sum(InterestTally.practices), 0)).where(
+            InterestTally.country_code == "BR",
+            InterestTally.program_code == "QOPI",
+            InterestTally.eligible.is_(True),
+        )
+    )
+
+
+def test_worker_filing_is_the_default():
+    assert load_config({})["SURVEY_FILING"] == "worker"
+
+
+def test_an_unknown_filing_mode_is_refused():
+    with pytest.raises(Exception, match="SURVEY_FILING must be one of"):
+        load_config({"SURVEY_FILING": "later"})
+
+
+def test_a_submit_stores_the_answers_and_nothing_else(worker_mode, client, db):
+    response = client.post("/pt/survey", data=valid_form(submission_token="W" * 32))
+    assert response.status_code == 303
+    stored = only_response(db)
+    assert (stored.filed_at, stored.practice_id, stored.contact_id) == (None, None, None)
+    assert stored.answers["practice_name"] == "Clínica São José"
+    assert (count(db, Practice), count(db, Contact), count(db, OutboxMessage)) == (0, 0, 0)
+    # The thank-you page needs only the answers and the availability.
+    thanks = client.get(response.headers["Location"])
+    assert thanks.status_code == 200
+    assert "QOPI" in thanks.get_data(as_text=True)
+
+
+def test_the_worker_files_what_the_submit_would_have(worker_mode, client, db):
+    before = eligible_qopi_in_brazil(db)
+    client.post("/pt/survey", data=valid_form(asco_members_count="2"))
+    assert eligible_qopi_in_brazil(db) == before
+    assert file_waiting_responses(set()) == 1
+    stored = only_response(db)
+    assert stored.filed_at is not None
+    assert stored.triage_status == "new"
+    assert stored.practice.name == "Clínica São José"
+    assert stored.contact.email == "ana@clinica.example"
+    assert {i.program_code: i.level for i in stored.practice.interests} == {
+        "QOPI": "very",
+        "QCP": "somewhat",
+        "QTP": "not_very",
+    }
+    [confirmation] = db.session.scalars(select(OutboxMessage)).all()
+    assert (confirmation.kind, confirmation.recipient) == ("confirmation", "ana@clinica.example")
+    assert confirmation.language == "pt_BR"
+    assert eligible_qopi_in_brazil(db) == before + 1
+
+
+def test_filing_twice_files_nothing_more(worker_mode, client, db):
+    client.post("/pt/survey", data=valid_form())
+    assert file_waiting_responses(set()) == 1
+    assert file_waiting_responses(set()) == 0
+    assert intake.file_pending(only_response(db).id) is False
+    assert (count(db, Practice), count(db, OutboxMessage)) == (1, 1)
+
+
+def test_a_repeated_submit_waits_once(worker_mode, client, db):
+    form = valid_form(submission_token="R" * 32)
+    first, second = client.post("/pt/survey", data=form), client.post("/pt/survey", data=form)
+    assert first.headers["Location"] == second.headers["Location"]
+    assert intake.pending_response_ids() == [only_response(db).id]
+
+
+def test_responses_are_filed_oldest_first_and_match_each_other(worker_mode, client, db):
+    client.post("/pt/survey", data=valid_form(email="ana@clinica.example"))
+    client.post("/pt/survey", data=valid_form(email="bruno@clinica.example", name="Bruno"))
+    assert file_waiting_responses(set()) == 2
+    first, second = db.session.scalars(select(SurveyResponse).order_by(SurveyResponse.id))
+    assert first.practice_id == second.practice_id
+    assert (first.triage_status, second.triage_status) == ("new", "linked")
+
+
+def test_the_worker_command_files_the_queue(worker_mode, app, client, db):
+    client.post("/pt/survey", data=valid_form())
+    result = app.test_cli_runner().invoke(worker_command, ["--once"])
+    assert result.exit_code == 0, result.output
+    db.session.expire_all()
+    assert only_response(db).practice is not None
+
+
+def test_a_response_that_cannot_be_filed_is_skipped_and_kept(
+    worker_mode, client, db, monkeypatch, caplog
+):
+    client.post("/pt/survey", data=valid_form(submission_token="A" * 32))
+    client.post("/pt/survey", data=valid_form(submission_token="B" * 32, email="b@x.example"))
+    broken = db.session.scalar(select(SurveyResponse.id).order_by(SurveyResponse.id).limit(1))
+    real_file_accepted = intake.file_accepted
+
+    def file_or_fail(response):
+        if response.id == broken:
+            raise RuntimeError("disk on fire")
+        real_file_accepted(response)
+
+    monkeypatch.setattr(intake, "file_accepted", file_or_fail)
+    failed: set[int] = set()
+    assert file_waiting_responses(failed) == 1
+    assert failed == {broken}
+    assert f"filing response {broken} failed" in caplog.text
+    assert file_waiting_responses(failed) == 0  # skipped, not retried in a loop
+    assert db.session.get(SurveyResponse, broken).answers["practice_name"] == "Clínica São José"
+    assert intake.pending_response_ids() == [broken]
+
+
+def test_an_erased_response_is_simply_not_filed(worker_mode, client, db):
+    client.post("/pt/survey", data=valid_form())
+    response_id = only_response(db).id
+    db.session.delete(db.session.get(SurveyResponse, response_id))
+    db.session.commit()
+    assert intake.file_pending(response_id) is False
+
+
+def test_an_invited_answer_is_marked_at_once_and_filed_under_the_invited_practice(
+    worker_mode, client, db
+):
+    contact = new_contact(db)
+    invitation, token = invite(db, contact)
+    form = valid_form(
+        country="CO",
+        preferred_language="es",
+        email=contact.email,
+        practice_name="CNZ Oncología",
+        city="Cali",
+        invitation=token,
+    )
+    assert client.post("/es/survey", data=form).status_code == 303
+    stored = db.session.scalar(select(SurveyResponse).order_by(SurveyResponse.id.desc()))
+    assert db.session.get(Invitation, invitation.id).response_id == stored.id
+    assert stored.practice_id is None
+    assert file_waiting_responses(set()) == 1
+    db.session.refresh(stored)
+    assert (stored.practice_id, stored.triage_status) == (contact.practice_id, "linked")
+
+
+def test_the_inbox_leaves_waiting_responses_out_and_says_so(
+    worker_mode, client, db, create_user, login
+):
+    client.post("/pt/survey", data=valid_form())
+    login(create_user("staff"))
+    page = client.get("/staff/responses").get_data(as_text=True)
+    assert "1 response just received is being filed" in page
+    assert "Clínica São José" not in page
+    assert "flask worker" not in page
+    file_waiting_responses(set())
+    page = client.get("/staff/responses").get_data(as_text=True)
+    assert "being filed" not in page
+    assert "Clínica São José" in page
+
+
+def test_the_inbox_warns_when_the_worker_seems_stopped(worker_mode, client, db, create_user, login):
+    client.post("/pt/survey", data=valid_form())
+    stored = only_response(db)
+    stored.submitted_at = utcnow() - timedelta(minutes=6)
+    db.session.commit()
+    login(create_user("staff"))
+    page = client.get("/staff/responses").get_data(as_text=True)
+    assert "check that the worker (<code>flask worker</code>) is running" in page
+
+
+def test_triage_waits_for_filing(worker_mode, client, db):
+    client.post("/pt/survey", data=valid_form())
+    stored = only_response(db)
+    with force_locale("en"), pytest.raises(triage.TriageError, match="still being filed"):
+        triage.mark_spam(stored)
+    db.session.rollback()
+    file_waiting_responses(set())
+    assert triage.mark_spam(only_response(db)).triage_status == "spam"
+
+
+def test_the_api_says_whether_a_response_is_filed_yet(worker_mode, client, db, create_user):
+    from crm.api.tokens import create_token
+
+    _row, token = create_token(create_user("staff"))
+    db.session.commit()
+    headers = {"Authorization": f"Bearer {token}"}
+    client.post("/pt/survey", data=valid_form())
+    [item] = client.get("/api/v1/responses", headers=headers).json["items"]
+    assert (item["filed_at"], item["practice_id"]) == (None, None)
+    file_waiting_responses(set())
+    [item] = client.get("/api/v1/responses", headers=headers).json["items"]
+    assert item["filed_at"] is not None
+    assert item["practice_id"] == only_response(db).practice_id
