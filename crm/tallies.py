@@ -488,6 +488,13 @@ def _forget(session: Session, *_args) -> None:
         session.info.pop(key, None)
 
 
+def _apply_at_commit(session: Session) -> None:
+    # SQLAlchemy fires before_commit when a SAVEPOINT is released too; the outer commit
+    # applies everything once (a batch of filings pays for its tallies once).
+    if not session.in_nested_transaction():
+        apply_pending(session)
+
+
 def init_app(app: Flask) -> None:
     """Listen to the app's sessions (idempotent: tests build many apps in one process). The
     commit hook goes first, so readiness recording reads up-to-date counts."""
@@ -496,5 +503,5 @@ def init_app(app: Flask) -> None:
         return
     event.listen(session_class, "before_flush", _note_before_flush)
     event.listen(session_class, "after_flush", _note_after_flush)
-    event.listen(session_class, "before_commit", apply_pending, insert=True)
+    event.listen(session_class, "before_commit", _apply_at_commit, insert=True)
     event.listen(session_class, "after_rollback", _forget)

@@ -99,6 +99,8 @@ def _remember_countries(sender, country_codes: frozenset[str], **extra) -> None:
 
 
 def _record_before_commit(session: Session) -> None:
+    if session.in_nested_transaction():
+        return  # a SAVEPOINT released: the outer commit records the whole transaction once
     pending = session.info.pop(PENDING_KEY, None)
     if pending:
         record_readiness_changes(pending)

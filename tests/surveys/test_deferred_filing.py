@@ -87,6 +87,14 @@ def test_the_worker_files_what_the_submit_would_have(worker_mode, client, db):
     assert eligible_qopi_in_brazil(db) == before + 1
 
 
+def test_with_no_time_budget_each_response_gets_its_own_transaction(worker_mode, client, db):
+    client.post("/pt/survey", data=valid_form())
+    client.post("/pt/survey", data=valid_form(email="b@clinica.example", practice_name="Outra"))
+    assert file_waiting_responses(set(), batch_seconds=0) == 2
+    assert intake.pending_response_ids() == []
+    assert count(db, Practice) == 2
+
+
 def test_filing_twice_files_nothing_more(worker_mode, client, db):
     client.post("/pt/survey", data=valid_form())
     assert file_waiting_responses(set()) == 1
