@@ -224,9 +224,12 @@ class Worker:
 
     def __enter__(self) -> Worker:
         self.log_file = self.log_path.open("ab")
+        if os.environ.get("BENCH_WORKER") == "0":  # experiments only: the load without filing
+            return self
         self.process = subprocess.Popen(
             [str(VENV_BIN / "flask"), "--app", "app", "worker",
-             "--filing-interval", "0.5", "--interval", "3600"],
+             "--filing-interval", "0.5", "--interval", "3600",
+             "--batch-seconds", os.environ.get("BENCH_FILING_BATCH") or "0.05"],
             cwd=ROOT, env=self.env, stdout=self.log_file, stderr=subprocess.STDOUT,
         )  # fmt: skip
         return self

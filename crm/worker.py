@@ -112,8 +112,16 @@ def _file_one_by_one(response_ids: list[int], failed: set[int]) -> int:
 @click.option(
     "--filing-interval", default=1.0, show_default=True, help="Seconds between filing rounds."
 )
+@click.option(
+    "--batch-seconds",
+    default=FILING_BATCH_SECONDS,
+    show_default=True,
+    help="Longest filing transaction (seconds).",
+)
 @click.option("--once", is_flag=True, help="One round (filing, outbox, daily jobs), then exit.")
-def worker_command(interval: float, filing_interval: float, once: bool) -> None:
+def worker_command(
+    interval: float, filing_interval: float, batch_seconds: float, once: bool
+) -> None:
     """File waiting survey responses, deliver the outbox and run the daily jobs once a day."""
     last_daily: date | None = None
     next_outbox = 0.0
@@ -122,7 +130,7 @@ def worker_command(interval: float, filing_interval: float, once: bool) -> None:
     click.echo(f"Worker {name} started.")
     while True:
         try:
-            file_waiting_responses(failed)
+            file_waiting_responses(failed, batch_seconds=batch_seconds)
         except Exception as error:
             db.session.rollback()
             logger.error("filing round failed: %s", without_values(error))
