@@ -229,7 +229,7 @@ class Worker:
         self.process = subprocess.Popen(
             [str(VENV_BIN / "flask"), "--app", "app", "worker",
              "--filing-interval", "0.5", "--interval", "3600",
-             "--batch-seconds", os.environ.get("BENCH_FILING_BATCH") or "0.05"],
+             "--batch-seconds", os.environ.get("BENCH_FILING_BATCH") or "0.02"],
             cwd=ROOT, env=self.env, stdout=self.log_file, stderr=subprocess.STDOUT,
         )  # fmt: skip
         return self

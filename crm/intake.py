@@ -21,7 +21,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.dialects import postgresql, sqlite
 
 from crm import questionnaire, tallies
@@ -176,6 +176,12 @@ def pending_response_ids(limit: int = 100, skip: Iterable[int] = ()) -> list[int
     if skip:
         statement = statement.where(SurveyResponse.id.not_in(sorted(skip)))
     return list(db.session.scalars(statement.order_by(SurveyResponse.id).limit(limit)))
+
+
+def latest_response_id() -> int:
+    """The id of the most recently stored response (0 with none): the worker compares two
+    readings to tell whether submits are arriving."""
+    return db.session.scalar(select(func.max(SurveyResponse.id))) or 0
 
 
 def file_pending(response_id: int) -> bool:

@@ -20,7 +20,7 @@ from crm import outbox
 from crm.clock import org_today
 from crm.errors import without_values
 from crm.extensions import db
-from crm.intake import file_pending, pending_response_ids
+from crm.intake import file_pending, latest_response_id, pending_response_ids
 
 logger = logging.getLogger(__name__)
 outbox_cli = AppGroup("outbox", help="Deliver queued emails.")
@@ -59,24 +59,34 @@ def run_daily_jobs() -> None:
 
 #: Longest a filing transaction runs before it commits: SQLite's single write lock is held that
 #: long at most, so a submit arriving meanwhile waits little (README "Performance").
-FILING_BATCH_SECONDS = 0.05
+FILING_BATCH_SECONDS = 0.02
+#: While submits keep arriving, the worker pauses this many times as long as its last
+#: transaction took: it then holds the write lock a quarter of the time at most, and the
+#: survey keeps answering at full speed; with no submit arriving it files without pausing.
+FILING_YIELD = 3.0
 
 
 def file_waiting_responses(
-    failed: set[int], limit: int = 500, batch_seconds: float = FILING_BATCH_SECONDS
+    failed: set[int],
+    limit: int = 500,
+    batch_seconds: float = FILING_BATCH_SECONDS,
+    pause: Callable[[float], object] = time.sleep,
 ) -> int:
     """File the responses waiting for the worker, oldest first; returns how many this call
     filed. Each transaction files as many as fit in ``batch_seconds`` (tallies and readiness
-    are then applied once per transaction, not per response). When a transaction fails, its
+    are then applied once per transaction, not per response); between transactions it yields
+    to arriving submits (``FILING_YIELD``, through ``pause``). When a transaction fails, its
     responses are filed again one per transaction: the one whose filing raises is logged,
     rolled back (its raw answers stay stored) and added to ``failed``, which later rounds
     skip, so one bad row never stops the queue or floods the log."""
     waiting = pending_response_ids(limit, skip=failed)
-    filed = 0
+    filed, newest_before = 0, None
     while waiting:
         taken: list[int] = []
+        started, newest = time.monotonic(), newest_before
         try:
-            started, done = time.monotonic(), 0
+            newest = latest_response_id()
+            done = 0
             for response_id in waiting:
                 if taken and time.monotonic() - started >= batch_seconds:
                     break
@@ -88,6 +98,10 @@ def file_waiting_responses(
             db.session.rollback()
             filed += _file_one_by_one(taken, failed)
         waiting = waiting[len(taken) :]
+        submits_arriving = newest_before is not None and newest > newest_before
+        newest_before = newest
+        if waiting and submits_arriving:
+            pause((time.monotonic() - started) * FILING_YIELD)
     return filed
 
 

@@ -228,3 +228,28 @@ def test_the_api_says_whether_a_response_is_filed_yet(worker_mode, client, db, c
     [item] = client.get("/api/v1/responses", headers=headers).json["items"]
     assert item["filed_at"] is not None
     assert item["practice_id"] == only_response(db).practice_id
+
+
+def post_three(client):
+    for n in range(3):
+        client.post("/pt/survey", data=valid_form(email=f"p{n}@clinica.example"))
+
+
+def test_the_worker_yields_while_submits_keep_arriving(worker_mode, client, db, monkeypatch):
+    from crm import worker
+
+    post_three(client)
+    readings = iter(range(100, 200))
+    monkeypatch.setattr(worker, "latest_response_id", lambda: next(readings))
+    pauses: list[float] = []
+    assert file_waiting_responses(set(), batch_seconds=0, pause=pauses.append) == 3
+    # Three transactions; after the second and third readings submits had arrived, and the
+    # last one leaves nothing waiting, so one pause, three times the transaction's length.
+    assert len(pauses) == 1 and pauses[0] > 0
+
+
+def test_the_worker_does_not_pause_when_no_submit_arrives(worker_mode, client, db):
+    post_three(client)
+    pauses: list[float] = []
+    assert file_waiting_responses(set(), batch_seconds=0, pause=pauses.append) == 3
+    assert pauses == []
