@@ -284,7 +284,7 @@ RESPONSE_COLUMNS = (
     "id", "submission_token", "submitted_at", "language", "questionnaire_version",
     "privacy_notice_version", "consent_at", "permission_to_contact", "answers", "source",
     "country_code", "triage_status", "practice_id", "contact_id", "suggested_practice_id",
-    "suggestion_score", "triaged_at", "triaged_by_id", "created_at",
+    "suggestion_score", "triaged_at", "triaged_by_id", "created_at", "filed_at",
 )  # fmt: skip
 INTEREST_COLUMNS = (
     "id", "practice_id", "program_code", "level", "timeframe", "willing_to_pay_fee", "details",
@@ -527,7 +527,7 @@ class Generator:
             country, status, practice_id, contact_id, suggested,
             round(85 + self.rng.random() * 15, 1) if suggested else None,
             ts(moment + 2 * 86400) if triaged else None,
-            self.ref.staff_id if triaged else None, submitted,
+            self.ref.staff_id if triaged else None, submitted, submitted,
         )  # fmt: skip
 
     def _spam_response(self, rows: dict[str, list]) -> None:
