@@ -34,6 +34,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 
 from sqlalchemy import Connection, create_engine, text
+from sqlalchemy.pool import StaticPool
 
 from crm.practices import name_keys
 from crm.tallies import rebuild as rebuild_tallies
@@ -208,10 +209,11 @@ class SQLiteWriter(Writer):
     """No journal during the load (a failed load is thrown away), secondary indexes dropped
     and built again at the end (sorting once beats a million random B-tree inserts)."""
 
+    #: Set on the connection before the load's transaction (a journal mode cannot change
+    #: inside one): no journal, no fsync, 256 MiB of page cache.
+    PRAGMAS = ("journal_mode=OFF", "synchronous=OFF", "cache_size=-262144")
+
     def prepare(self) -> None:
-        self.conn.exec_driver_sql("PRAGMA journal_mode=OFF")
-        self.conn.exec_driver_sql("PRAGMA synchronous=OFF")
-        self.conn.exec_driver_sql("PRAGMA cache_size=-262144")  # 256 MiB of page cache
         tables = ", ".join(f"'{name}'" for name in GENERATED_TABLES)
         self.indexes = self.conn.exec_driver_sql(
             "SELECT name, sql FROM sqlite_master WHERE type = 'index' AND sql IS NOT NULL "  # noqa: S608
@@ -700,11 +702,28 @@ class Generated:
     by_status: dict[str, int]
 
 
+def _pragmas(engine, pragmas: Sequence[str]) -> None:
+    """Run SQLite pragmas on the engine's connection outside any transaction (the DBAPI
+    connection directly: the app's engine hooks begin every SQLAlchemy transaction)."""
+    raw = engine.raw_connection()
+    try:
+        cursor = raw.cursor()
+        for pragma in pragmas:
+            cursor.execute(f"PRAGMA {pragma}")
+        cursor.close()
+    finally:
+        raw.close()
+
+
 def generate(database_url: str, responses: int, seed: int = 7) -> Generated:
     """Write ``responses`` survey responses and everything around them into the migrated,
     seeded, otherwise empty database at ``database_url``; returns counts and the time taken."""
     started = time.perf_counter()
-    engine = create_engine(database_url)
+    sqlite = database_url.startswith("sqlite")
+    # One connection throughout, so the pragmas set outside the transaction apply to it.
+    engine = create_engine(database_url, **({"poolclass": StaticPool} if sqlite else {}))
+    if sqlite:
+        _pragmas(engine, SQLiteWriter.PRAGMAS)
     rng = random.Random(seed)
     with engine.begin() as conn:
         existing = conn.execute(text("SELECT COUNT(*) FROM survey_responses")).scalar()
@@ -725,9 +744,8 @@ def generate(database_url: str, responses: int, seed: int = 7) -> Generated:
         writer.finish()
         rebuild_tallies(conn)  # after the indexes are back: it counts through them
         writer.analyze()
-    if engine.dialect.name == "sqlite":
-        with engine.connect() as conn:
-            conn.exec_driver_sql("PRAGMA journal_mode=WAL")
+    if sqlite:
+        _pragmas(engine, ("journal_mode=WAL",))
     engine.dispose()
     return Generated(
         responses=generator.ids.response - 1,

@@ -245,7 +245,8 @@ def test_the_worker_yields_while_submits_keep_arriving(worker_mode, client, db, 
     assert file_waiting_responses(set(), batch_seconds=0, pause=pauses.append) == 3
     # Three transactions; after the second and third readings submits had arrived, and the
     # last one leaves nothing waiting, so one pause, three times the transaction's length.
-    assert len(pauses) == 1 and pauses[0] > 0
+    assert len(pauses) == 1
+    assert pauses[0] > 0
 
 
 def test_the_worker_does_not_pause_when_no_submit_arrives(worker_mode, client, db):
