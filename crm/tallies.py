@@ -483,7 +483,11 @@ def responses_by(dimension: str) -> dict[str, int]:
 # ------------------------------------------------------------------------------------------------
 
 
-def _forget(session: Session, *_args) -> None:
+def _forget(session: Session, previous_transaction) -> None:
+    if previous_transaction.nested:
+        # A SAVEPOINT rolled back (a dedupe collision): keep what the rest of the transaction
+        # noted; practices are re-tallied from the tables, so extra ids cost nothing.
+        return
     for key in (PRACTICES_KEY, RESPONSES_KEY, "crm_tallies_recount"):
         session.info.pop(key, None)
 
@@ -504,4 +508,4 @@ def init_app(app: Flask) -> None:
     event.listen(session_class, "before_flush", _note_before_flush)
     event.listen(session_class, "after_flush", _note_after_flush)
     event.listen(session_class, "before_commit", _apply_at_commit, insert=True)
-    event.listen(session_class, "after_rollback", _forget)
+    event.listen(session_class, "after_soft_rollback", _forget)

@@ -15,6 +15,7 @@ from datetime import date
 import click
 from flask import Flask
 from flask.cli import AppGroup
+from sqlalchemy.exc import OperationalError
 
 from crm import outbox
 from crm.clock import org_today
@@ -73,19 +74,23 @@ def file_waiting_responses(
     pause: Callable[[float], object] = time.sleep,
 ) -> int:
     """File the responses waiting for the worker, oldest first; returns how many this call
-    filed. Each transaction files as many as fit in ``batch_seconds`` (tallies and readiness
-    are then applied once per transaction, not per response); between transactions it yields
-    to arriving submits (``FILING_YIELD``, through ``pause``). When a transaction fails, its
-    responses are filed again one per transaction: the one whose filing raises is logged,
-    rolled back (its raw answers stay stored) and added to ``failed``, which later rounds
-    skip, so one bad row never stops the queue or floods the log."""
+    filed.
+
+    Each transaction files as many as fit in ``batch_seconds`` (tallies and readiness are
+    then applied once per transaction, not per response); between transactions it yields to
+    arriving submits (``FILING_YIELD``: ``pause(seconds)``, ``time.sleep`` by default). A
+    database error (``OperationalError``) ends the round and is raised. When a transaction
+    fails otherwise, its responses are filed again one per transaction: the one whose filing
+    raises is logged, rolled back (its raw answers stay stored) and added to ``failed``,
+    which later rounds skip, so one bad row never stops the queue or floods the log.
+    """
     waiting = pending_response_ids(limit, skip=failed)
     filed, newest_before = 0, None
     while waiting:
         taken: list[int] = []
-        started, newest = time.monotonic(), newest_before
+        started = time.monotonic()
+        newest = latest_response_id()  # outside the try: a failing database ends the round
         try:
-            newest = latest_response_id()
             done = 0
             for response_id in waiting:
                 if taken and time.monotonic() - started >= batch_seconds:
@@ -114,6 +119,11 @@ def _file_one_by_one(response_ids: list[int], failed: set[int]) -> int:
                 filed += 1
             else:
                 db.session.rollback()
+        except OperationalError:
+            # The database, not the response (locked, gone away): the round ends and the
+            # response is tried again in the next one.
+            db.session.rollback()
+            raise
         except Exception as error:
             db.session.rollback()
             failed.add(response_id)

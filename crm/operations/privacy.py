@@ -34,6 +34,7 @@ from sqlalchemy import (
 
 from crm import audit
 from crm.extensions import db
+from crm.intake import file_accepted
 from crm.models import AuditEvent, Contact, OutboxMessage, Practice, SurveyResponse
 from crm.models._types import utcnow
 from crm.practices import write_name_keys
@@ -167,12 +168,21 @@ def identifiers(records: SubjectRecords) -> Identifiers:
 def erase_subject(records: SubjectRecords) -> dict[str, int]:
     """Anonymize the person everywhere; the caller commits. Returns counts of what changed.
 
-    Contacts keep their practice but lose name, email, phone and role, and their permission
-    to contact; responses keep every practice answer (so readiness is unchanged) and lose the
-    personal ones; email not yet sent to them is dropped. Then every other copy of their
-    email, name or phone is replaced (:func:`sweep`), except a shared name or phone in the
-    rows of another person who bears it. The erasure itself is audited without personal data.
+    Contacts keep their practice but lose name, email, phone and role, and their permission to
+    contact; responses keep every practice answer (so readiness is unchanged) and lose the
+    personal ones; email not yet sent to them is dropped. Responses still waiting for the worker
+    are filed first, so nothing is filed from anonymized answers. Then every other copy of their
+    email, name or phone is replaced (:func:`sweep`), except a shared name or phone in the rows
+    of another person who bears it. The erasure itself is audited without personal data.
     """
+    waiting = [r for r in records.responses if r.filed_at is None]
+    if waiting:
+        # Filed first, so that the contact and the confirmation they make are erased too and
+        # the worker never files an anonymized response (an "[erased]" contact) afterwards.
+        for response in waiting:
+            file_accepted(response)
+        db.session.flush()
+        records = find_subject(records.email)
     found = identifiers(records)
     spared = namesake_rows(records, found)
     for contact in records.contacts:

@@ -106,8 +106,9 @@ def _record_before_commit(session: Session) -> None:
         record_readiness_changes(pending)
 
 
-def _forget_on_rollback(session: Session) -> None:
-    session.info.pop(PENDING_KEY, None)
+def _forget_on_rollback(session: Session, previous_transaction) -> None:
+    if not previous_transaction.nested:  # a SAVEPOINT's rollback keeps the outer's countries
+        session.info.pop(PENDING_KEY, None)
 
 
 def init_app(app: Flask) -> None:
@@ -117,4 +118,4 @@ def init_app(app: Flask) -> None:
     session_class = db.session.session_factory.class_
     if not event.contains(session_class, "before_commit", _record_before_commit):
         event.listen(session_class, "before_commit", _record_before_commit)
-        event.listen(session_class, "after_rollback", _forget_on_rollback)
+        event.listen(session_class, "after_soft_rollback", _forget_on_rollback)

@@ -21,7 +21,9 @@ from crm.models import Contact, SurveyResponse
 CATEGORIES = {
     "spam": SurveyResponse.triage_status == "spam",
     "duplicate": SurveyResponse.triage_status == "duplicate",
+    # Filed and left without a practice; one still waiting for the worker is not "unlinked".
     "unlinked": (SurveyResponse.practice_id.is_(None))
+    & SurveyResponse.filed_at.is_not(None)
     & SurveyResponse.triage_status.in_(("new", "linked")),
 }
 

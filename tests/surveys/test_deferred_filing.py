@@ -254,3 +254,65 @@ def test_the_worker_does_not_pause_when_no_submit_arrives(worker_mode, client, d
     pauses: list[float] = []
     assert file_waiting_responses(set(), batch_seconds=0, pause=pauses.append) == 3
     assert pauses == []
+
+
+def test_erasing_a_person_files_their_waiting_response_first(worker_mode, client, db):
+    from crm.operations import privacy
+
+    client.post("/pt/survey", data=valid_form(email="ana@clinica.example"))
+    privacy.erase_subject(privacy.find_subject("ana@clinica.example"))
+    db.session.commit()
+    assert file_waiting_responses(set()) == 0
+    stored = only_response(db)
+    assert stored.filed_at is not None
+    assert stored.contact.email != "ana@clinica.example"
+    assert stored.contact.email.startswith("erased-")
+    assert "ana@clinica.example" not in str(stored.answers)
+    assert count(db, OutboxMessage) == 0
+
+
+def test_a_waiting_response_is_not_purged_as_unlinked(worker_mode, client, db):
+    from crm.operations import retention
+
+    client.post("/pt/survey", data=valid_form())
+    stored = only_response(db)
+    stored.submitted_at = utcnow() - timedelta(days=4000)
+    db.session.commit()
+    unlinked = select(func.count()).where(
+        retention.CATEGORIES["unlinked"], SurveyResponse.id == stored.id
+    )
+    assert db.session.scalar(unlinked) == 0
+
+
+def test_a_database_error_ends_the_round_and_skips_nothing(worker_mode, client, db, monkeypatch):
+    from sqlalchemy.exc import OperationalError
+
+    from crm import worker
+
+    client.post("/pt/survey", data=valid_form())
+
+    def locked(_response_id):
+        raise OperationalError("UPDATE", {}, Exception("database is locked"))
+
+    monkeypatch.setattr(worker, "file_pending", locked)
+    failed: set[int] = set()
+    with pytest.raises(OperationalError):
+        file_waiting_responses(failed)
+    assert failed == set()
+    monkeypatch.undo()
+    assert file_waiting_responses(failed) == 1
+
+
+def test_a_failing_newest_reading_ends_the_round(worker_mode, client, db, monkeypatch):
+    from sqlalchemy.exc import OperationalError
+
+    from crm import worker
+
+    client.post("/pt/survey", data=valid_form())
+
+    def gone():
+        raise OperationalError("SELECT", {}, Exception("server closed the connection"))
+
+    monkeypatch.setattr(worker, "latest_response_id", gone)
+    with pytest.raises(OperationalError):
+        file_waiting_responses(set())
