@@ -316,3 +316,15 @@ def test_a_failing_newest_reading_ends_the_round(worker_mode, client, db, monkey
     monkeypatch.setattr(worker, "latest_response_id", gone)
     with pytest.raises(OperationalError):
         file_waiting_responses(set())
+
+
+def test_a_waiting_response_page_shows_no_triage_yet(worker_mode, client, db, create_user, login):
+    client.post("/pt/survey", data=valid_form())
+    login(create_user("staff"))
+    path = f"/staff/responses/{only_response(db).id}"
+    page = client.get(path).get_data(as_text=True)
+    assert "is being filed under its practice" in page
+    assert "Mark as spam" not in page
+    file_waiting_responses(set())
+    page = client.get(path).get_data(as_text=True)
+    assert "Mark as spam" in page
