@@ -338,11 +338,21 @@ class CountryOutreach:
     launched there (``{"QOPI": 3}``), and contacts there who may be invited but never were."""
 
     needed: dict[str, int]
+    #: Counted up to NOT_INVITED_COUNTED_UP_TO; ``more_not_invited`` says there are more.
     not_invited: int
+    more_not_invited: bool = False
+
+
+#: The outreach box counts contacts not yet invited up to this many: beyond it the exact number
+#: changes nothing staff do, and counting every contact of a large country made the country
+#: page grow with its responses (README "Performance").
+NOT_INVITED_COUNTED_UP_TO = 1000
 
 
 def country_outreach(country_code: str) -> CountryOutreach:
-    """Numbers of the outreach box of one country (SPEC §3 thresholds, issue 9)."""
+    """Numbers of the outreach box of one country (SPEC §3 thresholds, issue 9): more eligible
+    practices needed per program, and contacts with permission never invited (counted up to
+    NOT_INVITED_COUNTED_UP_TO, so the page costs the same in a country of any size)."""
     needed = {}
     for program, result in country_readiness(country_code).items():
         if result.state == readiness.State.LAUNCHED:
@@ -352,16 +362,22 @@ def country_outreach(country_code: str) -> CountryOutreach:
                 missing = criterion.params["threshold"] - criterion.params["eligible"]
                 if missing > 0:
                     needed[program] = missing
-    not_invited = db.session.scalar(
-        select(func.count(Contact.id))
+    invitable = (
+        select(Contact.id)
         .join(Practice, Practice.id == Contact.practice_id)
         .where(
             Practice.country_code == country_code,
             Contact.permission_to_contact.is_(True),
             ~ever_invited(),
         )
+        .limit(NOT_INVITED_COUNTED_UP_TO + 1)
     )
-    return CountryOutreach(needed=needed, not_invited=not_invited or 0)
+    counted = db.session.scalar(select(func.count()).select_from(invitable.subquery())) or 0
+    return CountryOutreach(
+        needed=needed,
+        not_invited=min(counted, NOT_INVITED_COUNTED_UP_TO),
+        more_not_invited=counted > NOT_INVITED_COUNTED_UP_TO,
+    )
 
 
 def invitations_of_contacts(contact_ids: Iterable[int]) -> list[Invitation]:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import date, datetime
 
 from flask import Flask, current_app, request, url_for
-from flask_babel import format_date, format_datetime
+from flask_babel import format_date, format_datetime, format_decimal
 
 from crm import labels
 from crm.i18n import (
@@ -83,3 +83,4 @@ def init_app(app: Flask) -> None:
     )
     app.jinja_env.filters["date"] = _date
     app.jinja_env.filters["country"] = country_name
+    app.jinja_env.filters["number"] = format_decimal

@@ -437,3 +437,21 @@ def test_a_new_search_ticks_every_contact_found(client, db, create_user, login):
         "/staff/invitations/new", data={"country": "CO", "action": "find", "contact_ids": ["999"]}
     ).get_data(as_text=True)
     assert re.search(rf'value="{contact.id}" id="contact-{contact.id}" checked', html)
+
+
+def test_contacts_not_invited_are_counted_up_to_a_bound(
+    client, db, create_user, login, monkeypatch
+):
+    from crm import invitations as outreach_numbers
+
+    monkeypatch.setattr(outreach_numbers, "NOT_INVITED_COUNTED_UP_TO", 2)
+    for n in range(2):
+        new_contact(db, n)
+    assert outreach_numbers.country_outreach("CO").more_not_invited is False
+    new_contact(db, 2)
+    outreach = outreach_numbers.country_outreach("CO")
+    assert (outreach.not_invited, outreach.more_not_invited) == (2, True)
+    login(create_user("staff"))
+    html = client.get("/staff/countries/CO").get_data(as_text=True)
+    assert 'data-not-invited="more"' in html
+    assert "More than 2 contacts there not yet invited." in html
