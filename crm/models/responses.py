@@ -29,6 +29,9 @@ class SurveyResponse(db.Model):
         Index("ix_survey_responses_practice_submitted", "practice_id", "submitted_at"),
         Index("ix_survey_responses_triage_submitted", "triage_status", "submitted_at"),
         Index("ix_survey_responses_country_submitted", "country_code", "submitted_at"),
+        # New responses per day (the daily alerts); a full scan held SQLite's write lock for
+        # seconds at a million responses.
+        Index("ix_survey_responses_created_at", "created_at"),
         # The worker's queue: only responses still waiting to be filed, so it stays tiny.
         Index(
             "ix_survey_responses_unfiled",

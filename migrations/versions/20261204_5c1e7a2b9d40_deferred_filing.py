@@ -1,4 +1,4 @@
-"""survey responses filed by the worker: filed_at, its partial index, invitations.response_id
+"""survey responses filed by the worker (filed_at), indexes for daily alerts and invitations
 
 Revision ID: 5c1e7a2b9d40
 Revises: 08c8b3680c15
@@ -31,6 +31,9 @@ def upgrade():
         sqlite_where=UNFILED,
         postgresql_where=UNFILED,
     )
+    op.create_index(
+        "ix_survey_responses_created_at", "survey_responses", ["created_at"], unique=False
+    )
     with op.batch_alter_table("invitations", schema=None) as batch_op:
         batch_op.create_index(
             batch_op.f("ix_invitations_response_id"), ["response_id"], unique=False
@@ -38,6 +41,7 @@ def upgrade():
 
 
 def downgrade():
+    op.drop_index("ix_survey_responses_created_at", table_name="survey_responses")
     with op.batch_alter_table("invitations", schema=None) as batch_op:
         batch_op.drop_index(batch_op.f("ix_invitations_response_id"))
     op.drop_index(
