@@ -78,7 +78,10 @@ def stage_import(
     columns = suggest_columns(table.columns, table.rows)
     batch = ImportBatch(
         created_by_id=created_by_id,
-        filename=(PureWindowsPath(filename).name or "upload")[:255],
+        # Control characters (a NUL, which PostgreSQL refuses) never belong in a file name.
+        filename=(
+            "".join(c for c in PureWindowsPath(filename).name if c.isprintable()) or "upload"
+        )[:255],
         status="uploaded",
         reading={**table.reading(), "rows": len(table.rows)},
         columns=table.columns,

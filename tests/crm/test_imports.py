@@ -762,7 +762,13 @@ def test_a_failure_during_commit_leaves_nothing_behind(db, monkeypatch):
 
 
 @pytest.mark.parametrize(
-    ("sent", "kept"), [("C:\\Users\\ana\\legacy.csv", "legacy.csv"), ("", "upload")]
+    ("sent", "kept"),
+    [
+        ("C:\\Users\\ana\\legacy.csv", "legacy.csv"),
+        ("", "upload"),
+        ("leg\x00acy\n.csv", "legacy.csv"),
+        ("\x00", "upload"),
+    ],
 )
 def test_only_the_file_name_is_kept(db, sent, kept):
     assert stage(db, csv_bytes(legacy_rows(GOOD_ROW)), filename=sent).filename == kept
