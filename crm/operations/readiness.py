@@ -20,8 +20,9 @@ from crm import readiness
 from crm.clock import org_today
 from crm.events import country_changed
 from crm.extensions import db
-from crm.models import ReadinessChange
+from crm.models import Country, ReadinessChange
 from crm.readiness_queries import countries_readiness, launched_count, qcp_capacity
+from crm.worker import daily_job
 
 logger = logging.getLogger(__name__)
 
@@ -75,6 +76,14 @@ def record_readiness_changes(
             "readiness of %s in %s: %s -> %s", result.program, result.country, before, result.state
         )
     return added
+
+
+@daily_job("readiness")
+def record_todays_readiness() -> list[ReadinessChange]:
+    """Compare every country's readiness with its last record, once a day: states that change
+    with the calendar alone (an agreement reaching its expiry date, SPEC §2) are recorded on
+    the day, not at the next write in that country. The caller (the worker) commits."""
+    return record_readiness_changes(db.session.scalars(select(Country.code)))
 
 
 def capacity_flips(previous: dict[tuple[str, str], str]) -> set[str]:

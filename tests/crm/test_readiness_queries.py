@@ -259,3 +259,26 @@ def test_capacity_freed_elsewhere_is_recorded_for_an_awaiting_country(db):
         ("ready", "awaiting_capacity"),
         ("awaiting_capacity", "ready"),
     ]
+
+
+def test_the_daily_job_records_what_changed_without_a_write(db):
+    from sqlalchemy import update
+
+    from crm.models import CountryAgreement
+    from crm.operations.readiness import record_todays_readiness
+
+    make_qcp_ready_in_mexico(db)
+    record_todays_readiness()  # the first run records every country's first state
+    db.session.commit()
+    assert record_todays_readiness() == []  # a second run the same day adds nothing
+    # As if the calendar had passed the agreement's expiry: no write tells readiness.
+    db.session.execute(
+        update(CountryAgreement)
+        .where(CountryAgreement.country_code == "MX")
+        .values(status="expired")
+    )
+    [change] = [c for c in record_todays_readiness() if c.program_code == "QCP"]
+    db.session.commit()
+    assert change.country_code == "MX"
+    assert changes(db, "MX", "QCP")[-1][0] == "ready"
+    assert changes(db, "MX", "QCP")[-1][1] != "ready"
