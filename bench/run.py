@@ -163,6 +163,17 @@ def survey_session(port: int) -> tuple[str, str]:
 # Servers
 
 
+def stop(process: subprocess.Popen | None) -> None:
+    """Terminate ``process`` if it still runs; killed after 30 s."""
+    if process and process.poll() is None:
+        process.terminate()
+        try:
+            process.wait(30)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait()
+
+
 class Server:
     """A gunicorn master (sync workers) on a free port of 127.0.0.1, stopped on exit."""
 
@@ -198,13 +209,7 @@ class Server:
         raise RuntimeError(f"gunicorn {self.target} did not start; see {self.log_path}")
 
     def __exit__(self, *exc) -> None:
-        if self.process and self.process.poll() is None:
-            self.process.terminate()
-            try:
-                self.process.wait(30)
-            except subprocess.TimeoutExpired:
-                self.process.kill()
-                self.process.wait()
+        stop(self.process)
         self.log_file.close()
 
     def worker_pids(self) -> list[int]:
@@ -235,17 +240,12 @@ class Worker:
         return self
 
     def __exit__(self, *exc) -> None:
-        if self.process and self.process.poll() is None:
-            self.process.terminate()
-            try:
-                self.process.wait(30)
-            except subprocess.TimeoutExpired:
-                self.process.kill()
-                self.process.wait()
+        stop(self.process)
         self.log_file.close()
 
 
 def waiting_to_be_filed(database_url: str) -> int:
+    """Responses stored but not yet filed by the worker."""
     engine = create_engine(database_url)
     with engine.connect() as conn:
         count = conn.execute(

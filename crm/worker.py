@@ -85,6 +85,9 @@ def file_waiting_responses(
     which later rounds skip, so one bad row never stops the queue or floods the log.
     """
     waiting = pending_response_ids(limit, skip=failed)
+    if not waiting:
+        db.session.rollback()  # on SQLite the read began a write transaction: end it now
+        return 0
     filed, newest_before = 0, None
     while waiting:
         taken: list[int] = []
