@@ -73,6 +73,7 @@ RESPONSE_COLUMNS = (
     "source",
     "triage_status",
     "practice_id",
+    "filed_at (UTC)",
     *ANSWER_KEYS,
 )
 PRACTICE_COLUMNS = (
@@ -170,7 +171,8 @@ class ResponseFilters:
     triage status, ``all`` for every one, ``new`` when absent or unknown), ``country``,
     ``language``, ``suggested`` (only responses with a suggested practice), and for exports
     ``from`` and ``to``: the organization's calendar days, ``to`` included. Other unknown
-    values are ignored."""
+    values are ignored. A triage status selects filed responses only, as the inbox does: one
+    the worker has not filed yet has no triage; "all" includes it (``filed_at`` empty)."""
 
     status: str | None = DEFAULT_STATUS
     country: str | None = None
@@ -214,6 +216,7 @@ class ResponseFilters:
         found = []
         if self.status:
             found.append(SurveyResponse.triage_status == self.status)
+            found.append(SurveyResponse.filed_at.is_not(None))
         if self.country:
             found.append(SurveyResponse.country_code == self.country)
         if self.language:
@@ -298,9 +301,10 @@ def response_frames(
     filters: ResponseFilters, *, chunk_size: int = DEFAULT_CHUNK_SIZE
 ) -> Iterator[pd.DataFrame]:
     """The selected responses in id order, one DataFrame of RESPONSE_COLUMNS per chunk: the
-    raw answers flattened (one column per answer key), triage, practice id, language, source
-    and the submission time in UTC. Plain rows, not ORM objects: nothing piles up in the
-    session however many chunks are read."""
+    raw answers flattened (one column per answer key), triage, practice id, language, source,
+    the submission and filing times in UTC (filing empty while the worker has not filed it).
+    Plain rows, not ORM objects: nothing piles up in the session however many chunks are
+    read."""
     last_id = 0
     while True:
         chunk = db.session.execute(
@@ -311,6 +315,7 @@ def response_frames(
                 SurveyResponse.source,
                 SurveyResponse.triage_status,
                 SurveyResponse.practice_id,
+                SurveyResponse.filed_at,
                 SurveyResponse.answers,
             )
             .where(*filters.conditions(), SurveyResponse.id > last_id)
@@ -329,6 +334,7 @@ def response_frames(
                 "source": r.source,
                 "triage_status": r.triage_status,
                 "practice_id": r.practice_id,
+                "filed_at (UTC)": r.filed_at,
             }
             for r in chunk
         ]

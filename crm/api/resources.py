@@ -371,6 +371,11 @@ def list_responses(query):
     ):
         if key in query:
             statement = statement.where(column == query[key])
+    # A response the worker has not filed yet has no triage: a status selects filed ones only.
+    if query.get("filed") is False:
+        statement = statement.where(SurveyResponse.filed_at.is_(None))
+    elif query.get("filed") or "status" in query:
+        statement = statement.where(SurveyResponse.filed_at.is_not(None))
     page = paginate(statement, query["page"], query["page_size"])
     page["items"] = [response_dict(r) for r in page["items"]]
     return page

@@ -233,7 +233,13 @@ class ResponseSchema(Schema):
 
 class ResponseQuery(PageQuery):
     country = fields.String(validate=COUNTRY_CODE)
-    status = fields.String(validate=validate.OneOf(TRIAGE_STATUSES))
+    status = fields.String(
+        validate=validate.OneOf(TRIAGE_STATUSES),
+        metadata={"description": "Triage status; selects filed responses only"},
+    )
+    filed = fields.Boolean(
+        metadata={"description": "true: filed under a practice; false: still waiting to be filed"}
+    )
     language = fields.String(validate=validate.OneOf(("en", "es", "pt_BR")))
 
 

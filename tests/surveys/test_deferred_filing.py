@@ -230,6 +230,51 @@ def test_the_api_says_whether_a_response_is_filed_yet(worker_mode, client, db, c
     assert item["practice_id"] == only_response(db).practice_id
 
 
+def test_api_status_and_filed_filters_tell_waiting_responses_apart(
+    worker_mode, client, db, create_user
+):
+    from crm.api.tokens import create_token
+
+    _row, token = create_token(create_user("staff"))
+    db.session.commit()
+    headers = {"Authorization": f"Bearer {token}"}
+    client.post("/pt/survey", data=valid_form(email="first@clinica.example"))
+    file_waiting_responses(set())
+    client.post("/pt/survey", data=valid_form(email="second@clinica.example"))
+
+    def emails(query: str) -> list[str]:
+        page = client.get(f"/api/v1/responses?{query}", headers=headers).json
+        return [item["answers"]["email"] for item in page["items"]]
+
+    # The waiting one has triage_status "new" in its row, but no triage yet.
+    assert emails("status=new") == ["first@clinica.example"]
+    assert emails("filed=true") == ["first@clinica.example"]
+    assert emails("filed=false") == ["second@clinica.example"]
+    assert sorted(emails("")) == ["first@clinica.example", "second@clinica.example"]
+
+
+def test_exports_mark_waiting_responses_and_a_status_selects_filed_ones(
+    worker_mode, client, db, create_user, login
+):
+    import csv
+    import io
+
+    client.post("/pt/survey", data=valid_form(email="first@clinica.example"))
+    file_waiting_responses(set())
+    client.post("/pt/survey", data=valid_form(email="second@clinica.example"))
+    login(create_user("staff"))
+
+    def exported(status: str) -> dict[str, str]:
+        body = client.get(f"/staff/data/export/responses.csv?status={status}").get_data()
+        rows = csv.DictReader(io.StringIO(body.decode("utf-8-sig")))
+        return {row["email"]: row["filed_at (UTC)"] for row in rows}
+
+    assert list(exported("new")) == ["first@clinica.example"]
+    every = exported("all")
+    assert every["first@clinica.example"] != ""
+    assert every["second@clinica.example"] == ""
+
+
 def post_three(client):
     for n in range(3):
         client.post("/pt/survey", data=valid_form(email=f"p{n}@clinica.example"))
