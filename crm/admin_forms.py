@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import DateField, IntegerField, SelectField, StringField, SubmitField
+from wtforms import IntegerField, SelectField, StringField, SubmitField
 from wtforms.validators import InputRequired, Length, Optional, ValidationError
 
 from crm.audit_queries import AuditFilters
-from crm.pipeline_forms import COUNT_RANGE, options
+from crm.pipeline_forms import COUNT_RANGE, CalendarDateField, options
 
 
 class ProgramDefaultsForm(FlaskForm):
@@ -50,8 +50,8 @@ class AuditFilterForm(FlaskForm):
         validators=[Optional(), Length(min=2, max=2)],
         description=_l("Two letters, e.g. CO."),
     )
-    occurred_from = DateField(_l("From"), validators=[Optional()])
-    occurred_to = DateField(_l("To"), validators=[Optional()])
+    occurred_from = CalendarDateField(_l("From"), validators=[Optional()])
+    occurred_to = CalendarDateField(_l("To"), validators=[Optional()])
 
     def set_choices(self, actions: list[str], entity_types: list[str]) -> None:
         """Offer the actions and record types that occur in the log."""

@@ -14,6 +14,8 @@ from crm.extensions import db
 from crm.models import AuditEvent
 
 PER_PAGE = 50
+#: Highest page asked for that is looked up (a million pages of 50 events).
+MAX_PAGE = 1_000_000
 
 #: Titles of the audit actions written by this app's operations; others show as recorded.
 ACTION_LABELS = {
@@ -115,4 +117,6 @@ def audit_events(filters: AuditFilters, page: int = 1, per_page: int = PER_PAGE)
     if filters.occurred_to:
         end = _start_of(filters.occurred_to + timedelta(days=1))
         statement = statement.where(AuditEvent.occurred_at < end)
-    return db.paginate(statement, page=max(page or 1, 1), per_page=per_page, error_out=False)
+    # Past the last page the list is empty; capped first so a huge ?page= cannot overflow OFFSET.
+    page = min(max(page or 1, 1), MAX_PAGE)
+    return db.paginate(statement, page=page, per_page=per_page, error_out=False)

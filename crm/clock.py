@@ -9,6 +9,17 @@ from flask import current_app, has_app_context
 
 DEFAULT_TIMEZONE = "America/New_York"
 
+#: The days a person may enter anywhere (forms, filters, the API). Wide enough for any real
+#: agreement or survey; it keeps "day + 1" and time-zone conversions inside Python's calendar,
+#: which a 9999-12-31 typed into a filter would overflow.
+EARLIEST_DAY = date(1900, 1, 1)
+LATEST_DAY = date(2199, 12, 31)
+
+
+def within_calendar(day: date) -> bool:
+    """Whether ``day`` lies between EARLIEST_DAY and LATEST_DAY, both included."""
+    return EARLIEST_DAY <= day <= LATEST_DAY
+
 
 def org_timezone() -> ZoneInfo:
     """The organization's time zone from ``ORG_TIMEZONE`` (the default outside an app context).

@@ -6,6 +6,8 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
+from flask_babel import format_date
+from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import (
@@ -18,10 +20,18 @@ from wtforms import (
     SubmitField,
     TextAreaField,
 )
-from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
+from wtforms.validators import (
+    DataRequired,
+    InputRequired,
+    Length,
+    NumberRange,
+    Optional,
+    StopValidation,
+)
 from wtforms.widgets import CheckboxInput, ListWidget
 
 from crm import labels
+from crm.clock import EARLIEST_DAY, LATEST_DAY, within_calendar
 from crm.models import AGREEMENT_STATUSES, AVAILABILITY_STATUSES, REVIEW_STATUSES
 from crm.readiness import State
 
@@ -50,6 +60,23 @@ class MultiCheckboxField(SelectMultipleField):
     option_widget = CheckboxInput()
 
 
+class CalendarDateField(DateField):
+    """A date field that refuses days outside :data:`crm.clock.EARLIEST_DAY` ..
+    :data:`crm.clock.LATEST_DAY` with an error next to it (a typo such as year 20266)."""
+
+    def pre_validate(self, form) -> None:
+        super().pre_validate(form)
+        if self.data is not None and not within_calendar(self.data):
+            self.data = None
+            raise StopValidation(
+                _(
+                    "Enter a date between %(earliest)s and %(latest)s.",
+                    earliest=format_date(EARLIEST_DAY),
+                    latest=format_date(LATEST_DAY),
+                )
+            )
+
+
 class _DateOrder:
     """Form-level check that ``later`` is not before ``earlier``; the error goes on ``later``."""
 
@@ -68,7 +95,7 @@ class AvailabilityForm(FlaskForm):
     """Change a program's availability in a country (SPEC §2)."""
 
     status = SelectField(_l("Status"), choices=_choices(labels.AVAILABILITY, AVAILABILITY_STATUSES))
-    since = DateField(
+    since = CalendarDateField(
         _l("Since"),
         validators=[Optional()],
         description=_l("The day the status started. Leave empty for today."),
@@ -91,7 +118,7 @@ class PrivacyReviewForm(FlaskForm):
         validators=[DataRequired(message=_l("Choose at least one program."))],
     )
     status = SelectField(_l("Status"), choices=_choices(labels.PRIVACY_REVIEW, REVIEW_STATUSES))
-    status_since = DateField(
+    status_since = CalendarDateField(
         _l("Status since"),
         validators=[Optional()],
         description=_l("Leave empty for today when the status changes."),
@@ -102,8 +129,8 @@ class PrivacyReviewForm(FlaskForm):
         description=_l("For example GDPR or LGPD."),
     )
     counsel = StringField(_l("Counsel"), validators=[Optional(), Length(max=200)])
-    requested_on = DateField(_l("Requested on"), validators=[Optional()])
-    decided_on = DateField(_l("Decided on"), validators=[Optional()])
+    requested_on = CalendarDateField(_l("Requested on"), validators=[Optional()])
+    decided_on = CalendarDateField(_l("Decided on"), validators=[Optional()])
     conditions = TextAreaField(
         _l("Conditions"),
         validators=[Optional(), Length(max=5000)],
@@ -159,14 +186,14 @@ class CountryAgreementForm(FlaskForm):
         description=_l("The organization the agreement is with."),
     )
     status = SelectField(_l("Status"), choices=_choices(labels.AGREEMENT, AGREEMENT_STATUSES))
-    status_since = DateField(
+    status_since = CalendarDateField(
         _l("Status since"),
         validators=[Optional()],
         description=_l("Leave empty for today when the status changes."),
     )
-    signed_on = DateField(_l("Signed on"), validators=[Optional()])
-    effective_on = DateField(_l("Effective on"), validators=[Optional()])
-    expires_on = DateField(
+    signed_on = CalendarDateField(_l("Signed on"), validators=[Optional()])
+    effective_on = CalendarDateField(_l("Effective on"), validators=[Optional()])
+    expires_on = CalendarDateField(
         _l("Expires on"),
         validators=[Optional()],
         description=_l("The last day the agreement counts. Leave empty if it does not expire."),

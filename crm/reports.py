@@ -23,6 +23,7 @@ import pandas as pd
 import xlsxwriter
 from sqlalchemy import func, select
 
+from crm.clock import within_calendar
 from crm.extensions import db
 from crm.i18n import LOCALES, country_name
 from crm.models import TRIAGE_STATUSES, Contact, Interest, Practice, SurveyResponse
@@ -154,9 +155,10 @@ def _one_of(value: str | None, allowed: Iterable[str]) -> str | None:
 
 def _day(value: str | None) -> date | None:
     try:
-        return date.fromisoformat(value) if value else None
+        day = date.fromisoformat(value) if value else None
     except ValueError:
         return None
+    return day if day is None or within_calendar(day) else None
 
 
 #: ``status`` value that selects every triage status (the response list's "All statuses").

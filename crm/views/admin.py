@@ -11,7 +11,7 @@ from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import select
 
-from crm import audit_queries
+from crm import audit_queries, listing
 from crm.account_forms import UserCreateForm, UserEditForm
 from crm.admin_forms import AuditFilterForm, ProgramDefaultsForm
 from crm.auth import admin_required
@@ -153,5 +153,7 @@ def audit_log():
     form = AuditFilterForm(formdata=request.args)
     form.set_choices(audit_queries.actions(), audit_queries.entity_types())
     form.validate()
-    events = audit_queries.audit_events(form.filters(), page=request.args.get("page", 1, type=int))
+    events = audit_queries.audit_events(
+        form.filters(), page=listing.page_number(request.args.get("page"))
+    )
     return render_template("admin/audit.html", form=form, events=events)

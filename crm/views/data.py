@@ -282,6 +282,8 @@ def discard(batch_id: int):
 def responses_export():
     """The response export: filters (as on the response list) and download links."""
     form = ResponseExportForm(formdata=request.args)
+    if request.args:
+        form.validate()  # shows what the export ignores, e.g. a date out of the calendar
     filters = _response_filters()
     count = reports.count_responses(filters)
     return render_template(

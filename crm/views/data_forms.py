@@ -9,7 +9,7 @@ from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField, FileRequired
 from sqlalchemy import select
-from wtforms import BooleanField, DateField, SelectChoice, SelectField, StringField
+from wtforms import BooleanField, SelectChoice, SelectField, StringField
 from wtforms.validators import Length, Optional, ValidationError
 
 from crm.extensions import db
@@ -24,6 +24,7 @@ from crm.imports import (
 )
 from crm.labels import PROGRAM_NAME, TRIAGE
 from crm.models import Country
+from crm.pipeline_forms import CalendarDateField
 from crm.reports import ALL_STATUSES, DEFAULT_STATUS
 
 #: Largest number of characters of a heading shown in a column choice.
@@ -233,8 +234,8 @@ class ResponseExportForm(FlaskForm):
         validators=[Optional()],
     )
     suggested = BooleanField(_l("Only responses with a suggested duplicate"))
-    date_from = DateField(_l("Submitted from"), validators=[Optional()], name="from")
-    date_to = DateField(_l("Submitted until"), validators=[Optional()], name="to")
+    date_from = CalendarDateField(_l("Submitted from"), validators=[Optional()], name="from")
+    date_to = CalendarDateField(_l("Submitted until"), validators=[Optional()], name="to")
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)

@@ -127,7 +127,8 @@ def _duplicate(response: SurveyResponse) -> None:
     form = DuplicateForm()
     of_practice = None
     if form.of_practice_id.data:
-        if not form.of_practice_id.data.isdigit():
+        # str.isdigit() admits "²", which int() refuses: only ASCII digits are an id.
+        if not (form.of_practice_id.data.isascii() and form.of_practice_id.data.isdigit()):
             abort(400)
         of_practice = listing.get_row_or_404(Practice, int(form.of_practice_id.data))
     triage.mark_duplicate(response, of_practice)

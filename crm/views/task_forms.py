@@ -9,6 +9,7 @@ from wtforms.validators import DataRequired, Length, Optional, ValidationError
 
 from crm import labels
 from crm.clock import org_today
+from crm.pipeline_forms import CalendarDateField
 from crm.views.form_choices import select_choices
 
 
@@ -20,7 +21,7 @@ class ActivityForm(FlaskForm):
     )
     subject = StringField(_l("Subject"), validators=[DataRequired(), Length(max=200)])
     body = TextAreaField(_l("Details"), validators=[Optional(), Length(max=10000)])
-    occurred_on = DateField(_l("Date"), validators=[DataRequired()])
+    occurred_on = CalendarDateField(_l("Date"), validators=[DataRequired()])
     next = HiddenField()
 
     def validate_occurred_on(self, field: DateField) -> None:
@@ -33,7 +34,7 @@ class TaskForm(FlaskForm):
 
     title = StringField(_l("Task"), validators=[DataRequired(), Length(max=200)])
     owner_id = SelectField(_l("Owner"), coerce=int, choices=[], validate_choice=True)
-    due_on = DateField(_l("Due date"), validators=[Optional()])
+    due_on = CalendarDateField(_l("Due date"), validators=[Optional()])
     notes = TextAreaField(_l("Notes"), validators=[Optional(), Length(max=10000)])
     next = HiddenField()
 

@@ -263,3 +263,19 @@ def test_the_audit_log_refuses_bad_filters_without_failing(client, admin):
     )
     assert response.status_code == 200
     assert 'id="occurred_to-error"' in response.get_data(as_text=True)
+
+
+@pytest.mark.parametrize(
+    "query",
+    [
+        "occurred_to=9999-12-31",
+        "occurred_from=0001-01-01",
+        "page=99999999999999999999",
+        "page=%C2%B2",
+    ],
+)
+def test_the_audit_log_takes_extreme_filters_without_failing(client, admin, query):
+    response = client.get(f"/staff/admin/audit?{query}")
+    assert response.status_code == 200
+    if "occurred" in query:
+        assert "Enter a date between" in response.get_data(as_text=True)

@@ -224,8 +224,16 @@ def test_bad_privacy_review_shows_the_error_next_to_the_field(
         ({"signed_on": "2026-05-10", "expires_on": "2026-05-01"}, "expires_on"),
         ({"signed_on": "2026-05-10", "effective_on": "2026-05-01"}, "effective_on"),
         ({"signed_on": ""}, "signed_on"),
+        ({"signed_on": "2026-05-10", "expires_on": "9999-12-31"}, "expires_on"),
+        ({"signed_on": "1066-10-14"}, "signed_on"),
     ],
-    ids=["expiry-before-signature", "effective-before-signature", "signed-without-date"],
+    ids=[
+        "expiry-before-signature",
+        "effective-before-signature",
+        "signed-without-date",
+        "expiry-out-of-calendar",
+        "signature-out-of-calendar",
+    ],
 )
 def test_bad_agreement_dates_are_refused(client, staff, db, data, field):
     response = client.post(

@@ -207,6 +207,18 @@ def test_viewers_cannot_reach_personal_data(viewer, url):
     assert viewer.get(url).status_code == 403
 
 
+@pytest.mark.parametrize(
+    "query", ["to=9999-12-31", "from=0001-01-01", "from=2026-01-01&to=9999-12-31"]
+)
+def test_export_dates_outside_the_calendar_are_refused_not_failed(staff, query):
+    page = staff.get(f"/staff/data/export/responses?{query}")
+    assert page.status_code == 200
+    assert "Enter a date between" in page.get_data(as_text=True)
+    download = staff.get(f"/staff/data/export/responses.csv?{query}")
+    assert download.status_code == 200
+    assert download.get_data().startswith(b"\xef\xbb\xbfresponse_id")
+
+
 def test_anonymous_users_are_sent_to_login(client):
     response = client.get("/staff/data/export/responses.csv")
     assert response.status_code == 302

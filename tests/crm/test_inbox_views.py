@@ -165,6 +165,15 @@ def test_duplicate_of_an_unknown_practice_is_404(staff_client, submit_response):
     assert reply.status_code == 404
 
 
+@pytest.mark.parametrize("raw_id", ["²", "１２", "-3", "1e3"])
+def test_duplicate_of_a_malformed_practice_id_is_400(staff_client, submit_response, raw_id):
+    response = submit_response()
+    reply = staff_client.post(
+        f"/staff/responses/{response.id}/duplicate", data={"of_practice_id": raw_id}
+    )
+    assert reply.status_code == 400
+
+
 def test_unknown_action_is_404(staff_client, submit_response):
     response = submit_response()
     assert staff_client.post(f"/staff/responses/{response.id}/explode").status_code == 404
