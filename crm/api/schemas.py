@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from marshmallow import Schema, fields, validate
 
+from crm.clock import EARLIEST_DAY, LATEST_DAY
 from crm.models import AGREEMENT_STATUSES, AVAILABILITY_STATUSES, REVIEW_STATUSES
 from crm.models.practices import INTEREST_LEVELS, TIMEFRAMES
 from crm.models.responses import TRIAGE_STATUSES
@@ -14,6 +15,12 @@ PROGRAMS = validate.OneOf(("QOPI", "QCP", "QTP"))
 LAUNCH_PROGRAMS = validate.OneOf(("QOPI", "QCP"))
 SHORT = validate.Length(max=200)
 LONG = validate.Length(max=5000)
+
+
+def calendar_date(**kwargs) -> fields.Date:
+    """A date field that accepts the days the screens accept (crm.clock.EARLIEST_DAY ..
+    LATEST_DAY), so the API validates as the forms do."""
+    return fields.Date(validate=validate.Range(min=EARLIEST_DAY, max=LATEST_DAY), **kwargs)
 
 
 class PageQuery(Schema):
@@ -72,9 +79,9 @@ class AvailabilitySchema(Schema):
     country = fields.String(required=True)
     program = fields.String(required=True)
     status = fields.String(required=True)
-    since = fields.Date(allow_none=True)
+    since = calendar_date(allow_none=True)
     source = fields.String(required=True)
-    as_of = fields.Date(allow_none=True)
+    as_of = calendar_date(allow_none=True)
     note = fields.String(allow_none=True)
     updated_at = fields.DateTime(required=True)
 
@@ -91,7 +98,7 @@ class AvailabilityPage(PageSchema):
 
 class AvailabilityUpdate(Schema):
     status = fields.String(required=True, validate=validate.OneOf(AVAILABILITY_STATUSES))
-    since = fields.Date(load_default=None)
+    since = calendar_date(load_default=None)
     note = fields.String(load_default=None, validate=LONG)
 
 
@@ -100,11 +107,11 @@ class PrivacyReviewSchema(Schema):
     country = fields.String(required=True)
     programs = fields.List(fields.String(), required=True)
     status = fields.String(required=True)
-    status_since = fields.Date(allow_none=True)
+    status_since = calendar_date(allow_none=True)
     applicable_law = fields.String(allow_none=True)
     counsel = fields.String(allow_none=True)
-    requested_on = fields.Date(allow_none=True)
-    decided_on = fields.Date(allow_none=True)
+    requested_on = calendar_date(allow_none=True)
+    decided_on = calendar_date(allow_none=True)
     conditions = fields.String(allow_none=True)
     notes = fields.String(allow_none=True)
 
@@ -114,8 +121,8 @@ class PrivacyReviewWrite(Schema):
     status = fields.String(validate=validate.OneOf(REVIEW_STATUSES))
     applicable_law = fields.String(allow_none=True, validate=SHORT)
     counsel = fields.String(allow_none=True, validate=SHORT)
-    requested_on = fields.Date(allow_none=True)
-    decided_on = fields.Date(allow_none=True)
+    requested_on = calendar_date(allow_none=True)
+    decided_on = calendar_date(allow_none=True)
     conditions = fields.String(allow_none=True, validate=LONG)
     notes = fields.String(allow_none=True, validate=LONG)
 
@@ -134,10 +141,10 @@ class CountryAgreementSchema(Schema):
     programs = fields.List(fields.String(), required=True)
     counterparty = fields.String(required=True)
     status = fields.String(required=True)
-    status_since = fields.Date(allow_none=True)
-    signed_on = fields.Date(allow_none=True)
-    effective_on = fields.Date(allow_none=True)
-    expires_on = fields.Date(allow_none=True)
+    status_since = calendar_date(allow_none=True)
+    signed_on = calendar_date(allow_none=True)
+    effective_on = calendar_date(allow_none=True)
+    expires_on = calendar_date(allow_none=True)
     notes = fields.String(allow_none=True)
 
 
@@ -145,9 +152,9 @@ class CountryAgreementWrite(Schema):
     programs = fields.List(fields.String(validate=PROGRAMS), validate=validate.Length(min=1, max=3))
     counterparty = fields.String(validate=validate.Length(min=1, max=200))
     status = fields.String(validate=validate.OneOf(AGREEMENT_STATUSES))
-    signed_on = fields.Date(allow_none=True)
-    effective_on = fields.Date(allow_none=True)
-    expires_on = fields.Date(allow_none=True)
+    signed_on = calendar_date(allow_none=True)
+    effective_on = calendar_date(allow_none=True)
+    expires_on = calendar_date(allow_none=True)
     notes = fields.String(allow_none=True, validate=LONG)
 
 
@@ -276,5 +283,5 @@ class PublicProgramSchema(Schema):
 
 
 class PublicAvailabilitySchema(Schema):
-    as_of = fields.Date(allow_none=True)
+    as_of = calendar_date(allow_none=True)
     programs = fields.List(fields.Nested(PublicProgramSchema), required=True)

@@ -116,3 +116,62 @@ def test_session_writes_need_the_csrf_token(app, client, create_user, login):
     app.config["WTF_CSRF_ENABLED"] = True
     response = client.put("/api/v1/countries/CO/availability/QOPI", json={"status": "pilot"})
     assert response.status_code == 400
+
+
+def test_every_api_write_is_audited_with_its_token_user(client, db, headers_for):
+    """Each write endpoint leaves its audit row, the actor named by the token (issue 5)."""
+    headers = headers_for("staff")
+    review = client.post(
+        "/api/v1/privacy-reviews",
+        json={"country": "CO", "programs": ["QOPI"], "status": "in_review"},
+        headers=headers,
+    ).json
+    client.patch(
+        f"/api/v1/privacy-reviews/{review['id']}", json={"status": "approved"}, headers=headers
+    )
+    agreement = client.post(
+        "/api/v1/agreements",
+        json={"country": "CO", "programs": ["QOPI"], "counterparty": "MinSalud", "status": "draft"},
+        headers=headers,
+    ).json
+    client.patch(
+        f"/api/v1/agreements/{agreement['id']}",
+        json={"status": "signed", "signed_on": "2026-05-10"},
+        headers=headers,
+    )
+    client.put(
+        "/api/v1/countries/CO/thresholds/QOPI", json={"min_eligible_practices": 3}, headers=headers
+    )
+    client.delete("/api/v1/countries/CO/thresholds/QOPI", headers=headers)
+    events = db.session.execute(
+        select(AuditEvent.action, AuditEvent.actor).where(
+            AuditEvent.entity_type.not_in(("api_token", "user"))
+        )
+    ).all()
+    assert sorted(action for action, _actor in events) == [
+        "country_agreement.create",
+        "country_agreement.update",
+        "privacy_review.create",
+        "privacy_review.update",
+        "threshold.clear",
+        "threshold.set",
+    ]
+    assert all(actor.startswith("api:staff-") for _action, actor in events)
+
+
+@pytest.mark.parametrize("day", ["9999-12-31", "1066-10-14"])
+def test_dates_outside_the_calendar_are_a_422_as_on_the_screens(client, headers_for, day):
+    response = client.post(
+        "/api/v1/agreements",
+        json={
+            "country": "CO",
+            "programs": ["QOPI"],
+            "counterparty": "MinSalud",
+            "status": "signed",
+            "signed_on": "2026-05-10",
+            "expires_on": day,
+        },
+        headers=headers_for("staff"),
+    )
+    assert response.status_code == 422
+    assert "expires_on" in response.json["error"]["errors"]
