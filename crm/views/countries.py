@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from dataclasses import asdict
+
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
@@ -70,6 +72,21 @@ def _program_or_404(program: str, allowed: tuple[str, ...] = PROGRAM_CODES) -> s
 @viewer_required
 def index():
     """Countries with availability and readiness per program, filtered (SPEC §5)."""
+    form, filters = read_country_filters()
+    rows = country_queries.country_list(filters)
+    export_args = {name: value for name, value in asdict(filters).items() if value}
+    return render_template(
+        "countries/index.html",
+        form=form,
+        rows=rows,
+        programs=PROGRAM_CODES,
+        export_args=export_args,
+    )
+
+
+def read_country_filters() -> tuple[CountryFilterForm, country_queries.CountryFilters]:
+    """The country list's filter form read from the query string, and the filters it holds
+    (a field with an error means "any"). Shared by the list and its pipeline export."""
     form = CountryFilterForm(formdata=request.args)
     regions = sorted(
         ((code, region_name(code)) for code in country_queries.regions()),
@@ -84,8 +101,7 @@ def index():
             if not form[name].errors
         }
     )
-    rows = country_queries.country_list(filters)
-    return render_template("countries/index.html", form=form, rows=rows, programs=PROGRAM_CODES)
+    return form, filters
 
 
 @blueprint.get("/<code>")

@@ -35,6 +35,8 @@ from werkzeug.exceptions import RequestEntityTooLarge
 
 from crm import readiness, reports
 from crm.auth import requires
+from crm.country_queries import CountryFilters, country_list
+from crm.errors import without_values
 from crm.extensions import db
 from crm.i18n import select_locale
 from crm.imports import TARGET_TITLES, ImportFileError, ImportLimits, describe
@@ -42,6 +44,7 @@ from crm.models import ImportBatch
 from crm.operations import imports as import_operations
 from crm.operations.exports import record_export
 from crm.readiness_queries import availability_by_country, readiness_board
+from crm.views.countries import read_country_filters
 from crm.views.data_forms import (
     IMPORT_STATUS_TITLES,
     TARGET_GROUPS,
@@ -240,9 +243,9 @@ def commit(batch_id: int):
         db.session.rollback()
         flash(_("This import was already committed or is not ready."), "error")
         return redirect(url_for(".preview", batch_id=batch_id), code=303)
-    except SQLAlchemyError:
+    except SQLAlchemyError as error:
         db.session.rollback()
-        logger.exception("import %s failed", batch_id)
+        logger.error("import %s failed: %s", batch_id, without_values(error))
         flash(_("The import failed and nothing was stored. Please try again."), "error")
         return redirect(url_for(".preview", batch_id=batch_id), code=303)
     db.session.commit()
@@ -364,10 +367,16 @@ def _download(name: str, file_format: str, columns, frames) -> Response:
 @blueprint.get("/export/pipeline.<file_format>")
 @requires("viewer")
 def export_pipeline(file_format: str):
-    """Download the country pipeline with readiness (aggregates: viewers too, SPEC §1)."""
+    """Download the country pipeline with readiness (aggregates: viewers too, SPEC §1); the
+    country list's filters (region, program, availability, readiness) select the countries."""
     if file_format not in FORMATS:
         abort(404)
+    _form, filters = read_country_filters()
     rows = [readiness.as_dict(r, gettext) for r in readiness_board()]
     availability = availability_by_country()
+    if filters != CountryFilters():
+        chosen = {row.country.code for row in country_list(filters)}
+        rows = [r for r in rows if r["country"] in chosen]
+        availability = {code: a for code, a in availability.items() if code in chosen}
     frame = reports.pipeline_frame(rows, availability, locale=select_locale())
     return _download("pipeline", file_format, reports.PIPELINE_COLUMNS, [frame])

@@ -333,6 +333,23 @@ def test_viewer_downloads_the_country_pipeline(client, create_user, login):
     assert len(rows) == 250
 
 
+def test_the_pipeline_export_takes_the_country_list_filters(client, create_user, login):
+    import csv
+    import io
+
+    login(create_user("viewer"))
+    query = "program=QCP&availability=available"
+    listed = client.get(f"/staff/countries/?{query}").get_data(as_text=True)
+    assert "/staff/data/export/pipeline.csv?program=QCP&amp;availability=available" in listed
+    response = client.get(f"/staff/data/export/pipeline.csv?{query}&file_format=x")
+    rows = list(csv.DictReader(io.StringIO(response.get_data(as_text=True).lstrip("\ufeff"))))
+    # SPEC §2: QCP is open in Brazil, Greece, Romania, Saudi Arabia and Spain.
+    assert sorted(r["country"] for r in rows) == ["BR", "ES", "GR", "RO", "SA"]
+    americas = client.get("/staff/data/export/pipeline.csv?region=019").get_data(as_text=True)
+    assert "\nBR," in americas
+    assert "\nGR," not in americas
+
+
 def test_viewer_cannot_download_personal_data(client, create_user, login):
     login(create_user("viewer"))
     assert client.get("/staff/data/export/responses.csv").status_code == 403
