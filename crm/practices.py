@@ -26,15 +26,27 @@ COUNTED_TRIAGE = ("new", "linked")
 SUGGESTION_SCORE = 88.0
 #: Most practices read per name key when looking for a suggestion (the most recent ones).
 CANDIDATES_PER_KEY = 200
+#: Longest keys their columns hold. NFKD and casefolding can make a key longer than the text
+#: typed ("ß" → "ss", "ﷺ" → 18 letters), so every key is cut to its column's length, the same
+#: way wherever it is computed or compared.
+NAME_KEY_LENGTH: int = Practice.__table__.c.name_key.type.length
+CITY_KEY_LENGTH: int = Practice.__table__.c.city_key.type.length
 
 
-def normalize_key(text: str | None) -> str:
+def normalize_key(text: str | None, max_length: int = NAME_KEY_LENGTH) -> str:
     """Text compared for matching: Unicode-normalized, case, accents, punctuation and spacing
-    dropped (SPEC §3). ``"Clínica São-José, S.A."`` → ``"clinicasaojosesa"``."""
+    dropped (SPEC §3), at most ``max_length`` characters (a practice name's key by default;
+    ``city_key`` for cities). ``"Clínica São-José, S.A."`` → ``"clinicasaojosesa"``."""
     if not text:
         return ""
     decomposed = unicodedata.normalize("NFKD", text)
-    return "".join(c for c in decomposed.casefold() if not unicodedata.combining(c) and c.isalnum())
+    kept = (c for c in decomposed.casefold() if not unicodedata.combining(c) and c.isalnum())
+    return "".join(kept)[:max_length]
+
+
+def city_key(city: str | None) -> str:
+    """A city's matching key (``normalize_key`` cut to the ``city_key`` column)."""
+    return normalize_key(city, CITY_KEY_LENGTH)
 
 
 def find_same_practice(
@@ -45,14 +57,14 @@ def find_same_practice(
     In the same country: equal normalized name (and city, where both give one), or a contact
     with the same email (case-insensitive) at a practice there.
     """
-    name_key, city_key = normalize_key(name), normalize_key(city)
+    name_key, wanted_city = normalize_key(name), city_key(city)
     candidates = db.session.scalars(
         select(Practice)
         .where(Practice.country_code == country_code, Practice.name_key == name_key)
         .order_by(Practice.id)
     ).all()
     for practice in candidates:
-        if not (city_key and practice.city_key) or practice.city_key == city_key:
+        if not (wanted_city and practice.city_key) or practice.city_key == wanted_city:
             return practice
     if email:
         # Same country here too: one person may advise practices in several countries.
@@ -169,7 +181,7 @@ def new_practice(answers: dict) -> Practice:
         name_key=normalize_key(answers["practice_name"]),
         country_code=answers["country"],
         city=(answers.get("city") or "").strip() or None,
-        city_key=normalize_key(answers.get("city")) or None,
+        city_key=city_key(answers.get("city")) or None,
     )
     db.session.add(practice)
     return practice

@@ -36,7 +36,7 @@ from crm.imports import (
 )
 from crm.intake import intake_response
 from crm.models import Country, ImportBatch
-from crm.practices import find_same_practice, normalize_key, suggest_practice
+from crm.practices import city_key, find_same_practice, normalize_key, suggest_practice
 
 logger = logging.getLogger(__name__)
 
@@ -299,7 +299,7 @@ class _PracticeMatcher:
         answers = check.answers
         country, name = answers["country"], answers["practice_name"]
         city, email = answers.get("city"), (answers.get("email") or "").strip().lower()
-        key = (country, normalize_key(name), normalize_key(city))
+        key = (country, normalize_key(name), city_key(city))
         earlier = self.seen.get(key) or (self.seen_emails.get(email) if email else None)
         self.seen.setdefault(key, check.row_number)
         if email:

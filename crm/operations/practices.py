@@ -8,7 +8,7 @@ from crm import audit
 from crm.extensions import db
 from crm.models import Contact, Practice
 from crm.models._types import utcnow
-from crm.practices import normalize_key
+from crm.practices import city_key, normalize_key
 
 logger = logging.getLogger(__name__)
 
@@ -29,7 +29,7 @@ def update_practice(
     practice.name = name.strip()
     practice.name_key = normalize_key(practice.name)
     practice.city = _clean(city)
-    practice.city_key = normalize_key(practice.city) or None
+    practice.city_key = city_key(practice.city) or None
     practice.practice_type = practice_type or None
     changes = audit.diff(before, {f: getattr(practice, f) for f in fields})
     if changes:

@@ -9,7 +9,9 @@ import pytest
 from sqlalchemy import func, select
 
 from crm.intake import intake_response
+from crm.listing import search_practices
 from crm.models import Contact, Interest, Practice, SurveyResponse
+from crm.operations.practices import update_practice
 
 T0 = datetime(2026, 11, 1, 12, 0, tzinfo=UTC)
 
@@ -165,3 +167,34 @@ def test_import_without_email_or_name_files_the_practice_without_a_contact(db):
     assert result.response.contact_id is None
     assert result.response.practice_id is not None
     assert count(db, Contact) == 0
+
+
+#: Names whose key grows under NFKD + casefolding: "ﷺ" decomposes into 18 letters, "ß" into "ss".
+LONG_KEY_NAMES = ["Clínica " + "\ufdfa" * 20, "ß" * 300, "ﬃ" * 300]
+
+
+@pytest.mark.parametrize("name", LONG_KEY_NAMES)
+def test_keys_that_normalize_longer_than_their_column_are_cut_to_it(db, name):
+    # PostgreSQL refused the uncut keys (StringDataRightTruncation): a 500 on the survey.
+    result = submit(db, practice_name=name, city="ß" * 200)
+    practice = db.session.get(Practice, result.response.practice_id)
+    assert len(practice.name_key) == Practice.__table__.c.name_key.type.length
+    assert len(practice.city_key) == Practice.__table__.c.city_key.type.length
+    assert practice.name == name
+
+
+@pytest.mark.parametrize("name", LONG_KEY_NAMES)
+def test_a_name_with_a_cut_key_still_finds_its_practice(db, name):
+    first = submit(db, practice_name=name, city="ß" * 200)
+    second = submit(db, practice_name=name, city="ß" * 200, email="b@x.example")
+    assert second.response.practice_id == first.response.practice_id
+    assert search_practices("CO", name) == [db.session.get(Practice, first.response.practice_id)]
+
+
+def test_a_staff_rename_cuts_the_keys_the_same_way(db):
+    practice = db.session.get(Practice, submit(db).response.practice_id)
+    update_practice(practice, name="ß" * 300, city="ß" * 200, practice_type=None)
+    db.session.commit()
+    assert (len(practice.name_key), len(practice.city_key)) == (300, 200)
+    found = submit(db, practice_name="SS" * 150, city="ss" * 100, email="b@x.example")
+    assert found.response.practice_id == practice.id
