@@ -42,6 +42,7 @@ from wtforms.widgets import CheckboxInput, ListWidget, TextInput
 
 from crm import labels, questionnaire
 from crm.i18n import LANGUAGE_NAMES
+from crm.practices import normalize_key
 
 #: The one-time token of a rendered form (``secrets.token_urlsafe(24)`` gives 32 characters).
 TOKEN_PATTERN = r"^[A-Za-z0-9_-]{20,64}$"  # noqa: S105  (a format, not a secret)
@@ -178,14 +179,30 @@ class CheckboxesField(SelectMultipleField):
     option_widget = CheckboxInput()
 
 
-def _text(label, key: str, *, required: str | None = None, **kwargs) -> StringField:
-    """A free-text field capped at ``questionnaire.TEXT_LIMITS[key]`` characters."""
+class HasLetterOrDigit:
+    """Validator: the text keeps at least one letter or digit once normalized for matching
+    (``crm.practices.normalize_key``). A name of punctuation alone ("---") has an empty key,
+    and every practice so named in a country would be one practice."""
+
+    def __init__(self, message) -> None:
+        self.message = message
+
+    def __call__(self, form, field) -> None:
+        if field.data and not normalize_key(field.data):
+            raise ValidationError(str(self.message))
+
+
+def _text(
+    label, key: str, *, required: str | None = None, validators: Sequence = (), **kwargs
+) -> StringField:
+    """A free-text field capped at ``questionnaire.TEXT_LIMITS[key]`` characters, then checked
+    by any further ``validators``."""
     field_class = kwargs.pop("field_class", StringField)
     first = DataRequired(message=required) if required else Optional()
     limit = Length(
         max=questionnaire.TEXT_LIMITS[key], message=_l("Use no more than %(max)d characters.")
     )
-    return field_class(label, validators=[first, limit], filters=[_strip], **kwargs)
+    return field_class(label, validators=[first, limit, *validators], filters=[_strip], **kwargs)
 
 
 def _radio(label, key: str, titles: dict, *, required: str | None = None, **kwargs) -> RadioField:
@@ -231,6 +248,7 @@ class SurveyForm(FlaskForm):
         _l("Your full name"),
         "name",
         required=_l("Enter your name."),
+        validators=[HasLetterOrDigit(_l("Your name needs at least one letter or digit."))],
         render_kw={"autocomplete": "name"},
     )
     role = _text(
@@ -274,6 +292,9 @@ class SurveyForm(FlaskForm):
         _l("Name of your practice or institution"),
         "practice_name",
         required=_l("Enter the name of your practice."),
+        validators=[
+            HasLetterOrDigit(_l("The name of your practice needs at least one letter or digit."))
+        ],
         render_kw={"autocomplete": "organization"},
     )
     country = CountryField(

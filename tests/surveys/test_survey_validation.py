@@ -93,6 +93,37 @@ def test_a_name_of_only_spaces_counts_as_missing(post_survey):
     assert stored_responses() == 0
 
 
+NO_LETTERS = [
+    ("practice_name", "---", "The name of your practice needs at least one letter or digit."),
+    ("practice_name", " . / – ", "The name of your practice needs at least one letter or digit."),
+    (
+        "practice_name",
+        "\u0301\u0301",
+        "The name of your practice needs at least one letter or digit.",
+    ),
+    ("name", "¿?", "Your name needs at least one letter or digit."),
+]
+
+
+@pytest.mark.parametrize(("field", "value", "message"), NO_LETTERS)
+def test_a_name_of_punctuation_only_gets_its_error_next_to_the_field(
+    post_survey, field, value, message
+):
+    # Its matching key would be "": every practice so named in a country would be one.
+    response = post_survey("es", **{field: value})
+    html = response.get_data(as_text=True)
+    assert response.status_code == 200
+    assert error_of(html, field) == in_language("es", message)
+    assert stored_responses() == 0
+
+
+@pytest.mark.parametrize("value", ["3M", "C.O.I.", "東京がんクリニック", "١٢٣"])
+def test_a_practice_name_with_one_letter_or_digit_is_accepted(post_survey, value):
+    response = post_survey("en", practice_name=value)
+    assert response.status_code == 303
+    assert stored_responses() == 1
+
+
 EMAIL_FORMAT = "Enter an email address in the form name@example.com."
 BAD_VALUES = [
     ("email", "ana@", EMAIL_FORMAT),
