@@ -40,6 +40,8 @@ ACTION_LABELS = {
     "invitation.create": _l("Invitation sent"),
     "contact.unsubscribe": _l("Unsubscribed from outreach emails"),
     "country.owner": _l("Country owner changed"),
+    "api_token.create": _l("API token created"),
+    "api_token.revoke": _l("API token revoked"),
 }
 
 

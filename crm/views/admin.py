@@ -10,14 +10,16 @@ from flask import Blueprint, abort, flash, redirect, render_template, request, u
 from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import select
+from sqlalchemy.orm import joinedload
 
 from crm import audit_queries, listing
+from crm.api import tokens
 from crm.account_forms import UserCreateForm, UserEditForm
 from crm.admin_forms import AuditFilterForm, ProgramDefaultsForm
 from crm.auth import admin_required
 from crm.extensions import db
 from crm.login_security import enforce_admin_two_factor
-from crm.models import Program, User
+from crm.models import ApiToken, Program, User
 from crm.models._types import utcnow
 from crm.operations import accounts, pipeline
 from crm.operations.errors import InvalidInput
@@ -108,6 +110,29 @@ def user_action(user_id: int, action: str):
         db.session.commit()
         flash(_("Account saved."), "success")
     return redirect(url_for("admin.edit_user", user_id=user_id), code=303)
+
+
+@blueprint.get("/tokens")
+@admin_required
+def api_tokens():
+    """Every API token (prefix, label, owner, created, last used, revoked), newest first."""
+    rows = db.session.scalars(
+        select(ApiToken).options(joinedload(ApiToken.user)).order_by(ApiToken.id.desc())
+    ).all()
+    return render_template("admin/tokens.html", tokens=rows, action_form=ConfirmForm())
+
+
+@blueprint.post("/tokens/<int:token_id>/revoke")
+@admin_required
+def revoke_api_token(token_id: int):
+    """Revoke a token at once: its next request is refused (SPEC §6; audited)."""
+    row = db.get_or_404(ApiToken, token_id)
+    if not ConfirmForm().validate_on_submit():
+        abort(400)
+    tokens.revoke_token(row)
+    db.session.commit()
+    flash(_("Token %(prefix)s… revoked.", prefix=row.prefix), "success")
+    return redirect(url_for("admin.api_tokens"), code=303)
 
 
 @blueprint.route("/programs", methods=["GET", "POST"])

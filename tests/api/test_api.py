@@ -117,3 +117,42 @@ def test_tokens_cli_prints_a_token_once(app, create_user):
         "/api/v1/countries", headers={"Authorization": f"Bearer {token}"}
     )
     assert response.status_code == 200
+
+
+def test_tokens_cli_revokes_by_prefix(app, db, create_user):
+    row, plain = create_token(create_user("viewer"))
+    db.session.commit()
+    result = CliRunner().invoke(app.cli, ["tokens", "revoke", "--prefix", row.prefix])
+    assert result.exit_code == 0, result.output
+    headers = {"Authorization": f"Bearer {plain}"}
+    assert app.test_client().get("/api/v1/countries", headers=headers).status_code == 401
+
+
+def test_an_admin_lists_and_revokes_tokens_in_the_app(app, client, db, create_user, login):
+    from sqlalchemy import select
+
+    from crm.models import AuditEvent
+
+    row, plain = create_token(create_user("staff"), label="Website sync")
+    db.session.commit()
+    headers = {"Authorization": f"Bearer {plain}"}
+    assert client.get("/api/v1/countries", headers=headers).status_code == 200
+    app.config["ADMIN_TWO_FACTOR_REQUIRED"] = False
+    login(create_user("admin"))
+    listing = client.get("/staff/admin/tokens").get_data(as_text=True)
+    assert f"{row.prefix}…" in listing
+    assert "Website sync" in listing
+    assert plain not in listing
+    response = client.post(f"/staff/admin/tokens/{row.id}/revoke")
+    assert response.status_code == 303
+    assert "Revoked on" in client.get("/staff/admin/tokens").get_data(as_text=True)
+    assert client.get("/api/v1/countries", headers=headers).status_code == 401
+    revoked = db.session.scalar(select(AuditEvent).where(AuditEvent.action == "api_token.revoke"))
+    assert revoked.entity_id == str(row.id)
+    assert client.post("/staff/admin/tokens/999999/revoke").status_code == 404
+
+
+@pytest.mark.parametrize("role", ["viewer", "staff"])
+def test_only_admins_reach_the_token_list(client, create_user, login, role):
+    login(create_user(role))
+    assert client.get("/staff/admin/tokens").status_code == 403

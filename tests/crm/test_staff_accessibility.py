@@ -24,6 +24,7 @@ PAGES = [
     "/staff/admin/users/new",
     "/staff/admin/programs",
     "/staff/admin/audit",
+    "/staff/admin/tokens",
     "/staff/account/",
     "/staff/change",
     "/staff/tf-setup",
@@ -66,7 +67,11 @@ def violations(page) -> list[tuple[str, list]]:
 
 
 def test_login_and_staff_pages_pass_axe(live_server, browser_page, create_user, db):
+    from crm.api.tokens import create_token
+
     user = create_user("admin")
+    create_token(user, label="Website sync")  # so the token list shows its table
+    db.session.commit()
     email, password = user.email, user.test_password
     # Reading the user opened a transaction here; end it so the server thread can write.
     db.session.close()
