@@ -13,9 +13,9 @@ from sqlalchemy import select
 from sqlalchemy.orm import joinedload
 
 from crm import audit_queries, listing
-from crm.api import tokens
 from crm.account_forms import UserCreateForm, UserEditForm
 from crm.admin_forms import AuditFilterForm, ProgramDefaultsForm
+from crm.api import tokens
 from crm.auth import admin_required
 from crm.extensions import db
 from crm.login_security import enforce_admin_two_factor
