@@ -153,6 +153,19 @@ class Readiness:
         """The unmet criteria, in rule order."""
         return tuple(c for c in self.criteria if not c.met)
 
+    @property
+    def under_way(self) -> bool:
+        """Whether any work toward a launch shows: a criterion met, a privacy review or an
+        agreement on record (whatever its status), or at least one eligible practice. The
+        board lists blocked countries that are under way with their reasons and only counts
+        the others (most of the world, for a program just starting)."""
+        return any(
+            c.met
+            or c.params.get("status") is not None
+            or (c.key == "eligible_practices" and c.params.get("eligible", 0) > 0)
+            for c in self.criteria
+        )
+
 
 # --- criteria -------------------------------------------------------------------------------------
 

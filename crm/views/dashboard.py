@@ -7,7 +7,7 @@ from flask import Blueprint, abort, render_template, request
 from crm import dashboard, labels
 from crm.auth import viewer_required
 from crm.clock import org_today
-from crm.i18n import LANGUAGE_NAMES
+from crm.i18n import LANGUAGE_NAMES, sorted_countries
 from crm.readiness import PROGRAMS_WITH_LAUNCH, State
 from crm.readiness_queries import readiness_board
 from crm.worldmap import load_world_map
@@ -42,6 +42,20 @@ def map_legend() -> dict[str, str]:
     return {state: str(titles[state]) for state in dashboard.MAP_STATES}
 
 
+def map_table(states: dict[str, str]) -> list[tuple[str, list[tuple[str, str]]]]:
+    """The map as a table for screen readers and print: ``(state, [(code, localized name)])``
+    in legend order, names sorted by the page language's rules; countries the program is not
+    available in are left to one summary line (most of the world)."""
+    by_state: dict[str, list[str]] = {}
+    for code, state in states.items():
+        by_state.setdefault(state, []).append(code)
+    return [
+        (state, sorted_countries(by_state[state]))
+        for state in dashboard.MAP_STATES
+        if state != "not_available" and by_state.get(state)
+    ]
+
+
 @blueprint.get("/")
 @viewer_required
 def index():
@@ -58,6 +72,7 @@ def index():
         board=grouped_board(board),
         world=load_world_map(),
         map_states=states,
+        map_table=map_table(states),
         legend=map_legend(),
         availability_pipeline=dashboard.availability_pipeline(),
         readiness_pipeline=dashboard.readiness_pipeline(board),

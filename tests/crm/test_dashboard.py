@@ -67,3 +67,47 @@ def test_dashboard_in_spanish(viewer_client):
     html = viewer_client.get("/staff/dashboard/").get_data(as_text=True)
     assert 'lang="es"' in html
     assert "Listo para lanzar" in html
+
+
+def test_the_map_has_a_table_with_the_same_countries(viewer_client):
+    from crm.i18n import country_name
+
+    html = viewer_client.get("/staff/dashboard/?program=QCP").get_data(as_text=True)
+    table = html[html.index('class="map-table"') :]
+    table = table[: table.index("</table>")]
+    available_row = next(row for row in table.split("<tr>") if "map-country--available" in row)
+    listed = set(re.findall(r'href="/staff/countries/([A-Z]{2})"', available_row))
+    assert listed == SPEC_AVAILABLE["QCP"]
+    assert country_name("SA", "en") in available_row
+
+
+def test_blocked_countries_under_way_are_listed_with_their_reasons(viewer_client, db):
+    from crm.models import Country
+    from crm.operations import pipeline
+
+    peru = db.session.get(Country, "PE")
+    pipeline.record_privacy_review(peru, programs=["QOPI"], status="in_review")
+    db.session.commit()
+    html = viewer_client.get("/staff/dashboard/").get_data(as_text=True)
+    blocked = html[html.index('class="board__blocked"') :]
+    blocked = blocked[: blocked.index("</details>")]
+    assert "Peru" in blocked
+    assert "Missing:" in blocked
+    assert "Colombia" not in blocked  # nothing under way there: only counted
+    assert "have no privacy review, agreement or eligible practice yet." in html
+
+
+def test_dashboard_and_board_render_the_demo_data(viewer_client, db):
+    from crm.demo import load_demo
+
+    load_demo()
+    db.session.commit()
+    for path in ("/staff/dashboard/", "/staff/dashboard/?program=QCP", "/staff/dashboard/board"):
+        page = viewer_client.get(path)
+        assert page.status_code == 200
+    html = viewer_client.get("/staff/dashboard/").get_data(as_text=True)
+    assert "No survey responses yet." not in html
+    assert 'class="badge badge--ready"' in html
+    # The demo has ready and near-ready countries (crm/demo.py): the board names some.
+    board = html[html.index('id="board-title"') : html.index('id="map-title"')]
+    assert len(re.findall(r'href="/staff/countries/[A-Z]{2}"', board)) >= 3

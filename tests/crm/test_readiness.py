@@ -586,3 +586,19 @@ def test_facts_are_frozen():
     country = facts()
     with pytest.raises(FrozenInstanceError):
         country.country = "BR"  # type: ignore[misc]
+
+
+@pytest.mark.parametrize(
+    ("overrides", "under_way"),
+    [
+        ({"privacy_reviews": (), "agreements": (), "eligible": {}}, False),
+        ({"privacy_reviews": (review("requested"),), "agreements": (), "eligible": {}}, True),
+        ({"privacy_reviews": (), "agreements": (agreement("draft"),), "eligible": {}}, True),
+        ({"privacy_reviews": (), "agreements": (), "eligible": {"QOPI": 1}}, True),
+    ],
+    ids=["nothing", "review-requested", "agreement-draft", "one-eligible-practice"],
+)
+def test_under_way_tells_started_countries_from_untouched_ones(overrides, under_way):
+    qopi = run(unlaunched(**overrides))["QOPI"]
+    assert qopi.state is State.BLOCKED
+    assert qopi.under_way is under_way
