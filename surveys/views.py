@@ -8,7 +8,8 @@ kept (status 200, or 400 when it holds something our page never sends: an option
 a bad one-time token, a failed CSRF check); a filled honeypot stores nothing and gets a neutral
 "not sent" page (200) telling a person how to send again; the submit rate limit (per client
 address) shows the form again with its answers and a note to wait (429); a body over
-``MAX_SURVEY_BYTES`` is a 413 page and a non-form POST a 400 page, both in the page's language.
+``MAX_SURVEY_BYTES`` and a non-form POST get the bad-request page (400) in the page's language,
+the first saying that the form was too large.
 """
 
 from __future__ import annotations
@@ -25,11 +26,13 @@ from flask import (
     request,
     url_for,
 )
+from flask_babel import gettext as _
 from sqlalchemy import select
-from werkzeug.exceptions import HTTPException
+from werkzeug.exceptions import HTTPException, RequestEntityTooLarge
 
 from crm import privacy_notice
 from crm.auth import public
+from crm.errors import render_error
 from crm.extensions import csrf, db, limiter
 from crm.i18n import LANGUAGE_NAMES, LOCALES, SEGMENT_OF, select_locale, sorted_countries
 from crm.invitations import LinkState, open_link, prefill
@@ -54,7 +57,8 @@ def submit_rate_limit() -> str:
 
 @blueprint.before_request
 def accept_only_form_posts() -> None:
-    """Survey POSTs are HTML form posts of a bounded size: anything else is a 400 (or 413)."""
+    """Survey POSTs are HTML form posts of a bounded size: anything else is a 400 (a body over
+    the size is refused when the form is read: ``form_too_large``)."""
     if request.method == "POST":
         request.max_content_length = MAX_SURVEY_BYTES
         if request.mimetype not in FORM_TYPES:
@@ -169,6 +173,16 @@ def too_many_submits(error: HTTPException):
     except HTTPException:  # too large: the note alone, without the answers
         formdata = None
     return render_survey(survey_form(formdata or None), 429, rate_limited=True)
+
+
+@blueprint.errorhandler(RequestEntityTooLarge)
+def form_too_large(error: RequestEntityTooLarge):
+    """A body over ``MAX_SURVEY_BYTES``: a bad request (400), not werkzeug's 413, on the page in
+    the survey's language that says why. Staff uploads keep the app's own 413 page."""
+    return render_error(
+        400,
+        _("The form you sent was too large. Please shorten your longest answers and try again."),
+    )
 
 
 @blueprint.get(f"/{LANG}/survey/thanks/<token>")

@@ -213,10 +213,25 @@ def test_a_plain_text_post_is_a_bad_request(client):
     assert stored_responses() == 0
 
 
-def test_an_oversized_body_is_413_in_the_language_never_500(post_survey):
-    response = post_survey("pt", comments="x" * 150_000)
-    assert response.status_code == 413
-    assert in_language("pt_BR", "Too large") in response.get_data(as_text=True)
+TOO_LARGE = "The form you sent was too large. Please shorten your longest answers and try again."
+
+
+@pytest.mark.parametrize("path", ["/pt/survey", "/pt/survey/language"])
+def test_an_oversized_body_is_a_bad_request_in_the_language_never_413_or_500(client, path):
+    response = client.post(path, data=valid_form(comments="x" * 150_000))
+    html = response.get_data(as_text=True)
+    assert response.status_code == 400
+    assert '<html lang="pt-BR">' in html
+    assert in_language("pt_BR", "Bad request") in html
+    assert in_language("pt_BR", TOO_LARGE) in html
+    assert stored_responses() == 0
+
+
+def test_an_oversized_multipart_body_is_a_bad_request_too(client):
+    data = {**valid_form(), "comments": "x" * 150_000}
+    response = client.post("/es/survey", data=data, content_type="multipart/form-data")
+    assert response.status_code == 400
+    assert in_language("es", TOO_LARGE) in response.get_data(as_text=True)
     assert stored_responses() == 0
 
 
