@@ -35,6 +35,10 @@ SAMPLE_ARGS = {
 }
 
 
+#: Every method a route here answers (the API writes with PUT, PATCH and DELETE).
+METHODS = ["GET", "POST", "PUT", "PATCH", "DELETE"]
+
+
 def sample_path(rule) -> str:
     values = dict(rule.defaults or {})
     for name in rule.arguments - values.keys():
@@ -83,9 +87,14 @@ def test_flask_security_endpoints_are_the_known_ones(app):
 def test_the_walks_cover_staff_screens(app):
     assert len(rules_at(app, {"viewer", "staff", "admin"}, "GET")) >= 10
     assert len(rules_at(app, {"staff", "admin"}, "POST")) >= 10
+    assert {m: bool(rules_at(app, {"staff"}, m)) for m in ("PUT", "PATCH", "DELETE")} == {
+        "PUT": True,
+        "PATCH": True,
+        "DELETE": True,
+    }
 
 
-@pytest.mark.parametrize("method", ["GET", "POST"])
+@pytest.mark.parametrize("method", METHODS)
 def test_anonymous_users_are_sent_to_log_in(app, client, method):
     answered = {}
     for rule in rules_at(app, {"viewer", "staff", "admin"}, method):
@@ -99,7 +108,7 @@ def test_anonymous_users_are_sent_to_log_in(app, client, method):
     assert answered == {}
 
 
-@pytest.mark.parametrize("method", ["GET", "POST"])
+@pytest.mark.parametrize("method", METHODS)
 def test_viewers_cannot_use_staff_or_admin_routes(app, as_role, method):
     client = as_role("viewer")
     answered = {
@@ -110,7 +119,7 @@ def test_viewers_cannot_use_staff_or_admin_routes(app, as_role, method):
     assert answered == {}
 
 
-@pytest.mark.parametrize("method", ["GET", "POST"])
+@pytest.mark.parametrize("method", METHODS)
 def test_staff_cannot_use_admin_routes(app, as_role, method):
     client = as_role("staff")
     answered = {
