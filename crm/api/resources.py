@@ -28,6 +28,7 @@ from crm.models import (
 )
 from crm.operations import pipeline
 from crm.operations.errors import InvalidInput
+from crm.operations.exports import record_export
 from crm.queries import get_country_or_404
 from crm.readiness_queries import availability_by_country, readiness_board
 
@@ -326,6 +327,16 @@ def threshold_rows(country: Country) -> list[dict[str, Any]]:
 # --- practices and responses (personal data: staff only, SPEC §1) ---
 
 
+def _audit_personal_read(kind: str, filters: dict[str, Any], rows: int) -> None:
+    """Record a read of personal data through the API as the screens record an export (SPEC
+    §1): ``kind`` (``responses``, ``practices``), the query it was taken with, rows returned."""
+    # End the read transaction first: on SQLite a transaction that reads and then writes can
+    # fail "database is locked"; one that starts by writing waits its turn.
+    db.session.commit()
+    record_export(kind, "api", {k: str(v) for k, v in filters.items()}, rows)
+    db.session.commit()
+
+
 @survey_blp.get("/practices")
 @api_requires("staff")
 @survey_blp.arguments(schemas.PracticeQuery, location="query")
@@ -342,6 +353,7 @@ def list_practices(query):
         statement = statement.where(Practice.name.ilike(f"%{query['q']}%"))
     page = paginate(statement, query["page"], query["page_size"])
     page["items"] = [practice_dict(p) for p in page["items"]]
+    _audit_personal_read("practices", query, len(page["items"]))
     return page
 
 
@@ -351,7 +363,9 @@ def list_practices(query):
 @documented_errors(survey_blp, 401, 403, 404)
 def get_practice(practice_id):
     """One practice."""
-    return practice_dict(db.get_or_404(Practice, practice_id))
+    found = practice_dict(db.get_or_404(Practice, practice_id))
+    _audit_personal_read("practices", {"id": practice_id}, 1)
+    return found
 
 
 @survey_blp.get("/responses")
@@ -378,6 +392,7 @@ def list_responses(query):
         statement = statement.where(SurveyResponse.filed_at.is_not(None))
     page = paginate(statement, query["page"], query["page_size"])
     page["items"] = [response_dict(r) for r in page["items"]]
+    _audit_personal_read("responses", query, len(page["items"]))
     return page
 
 
@@ -387,7 +402,9 @@ def list_responses(query):
 @documented_errors(survey_blp, 401, 403, 404)
 def get_response(response_id):
     """One survey response."""
-    return response_dict(db.get_or_404(SurveyResponse, response_id))
+    found = response_dict(db.get_or_404(SurveyResponse, response_id))
+    _audit_personal_read("responses", {"id": response_id}, 1)
+    return found
 
 
 # --- public feed (no token) ---

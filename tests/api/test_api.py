@@ -156,3 +156,24 @@ def test_an_admin_lists_and_revokes_tokens_in_the_app(app, client, db, create_us
 def test_only_admins_reach_the_token_list(client, create_user, login, role):
     login(create_user(role))
     assert client.get("/staff/admin/tokens").status_code == 403
+
+
+def test_reading_personal_data_through_the_api_is_audited(client, db, token_for):
+    """SPEC §1: what holds personal data is recorded when it leaves, by the API as by export."""
+    from sqlalchemy import select
+
+    from crm.models import AuditEvent
+
+    headers = token_for("staff")
+    assert client.get("/api/v1/responses?country=CO", headers=headers).status_code == 200
+    assert client.get("/api/v1/practices", headers=headers).status_code == 200
+    assert client.get("/api/v1/countries", headers=headers).status_code == 200  # no one's data
+    events = db.session.scalars(
+        select(AuditEvent).where(AuditEvent.entity_type == "export").order_by(AuditEvent.id)
+    ).all()
+    assert [(e.action, e.changes["format"][1]) for e in events] == [
+        ("export.responses", "api"),
+        ("export.practices", "api"),
+    ]
+    assert events[0].changes["filters"][1]["country"] == "CO"
+    assert events[0].actor.startswith("api:staff-")
