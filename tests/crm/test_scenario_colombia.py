@@ -10,8 +10,9 @@ import pytest
 from sqlalchemy import select
 
 from crm.clock import org_today
-from crm.models import CountryAgreement, ReadinessChange
+from crm.models import CountryAgreement, ReadinessChange, SurveyResponse
 from tests.crm.staff_helpers import submit_eligible
+from tests.surveys.support import valid_form
 
 
 def readiness_card(html: str, program: str) -> str:
@@ -43,8 +44,22 @@ def staff_client(client, create_user, login):
 
 def test_colombia_becomes_ready_then_near_ready_when_the_agreement_expires(app, db, staff_client):
     today = org_today()
-    responses = submit_eligible(db, 5, country="CO")
-    assert {r.language for r in responses} == {"es"}
+    # Five practices answer the Spanish survey, as a respondent would.
+    for n in range(5):
+        answered = staff_client.post(
+            "/es/survey",
+            data=valid_form(
+                name=f"Dra. Médica {n}",
+                email=f"oncologia{n}@bogota.example",
+                preferred_language="es",
+                practice_name=f"Centro Oncológico {'ABCDE'[n]} de Bogotá",
+                country="CO",
+                city="Bogotá",
+            ),
+        )
+        assert answered.status_code == 303
+    responses = db.session.scalars(select(SurveyResponse)).all()
+    assert [r.language for r in responses] == ["es"] * 5
 
     response = staff_client.post(
         "/staff/countries/CO/privacy-reviews/new",
