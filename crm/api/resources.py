@@ -412,6 +412,7 @@ def get_response(response_id):
 
 @public_blp.get("/availability")
 @public
+@public_blp.etag  # an ETag from the body: a conditional GET gets 304 until staff change it
 @public_blp.response(200, schemas.PublicAvailabilitySchema)
 @public_blp.doc(security=[])
 def public_availability():

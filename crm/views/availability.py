@@ -18,9 +18,16 @@ TEMPLATE = "availability/index.html"
 MAP_STATES = ("available", "pilot", "not_available")
 
 
-def _template_mtime() -> str:
+def _template_mtime(locale: str) -> str:
+    """Modification times of the page's template and of the locale's compiled catalog: a new
+    deployment of either gives a new ETag, so no stale 304 keeps an old wording."""
     source = current_app.jinja_env.get_or_select_template(TEMPLATE).filename
-    return str(os.path.getmtime(source)) if source else ""
+    catalog = os.path.join(
+        current_app.root_path, "translations", locale, "LC_MESSAGES", "messages.mo"
+    )
+    return "|".join(
+        str(os.path.getmtime(path)) for path in (source, catalog) if path and os.path.exists(path)
+    )
 
 
 @blueprint.get("/<any(en, es, pt):lang>/availability")
@@ -29,7 +36,7 @@ def index(lang: str):
     """Per program, the countries where it is available, by region; the QCP map; an as-of
     date; a link to the survey for anyone whose country is not listed."""
     locale = select_locale()
-    etag = availability_etag(locale, _template_mtime())
+    etag = availability_etag(locale, _template_mtime(locale))
     if request.if_none_match.contains_weak(etag):  # If-None-Match compares weakly (RFC 9110)
         response = make_response("", 304)
     else:

@@ -107,6 +107,21 @@ def test_public_feed_lists_the_seeded_availability(client):
     assert body["as_of"] == "2022-01-01"
 
 
+def test_public_feed_answers_a_conditional_get_with_304_until_availability_changes(client, db):
+    from crm.models import Country
+    from crm.operations import pipeline
+
+    first = client.get("/api/v1/public/availability")
+    etag = first.headers["ETag"]
+    again = client.get("/api/v1/public/availability", headers={"If-None-Match": etag})
+    assert again.status_code == 304
+    pipeline.set_availability(db.session.get(Country, "CO"), "QOPI", "available")
+    db.session.commit()
+    changed = client.get("/api/v1/public/availability", headers={"If-None-Match": etag})
+    assert changed.status_code == 200
+    assert "CO" in {c["code"] for p in changed.get_json()["programs"] for c in p["countries"]}
+
+
 def test_tokens_cli_prints_a_token_once(app, create_user):
     user = create_user("viewer")
     result = CliRunner().invoke(app.cli, ["tokens", "create", "--email", user.email])

@@ -140,3 +140,17 @@ def test_the_survey_links_to_the_availability_page(client):
 def test_the_json_feed_is_in_the_openapi_document(client):
     document = client.get("/api/v1/openapi.json").get_json()
     assert "/api/v1/public/availability" in document["paths"]
+
+
+def test_a_new_catalog_gives_a_new_etag(app, client):
+    """A deployment with new wording must not be answered with a stale 304."""
+    import os
+
+    catalog = os.path.join(app.root_path, "translations", "es", "LC_MESSAGES", "messages.mo")
+    etag = client.get("/es/availability").headers["ETag"]
+    stat = os.stat(catalog)
+    try:
+        os.utime(catalog, (stat.st_atime, stat.st_mtime + 60))
+        assert client.get("/es/availability").headers["ETag"] != etag
+    finally:
+        os.utime(catalog, (stat.st_atime, stat.st_mtime))
