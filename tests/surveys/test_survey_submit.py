@@ -302,6 +302,36 @@ def test_the_language_switch_keeps_the_answers_and_stores_nothing(client):
     assert stored_responses() == 0
 
 
+def header_of(html: str) -> str:
+    return html[html.index('<header class="site-header">') : html.index("</header>")]
+
+
+@pytest.mark.parametrize(
+    ("method", "path"),
+    [("GET", "/es/survey"), ("POST", "/es/survey"), ("POST", "/pt/survey/language")],
+)
+def test_the_survey_page_switches_language_only_through_the_form(client, method, path):
+    # A header link would open the page afresh and drop every answer typed (after a switch it
+    # would even GET a POST-only address): the form's own buttons are the only switch.
+    data = valid_form(name=None) if method == "POST" else None
+    html = client.open(path, method=method, data=data).get_data(as_text=True)
+    header = header_of(html)
+    assert 'class="language-switch"' not in header
+    assert "/survey" not in header
+    form = html[html.index('<form method="post"') : html.index("</form>")]
+    current = {"es": "es", "pt": "pt_BR"}[path.split("/")[1]]
+    others = {"en", "es", "pt_BR"} - {current}
+    buttons = re.findall(r'<button type="submit"[^>]*name="switch_language" value="([^"]+)"', form)
+    assert set(buttons) == others
+
+
+@pytest.mark.parametrize("path", ["/es/privacy", "/es/availability"])
+def test_other_public_pages_keep_the_header_language_links(client, path):
+    header = header_of(client.get(path).get_data(as_text=True))
+    assert 'class="language-switch"' in header
+    assert 'hreflang="pt-BR"' in header
+
+
 def test_the_survey_background_reads_availability_from_the_crm(db, client):
     availability = db.session.scalars(
         select(Availability).where(
