@@ -13,6 +13,8 @@ from pathlib import Path
 from typing import Any
 
 INSTANCE_DIR = Path(__file__).resolve().parent / "instance"
+#: The embedded default's database, used when ``DATABASE_URL`` is not set.
+EMBEDDED_DATABASE_URL = f"sqlite:///{INSTANCE_DIR / 'crm.sqlite'}"
 
 
 class ConfigError(RuntimeError):
@@ -65,7 +67,7 @@ def load_config(environ: dict[str, str] | None = None) -> dict[str, Any]:
     """
     env = dict(os.environ if environ is None else environ)
     production = is_production(env)
-    database_url = env.get("DATABASE_URL") or f"sqlite:///{INSTANCE_DIR / 'crm.sqlite'}"
+    database_url = env.get("DATABASE_URL") or EMBEDDED_DATABASE_URL
     embedded = database_url.startswith("sqlite") and not production
     secret_key = _require_or_generate("SECRET_KEY", env, production)
     password_salt = _require_or_generate("SECURITY_PASSWORD_SALT", env, production)
@@ -74,6 +76,9 @@ def load_config(environ: dict[str, str] | None = None) -> dict[str, Any]:
         "CRM_PRODUCTION": production,
         #: True on the zero-configuration SQLite setup of ``make run``: demo admin, plain cookies.
         "CRM_EMBEDDED": embedded,
+        #: The embedded default's own database: ``make run``'s demo admin and demo data go there
+        #: only, never into a configured one (SQLite or not). See ``crm.cli.on_embedded_database``.
+        "CRM_EMBEDDED_DATABASE_URI": EMBEDDED_DATABASE_URL,
         "SECRET_KEY": secret_key,
         "SQLALCHEMY_DATABASE_URI": database_url,
         # hide_parameters: database errors (and so logs) do not quote the values of a statement,

@@ -59,14 +59,35 @@ def users_create(email: str, role: str, name: str | None) -> None:
     click.echo(f"Created {role} account {user.email}.")
 
 
+#: Why ``make run``'s demo admin and demo data were not made (``on_embedded_database``).
+NOT_EMBEDDED = (
+    "the database is not the embedded default (SQLite under instance/, no DATABASE_URL set)"
+)
+
+
+def on_embedded_database() -> bool:
+    """True on the embedded default: not production, and the database is the SQLite file under
+    ``instance/`` that no ``DATABASE_URL`` replaced. Any other SQLite file counts as configured,
+    like PostgreSQL."""
+    config = current_app.config
+    return bool(config["CRM_EMBEDDED"]) and (
+        config["SQLALCHEMY_DATABASE_URI"] == config["CRM_EMBEDDED_DATABASE_URI"]
+    )
+
+
 @click.command("demo-admin")
-@click.option("--if-embedded", is_flag=True, help="Do nothing (no error) outside the default.")
+@click.option(
+    "--if-embedded", is_flag=True, help="Only say why (no error) outside the embedded default."
+)
 def demo_admin_command(if_embedded: bool) -> None:
     """On the embedded default only: create the demo admin once and print its login once."""
-    if not current_app.config["CRM_EMBEDDED"]:
+    if not on_embedded_database():
         if if_embedded:
+            click.echo(f"No demo admin created: {NOT_EMBEDDED}.")
             return
-        raise click.ClickException("the demo admin exists only on the embedded SQLite default")
+        raise click.ClickException(
+            f"the demo admin exists only on the embedded default: {NOT_EMBEDDED}"
+        )
     email = current_app.config["CRM_DEMO_ADMIN_EMAIL"]
     if db.session.scalar(select(User).where(User.email == email)):
         return

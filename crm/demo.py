@@ -38,7 +38,7 @@ from flask.cli import with_appcontext
 from sqlalchemy import exists, func, select
 
 from crm import audit
-from crm.cli import create_user
+from crm.cli import NOT_EMBEDDED, create_user, on_embedded_database
 from crm.clock import org_today
 from crm.demo_data import (
     AGREEMENTS,
@@ -585,18 +585,25 @@ def load_demo(seed: int = DEFAULT_SEED) -> DemoReport:
 
 
 @click.command("demo")
-@click.option("--if-empty", is_flag=True, help="Do nothing (no error) when any response exists.")
+@click.option(
+    "--if-empty",
+    is_flag=True,
+    help="Only on the embedded default, and only when no response exists (make run); "
+    "no error otherwise.",
+)
 @click.option("--seed", default=DEFAULT_SEED, show_default=True, help="Random seed.")
 @with_appcontext
 def demo_command(if_empty: bool, seed: int) -> None:
     """Load a synthetic demo data set (responses, practices, pipeline, tasks) into a fresh
-    database; refused when it holds real responses."""
+    database; refused when it holds real responses. With ``--if-empty`` (``make run``): on a
+    fresh embedded default only, never into a configured database."""
     state = demo_state()
     if if_empty and state != "empty":
         return
+    if if_empty and not on_embedded_database():
+        click.echo(f"Demo data not loaded: {NOT_EMBEDDED}. `flask --app app demo` loads it.")
+        return
     if current_app.config.get("CRM_PRODUCTION"):
-        if if_empty:
-            return
         raise click.ClickException("demo data is never loaded in production")
     crm_logger = logging.getLogger("crm")
     level = crm_logger.level

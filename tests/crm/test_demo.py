@@ -28,6 +28,7 @@ from crm.models import (
     Program,
     SurveyResponse,
     Task,
+    User,
 )
 
 #: As in tests/conftest.py (not importable from here).
@@ -227,13 +228,76 @@ def test_demo_is_refused_on_a_database_with_a_real_response(app, db, submit_resp
     assert db.session.scalar(select(func.count()).select_from(SurveyResponse)) == 1
 
 
-def test_if_empty_is_silent_when_responses_exist(app, submit_response):
+@pytest.fixture
+def embedded(app):
+    """The test's database taken for the embedded default (SQLite under instance/, which
+    tests never touch)."""
+    app.config["CRM_EMBEDDED"] = True
+    app.config["CRM_EMBEDDED_DATABASE_URI"] = app.config["SQLALCHEMY_DATABASE_URI"]
+    return app
+
+
+def responses(db) -> int:
+    return db.session.scalar(select(func.count()).select_from(SurveyResponse))
+
+
+def test_if_empty_is_silent_when_responses_exist(app, embedded, submit_response):
     submit_response(token="real-web-token")
     result = run_demo(app, "--if-empty")
     assert (result.exit_code, result.output) == (0, "")
 
 
-def test_if_empty_loads_once_then_does_nothing(app, db):
+@pytest.mark.parametrize("production", [False, True])
+def test_if_empty_loads_nothing_into_a_configured_database(app, db, production):
+    # The test's database is a configured one: a SQLite file elsewhere, or PostgreSQL.
+    app.config["CRM_EMBEDDED"] = not production
+    app.config["CRM_PRODUCTION"] = production
+    result = run_demo(app, "--if-empty")
+    assert result.exit_code == 0
+    assert "Demo data not loaded: the database is not the embedded default" in result.output
+    assert responses(db) == 0
+
+
+def test_an_explicit_demo_loads_into_a_configured_database(app, db):
+    result = run_demo(app, "--seed", "7")
+    assert result.exit_code == 0, result.output
+    assert "Demo data loaded" in result.output
+    assert responses(db) > 0
+
+
+def run_demo_admin(app, *args: str):
+    return app.test_cli_runner().invoke(args=["demo-admin", *args])
+
+
+def demo_admins(db, app) -> int:
+    email = app.config["CRM_DEMO_ADMIN_EMAIL"]
+    return db.session.scalar(select(func.count()).select_from(User).where(User.email == email))
+
+
+def test_the_demo_admin_is_created_once_on_the_embedded_default(app, embedded, db):
+    first = run_demo_admin(app, "--if-embedded")
+    second = run_demo_admin(app, "--if-embedded")
+    assert first.exit_code == 0
+    assert "Demo admin created" in first.output
+    assert "password" in first.output
+    assert (second.exit_code, second.output) == (0, "")
+    assert demo_admins(db, app) == 1
+
+
+def test_no_demo_admin_in_a_configured_sqlite_database(app, db):
+    app.config["CRM_EMBEDDED"] = True  # SQLite, not production, but not instance/crm.sqlite
+    app.config["CRM_EMBEDDED_DATABASE_URI"] = "sqlite:////elsewhere/instance/crm.sqlite"
+    quiet = run_demo_admin(app, "--if-embedded")
+    refused = run_demo_admin(app)
+    assert quiet.exit_code == 0
+    assert "No demo admin created: the database is not the embedded default" in quiet.output
+    assert "password" not in quiet.output
+    assert refused.exit_code != 0
+    assert "not the embedded default" in refused.output
+    assert demo_admins(db, app) == 0
+
+
+def test_if_empty_loads_once_then_does_nothing(app, embedded, db):
     first = run_demo(app, "--if-empty", "--seed", "7")
     count = db.session.scalar(select(func.count()).select_from(SurveyResponse))
     second = run_demo(app, "--if-empty", "--seed", "7")
