@@ -11,7 +11,7 @@ import logging
 import re
 from typing import Any
 
-from flask import Flask, abort, request
+from flask import Flask, Response, abort, request
 from flask.json.provider import DefaultJSONProvider
 from flask_babel import gettext as _
 from flask_smorest import abort as abort_with_messages
@@ -152,3 +152,21 @@ def init_app(app: Flask) -> None:
         session_cookie_samesite="Lax",
         permissions_policy={"geolocation": "()", "camera": "()", "microphone": "()"},
     )
+    app.after_request(keep_private_pages_out_of_caches)
+
+
+#: Paths whose answers show personal data or negotiations in progress (staff screens, the API,
+#: the survey with what a respondent typed): no browser or proxy cache may keep a copy.
+PRIVATE_PREFIXES = ("/staff/", "/api/")
+#: Public answers under those prefixes, with caching of their own (ETag).
+CACHEABLE_PATHS = ("/api/v1/public/", "/api/v1/openapi.json")
+
+
+def keep_private_pages_out_of_caches(response: Response) -> Response:
+    """``Cache-Control: no-store`` on staff pages, downloads and API answers (the public feed
+    and the OpenAPI document excepted), so no shared or back-button copy shows someone's data
+    after logout."""
+    path = request.path
+    if path.startswith(PRIVATE_PREFIXES) and not path.startswith(CACHEABLE_PATHS):
+        response.headers["Cache-Control"] = "no-store"
+    return response

@@ -66,6 +66,29 @@ def test_security_headers_on_every_get_route(app, admin_client):
     assert {200, 302, 404} <= statuses
 
 
+def test_staff_pages_downloads_and_the_api_are_never_cached(app, admin_client, db):
+    from crm.api.tokens import create_token
+    from crm.models import User
+
+    walked = []
+    for rule in app.url_map.iter_rules():
+        if "GET" not in rule.methods or not rule.rule.startswith(("/staff/", "/api/v1/")):
+            continue
+        path = sample_path(rule)
+        if path.startswith(("/api/v1/public/", "/api/v1/openapi.json")):
+            continue
+        with admin_client.get(path) as response:
+            if response.headers.get("Cache-Control") != "no-store":
+                walked.append((path, response.status_code, response.headers.get("Cache-Control")))
+    assert walked == []
+    _row, token = create_token(db.session.scalars(db.select(User)).first())
+    db.session.commit()
+    api = app.test_client().get("/api/v1/responses", headers={"Authorization": f"Bearer {token}"})
+    assert (api.status_code, api.headers["Cache-Control"]) == (200, "no-store")
+    public = app.test_client().get("/api/v1/public/availability")
+    assert public.headers.get("Cache-Control") != "no-store"
+
+
 def test_security_headers_on_every_get_route_for_anonymous_users(app, client):
     problems = {}
     for rule in rules_at(app, set(LEVELS), "GET"):
