@@ -8,6 +8,7 @@ from typing import Any
 from flask import Flask
 from flask_security import SQLAlchemyUserDatastore
 from werkzeug.exceptions import NotFound
+from werkzeug.middleware.proxy_fix import ProxyFix
 from werkzeug.routing import IntegerConverter, ValidationError
 
 import config
@@ -50,6 +51,7 @@ def create_app(overrides: dict[str, Any] | None = None) -> Flask:
     app.config.from_mapping(config.load_config())
     if overrides:
         app.config.update(overrides)
+    trust_proxies(app)
     app.url_map.converters["int"] = DatabaseIdConverter
     register_extensions(app)
     register_blueprints(app)
@@ -59,6 +61,15 @@ def create_app(overrides: dict[str, Any] | None = None) -> Flask:
     hardening.refuse_nul_in_blueprints(app)
     logging.basicConfig(level=logging.INFO)
     return app
+
+
+def trust_proxies(app: Flask) -> None:
+    """Behind ``TRUSTED_PROXIES`` reverse proxies, take the client's address, scheme and host
+    from their ``X-Forwarded-*`` headers (werkzeug's ProxyFix), so the per-client rate limits
+    count clients, not the proxy. With 0 those headers are ignored: anyone could forge them."""
+    hops = app.config.get("TRUSTED_PROXIES", 0)
+    if hops > 0:
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops)
 
 
 def register_extensions(app: Flask) -> None:

@@ -59,6 +59,14 @@ def _choice(env: dict[str, str], name: str, allowed: tuple[str, ...]) -> str:
     return value
 
 
+def _count(env: dict[str, str], name: str, default: int = 0) -> int:
+    """``env[name]`` as a whole number of 0 or more; ConfigError for anything else."""
+    value = (env.get(name) or str(default)).strip()
+    if not (value.isascii() and value.isdigit()):
+        raise ConfigError(f"{name} must be a whole number, 0 or more")
+    return int(value)
+
+
 def load_config(environ: dict[str, str] | None = None) -> dict[str, Any]:
     """Build the app's configuration from environment variables.
 
@@ -96,6 +104,10 @@ def load_config(environ: dict[str, str] | None = None) -> dict[str, Any]:
         "IMPORT_KEEP_DAYS": 7,
         #: Rows fetched and written per step of an export (bounded memory).
         "EXPORT_CHUNK_SIZE": 2000,
+        #: Reverse proxies in front of the app that set ``X-Forwarded-For``/``-Proto``/``-Host``
+        #: (werkzeug's ProxyFix trusts that many hops): the rate limits then count the client's
+        #: address, not the proxy's. 0 (the default) trusts no such header.
+        "TRUSTED_PROXIES": _count(env, "TRUSTED_PROXIES"),
         "RATELIMIT_STORAGE_URI": env.get("RATELIMIT_STORAGE_URI", "memory://"),
         "RATELIMIT_HEADERS_ENABLED": True,
         "SURVEY_SUBMIT_RATE_LIMIT": env.get("SURVEY_SUBMIT_RATE_LIMIT", "20 per hour"),
