@@ -117,7 +117,7 @@ def refuse_nul_characters() -> None:
 def refuse_nul_in_blueprints(app: Flask) -> None:
     """Run :func:`refuse_nul_characters` last among each registered blueprint's
     ``before_request`` hooks (call after registering them): a blueprint's own hook may set a
-    smaller body limit first, as the survey does (a 413 must stay a 413)."""
+    smaller body limit first, as the survey does (its oversized body must get its own answer)."""
     for name in app.blueprints:
         hooks = app.before_request_funcs.setdefault(name, [])
         if refuse_nul_characters not in hooks:

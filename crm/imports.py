@@ -109,6 +109,7 @@ MESSAGES = {
     # One row
     "missing": _l("%(field)s is missing."),
     "too_long": _l("%(field)s is longer than %(limit)s characters."),
+    "no_letter_or_digit": _l("%(field)s needs at least one letter or digit."),
     "not_a_number": _l("%(field)s: “%(value)s” is not a whole number."),
     "out_of_range": _l("%(field)s: %(value)s is outside the accepted range %(low)s to %(high)s."),
     "bad_email": _l("%(field)s: “%(value)s” is not an email address."),
@@ -1066,6 +1067,10 @@ def _check_answer(
         limit = questionnaire.TEXT_LIMITS.get(key, 5000)
         if len(raw) > limit:
             error = Issue("too_long", {"field": key, "limit": limit})
+        elif key == "practice_name" and not normalize_key(raw):
+            # As on the survey: punctuation alone has no matching key and would merge with
+            # every such practice of its country.
+            error = Issue("no_letter_or_digit", {"field": key})
         else:
             check.answers[key] = raw
     elif kind == "email":

@@ -409,6 +409,11 @@ def test_a_good_row_gives_our_answers(app):
             "Number of oncologists: 20000 is outside the accepted range 0 to 10,000.",
         ),
         ({"city": "x" * 201}, "too_long", "City is longer than 200 characters."),
+        (
+            {"practice_name": "- - -"},
+            "no_letter_or_digit",
+            "Practice name needs at least one letter or digit.",
+        ),
         ({"email": "ana@"}, "bad_email", "Contact email: “ana@” is not an email address."),
         (
             {"interest_qopi": "Talvez"},
