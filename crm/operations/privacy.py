@@ -5,13 +5,18 @@ field, while practices, interests and triage stay, so readiness counts are uncha
 Then a sweep replaces any remaining copy of the email, name or phone in every text or JSON
 column of every table (audit trail included), so no table keeps a copy; a name or phone that
 another person also bears (a namesake, a shared switchboard) stays in that person's own rows.
+The sweep matches a copy whatever its case or accents ("Angela Nunez" typed in a note for
+"Ángela Núñez"), and the matching keys of every practice whose name or city it changed are
+computed again, so no key keeps the name in its folded form ("angelanunez").
 """
 
 from __future__ import annotations
 
+import functools
 import json
 import logging
 import re
+import unicodedata
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -35,9 +40,10 @@ from sqlalchemy import (
 from crm import audit
 from crm.extensions import db
 from crm.intake import file_accepted
-from crm.models import AuditEvent, Contact, OutboxMessage, Practice, SurveyResponse
+from crm.invitations import invitation_status
+from crm.models import AuditEvent, Contact, Invitation, OutboxMessage, Practice, SurveyResponse
 from crm.models._types import utcnow
-from crm.practices import write_name_keys
+from crm.practices import city_key, normalize_key, write_name_keys
 
 logger = logging.getLogger(__name__)
 
@@ -57,6 +63,10 @@ class SubjectRecords:
     email: str
     contacts: list[Contact] = field(default_factory=list)
     responses: list[SurveyResponse] = field(default_factory=list)
+    #: Email sent or waiting to be sent to the address, oldest first.
+    emails: list[OutboxMessage] = field(default_factory=list)
+    #: Invitations of the person's contacts, with their status (``crm.invitations``).
+    invitations: list[tuple[Invitation, str]] = field(default_factory=list)
 
     @property
     def practices(self) -> list[Practice]:
@@ -69,7 +79,12 @@ class SubjectRecords:
 
     @property
     def is_empty(self) -> bool:
-        return not (self.contacts or self.responses)
+        return not (self.contacts or self.responses or self.emails or self.invitations)
+
+    @property
+    def count(self) -> int:
+        """Rows held about the person: contacts, responses, emails and invitations."""
+        return len(self.contacts) + len(self.responses) + len(self.emails) + len(self.invitations)
 
 
 def normalize_email(email: str) -> str:
@@ -78,7 +93,8 @@ def normalize_email(email: str) -> str:
 
 
 def find_subject(email: str) -> SubjectRecords:
-    """Contacts with this email and responses that gave it or are filed under those contacts."""
+    """Contacts with this email, responses that gave it or are filed under those contacts,
+    email addressed to it, and the invitations of those contacts."""
     key = normalize_email(email)
     contacts = list(db.session.scalars(select(Contact).where(Contact.email_key == key)))
     contact_ids = [c.id for c in contacts]
@@ -91,7 +107,32 @@ def find_subject(email: str) -> SubjectRecords:
             select(SurveyResponse).where(or_(*conditions)).order_by(SurveyResponse.submitted_at)
         )
     )
-    return SubjectRecords(email=key, contacts=contacts, responses=responses)
+    emails = list(
+        db.session.scalars(
+            select(OutboxMessage)
+            .where(func.lower(OutboxMessage.recipient) == key)
+            .order_by(OutboxMessage.created_at, OutboxMessage.id)
+        )
+    )
+    invitations = []
+    if contact_ids:
+        invitations = [
+            (invitation, status)
+            for invitation, status in db.session.execute(
+                select(Invitation, invitation_status())
+                .join(Contact, Contact.id == Invitation.contact_id)
+                .outerjoin(OutboxMessage, OutboxMessage.id == Invitation.outbox_message_id)
+                .where(Invitation.contact_id.in_(contact_ids))
+                .order_by(Invitation.created_at, Invitation.id)
+            )
+        ]
+    return SubjectRecords(
+        email=key,
+        contacts=contacts,
+        responses=responses,
+        emails=emails,
+        invitations=invitations,
+    )
 
 
 def _iso(value: datetime | None) -> str | None:
@@ -130,6 +171,34 @@ def export_subject(records: SubjectRecords) -> dict[str, Any]:
         ],
         "practices": [
             {"name": p.name, "country": p.country_code, "city": p.city} for p in records.practices
+        ],
+        "emails": [
+            {
+                "kind": m.kind,
+                "recipient": m.recipient,
+                "recipient_name": m.recipient_name,
+                "language": m.language,
+                "subject": m.subject,
+                "status": m.status,
+                "attempts": m.attempts,
+                "created_at": _iso(m.created_at),
+                "sent_at": _iso(m.sent_at),
+                "text_body": m.text_body,
+            }
+            for m in records.emails
+        ],
+        "invitations": [
+            {
+                "practice": i.contact.practice.name if i.contact.practice else None,
+                "language": i.language,
+                "status": status,
+                "created_at": _iso(i.created_at),
+                "expires_at": _iso(i.expires_at),
+                "reminded_at": _iso(i.reminded_at),
+                "responded_at": _iso(i.responded_at),
+                "unsubscribed_at": _iso(i.unsubscribed_at),
+            }
+            for i, status in records.invitations
         ],
     }
 
@@ -170,38 +239,36 @@ def erase_subject(records: SubjectRecords) -> dict[str, int]:
 
     Contacts keep their practice but lose name, email, phone and role, and their permission to
     contact; responses keep every practice answer (so readiness is unchanged) and lose the
-    personal ones; email not yet sent to them is dropped. Responses still waiting for the worker
-    are filed first, so nothing is filed from anonymized answers. Then every other copy of their
-    email, name or phone is replaced (:func:`sweep`), except a shared name or phone in the rows
-    of another person who bears it. The erasure itself is audited without personal data.
+    personal ones; email not yet sent to them is dropped, email sent to them keeps no address
+    or name (:func:`sweep`), and their invitation links stop working. Responses still waiting
+    for the worker are filed first, so nothing is filed from anonymized answers. Then every
+    other copy of their email, name or phone is replaced (:func:`sweep`), except a shared name
+    or phone in the rows of another person who bears it. The erasure itself is audited without
+    personal data.
     """
-    waiting = [r for r in records.responses if r.filed_at is None]
-    if waiting:
-        # Filed first, so that the contact and the confirmation they make are erased too and
-        # the worker never files an anonymized response (an "[erased]" contact) afterwards.
-        for response in waiting:
-            file_accepted(response)
-        db.session.flush()
-        records = find_subject(records.email)
+    records = file_waiting(records)
     found = identifiers(records)
     spared = namesake_rows(records, found)
+    now = utcnow()
     for contact in records.contacts:
         contact.name = ERASED
         contact.email = contact.email_key = f"erased-{contact.id}@invalid"
         contact.phone = contact.role = None
         contact.permission_to_contact = False
-        contact.permission_changed_at = utcnow()
+        contact.permission_changed_at = now
     for response in records.responses:
         response.answers = {
             k: (ERASED if k in PERSONAL_ANSWERS and v else v) for k, v in response.answers.items()
         } | {"permission_to_contact": False}
         response.permission_to_contact = False
+    for invitation, _status in records.invitations:
+        if invitation.responded_at is None and invitation.expires_at > now:
+            invitation.expires_at = now
+    addressed = func.lower(OutboxMessage.recipient).in_([e.lower() for e in found.emails])
     unsent = db.session.execute(
-        delete(OutboxMessage).where(
-            func.lower(OutboxMessage.recipient).in_([e.lower() for e in found.emails]),
-            OutboxMessage.status != "sent",
-        )
+        delete(OutboxMessage).where(addressed, OutboxMessage.status != "sent")
     ).rowcount
+    sent = db.session.scalar(select(func.count()).where(addressed, OutboxMessage.status == "sent"))
     db.session.flush()
     swept = sweep(found, spared)
     reindex_erased_practice_names()
@@ -209,7 +276,9 @@ def erase_subject(records: SubjectRecords) -> dict[str, int]:
     counts = {
         "contacts": len(records.contacts),
         "responses": len(records.responses),
+        "invitations": len(records.invitations),
         "unsent_emails": unsent,
+        "sent_emails": sent,
         "other_rows": swept,
     }
     audit.record("privacy.erase", "data_subject", "-", {"erased": [None, counts]})
@@ -217,16 +286,75 @@ def erase_subject(records: SubjectRecords) -> dict[str, int]:
     return counts
 
 
-def reindex_erased_practice_names() -> None:
-    """Name keys (``crm.practices.name_keys``) of practices whose name the sweep changed, so no
-    word of an erased name stays in the suggestion index (the sweep skips that table)."""
-    connection = db.session.connection()
-    for practice_id, country_code, name in db.session.execute(
-        select(Practice.id, Practice.country_code, Practice.name).where(
-            Practice.name.contains(ERASED)
+def file_waiting(records: SubjectRecords) -> SubjectRecords:
+    """File the person's responses still waiting for the worker, then find the person again
+    (filing makes their contact and confirmation email).
+
+    Each is locked first (``SELECT … FOR UPDATE`` on PostgreSQL) and filed only if still
+    waiting: a worker filing it at this moment is waited for (its contact is then found and
+    erased), and a worker arriving later skips it (``crm.intake.file_pending``: ``SKIP
+    LOCKED``, then ``filed_at`` set), so a response is never filed twice, nor after erasure
+    from anonymized answers.
+    """
+    waiting = sorted(r.id for r in records.responses if r.filed_at is None)
+    if not waiting:
+        return records
+    for response_id in waiting:
+        response = db.session.scalar(
+            select(SurveyResponse)
+            .where(SurveyResponse.id == response_id, SurveyResponse.filed_at.is_(None))
+            .with_for_update()
+            .execution_options(populate_existing=True)
         )
+        if response is not None:
+            file_accepted(response)
+    db.session.flush()
+    # What was read before the locks may be stale: a worker may have filed meanwhile.
+    db.session.expire_all()
+    return find_subject(records.email)
+
+
+def reindex_erased_practice_names() -> None:
+    """Matching keys of practices whose name or city the sweep changed: ``name_key`` and
+    ``city_key`` (``crm.practices.normalize_key``) computed again, and the suggestion index
+    (``crm.practices.name_keys``; the sweep skips that table), so no key keeps a word of an
+    erased name, in any form ("angelanunez")."""
+    connection = db.session.connection()
+    erased = or_(Practice.name.contains(ERASED), Practice.city.contains(ERASED))
+    for practice_id, country_code, name, city in db.session.execute(
+        select(Practice.id, Practice.country_code, Practice.name, Practice.city).where(erased)
     ):
+        db.session.execute(
+            update(Practice)
+            .where(Practice.id == practice_id)
+            .values(name_key=normalize_key(name), city_key=city_key(city) or None)
+        )
         write_name_keys(connection, practice_id, country_code, name)
+
+
+#: Combining accents (U+0300–U+036F), dropped when matching: "Núñez" decomposed (NFD) is
+#: "Nu\u0301n\u0303ez". Marks of other scripts (Indic vowel signs) tell words apart: kept.
+_ACCENT = re.compile("[\u0300-\u036f]")
+
+
+def _bare(text: str) -> str:
+    """``text`` decomposed (NFD) without its Latin accents, as :func:`_pattern` reads it."""
+    return _ACCENT.sub("", unicodedata.normalize("NFD", text))
+
+
+def fold(text: str) -> str:
+    """``text`` without Latin accents, its case kept: "Ángela Núñez" → "Angela Nunez"."""
+    return unicodedata.normalize("NFC", _bare(text))
+
+
+@functools.lru_cache(maxsize=1024)
+def _pattern(value: str) -> re.Pattern[str]:
+    """A regular expression finding ``value`` in decomposed (NFD) text in any case, with or
+    without accents, and with any spacing: "ÁNGELA  NUNEZ", "angela nuñez", "Angela\nNúñez"."""
+    parts = []
+    for word in _bare(value).split():
+        parts.append("".join(re.escape(c) + "[\u0300-\u036f]*" for c in word))
+    return re.compile("\\s+".join(parts), re.IGNORECASE)
 
 
 def _variants(values: Iterable[str]) -> set[str]:
@@ -235,21 +363,46 @@ def _variants(values: Iterable[str]) -> set[str]:
     C locale): "ÁNGELA" and "Ángela" only meet through such variants."""
     found = set()
     for value in values:
-        for variant in (value, value.lower(), value.upper(), value.title(), value.capitalize()):
-            found.update((variant, json.dumps(variant)[1:-1]))
+        for form in {value, fold(value)}:
+            for variant in (form, form.lower(), form.upper(), form.title(), form.capitalize()):
+                found.update((variant, json.dumps(variant)[1:-1]))
     return found
 
 
+#: Fewest ASCII letters and digits a LIKE skeleton (:func:`_skeleton`) must keep to be used.
+SKELETON_LETTERS = 3
+
+
+def _skeleton(value: str) -> str | None:
+    """A LIKE pattern matching ``value`` whatever its case, accents, spacing and JSON escaping:
+    its ASCII letters and digits, and ``%`` for anything else ("Ángela Núñez" →
+    ``%ngela%n%ez``), or None when too few of them are left (a name in another script)."""
+    pattern = re.sub("[^a-z0-9]+", "%", value.lower())
+    if len(pattern.replace("%", "")) < SKELETON_LETTERS:
+        return None
+    return f"%{pattern}%".replace("%%", "%")
+
+
 def _contains_any(column: ColumnElement, values: Iterable[str]) -> ColumnElement[bool]:
-    """SQL: the column's text holds one of ``values`` (case-insensitively as far as the
-    database folds case; see :func:`_variants`). A superset: callers check in Python."""
+    """SQL: the column's text may hold one of ``values``, in any case and with or without
+    accents (:func:`_skeleton`, else :func:`_variants`). A superset: callers check in Python
+    (:func:`_holds`)."""
     as_text = func.lower(cast(column, Text))
+    skeletons, exact = set(), []
+    for value in values:
+        skeleton = _skeleton(value)
+        if skeleton is None:
+            exact.append(value)
+        else:
+            skeletons.add(skeleton)
     return or_(
+        false(),
+        # An explicit escape: PostgreSQL's LIKE reads a backslash (as in \\u00c1) as one.
+        *(as_text.like(skeleton, escape="\\") for skeleton in sorted(skeletons)),
         *(
-            # An explicit escape: PostgreSQL's LIKE reads a backslash (as in \\u00c1) as one.
             as_text.contains(func.lower(literal(_like_escaped(v))), escape="\\")
-            for v in sorted(_variants(values))
-        )
+            for v in sorted(_variants(exact))
+        ),
     )
 
 
@@ -259,8 +412,8 @@ def _like_escaped(value: str) -> str:
 
 def _holds(text: Any, values: Iterable[str]) -> bool:
     text = text if isinstance(text, str) else json.dumps(text, ensure_ascii=False)
-    folded = text.casefold()
-    return any(value.casefold() in folded for value in values)
+    decomposed = unicodedata.normalize("NFD", text)
+    return any(_pattern(value).search(decomposed) for value in values)
 
 
 def namesake_rows(records: SubjectRecords, found: Identifiers) -> dict[str, set[tuple]]:
@@ -342,7 +495,11 @@ def _scrub(value: Any, values: Iterable[str]) -> Any:
 
 def _replace_ci(text: str, target: str) -> str:
     # re's IGNORECASE folds Unicode letters too ("ÁNGELA" matches "Ángela").
-    return re.sub(re.escape(target), ERASED, text, flags=re.IGNORECASE)
+    text = re.sub(re.escape(target), ERASED, text, flags=re.IGNORECASE)
+    decomposed = unicodedata.normalize("NFD", text)
+    replaced = _pattern(target).sub(ERASED, decomposed)
+    # Text with no other copy is returned as it was (not recomposed: never a needless write).
+    return unicodedata.normalize("NFC", replaced) if replaced != decomposed else text
 
 
 def sweep(found: Identifiers, spared: dict[str, set[tuple]] | None = None) -> int:
