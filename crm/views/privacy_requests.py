@@ -61,12 +61,7 @@ def export():
         flash(_("Enter a valid email address."), "error")
         return redirect(url_for(".index"))
     records = find_subject(form.email.data)
-    audit.record(
-        "privacy.export",
-        "data_subject",
-        "-",
-        {"records": [None, len(records.contacts) + len(records.responses)]},
-    )
+    audit.record("privacy.export", "data_subject", "-", {"records": [None, records.count]})
     db.session.commit()
     body = json.dumps(export_subject(records), ensure_ascii=False, indent=2)
     return Response(
@@ -100,9 +95,11 @@ def erase():
     db.session.commit()
     flash(
         _(
-            "Erased: %(contacts)d contacts and %(responses)d responses anonymized.",
+            "Erased: %(contacts)d contacts and %(responses)d responses anonymized, %(emails)d "
+            "emails deleted or anonymized.",
             contacts=counts["contacts"],
             responses=counts["responses"],
+            emails=counts["unsent_emails"] + counts["sent_emails"],
         ),
         "success",
     )

@@ -1,4 +1,5 @@
-"""Data-subject requests: find, export, erase (issue 6), and retention purge."""
+"""Data-subject requests: find, export, erase (issue 6), and retention purge; email sent to the
+person and their invitations included."""
 
 from __future__ import annotations
 
@@ -10,11 +11,12 @@ import pytest
 from click.testing import CliRunner
 from sqlalchemy import JSON, String, Text, func, select
 
-from crm import audit
+from crm import audit, outbox
 from crm.extensions import db as _db
 from crm.intake import intake_response
-from crm.models import Contact, Interest, SurveyResponse
+from crm.models import AuditEvent, Contact, Interest, Invitation, OutboxMessage, SurveyResponse
 from crm.operations.privacy import erase_subject, export_subject, find_subject
+from crm.outreach import queue_confirmation
 
 EMAIL = "Maria.Souza@Clinica.example"
 NAME = "Maria Conceição Souza"
@@ -114,8 +116,6 @@ def test_erasure_is_audited_without_personal_data(db):
     erase_subject(find_subject(EMAIL))
     db.session.commit()
     assert text_copies(db, EMAIL) == []
-    from crm.models import AuditEvent
-
     event = db.session.scalar(select(AuditEvent).where(AuditEvent.action == "privacy.erase"))
     assert event.changes["erased"][1]["responses"] == 1
 
@@ -204,3 +204,150 @@ def test_purge_keeps_a_contact_with_a_response_still_kept(app, db, old_responses
     assert "0 contacts left without a response" in result.output
     db.session.expire_all()
     assert db.session.get(Contact, spam.contact_id) is not None
+
+
+# --- email and invitations held about the address ----------------------------------------------
+
+
+def test_find_and_export_include_email_sent_and_invitations(db):
+    from tests.crm.outreach_helpers import invite
+
+    response = submit(db)
+    contact = db.session.get(Contact, response.contact_id)
+    queue_confirmation(response)
+    db.session.commit()
+    invite(db, contact)
+    records = find_subject(EMAIL)
+    assert sorted(m.kind for m in records.emails) == ["confirmation", "invitation"]
+    [(invitation, status)] = records.invitations
+    assert (invitation.contact_id, status) == (contact.id, "queued")
+    exported = export_subject(records)
+    assert {e["kind"]: e["status"] for e in exported["emails"]} == {
+        "confirmation": "queued",
+        "invitation": "queued",
+    }
+    assert all(e["recipient"] == EMAIL for e in exported["emails"])
+    assert all(e["subject"] and e["created_at"] for e in exported["emails"])
+    [exported_invitation] = exported["invitations"]
+    assert exported_invitation["practice"] == "Clínica Aurora"
+    assert exported_invitation["status"] == "queued"
+    assert exported_invitation["expires_at"]
+    assert exported_invitation["unsubscribed_at"] is None
+    json.dumps(exported)
+
+
+def only_an_email_left(db) -> OutboxMessage:
+    """A confirmation sent to the address, whose response and contact are gone since (deleted
+    by staff): the email is all that is held."""
+    response = submit(db)
+    message = queue_confirmation(response)
+    message.status, message.sent_at = "sent", datetime.now(UTC)
+    db.session.commit()
+    contact_id = response.contact_id
+    db.session.delete(response)
+    db.session.delete(db.session.get(Contact, contact_id))
+    db.session.commit()
+    return message
+
+
+def test_an_address_with_only_email_sent_to_it_is_not_nothing(client, db, create_user, login):
+    only_an_email_left(db)
+    login(create_user("admin"))
+    page = client.post("/staff/privacy-requests/", data={"email": EMAIL}).get_data(as_text=True)
+    assert "Nothing is held" not in page
+    assert "Recebemos suas respostas" in page  # the confirmation's subject, in Portuguese
+    assert "Erase this person" in page
+    exported = client.post("/staff/privacy-requests/export", data={"email": EMAIL}).json
+    assert [e["kind"] for e in exported["emails"]] == ["confirmation"]
+
+
+def test_erasing_an_address_with_only_email_sent_to_it_anonymizes_the_email(
+    client, db, create_user, login
+):
+    message_id = only_an_email_left(db).id
+    login(create_user("admin"))
+    reply = client.post(
+        "/staff/privacy-requests/erase",
+        data={"email": EMAIL, "confirmation": EMAIL},
+        follow_redirects=True,
+    )
+    assert "1 emails deleted or anonymized" in reply.get_data(as_text=True)
+    db.session.expire_all()
+    assert db.session.get(OutboxMessage, message_id).recipient == "[erased]"
+    assert text_copies(db, EMAIL) == []
+    assert find_subject(EMAIL).is_empty
+
+
+def test_erasure_drops_queued_email_anonymizes_sent_email_and_ends_invitations(db):
+    from tests.crm.outreach_helpers import invite
+
+    response = submit(db)
+    sent = queue_confirmation(response)
+    sent.status, sent.sent_at = "sent", datetime.now(UTC)
+    db.session.commit()
+    invitation, _token = invite(db, db.session.get(Contact, response.contact_id))
+    queued_id, sent_id = invitation.outbox_message_id, sent.id
+
+    counts = erase_subject(find_subject(EMAIL))
+    db.session.commit()
+
+    assert (counts["unsent_emails"], counts["sent_emails"], counts["invitations"]) == (1, 1, 1)
+    assert db.session.get(OutboxMessage, queued_id) is None
+    assert db.session.get(OutboxMessage, sent_id).recipient == "[erased]"
+    invitation = db.session.get(Invitation, invitation.id)
+    assert invitation.expires_at <= datetime.now(UTC)
+    assert invitation.contact.name == "[erased]"
+    for needle in (EMAIL, NAME):
+        assert text_copies(db, needle) == [], needle
+    assert find_subject(EMAIL).is_empty
+
+
+# --- retention: email to purged addresses ------------------------------------------------------
+
+
+@pytest.fixture
+def old_emails(db, old_responses):
+    """The spammer's confirmation (sent) and the keeper's (queued), and a later email to the
+    spammer's address alone (a reminder: it is the spammer's too)."""
+    spam_id, kept_id = old_responses
+    rows = {}
+    for name, response_id in (("spam", spam_id), ("kept", kept_id)):
+        rows[name] = queue_confirmation(db.session.get(SurveyResponse, response_id))
+    rows["spam"].status = "sent"
+    rows["spam_other"] = outbox.queue_email(
+        "test", "SPAM@x.example", "en", "confirmation", country="BR", programs=[]
+    )
+    db.session.commit()
+    return {name: row.id for name, row in rows.items()}
+
+
+def test_purge_dry_run_reports_the_email_to_purged_addresses(app, db, old_emails):
+    result = invoke(app, "purge")
+    assert "and 2 emails sent or queued to their addresses" in result.output
+    assert db.session.get(OutboxMessage, old_emails["spam"]) is not None
+
+
+def test_purge_deletes_the_email_to_purged_addresses_only(app, db, old_emails):
+    result = invoke(app, "purge", "--apply")
+    assert "and 2 emails sent or queued to their addresses" in result.output
+    db.session.expire_all()
+    assert db.session.get(OutboxMessage, old_emails["spam"]) is None
+    assert db.session.get(OutboxMessage, old_emails["spam_other"]) is None
+    assert db.session.get(OutboxMessage, old_emails["kept"]) is not None
+    assert text_copies(db, "spam@x.example") == []
+
+
+def test_purge_keeps_email_to_an_address_still_held(app, db, old_emails):
+    # The spammer answers again, properly: their address is still held, only the purged
+    # response's own confirmation goes.
+    submit(db, email="spam@x.example", name="Bot", practice="Spam")
+    invoke(app, "purge", "--apply")
+    db.session.expire_all()
+    assert db.session.get(OutboxMessage, old_emails["spam"]) is None
+    assert db.session.get(OutboxMessage, old_emails["spam_other"]) is not None
+
+
+def test_purge_audits_the_number_of_emails(app, db, old_emails):
+    invoke(app, "purge", "--apply")
+    event = db.session.scalar(select(AuditEvent).where(AuditEvent.action == "retention.purge"))
+    assert event.changes["deleted"][1]["emails"] == 2
