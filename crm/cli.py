@@ -112,7 +112,8 @@ def purge_command(apply_: bool) -> None:
     listed = ", ".join(f"{counts[category]} {category}" for category in retention.CATEGORIES)
     click.echo(
         f"{verb} responses submitted before {retention.cutoff(now, days):%Y-%m-%d} "
-        f"({days} days): {listed}; and {counts['contacts']} contacts left without a response."
+        f"({days} days): {listed}; {counts['contacts']} contacts left without a response; "
+        f"and {counts['emails']} emails sent or queued to their addresses."
     )
     if apply_:
         db.session.commit()

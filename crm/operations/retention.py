@@ -3,19 +3,20 @@
 Spam, duplicate and unlinked responses (no practice) never count towards readiness (SPEC §3);
 once older than ``RAW_ANSWER_RETENTION_DAYS`` they are deleted, and so are the contacts made
 from them that no remaining response refers to (a spammer's name and address would otherwise
-outlive the answers). Linked and new responses are the record of a practice's interest and
-are kept.
+outlive the answers), and the email sent to them: each deleted response's confirmation, and any
+email to an address that nothing kept holds any more (no remaining contact, response or staff
+account). Linked and new responses are the record of a practice's interest and are kept.
 """
 
 from __future__ import annotations
 
 from datetime import datetime, timedelta
 
-from sqlalchemy import ColumnElement, Select, delete, func, not_, or_, select
+from sqlalchemy import ColumnElement, Select, String, cast, delete, func, literal, not_, or_, select
 
 from crm import audit, tallies
 from crm.extensions import db
-from crm.models import Contact, SurveyResponse
+from crm.models import Contact, OutboxMessage, SurveyResponse, User
 
 #: Category → condition on SurveyResponse, in the order they are reported.
 CATEGORIES = {
@@ -46,9 +47,47 @@ def _orphaned_contacts(before: datetime) -> Select:
     )
 
 
+def _answered_email() -> ColumnElement[str]:
+    return func.lower(func.trim(SurveyResponse.answers["email"].as_string()))
+
+
+def _purged_emails(before: datetime) -> Select:
+    """Ids of outbox rows sent or queued to what is purged: the confirmations of the responses
+    past retention (``queue_confirmation``'s dedupe key), and email to an address given in
+    those responses or orphaned contacts that no kept response, contact or staff account holds.
+    A row a worker is sending right now is left for the next purge."""
+    purged = select(SurveyResponse.id).where(_past_retention(before))
+    confirmations = select(literal("confirmation:") + cast(SurveyResponse.id, String)).where(
+        SurveyResponse.id.in_(purged)
+    )
+    orphans = _orphaned_contacts(before)
+    gone = (
+        select(_answered_email())
+        .where(_past_retention(before), _answered_email().is_not(None))
+        .union(select(Contact.email_key).where(Contact.id.in_(orphans)))
+    )
+    kept = (
+        select(_answered_email())
+        .where(not_(_past_retention(before)), _answered_email().is_not(None))
+        .union(
+            select(Contact.email_key).where(Contact.id.not_in(orphans)),
+            select(func.lower(User.email)),
+        )
+    )
+    recipient = func.lower(OutboxMessage.recipient)
+    return select(OutboxMessage.id).where(
+        OutboxMessage.status != "sending",
+        or_(
+            OutboxMessage.dedupe_key.in_(confirmations),
+            recipient.in_(gone) & recipient.not_in(kept),
+        ),
+    )
+
+
 def purgeable(now: datetime, days: int) -> dict[str, int]:
-    """Number of responses per category submitted before ``cutoff(now, days)``, and under
-    ``"contacts"`` the number of contacts that would be left without any response."""
+    """Number of responses per category submitted before ``cutoff(now, days)``; under
+    ``"contacts"`` the number of contacts that would be left without any response, and under
+    ``"emails"`` the number of emails sent or queued to them (:func:`_purged_emails`)."""
     before = cutoff(now, days)
     counts = {
         name: db.session.scalar(
@@ -61,6 +100,9 @@ def purgeable(now: datetime, days: int) -> dict[str, int]:
     counts["contacts"] = db.session.scalar(
         select(func.count()).select_from(_orphaned_contacts(before).subquery())
     )
+    counts["emails"] = db.session.scalar(
+        select(func.count()).select_from(_purged_emails(before).subquery())
+    )
     return counts
 
 
@@ -70,10 +112,14 @@ def purge(now: datetime, days: int) -> dict[str, int]:
     if sum(counts.values()):
         before = cutoff(now, days)
         contact_ids = db.session.scalars(_orphaned_contacts(before)).all()
+        # Read first: which emails go depends on the responses and contacts deleted below.
+        email_ids = db.session.scalars(_purged_emails(before)).all()
         # A bulk DELETE bypasses the ORM's bookkeeping that keeps the tallies right.
         tallies.forget_responses(_past_retention(before))
         db.session.execute(delete(SurveyResponse).where(_past_retention(before)))
         if contact_ids:
             db.session.execute(delete(Contact).where(Contact.id.in_(contact_ids)))
+        if email_ids:
+            db.session.execute(delete(OutboxMessage).where(OutboxMessage.id.in_(email_ids)))
         audit.record("retention.purge", "survey_response", "-", {"deleted": [None, counts]})
     return counts
