@@ -1,15 +1,29 @@
 """The outbox (issue 9): emails are rows written in the transaction of the event that causes
 them, then delivered by ``flask outbox send`` or the worker, with retries and backoff.
 
+Nothing is lost while the mail server is down: a refused connection, a timeout, a temporary
+(4xx) reply or any other transient error keeps the row queued, retried after ``BACKOFF`` and
+then at its longest interval for as long as it takes. Only a permanent rejection fails a row
+for good (status ``failed``): the server refusing the recipient or the message with a 5xx
+reply, or an address that is not one. ``flask outbox retry-failed`` queues failed rows again.
+
 Two workers never send the same row: each claims a row with a compare-and-set UPDATE (status
 and lock checked in the WHERE clause), which both SQLite and PostgreSQL apply atomically.
+
+Delivery is at least once, not exactly once: a row is sent, then marked ``sent`` in its own
+commit, retried a few times (``STATUS_COMMIT_ATTEMPTS``). Should that commit still fail (the
+database gone away just then), the row stays claimed and is sent again once the claim expires
+(``CLAIM_TTL``): the recipient may get that email twice, never none.
 """
 
 from __future__ import annotations
 
 import logging
+import smtplib
 import socket
+import time
 import uuid
+from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -20,9 +34,11 @@ from typing import Any
 from flask import Flask, current_app, render_template
 from flask_babel import force_locale
 from flask_mailman import EmailMultiAlternatives, Mail
+from flask_mailman.message import sanitize_address
 from sqlalchemy import or_, select, update
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy.exc import IntegrityError, SQLAlchemyError
 
+from crm import audit
 from crm.extensions import db
 from crm.models import OutboxMessage
 from crm.models._types import utcnow
@@ -30,7 +46,8 @@ from crm.models._types import utcnow
 logger = logging.getLogger(__name__)
 mail = Mail()
 
-#: Waits after the 1st, 2nd, ... failed attempt; after the last the row is ``failed``.
+#: Waits after the 1st, 2nd, ... failed attempt; every later attempt waits the last (24 hours)
+#: for as long as the error is transient: a row fails for good only on a permanent rejection.
 BACKOFF = (
     timedelta(minutes=1),
     timedelta(minutes=5),
@@ -43,6 +60,10 @@ BACKOFF = (
 #: How long a claim holds before another worker may take the row over (a crashed worker).
 CLAIM_TTL = timedelta(minutes=10)
 BATCH = 50
+#: Commits tried to record a delivery's outcome (the email is gone already), with pauses of
+#: ``STATUS_COMMIT_PAUSE`` seconds, then twice, three times as long, between them.
+STATUS_COMMIT_ATTEMPTS = 4
+STATUS_COMMIT_PAUSE = 0.5
 #: Checks run just before a row is sent; the first to return a reason holds the row back for
 #: good (status ``failed``, the reason as its error), e.g. an invitation to a contact who has
 #: unsubscribed since it was queued. Registered by the modules that queue such emails.
@@ -186,54 +207,162 @@ def withheld_reason(row: OutboxMessage) -> str | None:
     return None
 
 
-def _deliver(row: OutboxMessage, now: datetime) -> bool | None:
+def bad_address(recipient: str) -> str | None:
+    """Why ``recipient`` is not an email address the SMTP backend can send to, or None."""
+    local, at, domain = recipient.rpartition("@")
+    if not (at and local and domain):
+        return "not an email address"
+    try:
+        sanitize_address(recipient, "utf-8")
+    except ValueError as error:  # UnicodeError (a domain IDNA refuses) is a ValueError
+        return single_line(f"{type(error).__name__}: {error}")
+    return None
+
+
+def is_permanent(error: BaseException) -> bool:
+    """Whether retrying cannot help: the server refused the recipient (every one) or the
+    message with a 5xx reply. Anything else, a refused connection, a timeout, a 4xx reply, a
+    refused login or sender (the server's or our settings, fixed later), is transient."""
+    if isinstance(error, smtplib.SMTPRecipientsRefused):
+        codes = [code for code, _message in error.recipients.values()]
+        return bool(codes) and all(code >= 500 for code in codes)
+    if isinstance(error, smtplib.SMTPDataError):
+        return error.smtp_code >= 500
+    return False
+
+
+@dataclass(frozen=True)
+class Outcome:
+    """What became of one delivery attempt: ``sent``, ``retry`` (transient error: queued
+    again), ``rejected`` (permanent: failed for good) or ``withheld`` (a delivery check)."""
+
+    kind: str
+    error: str | None = None
+
+
+def _attempt(row: OutboxMessage) -> Outcome:
+    """Send the row unless a delivery check holds it back or its address is not one."""
     reason = withheld_reason(row)
     if reason:
-        row.status, row.last_error = "failed", single_line(reason)[:500]
-        row.locked_by = row.locked_until = None
-        logger.info("outbox %s withheld: %s", row.id, row.last_error)
-        return None
+        return Outcome("withheld", single_line(reason)[:500])
+    invalid = bad_address(row.recipient)
+    if invalid:
+        return Outcome("rejected", f"invalid recipient address: {invalid}"[:500])
+    message = build_message(row)
+    connection = message.get_connection(fail_silently=False)
     try:
-        build_message(row).send(fail_silently=False)
-    except Exception as error:  # noqa: BLE001  (any transport failure is retried later)
+        message.send(fail_silently=False)
+    except Exception as error:  # noqa: BLE001  (only a permanent rejection fails the row)
+        described = single_line(f"{type(error).__name__}: {error}")[:500]
+        return Outcome("rejected" if is_permanent(error) else "retry", described)
+    finally:
+        _close(connection)
+    return Outcome("sent")
+
+
+def _close(connection: Any) -> None:
+    """Close a mail connection a failed send left open (Flask-Mailman closes it only after a
+    success: a rejected recipient would leak the socket)."""
+    smtp = getattr(connection, "connection", None)
+    try:
+        connection.close()
+    except (smtplib.SMTPException, OSError):
+        if smtp is not None:
+            smtp.close()
+
+
+def _apply(row: OutboxMessage, outcome: Outcome, now: datetime) -> None:
+    """Write ``outcome`` on the row and release its claim."""
+    if outcome.kind == "withheld":
+        row.status, row.last_error = "failed", outcome.error
+    elif outcome.kind == "sent":
+        row.status, row.sent_at = "sent", utcnow()
         row.attempts += 1
-        row.last_error = single_line(f"{type(error).__name__}: {error}")[:500]
-        if row.attempts > len(BACKOFF):
-            row.status = "failed"
-        else:
-            row.status = "queued"
-            row.next_attempt_at = now + BACKOFF[row.attempts - 1]
-        row.locked_by = row.locked_until = None
-        logger.warning(
-            "outbox %s attempt %s failed: %s", row.id, row.attempts, type(error).__name__
-        )
-        return False
-    row.status, row.sent_at = "sent", utcnow()
-    row.attempts += 1
+    elif outcome.kind == "rejected":
+        row.status, row.last_error = "failed", outcome.error
+        row.attempts += 1
+    else:
+        row.attempts += 1
+        row.status, row.last_error = "queued", outcome.error
+        row.next_attempt_at = now + BACKOFF[min(row.attempts, len(BACKOFF)) - 1]
     row.locked_by = row.locked_until = None
-    return True
 
 
-def send_due(now: datetime | None = None, worker: str | None = None) -> dict[str, int]:
-    """Deliver every email due now, once; returns ``{"sent": n, "failed": n}`` (failed = this
-    attempt failed; the row is retried later unless out of attempts). Rows held back by a
-    delivery check count in neither."""
+def _record(message_id: int, outcome: Outcome, now: datetime) -> None:
+    """Commit ``outcome`` on the row, trying again after a failed commit: the email is gone,
+    and a row left claimed would be sent again once its claim expires (at least once)."""
+    for attempt in range(1, STATUS_COMMIT_ATTEMPTS + 1):
+        row = db.session.get(OutboxMessage, message_id)
+        if row is None:  # deleted meanwhile (an erasure, a purge): nothing left to record
+            db.session.rollback()
+            return
+        _apply(row, outcome, now)
+        try:
+            db.session.commit()
+            return
+        except SQLAlchemyError:
+            db.session.rollback()
+            if attempt == STATUS_COMMIT_ATTEMPTS:
+                raise
+            logger.warning("outbox %s: recording %s failed, trying again", message_id, outcome.kind)
+            time.sleep(STATUS_COMMIT_PAUSE * attempt)
+
+
+def _log(row_id: int, attempts: int, outcome: Outcome) -> None:
+    if outcome.kind == "withheld":
+        logger.info("outbox %s withheld: %s", row_id, outcome.error)
+    elif outcome.kind in ("retry", "rejected"):
+        # The error's type only: its message may quote the address.
+        kind = (outcome.error or "").split(":", 1)[0]
+        logger.warning("outbox %s attempt %s %s: %s", row_id, attempts + 1, outcome.kind, kind)
+
+
+def deliver_due(now: datetime | None = None, worker: str | None = None) -> dict[str, int]:
+    """Deliver every email due now, once; returns how many rows were ``sent``, left queued to
+    ``retry`` (transient error), ``rejected`` for good (failed), and ``withheld`` by a delivery
+    check (failed)."""
     worker = worker or worker_name()
-    counts = {"sent": 0, "failed": 0}
+    counts = Counter(dict.fromkeys(("sent", "retry", "rejected", "withheld"), 0))
     while True:
         now_ = now or utcnow()
         ids = due_ids(now_)
         if not ids:
-            return counts
+            return dict(counts)
         progressed = False
         for message_id in ids:
             if not _claim(message_id, worker, now_):
                 continue
             progressed = True
             row = db.session.get(OutboxMessage, message_id)
-            delivered = _deliver(row, now_)
-            if delivered is not None:
-                counts["sent" if delivered else "failed"] += 1
-            db.session.commit()
+            if row is None:
+                continue
+            outcome = _attempt(row)
+            _log(message_id, row.attempts, outcome)
+            _record(message_id, outcome, now_)
+            counts[outcome.kind] += 1
         if not progressed:
-            return counts
+            return dict(counts)
+
+
+def send_due(now: datetime | None = None, worker: str | None = None) -> dict[str, int]:
+    """Deliver every email due now, once (:func:`deliver_due`); returns ``{"sent": n,
+    "failed": n}``, failed being the attempts that failed this time, whether the row is retried
+    later or was rejected for good. Rows held back by a delivery check count in neither."""
+    counts = deliver_due(now, worker)
+    return {"sent": counts["sent"], "failed": counts["retry"] + counts["rejected"]}
+
+
+def retry_failed(now: datetime | None = None) -> int:
+    """Queue every failed row again, due now, its attempts counted from zero (after a long
+    outage, or a rejection fixed since); audited (the number only); the caller commits.
+    Returns how many. A row a delivery check held back is checked again, and held back again
+    if the reason stands."""
+    ids = list(db.session.scalars(select(OutboxMessage.id).where(OutboxMessage.status == "failed")))
+    if ids:
+        db.session.execute(
+            update(OutboxMessage)
+            .where(OutboxMessage.id.in_(ids), OutboxMessage.status == "failed")
+            .values(status="queued", attempts=0, next_attempt_at=now or utcnow())
+        )
+        audit.record("outbox.retry_failed", "outbox_message", "-", {"requeued": [None, len(ids)]})
+    return len(ids)

@@ -43,8 +43,26 @@ def daily_job(name: str) -> Callable:
 @outbox_cli.command("send")
 def outbox_send() -> None:
     """Deliver every email that is due now, once, then exit."""
-    counts = outbox.send_due()
-    click.echo(f"Outbox: {counts['sent']} sent, {counts['failed']} failed (will retry).")
+    counts = outbox.deliver_due()
+    failed = counts["rejected"] + counts["withheld"]
+    click.echo(
+        f"Outbox: {counts['sent']} sent; {counts['retry']} not delivered yet (mail server "
+        f"unreachable or deferring: kept queued and retried later); {failed} failed for good "
+        f"({counts['rejected']} rejected by the mail server, {counts['withheld']} held back)."
+    )
+    if counts["rejected"]:
+        click.echo("`flask outbox retry-failed` queues failed emails again.")
+
+
+@outbox_cli.command("retry-failed")
+def outbox_retry_failed() -> None:
+    """Queue every failed email again, due now (audited)."""
+    requeued = outbox.retry_failed()
+    db.session.commit()
+    click.echo(
+        f"Outbox: {requeued} failed emails queued again; `flask outbox send` or the worker "
+        "delivers them."
+    )
 
 
 def run_daily_jobs() -> None:

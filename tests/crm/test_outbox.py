@@ -1,5 +1,7 @@
 """The outbox against a real SMTP server (aiosmtpd on 127.0.0.1): delivery, retries, two
-workers, and headers that cannot be injected (issue 9)."""
+workers, and headers that cannot be injected (issue 9); nothing lost in a long outage, only a
+permanent rejection fails a row, and a survey answered in Spanish reaches the server end to
+end through the worker."""
 
 from __future__ import annotations
 
@@ -12,18 +14,29 @@ from email import message_from_bytes, policy
 import pytest
 from aiosmtpd.controller import Controller
 from sqlalchemy import func, select
+from sqlalchemy.exc import OperationalError
 
 from crm import outbox
 from crm.intake import intake_response
-from crm.models import OutboxMessage
+from crm.models import AuditEvent, OutboxMessage, SurveyResponse
 from crm.outreach import queue_confirmation
+from crm.worker import file_waiting_responses
+from tests.surveys.support import valid_form
 
 
 class Inbox:
-    """aiosmtpd handler that keeps every message it accepts."""
+    """aiosmtpd handler that keeps every message it accepts; ``rcpt_reply`` (e.g. "451 ...",
+    "550 ...") answers every recipient instead of accepting it."""
 
     def __init__(self):
         self.messages = []
+        self.rcpt_reply: str | None = None
+
+    async def handle_RCPT(self, server, session, envelope, address, rcpt_options):  # noqa: N802
+        if self.rcpt_reply:
+            return self.rcpt_reply
+        envelope.rcpt_tos.append(address)
+        return "250 OK"
 
     async def handle_DATA(self, server, session, envelope):  # noqa: N802  (aiosmtpd's name)
         self.messages.append(message_from_bytes(envelope.original_content, policy=policy.default))
@@ -184,3 +197,218 @@ def test_the_same_dedupe_key_queues_once(app, db):
     assert first is not None
     assert second is None
     assert db.session.scalar(select(func.count()).select_from(OutboxMessage)) == 1
+
+
+# --- a long outage, transient and permanent errors -----------------------------------------------
+
+
+def queued_row(db, recipient="lucia@hospital.example") -> OutboxMessage:
+    row = outbox.queue_email("test", recipient, "en", "confirmation", country="BR", programs=[])
+    db.session.commit()
+    return row
+
+
+def rounds(start: datetime, n: int, step: timedelta):
+    """``send_due`` ``n`` times, ``step`` apart from ``start``; the times used."""
+    times = [start + step * i for i in range(n)]
+    for when in times:
+        outbox.send_due(now=when)
+    return times
+
+
+def test_a_week_long_outage_loses_nothing(app, db, smtp):
+    row = queued_row(db)
+    smtp.stop()
+    start = datetime.now(UTC)
+    # Every hour for a week: the old schedule failed the row for good after ~45 hours.
+    times = rounds(start, 7 * 24, timedelta(hours=1))
+    db.session.refresh(row)
+    assert row.status == "queued"
+    assert row.attempts > len(outbox.BACKOFF)
+    assert times[-1] < row.next_attempt_at <= times[-1] + outbox.BACKOFF[-1]
+    assert "ConnectionRefusedError" in row.last_error
+    smtp.start()
+    assert outbox.send_due(now=row.next_attempt_at) == {"sent": 1, "failed": 0}
+    assert len(smtp.inbox.messages) == 1
+
+
+def test_after_the_schedule_every_retry_waits_the_longest_interval(app, db, smtp):
+    row = queued_row(db)
+    smtp.stop()
+    when = datetime.now(UTC)
+    for attempt in range(1, len(outbox.BACKOFF) + 4):
+        outbox.send_due(now=when)
+        db.session.refresh(row)
+        wait = outbox.BACKOFF[min(attempt, len(outbox.BACKOFF)) - 1]
+        assert (row.status, row.attempts) == ("queued", attempt)
+        assert row.next_attempt_at == when + wait
+        when = row.next_attempt_at
+
+
+def test_a_server_that_never_answers_times_out_and_is_retried(app, db, smtp):
+    with socket.socket() as silent:  # accepts connections (the backlog), never greets
+        silent.bind(("127.0.0.1", 0))
+        silent.listen(1)
+        app.config.update(MAIL_PORT=silent.getsockname()[1], MAIL_TIMEOUT=0.5)
+        outbox.mail.init_app(app)
+        row = queued_row(db)
+        assert outbox.send_due() == {"sent": 0, "failed": 1}
+    db.session.refresh(row)
+    assert (row.status, row.attempts) == ("queued", 1)
+
+
+def test_a_temporary_4xx_reply_is_retried(app, db, smtp):
+    row = queued_row(db)
+    smtp.inbox.rcpt_reply = "451 4.3.0 Mailbox temporarily unavailable"
+    assert outbox.send_due() == {"sent": 0, "failed": 1}
+    db.session.refresh(row)
+    assert (row.status, row.attempts) == ("queued", 1)
+    assert "451" in row.last_error
+    smtp.inbox.rcpt_reply = None
+    assert outbox.send_due(now=row.next_attempt_at) == {"sent": 1, "failed": 0}
+
+
+def test_a_permanent_5xx_rejection_fails_the_row_at_once(app, db, smtp):
+    row = queued_row(db)
+    smtp.inbox.rcpt_reply = "550 5.1.1 No such user"
+    assert outbox.deliver_due() == {"sent": 0, "retry": 0, "rejected": 1, "withheld": 0}
+    db.session.refresh(row)
+    assert (row.status, row.attempts) == ("failed", 1)
+    assert "550" in row.last_error
+    assert outbox.send_due(now=datetime.now(UTC) + timedelta(days=30)) == {"sent": 0, "failed": 0}
+
+
+def test_a_bad_address_fails_the_row_without_reaching_the_server(app, db, smtp):
+    row = queued_row(db, recipient="nobody-at-all")
+    assert outbox.deliver_due()["rejected"] == 1
+    db.session.refresh(row)
+    assert row.status == "failed"
+    assert row.last_error.startswith("invalid recipient address")
+    assert smtp.inbox.messages == []
+
+
+def invoke(app, *args):
+    result = app.test_cli_runner().invoke(args=list(args))
+    assert result.exit_code == 0, result.output
+    return result.output
+
+
+def test_outbox_send_says_what_is_retried_and_what_failed_for_good(app, db, smtp):
+    queued_row(db, recipient="unknown@hospital.example")
+    smtp.inbox.rcpt_reply = "550 5.1.1 No such user"
+    output = invoke(app, "outbox", "send")
+    assert "0 sent; 0 not delivered yet" in output
+    assert "1 failed for good (1 rejected by the mail server, 0 held back)" in output
+    assert "will retry" not in output
+    assert "flask outbox retry-failed" in output
+    queued_row(db)
+    smtp.stop()
+    output = invoke(app, "outbox", "send")
+    assert "1 not delivered yet (mail server unreachable or deferring" in output
+    assert "0 failed for good" in output
+
+
+def test_retry_failed_queues_failed_rows_again_audited(app, db, smtp):
+    row = queued_row(db)
+    smtp.inbox.rcpt_reply = "550 5.7.1 Relaying denied"  # a server misconfigured for a while
+    outbox.send_due()
+    db.session.refresh(row)
+    assert row.status == "failed"
+    smtp.inbox.rcpt_reply = None
+    assert "1 failed emails queued again" in invoke(app, "outbox", "retry-failed")
+    db.session.refresh(row)
+    assert (row.status, row.attempts) == ("queued", 0)
+    [event] = db.session.scalars(
+        select(AuditEvent).where(AuditEvent.action == "outbox.retry_failed")
+    ).all()
+    assert (event.actor, event.changes["requeued"]) == ("cli", [None, 1])
+    assert outbox.send_due() == {"sent": 1, "failed": 0}
+    assert "0 failed emails queued again" in invoke(app, "outbox", "retry-failed")
+
+
+# --- recording the delivery -----------------------------------------------------------------------
+
+
+def failing_commits(monkeypatch, db, failing: set[int]) -> list[int]:
+    """Make the n-th ``db.session.commit()`` calls in ``failing`` (1-based) raise as a lost
+    database would; returns the call log."""
+    real_commit = db.session.commit
+    calls: list[int] = []
+
+    def commit():
+        calls.append(len(calls) + 1)
+        if calls[-1] in failing:
+            raise OperationalError("COMMIT", {}, Exception("server closed the connection"))
+        real_commit()
+
+    monkeypatch.setattr(db.session, "commit", commit)
+    monkeypatch.setattr(outbox, "STATUS_COMMIT_PAUSE", 0)
+    return calls
+
+
+def test_a_failed_status_commit_is_tried_again_and_the_mail_sent_once(app, db, smtp, monkeypatch):
+    row_id = queued_row(db).id
+    # Commit 1 claims the row; commit 2 records "sent" and fails once.
+    failing_commits(monkeypatch, db, {2})
+    assert outbox.send_due() == {"sent": 1, "failed": 0}
+    monkeypatch.undo()
+    row = db.session.get(OutboxMessage, row_id)
+    db.session.refresh(row)
+    assert (row.status, row.attempts, row.locked_by) == ("sent", 1, None)
+    assert len(smtp.inbox.messages) == 1
+
+
+def test_when_the_status_never_commits_the_mail_is_sent_again_at_least_once(
+    app, db, smtp, monkeypatch
+):
+    row_id = queued_row(db).id
+    failing_commits(monkeypatch, db, set(range(2, 2 + outbox.STATUS_COMMIT_ATTEMPTS)))
+    with pytest.raises(OperationalError):
+        outbox.send_due()
+    monkeypatch.undo()
+    db.session.rollback()
+    row = db.session.get(OutboxMessage, row_id)
+    assert row.status == "sending"  # still claimed: re-sent when the claim expires
+    later = datetime.now(UTC) + outbox.CLAIM_TTL + timedelta(seconds=1)
+    assert outbox.send_due(now=later) == {"sent": 1, "failed": 0}
+    assert len(smtp.inbox.messages) == 2
+
+
+# --- end to end: a Spanish survey through the worker --------------------------------------------
+
+
+def test_a_spanish_survey_filed_by_the_worker_sends_its_confirmation(app, client, db, smtp):
+    app.config["SURVEY_FILING"] = "worker"
+    form = valid_form(
+        name="Lucía Gómez",
+        email="lucia@hospital.example",
+        preferred_language="es",
+        practice_name="Hospital Sur",
+        country="MX",
+        city="Monterrey",
+    )
+    reply = client.post("/es/survey", data=form)
+    assert reply.status_code == 303
+    stored = db.session.scalars(select(SurveyResponse)).one()
+    assert (stored.filed_at, stored.language) == (None, "es")
+    assert db.session.scalar(select(func.count()).select_from(OutboxMessage)) == 0
+    assert file_waiting_responses(set()) == 1
+    assert "1 sent; 0 not delivered yet" in invoke(app, "outbox", "send")
+    [message] = smtp.inbox.messages
+    assert message["To"] == "lucia@hospital.example"
+    assert message["From"] == app.config["MAIL_DEFAULT_SENDER"]
+    assert (
+        message["Subject"].strip()
+        == "Recibimos sus respuestas a la Encuesta Internacional de Interés"
+    )
+    assert message["Message-ID"]
+    assert message["Content-Type"].startswith("multipart/alternative")
+    text = message.get_body(("plain",)).get_content()
+    html = message.get_body(("html",)).get_content()
+    assert "QOPI: disponible en México hoy." in text
+    assert 'lang="es"' in html
+    for typed in ("Lucía", "Hospital Sur"):
+        assert typed not in text
+        assert typed not in html
+    row = db.session.scalars(select(OutboxMessage)).one()
+    assert (row.kind, row.language, row.status) == ("confirmation", "es", "sent")
