@@ -23,6 +23,7 @@ from crm.models import (
     Task,
     User,
 )
+from crm.operations.alerts import run_alerts
 from tests.crm.spreadsheets import HEADINGS, csv_bytes
 from tests.crm.test_data_views import selected_options, upload, with_row
 from tests.surveys.support import valid_form
@@ -103,6 +104,8 @@ def stored(app, db, admin_client):
             "task-title": payload("country-task-title"),
             "task-notes": payload("country-task-notes"),
             "task-owner_id": str(client.admin.id),
+            # Due today: the alerts job tells its owner (the alerts page quotes the title).
+            "task-due_on": today,
         },
         f"/staff/practices/{practice_id}/tasks": {
             "task-title": payload("practice-task-title"),
@@ -160,6 +163,27 @@ def stored(app, db, admin_client):
     assert reply.status_code in (302, 303), body(reply)[:3000]
     reply = client.post("/staff/account/", data={"name": payload("own-name"), "locale": "en"})
     assert reply.status_code in (302, 303), body(reply)[:3000]
+    # The respondent is invited (the invitations list shows their name and practice); another
+    # respondent is left to invite, for the page that previews the email.
+    reply = client.post(
+        "/staff/invitations/new",
+        data={
+            **dict.fromkeys(("country", "program", "readiness_state"), ""),
+            "emails": "respondent@clinica.example",
+            "action": "send",
+            "contact_ids": str(contact_id),
+        },
+    )
+    assert reply.status_code == 303, body(reply)[:3000]
+    invitee = valid_form(
+        name=payload("invitee-name"),
+        practice_name=payload("invitee-practice"),
+        email="invitee@clinica.example",
+        country="BR",
+    )
+    assert client.post("/en/survey", data=invitee).status_code == 303
+    run_alerts()
+    db.session.commit()
     return {
         "thanks": thanks,
         "response_id": response.id,
@@ -228,6 +252,13 @@ def pages(ids: dict) -> dict[str, tuple[str, ...]]:
         f"/staff/admin/users/{ids['colleague_id']}": ("user-name",),
         "/staff/admin/audit": ("country-activity-subject", "practice-name", "user-name"),
         "/staff/account/": ("own-name",),
+        "/staff/invitations/": ("contact-name", "practice-name"),
+        # The selection and the email preview of the contacts found.
+        "/staff/invitations/new?emails=invitee%40clinica.example": (
+            "invitee-name",
+            "invitee-practice",
+        ),
+        "/staff/alerts/": ("country-task-title",),
     }
 
 
@@ -253,7 +284,7 @@ def test_the_data_subject_screen_escapes_what_it_finds(stored, admin_client):
 
 
 def test_a_flash_quoting_a_practice_name_is_escaped(db, stored, admin_client):
-    other = db.session.scalars(select(SurveyResponse)).one()
+    other = db.session.get(SurveyResponse, stored["response_id"])
     reply = admin_client.post(
         f"/staff/responses/{other.id}/link",
         data={"practice_id": str(stored["practice_id"])},
@@ -378,9 +409,10 @@ def test_the_api_returns_markup_as_json_text_never_as_html(stored, admin_client,
     assert leaks(body(reply)) == []
 
 
-def test_the_confirmation_email_shows_no_markup(db, stored):
-    message = db.session.scalars(select(OutboxMessage)).one()
-    assert leaks(message.html_body) == []
+def test_no_email_shows_markup(db, stored):
+    messages = db.session.scalars(select(OutboxMessage)).all()
+    assert {"confirmation", "invitation"} <= {m.kind for m in messages}
+    assert {m.id: leaks(m.html_body or "") for m in messages if leaks(m.html_body or "")} == {}
 
 
 #: Every place that turns text into markup without escaping, and why it is safe.
