@@ -373,3 +373,44 @@ def test_a_waiting_response_page_shows_no_triage_yet(worker_mode, client, db, cr
     file_waiting_responses(set())
     page = client.get(path).get_data(as_text=True)
     assert "Mark as spam" in page
+
+
+def test_erasure_waits_for_a_worker_filing_the_response_at_that_moment(
+    worker_mode, app, client, db
+):
+    """On PostgreSQL the erasure locks a waiting response before filing it: a worker filing it
+    at that moment is waited for, not filed over, and the contact it made is erased too."""
+    import threading
+
+    from crm.operations import privacy
+    from tests.conftest import ON_POSTGRES
+
+    if not ON_POSTGRES:
+        pytest.skip("row locks: PostgreSQL only (SQLite runs one writer at a time)")
+    client.post("/pt/survey", data=valid_form(email="ana@clinica.example"))
+    response_id = only_response(db).id
+    records = privacy.find_subject("ana@clinica.example")
+    db.session.commit()
+    filed, release = threading.Event(), threading.Event()
+
+    def worker():
+        with app.app_context():
+            assert intake.file_pending(response_id)
+            db.session.flush()
+            filed.set()  # filed, not committed: the response's row stays locked
+            release.wait(10)
+            db.session.commit()
+            db.session.remove()
+
+    thread = threading.Thread(target=worker)
+    thread.start()
+    assert filed.wait(10)
+    threading.Timer(0.5, release.set).start()
+    privacy.erase_subject(records)  # waits for the worker's commit
+    db.session.commit()
+    thread.join(10)
+    db.session.expire_all()
+    assert (count(db, Practice), count(db, Contact), count(db, OutboxMessage)) == (1, 1, 0)
+    contact = db.session.scalars(select(Contact)).one()
+    assert contact.email.startswith("erased-")
+    assert "ana@clinica.example" not in str(only_response(db).answers)
