@@ -173,7 +173,13 @@ def test_the_retention_purge_takes_deleted_responses_out(db, practices):
     triage.mark_duplicate(practices[0], db.session.get(Practice, practices[1].practice_id))
     db.session.commit()
     later = datetime(2028, 1, 1, tzinfo=UTC)
-    assert retention.purge(later, 365) == {"spam": 0, "duplicate": 1, "unlinked": 0, "contacts": 1}
+    assert retention.purge(later, 365) == {
+        "spam": 0,
+        "duplicate": 1,
+        "unlinked": 0,
+        "contacts": 1,
+        "emails": 0,
+    }
     assert_tallies_right(db)
     assert tallies.responses_by("month") == {"2026-11": 2}
 
