@@ -64,12 +64,14 @@ def create_app(overrides: dict[str, Any] | None = None) -> Flask:
 
 
 def trust_proxies(app: Flask) -> None:
-    """Behind ``TRUSTED_PROXIES`` reverse proxies, take the client's address, scheme and host
-    from their ``X-Forwarded-*`` headers (werkzeug's ProxyFix), so the per-client rate limits
-    count clients, not the proxy. With 0 those headers are ignored: anyone could forge them."""
+    """Behind ``TRUSTED_PROXIES`` reverse proxies, take the client's address and scheme from
+    their ``X-Forwarded-For``/``-Proto`` headers (werkzeug's ProxyFix), so the per-client rate
+    limits count clients, not the proxy. With 0 those headers are ignored: anyone could forge
+    them. ``X-Forwarded-Host`` is never trusted: common proxies pass a client's own value on,
+    and links in emails come from ``PUBLIC_BASE_URL``, not the request's host."""
     hops = app.config.get("TRUSTED_PROXIES", 0)
     if hops > 0:
-        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops)
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=0)
 
 
 def register_extensions(app: Flask) -> None:

@@ -8,7 +8,8 @@ from wtforms import IntegerField, SelectField, StringField, SubmitField
 from wtforms.validators import InputRequired, Length, Optional, ValidationError
 
 from crm.audit_queries import AuditFilters
-from crm.pipeline_forms import COUNT_RANGE, CalendarDateField, options
+from crm.form_fields import CalendarDateField
+from crm.pipeline_forms import COUNT_RANGE, options
 
 
 class ProgramDefaultsForm(FlaskForm):

@@ -218,3 +218,11 @@ def country_page(country: Country, *, include_personal: bool = True) -> dict[str
         "eligible_ids": eligible_practice_ids(code, [p.id for p in practices]),
         "audit_events": audit_events,
     }
+
+
+def chosen_country_codes(filters: CountryFilters) -> set[str] | None:
+    """ISO codes of the countries ``filters`` select, or None when they select every country
+    (no filter set): the country list's selection, for its pipeline export."""
+    if filters == CountryFilters():
+        return None
+    return {row.country.code for row in country_list(filters)}

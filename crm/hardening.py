@@ -155,8 +155,9 @@ def init_app(app: Flask) -> None:
     app.after_request(keep_private_pages_out_of_caches)
 
 
-#: Paths whose answers show personal data or negotiations in progress (staff screens, the API,
-#: the survey with what a respondent typed): no browser or proxy cache may keep a copy.
+#: Paths whose answers show personal data or negotiations in progress (staff screens and the
+#: API): no browser or proxy cache may keep a copy. (The survey's answers to a POST, which show
+#: what was typed, are not stored by caches: RFC 9111 caches no POST answer without freshness.)
 PRIVATE_PREFIXES = ("/staff/", "/api/")
 #: Public answers under those prefixes, with caching of their own (ETag).
 CACHEABLE_PATHS = ("/api/v1/public/", "/api/v1/openapi.json")

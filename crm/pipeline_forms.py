@@ -4,14 +4,11 @@ thresholds, program defaults, and the country list filters. Labels and choices g
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 
-from flask_babel import format_date
-from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import (
-    DateField,
     IntegerField,
     SelectChoice,
     SelectField,
@@ -26,12 +23,13 @@ from wtforms.validators import (
     Length,
     NumberRange,
     Optional,
-    StopValidation,
 )
 from wtforms.widgets import CheckboxInput, ListWidget
 
-from crm import labels
-from crm.clock import EARLIEST_DAY, LATEST_DAY, within_calendar
+from crm import country_queries, labels
+from crm.country_queries import CountryFilters
+from crm.form_fields import CalendarDateField
+from crm.i18n import collation_key, region_name
 from crm.models import AGREEMENT_STATUSES, AVAILABILITY_STATUSES, REVIEW_STATUSES
 from crm.readiness import State
 
@@ -58,23 +56,6 @@ class MultiCheckboxField(SelectMultipleField):
 
     widget = ListWidget(prefix_label=False)
     option_widget = CheckboxInput()
-
-
-class CalendarDateField(DateField):
-    """A date field that refuses days outside :data:`crm.clock.EARLIEST_DAY` ..
-    :data:`crm.clock.LATEST_DAY` with an error next to it (a typo such as year 20266)."""
-
-    def pre_validate(self, form) -> None:
-        super().pre_validate(form)
-        if self.data is not None and not within_calendar(self.data):
-            self.data = None
-            raise StopValidation(
-                _(
-                    "Enter a date between %(earliest)s and %(latest)s.",
-                    earliest=format_date(EARLIEST_DAY),
-                    latest=format_date(LATEST_DAY),
-                )
-            )
 
 
 class _DateOrder:
@@ -278,3 +259,26 @@ class CountryFilterForm(FlaskForm):
         ),
         default="",
     )
+
+    @classmethod
+    def from_query(cls, args: Mapping[str, str]) -> CountryFilterForm:
+        """The form read from query arguments such as ``request.args``, its region choices
+        (regions that have countries, by their name in the page's language) set, validated."""
+        form = cls(formdata=args)
+        regions = sorted(
+            ((code, region_name(code)) for code in country_queries.regions()),
+            key=lambda pair: collation_key(pair[1]),
+        )
+        form.region.choices = options([("", _l("Any region")), *regions])
+        form.validate()
+        return form
+
+    def filters(self) -> CountryFilters:
+        """The filters the form holds; a field with an error means "any"."""
+        return CountryFilters(
+            **{
+                name: self[name].data or ""
+                for name in ("region", "program", "availability", "readiness")
+                if not self[name].errors
+            }
+        )

@@ -156,9 +156,13 @@ class Readiness:
     @property
     def under_way(self) -> bool:
         """Whether any work toward a launch shows: a criterion met, a privacy review or an
-        agreement on record (whatever its status), or at least one eligible practice. The
-        board lists blocked countries that are under way with their reasons and only counts
-        the others (most of the world, for a program just starting)."""
+        agreement on record (whatever its status: the ``status`` param of those criteria), or
+        at least one eligible practice (``eligible`` of the eligible-practices criterion).
+
+        SPEC §5 asks the board to show blocked countries "with reasons". Decision: the board
+        lists the blocked countries under way with their unmet criteria and only counts the
+        others, whose reasons are all the same (nothing started) and which are most of the
+        world while a program is young."""
         return any(
             c.met
             or c.params.get("status") is not None

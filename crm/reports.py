@@ -13,7 +13,7 @@ from __future__ import annotations
 import csv
 import io
 import math
-from collections.abc import Iterable, Iterator, Mapping, Sequence
+from collections.abc import Collection, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from typing import IO, Any
@@ -439,9 +439,11 @@ def pipeline_frame(
     availability: Mapping[str, Mapping[str, str]],
     *,
     locale: str = "en",
+    countries: Collection[str] | None = None,
 ) -> pd.DataFrame:
     """The country pipeline (SPEC §5 export): one row per country with its availability per
-    program and, for QOPI and QCP, the readiness state, its summary and every criterion.
+    program and, for QOPI and QCP, the readiness state, its summary and every criterion;
+    only the ``countries`` given (ISO codes; None: all).
 
     ``readiness_rows`` are ``crm.readiness.as_dict`` results (``country``, ``program``,
     ``availability``, ``state``, ``summary``, ``criteria``: ``[{"key", "met", "detail"}]``);
@@ -453,7 +455,8 @@ def pipeline_frame(
     for row in readiness_rows:
         readiness.setdefault(row["country"], {})[row["program"]] = row
     records = []
-    for code in sorted(set(readiness) | set(availability)):
+    codes = set(readiness) | set(availability)
+    for code in sorted(codes if countries is None else codes & set(countries)):
         record: dict[str, Any] = {"country": code, "country_name": country_name(code, locale)}
         for program in programs:
             assessed = readiness.get(code, {}).get(program)

@@ -41,8 +41,8 @@ from wtforms.validators import (
 from wtforms.widgets import CheckboxInput, ListWidget, TextInput
 
 from crm import labels, questionnaire
+from crm.form_fields import HasLetterOrDigit
 from crm.i18n import LANGUAGE_NAMES
-from crm.practices import normalize_key
 
 #: The one-time token of a rendered form (``secrets.token_urlsafe(24)`` gives 32 characters).
 TOKEN_PATTERN = r"^[A-Za-z0-9_-]{20,64}$"  # noqa: S105  (a format, not a secret)
@@ -177,19 +177,6 @@ class CheckboxesField(SelectMultipleField):
 
     widget = ListWidget(prefix_label=False)
     option_widget = CheckboxInput()
-
-
-class HasLetterOrDigit:
-    """Validator: the text keeps at least one letter or digit once normalized for matching
-    (``crm.practices.normalize_key``). A name of punctuation alone ("---") has an empty key,
-    and every practice so named in a country would be one practice."""
-
-    def __init__(self, message) -> None:
-        self.message = message
-
-    def __call__(self, form, field) -> None:
-        if field.data and not normalize_key(field.data):
-            raise ValidationError(str(self.message))
 
 
 def _text(

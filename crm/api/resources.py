@@ -28,7 +28,7 @@ from crm.models import (
 )
 from crm.operations import pipeline
 from crm.operations.errors import InvalidInput
-from crm.operations.exports import record_export
+from crm.operations.exports import record_export_now
 from crm.queries import get_country_or_404
 from crm.readiness_queries import availability_by_country, readiness_board
 
@@ -330,11 +330,7 @@ def threshold_rows(country: Country) -> list[dict[str, Any]]:
 def _audit_personal_read(kind: str, filters: dict[str, Any], rows: int) -> None:
     """Record a read of personal data through the API as the screens record an export (SPEC
     §1): ``kind`` (``responses``, ``practices``), the query it was taken with, rows returned."""
-    # End the read transaction first: on SQLite a transaction that reads and then writes can
-    # fail "database is locked"; one that starts by writing waits its turn.
-    db.session.commit()
-    record_export(kind, "api", {k: str(v) for k, v in filters.items()}, rows)
-    db.session.commit()
+    record_export_now(kind, "api", {k: str(v) for k, v in filters.items()}, rows)
 
 
 @survey_blp.get("/practices")

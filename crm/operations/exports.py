@@ -6,6 +6,7 @@ import logging
 from collections.abc import Mapping
 
 from crm import audit
+from crm.extensions import db
 from crm.models import AuditEvent
 
 logger = logging.getLogger(__name__)
@@ -22,4 +23,16 @@ def record_export(kind: str, file_format: str, filters: Mapping[str, str], rows:
         country_code=filters.get("country"),
     )
     logger.info("export of %s (%s, %d rows) by %s", kind, file_format, rows, event.actor)
+    return event
+
+
+def record_export_now(
+    kind: str, file_format: str, filters: Mapping[str, str], rows: int
+) -> AuditEvent:
+    """:func:`record_export` in a transaction of its own, committed, for a GET that has read
+    the data. The read transaction ends first: on SQLite a transaction that reads and then
+    writes can fail "database is locked"; one that starts by writing waits its turn."""
+    db.session.commit()
+    event = record_export(kind, file_format, filters, rows)
+    db.session.commit()
     return event

@@ -13,7 +13,6 @@ from crm import audit_queries, country_queries, readiness
 from crm.auth import has_level, staff_required, viewer_required
 from crm.clock import org_today
 from crm.extensions import db
-from crm.i18n import collation_key, region_name
 from crm.models import Availability, CountryAgreement, CountryThreshold, PrivacyReview
 from crm.operations import pipeline
 from crm.pipeline_forms import (
@@ -23,7 +22,6 @@ from crm.pipeline_forms import (
     CountryFilterForm,
     PrivacyReviewForm,
     ThresholdForm,
-    options,
 )
 from crm.queries import get_country_or_404
 from crm.readiness import PROGRAMS_WITH_LAUNCH
@@ -72,7 +70,8 @@ def _program_or_404(program: str, allowed: tuple[str, ...] = PROGRAM_CODES) -> s
 @viewer_required
 def index():
     """Countries with availability and readiness per program, filtered (SPEC §5)."""
-    form, filters = read_country_filters()
+    form = CountryFilterForm.from_query(request.args)
+    filters = form.filters()
     rows = country_queries.country_list(filters)
     export_args = {name: value for name, value in asdict(filters).items() if value}
     return render_template(
@@ -82,26 +81,6 @@ def index():
         programs=PROGRAM_CODES,
         export_args=export_args,
     )
-
-
-def read_country_filters() -> tuple[CountryFilterForm, country_queries.CountryFilters]:
-    """The country list's filter form read from the query string, and the filters it holds
-    (a field with an error means "any"). Shared by the list and its pipeline export."""
-    form = CountryFilterForm(formdata=request.args)
-    regions = sorted(
-        ((code, region_name(code)) for code in country_queries.regions()),
-        key=lambda pair: collation_key(pair[1]),
-    )
-    form.region.choices = options([("", _("Any region")), *regions])
-    form.validate()
-    filters = country_queries.CountryFilters(
-        **{
-            name: form[name].data or ""
-            for name in ("region", "program", "availability", "readiness")
-            if not form[name].errors
-        }
-    )
-    return form, filters
 
 
 @blueprint.get("/<code>")

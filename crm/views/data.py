@@ -35,16 +35,16 @@ from werkzeug.exceptions import RequestEntityTooLarge
 
 from crm import readiness, reports
 from crm.auth import requires
-from crm.country_queries import CountryFilters, country_list
+from crm.country_queries import chosen_country_codes
 from crm.errors import without_values
 from crm.extensions import db
 from crm.i18n import select_locale
 from crm.imports import TARGET_TITLES, ImportFileError, ImportLimits, describe
 from crm.models import ImportBatch
 from crm.operations import imports as import_operations
-from crm.operations.exports import record_export
+from crm.operations.exports import record_export_now
+from crm.pipeline_forms import CountryFilterForm
 from crm.readiness_queries import availability_by_country, readiness_board
-from crm.views.countries import read_country_filters
 from crm.views.data_forms import (
     IMPORT_STATUS_TITLES,
     TARGET_GROUPS,
@@ -313,7 +313,7 @@ def export_responses(file_format: str):
     if file_format not in FORMATS:
         abort(404)
     filters = _response_filters()
-    _audit_export("responses", file_format, filters.as_args(), reports.count_responses(filters))
+    record_export_now("responses", file_format, filters.as_args(), reports.count_responses(filters))
     frames = reports.response_frames(filters, chunk_size=_chunk_size())
     return _download("responses", file_format, reports.RESPONSE_COLUMNS, frames)
 
@@ -325,7 +325,7 @@ def export_practices(file_format: str):
     if file_format not in FORMATS:
         abort(404)
     filters = reports.PracticeFilters.from_args(request.args)
-    _audit_export("practices", file_format, filters.as_args(), reports.count_practices(filters))
+    record_export_now("practices", file_format, filters.as_args(), reports.count_practices(filters))
     frames = reports.practice_frames(filters, chunk_size=_chunk_size())
     return _download("practices", file_format, reports.PRACTICE_COLUMNS, frames)
 
@@ -338,14 +338,6 @@ def _response_filters() -> reports.ResponseFilters:
 
 def _chunk_size() -> int:
     return current_app.config.get("EXPORT_CHUNK_SIZE", reports.DEFAULT_CHUNK_SIZE)
-
-
-def _audit_export(kind: str, file_format: str, filters: dict[str, str], rows: int) -> None:
-    # End the read transaction first: on SQLite a GET's deferred transaction that reads and
-    # then writes can fail "database is locked"; one that starts by writing waits its turn.
-    db.session.commit()
-    record_export(kind, file_format, filters, rows)
-    db.session.commit()
 
 
 def _download(name: str, file_format: str, columns, frames) -> Response:
@@ -371,12 +363,8 @@ def export_pipeline(file_format: str):
     country list's filters (region, program, availability, readiness) select the countries."""
     if file_format not in FORMATS:
         abort(404)
-    _form, filters = read_country_filters()
+    chosen = chosen_country_codes(CountryFilterForm.from_query(request.args).filters())
     rows = [readiness.as_dict(r, gettext) for r in readiness_board()]
     availability = availability_by_country()
-    if filters != CountryFilters():
-        chosen = {row.country.code for row in country_list(filters)}
-        rows = [r for r in rows if r["country"] in chosen]
-        availability = {code: a for code, a in availability.items() if code in chosen}
-    frame = reports.pipeline_frame(rows, availability, locale=select_locale())
+    frame = reports.pipeline_frame(rows, availability, locale=select_locale(), countries=chosen)
     return _download("pipeline", file_format, reports.PIPELINE_COLUMNS, [frame])

@@ -13,6 +13,7 @@ from wtforms import BooleanField, SelectChoice, SelectField, StringField
 from wtforms.validators import Length, Optional, ValidationError
 
 from crm.extensions import db
+from crm.form_fields import CalendarDateField
 from crm.i18n import LOCALES, sorted_countries
 from crm.imports import (
     BLANK_CODE,
@@ -24,7 +25,6 @@ from crm.imports import (
 )
 from crm.labels import PROGRAM_NAME, TRIAGE
 from crm.models import Country
-from crm.pipeline_forms import CalendarDateField
 from crm.reports import ALL_STATUSES, DEFAULT_STATUS
 
 #: Largest number of characters of a heading shown in a column choice.

@@ -9,6 +9,7 @@ from wtforms.validators import DataRequired, Email, Length, Optional
 
 from crm import labels
 from crm.answers import LANGUAGE
+from crm.form_fields import HasLetterOrDigit
 from crm.views.form_choices import select_choices
 
 
@@ -33,7 +34,14 @@ class PracticeFilterForm(FlaskForm):
 class PracticeForm(FlaskForm):
     """A practice's name, city and type (its answers come from its responses, not this form)."""
 
-    name = StringField(_l("Name"), validators=[DataRequired(), Length(max=300)])
+    name = StringField(
+        _l("Name"),
+        validators=[
+            DataRequired(),
+            Length(max=300),
+            HasLetterOrDigit(_l("The name needs at least one letter or digit.")),
+        ],
+    )
     city = StringField(_l("City"), validators=[Optional(), Length(max=200)])
     practice_type = SelectField(
         _l("Practice type"),

@@ -9,7 +9,7 @@ from wtforms.validators import DataRequired, Length, Optional, ValidationError
 
 from crm import labels
 from crm.clock import org_today
-from crm.pipeline_forms import CalendarDateField
+from crm.form_fields import CalendarDateField
 from crm.views.form_choices import select_choices
 
 

@@ -106,6 +106,17 @@ def test_practice_edit_with_an_empty_name_keeps_what_was_typed(staff_client, sub
     assert 'value="Zipaquirá"' in page
 
 
+def test_practice_renamed_to_punctuation_alone_is_refused(db, staff_client, submit_response):
+    response = submit_response()
+    reply = staff_client.post(
+        f"/staff/practices/{response.practice_id}/edit", data={"name": "- - -", "city": "Cali"}
+    )
+    assert reply.status_code == 400
+    assert "The name needs at least one letter or digit." in html(reply)
+    db.session.expire_all()
+    assert db.session.get(Practice, response.practice_id).name != "- - -"
+
+
 def test_contact_list_searches_name_and_email(staff_client, submit_response):
     submit_response(name="Ana Pérez", email="ana@sj.example")
     submit_response(name="Luis Gómez", email="luis@norte.example", practice_name="Norte")
