@@ -1,11 +1,15 @@
 """The outbox (issue 9): emails are rows written in the transaction of the event that causes
 them, then delivered by ``flask outbox send`` or the worker, with retries and backoff.
 
-Nothing is lost while the mail server is down: a refused connection, a timeout, a temporary
-(4xx) reply or any other transient error keeps the row queued, retried after ``BACKOFF`` and
-then at its longest interval for as long as it takes. Only a permanent rejection fails a row
-for good (status ``failed``): the server refusing the recipient or the message with a 5xx
-reply, or an address that is not one. ``flask outbox retry-failed`` queues failed rows again.
+Nothing is lost while the mail server is down: a refused connection, a DNS or network error,
+a timeout, a dropped connection or a temporary (4xx) reply keeps the row queued, retried after
+``BACKOFF`` and then at its longest interval for as long as it takes; so does a refused login
+or sender address (our settings: logged as a warning until they are fixed). Anything else fails
+the row for good (status ``failed``, :func:`is_permanent`): a 5xx reply, a command the server
+does not support, an address that is not one, a message no encoding can carry (a non-ASCII
+local part) or any other error; the round goes on with the other rows. An invitation or
+reminder whose link has expired meanwhile is not sent at all (a delivery check).
+``flask outbox retry-failed`` queues failed rows again.
 
 Two workers never send the same row: each claims a row with a compare-and-set UPDATE (status
 and lock checked in the WHERE clause), which both SQLite and PostgreSQL apply atomically.
@@ -24,9 +28,9 @@ import socket
 import time
 import uuid
 from collections import Counter
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 from email.utils import formataddr, make_msgid
 from pathlib import Path
 from typing import Any
@@ -39,6 +43,7 @@ from sqlalchemy import or_, select, update
 from sqlalchemy.exc import IntegrityError, SQLAlchemyError
 
 from crm import audit
+from crm.clock import org_day_start
 from crm.extensions import db
 from crm.models import OutboxMessage
 from crm.models._types import utcnow
@@ -46,6 +51,8 @@ from crm.models._types import utcnow
 logger = logging.getLogger(__name__)
 mail = Mail()
 
+#: What an email is, as stored in ``OutboxMessage.kind`` by the modules that queue them.
+KINDS = ("confirmation", "invitation", "reminder", "digest")
 #: Waits after the 1st, 2nd, ... failed attempt; every later attempt waits the last (24 hours)
 #: for as long as the error is transient: a row fails for good only on a permanent rejection.
 BACKOFF = (
@@ -184,13 +191,24 @@ def due_ids(now: datetime, limit: int = BATCH) -> list[int]:
     )
 
 
+def _ascii_domain(address: str) -> str:
+    """``address`` with its domain in IDNA ("clínica.example" → "xn--clnica-4va.example");
+    raises UnicodeError when the domain has no such form."""
+    local, at, domain = address.rpartition("@")
+    return f"{local}{at}{domain.encode('idna').decode('ascii')}"
+
+
 def build_message(row: OutboxMessage) -> EmailMultiAlternatives:
-    """The MIME message of a row: plain text, optional HTML alternative, extra headers."""
+    """The MIME message of a row: plain text, optional HTML alternative, extra headers.
+
+    Raises ``UnicodeError`` (a ``ValueError``) for an address no header can carry: a non-ASCII
+    local part ("josé@…") would need SMTPUTF8, which the SMTP backend does not speak.
+    """
     message = EmailMultiAlternatives(
         subject=row.subject,
         body=row.text_body,
         from_email=current_app.config["MAIL_DEFAULT_SENDER"],
-        to=[formataddr((row.recipient_name or "", row.recipient))],
+        to=[formataddr((row.recipient_name or "", _ascii_domain(row.recipient)))],
         headers={"Message-ID": make_msgid(f"outbox-{row.id}"), **row.headers},
     )
     if row.html_body:
@@ -219,16 +237,37 @@ def bad_address(recipient: str) -> str | None:
     return None
 
 
+#: Refusals that come from our own settings (``MAIL_USERNAME``, ``MAIL_PASSWORD``,
+#: ``MAIL_DEFAULT_SENDER``), not from the email: retried until fixed, with a warning.
+SETTINGS_ERRORS = (smtplib.SMTPAuthenticationError, smtplib.SMTPSenderRefused)
+
+
+def _deferred(code: int) -> bool:
+    """Whether an SMTP reply code is a temporary (4xx) one."""
+    return 400 <= code < 500
+
+
 def is_permanent(error: BaseException) -> bool:
-    """Whether retrying cannot help: the server refused the recipient (every one) or the
-    message with a 5xx reply. Anything else, a refused connection, a timeout, a 4xx reply, a
-    refused login or sender (the server's or our settings, fixed later), is transient."""
+    """Whether retrying cannot help, so the row fails for good.
+
+    Transient (kept queued): a refused connection, a DNS or network error, a timeout (any
+    ``OSError`` outside smtplib's own), a dropped connection (``SMTPServerDisconnected``), a
+    greeting refused (``SMTPConnectError``), a 4xx reply, and ``SETTINGS_ERRORS``. Everything
+    else is permanent: a 5xx reply, ``SMTPNotSupportedError``, a message that cannot be encoded
+    and any other exception.
+    """
+    if isinstance(error, SETTINGS_ERRORS):
+        return False
+    if isinstance(error, smtplib.SMTPServerDisconnected | smtplib.SMTPConnectError):
+        return False
     if isinstance(error, smtplib.SMTPRecipientsRefused):
         codes = [code for code, _message in error.recipients.values()]
-        return bool(codes) and all(code >= 500 for code in codes)
-    if isinstance(error, smtplib.SMTPDataError):
-        return error.smtp_code >= 500
-    return False
+        return not any(_deferred(code) for code in codes)
+    if isinstance(error, smtplib.SMTPResponseException):
+        return not _deferred(error.smtp_code)
+    if isinstance(error, smtplib.SMTPException):  # an OSError too, but the server's answer
+        return True
+    return not isinstance(error, OSError)
 
 
 @dataclass(frozen=True)
@@ -248,15 +287,27 @@ def _attempt(row: OutboxMessage) -> Outcome:
     invalid = bad_address(row.recipient)
     if invalid:
         return Outcome("rejected", f"invalid recipient address: {invalid}"[:500])
-    message = build_message(row)
-    connection = message.get_connection(fail_silently=False)
+    message = connection = None
     try:
+        message = build_message(row)
+        connection = message.get_connection(fail_silently=False)
         message.send(fail_silently=False)
-    except Exception as error:  # noqa: BLE001  (only a permanent rejection fails the row)
+    except Exception as error:  # noqa: BLE001  (any error is this row's outcome, see is_permanent)
+        if message is None and isinstance(error, ValueError):  # UnicodeError included
+            # Not the error's text: it may quote the address.
+            return Outcome("rejected", f"message cannot be encoded: {type(error).__name__}")
+        if isinstance(error, SETTINGS_ERRORS):
+            logger.warning(
+                "outbox %s: the mail server refused our login or sender address (%s): check "
+                "MAIL_USERNAME, MAIL_PASSWORD and MAIL_DEFAULT_SENDER; kept queued",
+                row.id,
+                type(error).__name__,
+            )
         described = single_line(f"{type(error).__name__}: {error}")[:500]
         return Outcome("rejected" if is_permanent(error) else "retry", described)
     finally:
-        _close(connection)
+        if connection is not None:
+            _close(connection)
     return Outcome("sent")
 
 
@@ -292,12 +343,13 @@ def _record(message_id: int, outcome: Outcome, now: datetime) -> None:
     """Commit ``outcome`` on the row, trying again after a failed commit: the email is gone,
     and a row left claimed would be sent again once its claim expires (at least once)."""
     for attempt in range(1, STATUS_COMMIT_ATTEMPTS + 1):
-        row = db.session.get(OutboxMessage, message_id)
-        if row is None:  # deleted meanwhile (an erasure, a purge): nothing left to record
-            db.session.rollback()
-            return
-        _apply(row, outcome, now)
         try:
+            # Read again on every attempt: after a rollback this SELECT may fail as well.
+            row = db.session.get(OutboxMessage, message_id)
+            if row is None:  # deleted meanwhile (an erasure, a purge): nothing left to record
+                db.session.rollback()
+                return
+            _apply(row, outcome, now)
             db.session.commit()
             return
         except SQLAlchemyError:
@@ -352,17 +404,35 @@ def send_due(now: datetime | None = None, worker: str | None = None) -> dict[str
     return {"sent": counts["sent"], "failed": counts["retry"] + counts["rejected"]}
 
 
-def retry_failed(now: datetime | None = None) -> int:
-    """Queue every failed row again, due now, its attempts counted from zero (after a long
-    outage, or a rejection fixed since); audited (the number only); the caller commits.
-    Returns how many. A row a delivery check held back is checked again, and held back again
-    if the reason stands."""
-    ids = list(db.session.scalars(select(OutboxMessage.id).where(OutboxMessage.status == "failed")))
+def retry_failed(
+    now: datetime | None = None, *, since: date | None = None, kinds: Iterable[str] = ()
+) -> int:
+    """Queue failed rows again, due now, their attempts counted from zero (after a rejection
+    fixed since); audited (the number and the filters only); the caller commits. Returns how
+    many.
+
+    ``since``: only rows queued on or after that day of the organization's calendar;
+    ``kinds``: only rows of those kinds (``KINDS``); by default every failed row. A row a
+    delivery check held back is checked again, and held back again if the reason stands (an
+    expired invitation link stays unsent).
+    """
+    kinds = sorted(set(kinds))
+    conditions = [OutboxMessage.status == "failed"]
+    if since is not None:
+        conditions.append(OutboxMessage.created_at >= org_day_start(since))
+    if kinds:
+        conditions.append(OutboxMessage.kind.in_(kinds))
+    ids = list(db.session.scalars(select(OutboxMessage.id).where(*conditions)))
     if ids:
         db.session.execute(
             update(OutboxMessage)
             .where(OutboxMessage.id.in_(ids), OutboxMessage.status == "failed")
             .values(status="queued", attempts=0, next_attempt_at=now or utcnow())
         )
-        audit.record("outbox.retry_failed", "outbox_message", "-", {"requeued": [None, len(ids)]})
+        changes: dict[str, list[Any]] = {"requeued": [None, len(ids)]}
+        if since is not None:
+            changes["since"] = [None, since.isoformat()]
+        if kinds:
+            changes["kinds"] = [None, kinds]
+        audit.record("outbox.retry_failed", "outbox_message", "-", changes)
     return len(ids)

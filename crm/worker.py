@@ -10,7 +10,7 @@ from __future__ import annotations
 import logging
 import time
 from collections.abc import Callable
-from datetime import date
+from datetime import date, datetime
 
 import click
 from flask import Flask
@@ -55,9 +55,28 @@ def outbox_send() -> None:
 
 
 @outbox_cli.command("retry-failed")
-def outbox_retry_failed() -> None:
-    """Queue every failed email again, due now (audited)."""
-    requeued = outbox.retry_failed()
+@click.option(
+    "--since",
+    type=click.DateTime(formats=["%Y-%m-%d"]),
+    default=None,
+    help="Only emails queued on or after this day (YYYY-MM-DD, the organization's calendar). "
+    "Default: every failed email, however old.",
+)
+@click.option(
+    "--kind",
+    "kinds",
+    multiple=True,
+    type=click.Choice(outbox.KINDS),
+    help="Only emails of this kind; repeat for several. Default: every kind.",
+)
+def outbox_retry_failed(since: datetime | None, kinds: tuple[str, ...]) -> None:
+    """Queue failed emails again, due now (audited).
+
+    By default every failed email, of every kind and age: narrow it with --since and --kind
+    so an old digest is not sent again blindly. An invitation or reminder whose link has
+    expired is held back again at delivery.
+    """
+    requeued = outbox.retry_failed(since=since.date() if since else None, kinds=kinds)
     db.session.commit()
     click.echo(
         f"Outbox: {requeued} failed emails queued again; `flask outbox send` or the worker "

@@ -204,7 +204,8 @@ def unsubscribe(invitation: Invitation, *, now: datetime | None = None) -> int:
 def withheld_outreach(row: OutboxMessage) -> str | None:
     """Delivery check (``crm.outbox.DELIVERY_CHECKS``): an invitation or reminder whose contact
     has withdrawn their permission since it was queued is not sent; nor is a reminder of an
-    invitation answered meanwhile."""
+    invitation answered meanwhile, nor an email whose personal link has expired (a long mail
+    outage, ``flask outbox retry-failed`` weeks later)."""
     if row.kind not in OUTREACH_KINDS:
         return None
     invitation = db.session.scalar(
@@ -218,6 +219,8 @@ def withheld_outreach(row: OutboxMessage) -> str | None:
         return "withheld: the recipient withdrew permission to contact"
     if row.kind == "reminder" and invitation.responded_at is not None:
         return "withheld: the invitation was answered"
+    if invitation.expires_at <= utcnow():
+        return "withheld: the invitation link has expired"
     return None
 
 

@@ -5,10 +5,12 @@ end through the worker."""
 
 from __future__ import annotations
 
+import logging
+import smtplib
 import socket
 import threading
 import uuid
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from email import message_from_bytes, policy
 
 import pytest
@@ -26,11 +28,19 @@ from tests.surveys.support import valid_form
 
 class Inbox:
     """aiosmtpd handler that keeps every message it accepts; ``rcpt_reply`` (e.g. "451 ...",
-    "550 ...") answers every recipient instead of accepting it."""
+    "550 ...") answers every recipient instead of accepting it, ``mail_reply`` the sender."""
 
     def __init__(self):
         self.messages = []
         self.rcpt_reply: str | None = None
+        self.mail_reply: str | None = None
+
+    async def handle_MAIL(self, server, session, envelope, address, mail_options):  # noqa: N802
+        if self.mail_reply:
+            return self.mail_reply
+        envelope.mail_from = address
+        envelope.mail_options.extend(mail_options)
+        return "250 OK"
 
     async def handle_RCPT(self, server, session, envelope, address, rcpt_options):  # noqa: N802
         if self.rcpt_reply:
@@ -287,6 +297,104 @@ def test_a_bad_address_fails_the_row_without_reaching_the_server(app, db, smtp):
     assert smtp.inbox.messages == []
 
 
+def test_an_address_no_header_can_carry_fails_for_good_and_the_round_goes_on(app, db, smtp, caplog):
+    # The survey accepts a non-ASCII local part; without SMTPUTF8 no header can carry it.
+    unsendable = queued_row(db, recipient="josé@clinica.example")
+    fine = queued_row(db)
+    with caplog.at_level(logging.INFO, logger="crm.outbox"):
+        assert outbox.deliver_due() == {"sent": 1, "retry": 0, "rejected": 1, "withheld": 0}
+    db.session.refresh(unsendable)
+    db.session.refresh(fine)
+    assert (unsendable.status, unsendable.attempts, unsendable.locked_by) == ("failed", 1, None)
+    assert unsendable.last_error == "message cannot be encoded: UnicodeEncodeError"
+    assert fine.status == "sent"
+    assert [str(m["To"]) for m in smtp.inbox.messages] == ["lucia@hospital.example"]
+    assert "jos" not in caplog.text
+    later = datetime.now(UTC) + outbox.CLAIM_TTL + timedelta(days=1)
+    assert outbox.deliver_due(now=later)["rejected"] == 0  # not claimed again, round after round
+
+
+def test_an_address_with_an_international_domain_is_sent_in_idna(app, db, smtp):
+    queued_row(db, recipient="jose@clínica.example")
+    assert outbox.send_due() == {"sent": 1, "failed": 0}
+    [message] = smtp.inbox.messages
+    assert message["To"] == "jose@xn--clnica-4va.example"
+
+
+def refused(code: int) -> smtplib.SMTPRecipientsRefused:
+    return smtplib.SMTPRecipientsRefused({"a@example.org": (code, b"no")})
+
+
+@pytest.mark.parametrize(
+    ("error", "permanent"),
+    [
+        (ConnectionRefusedError(111, "Connection refused"), False),
+        (socket.gaierror(-2, "Name or service not known"), False),
+        (TimeoutError("timed out"), False),
+        (OSError(101, "Network is unreachable"), False),
+        (smtplib.SMTPServerDisconnected("Connection unexpectedly closed"), False),
+        (smtplib.SMTPConnectError(554, "no service"), False),
+        (smtplib.SMTPAuthenticationError(535, b"bad credentials"), False),
+        (smtplib.SMTPSenderRefused(553, b"not ours", "crm@example.org"), False),
+        (refused(451), False),
+        (smtplib.SMTPDataError(421, b"try later"), False),
+        (smtplib.SMTPHeloError(450, b"busy"), False),
+        (refused(550), True),
+        (smtplib.SMTPDataError(554, b"spam"), True),
+        (smtplib.SMTPHeloError(501, b"syntax"), True),
+        (smtplib.SMTPNotSupportedError("STARTTLS extension not supported by server."), True),
+        (smtplib.SMTPException("something else"), True),
+        (UnicodeEncodeError("ascii", "é", 0, 1, "ordinal not in range(128)"), True),
+        (ValueError("bad header"), True),
+        (KeyError("MAIL_DEFAULT_SENDER"), True),
+    ],
+)
+def test_which_errors_are_retried_and_which_fail_the_row(error, permanent):
+    assert outbox.is_permanent(error) is permanent
+
+
+def test_a_refused_sender_is_our_settings_kept_queued_with_a_warning(app, db, smtp, caplog):
+    row = queued_row(db)
+    smtp.inbox.mail_reply = "553 5.7.1 Sender address rejected: not owned by user"
+    with caplog.at_level(logging.WARNING, logger="crm.outbox"):
+        assert outbox.deliver_due()["retry"] == 1
+    db.session.refresh(row)
+    assert (row.status, row.attempts) == ("queued", 1)
+    assert "MAIL_DEFAULT_SENDER" in caplog.text
+    smtp.inbox.mail_reply = None
+    assert outbox.send_due(now=row.next_attempt_at) == {"sent": 1, "failed": 0}
+
+
+def test_a_command_the_server_does_not_support_fails_the_row(app, db, smtp):
+    app.config["MAIL_USE_TLS"] = True  # aiosmtpd here offers no STARTTLS
+    outbox.mail.init_app(app)
+    row = queued_row(db)
+    assert outbox.deliver_due()["rejected"] == 1
+    db.session.refresh(row)
+    assert row.status == "failed"
+    assert row.last_error.startswith("SMTPNotSupportedError")
+
+
+def test_an_invitation_whose_link_expired_during_an_outage_is_not_sent(app, db, smtp):
+    from crm.operations.invitations import send_invitations
+    from tests.crm.outreach_helpers import new_contact
+
+    contact = new_contact(db)
+    days = app.config["INVITATION_DAYS"]
+    [invitation] = send_invitations(
+        [contact.id], now=datetime.now(UTC) - timedelta(days=days, minutes=1)
+    ).invitations
+    db.session.commit()
+    assert outbox.deliver_due()["withheld"] == 1
+    row = db.session.get(OutboxMessage, invitation.outbox_message_id)
+    db.session.refresh(row)
+    assert (row.status, row.last_error) == ("failed", "withheld: the invitation link has expired")
+    # Queued again by retry-failed, it is held back again.
+    invoke(app, "outbox", "retry-failed")
+    assert outbox.deliver_due()["withheld"] == 1
+    assert smtp.inbox.messages == []
+
+
 def invoke(app, *args):
     result = app.test_cli_runner().invoke(args=list(args))
     assert result.exit_code == 0, result.output
@@ -326,6 +434,55 @@ def test_retry_failed_queues_failed_rows_again_audited(app, db, smtp):
     assert "0 failed emails queued again" in invoke(app, "outbox", "retry-failed")
 
 
+def failed_row(db, kind: str, queued_on: datetime) -> OutboxMessage:
+    row = outbox.queue_email(kind, "lucia@hospital.example", "en", "confirmation", country="BR")
+    row.status, row.attempts, row.created_at = "failed", 1, queued_on
+    db.session.commit()
+    return row
+
+
+def test_retry_failed_can_be_narrowed_to_recent_emails_of_some_kinds(app, db):
+    long_ago = datetime(2026, 1, 5, 15, tzinfo=UTC)
+    recent = datetime(2026, 3, 2, 15, tzinfo=UTC)
+    old_digest = failed_row(db, "digest", long_ago)
+    new_digest = failed_row(db, "digest", recent)
+    old_confirmation = failed_row(db, "confirmation", long_ago)
+    new_confirmation = failed_row(db, "confirmation", recent)
+    output = invoke(
+        app, "outbox", "retry-failed", "--since", "2026-03-01", "--kind", "confirmation"
+    )
+    assert "1 failed emails queued again" in output
+    statuses = {}
+    for row in (old_digest, new_digest, old_confirmation, new_confirmation):
+        db.session.refresh(row)
+        statuses[row.id] = row.status
+    assert statuses == {
+        old_digest.id: "failed",
+        new_digest.id: "failed",
+        old_confirmation.id: "failed",
+        new_confirmation.id: "queued",
+    }
+    [event] = db.session.scalars(
+        select(AuditEvent).where(AuditEvent.action == "outbox.retry_failed")
+    ).all()
+    assert event.changes == {
+        "requeued": [None, 1],
+        "since": [None, "2026-03-01"],
+        "kinds": [None, ["confirmation"]],
+    }
+    assert outbox.retry_failed(since=date(2026, 3, 1)) == 1  # the recent digest
+    db.session.refresh(old_digest)
+    assert old_digest.status == "failed"
+
+
+def test_retry_failed_says_its_defaults_and_refuses_an_unknown_kind(app):
+    help_text = " ".join(invoke(app, "outbox", "retry-failed", "--help").split())
+    assert "Default: every failed email, however old." in help_text
+    assert "Default: every kind." in help_text
+    result = app.test_cli_runner().invoke(args=["outbox", "retry-failed", "--kind", "invites"])
+    assert result.exit_code == 2
+
+
 # --- recording the delivery -----------------------------------------------------------------------
 
 
@@ -352,6 +509,30 @@ def test_a_failed_status_commit_is_tried_again_and_the_mail_sent_once(app, db, s
     failing_commits(monkeypatch, db, {2})
     assert outbox.send_due() == {"sent": 1, "failed": 0}
     monkeypatch.undo()
+    row = db.session.get(OutboxMessage, row_id)
+    db.session.refresh(row)
+    assert (row.status, row.attempts, row.locked_by) == ("sent", 1, None)
+    assert len(smtp.inbox.messages) == 1
+
+
+def test_a_failed_read_after_a_failed_status_commit_is_tried_again(app, db, smtp, monkeypatch):
+    row_id = queued_row(db).id
+    failing_commits(monkeypatch, db, {2})  # the first commit of "sent"
+    real_get = db.session.get
+    gets: list[int] = []
+
+    def get(*args, **kwargs):
+        gets.append(len(gets) + 1)
+        # 1: deliver_due reads the row; 2: the first attempt to record; 3: the second, after
+        # the rollback, fails as the commit did (the database still gone).
+        if gets[-1] == 3:
+            raise OperationalError("SELECT", {}, Exception("server closed the connection"))
+        return real_get(*args, **kwargs)
+
+    monkeypatch.setattr(db.session, "get", get)
+    assert outbox.send_due() == {"sent": 1, "failed": 0}
+    monkeypatch.undo()
+    assert len(gets) == 4
     row = db.session.get(OutboxMessage, row_id)
     db.session.refresh(row)
     assert (row.status, row.attempts, row.locked_by) == ("sent", 1, None)
