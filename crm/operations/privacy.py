@@ -347,14 +347,43 @@ def fold(text: str) -> str:
     return unicodedata.normalize("NFC", _bare(text))
 
 
+#: Where a copy may not begin or end: inside a longer word ("Ana Li" in "Banana Lime", accents
+#: of decomposed text included), or for an email inside a longer address ("ana@x.example" in
+#: "joana@x.example" or "ana@x.example.org"). Python's ``\w`` is Unicode-aware.
+_WORD_BEFORE = "(?<![\\w\u0300-\u036f])"
+_WORD_AFTER = "(?![\\w\u0300-\u036f])"
+_EMAIL_BEFORE = "(?<![\\w.+\\-\u0300-\u036f])"
+_EMAIL_AFTER = "(?![\\w\\-\u0300-\u036f]|\\.\\w)"
+
+
+def _edges(value: str) -> tuple[str, str]:
+    """Look-arounds keeping a match of ``value`` from lying inside a longer token."""
+    if "@" in value:
+        return _EMAIL_BEFORE, _EMAIL_AFTER
+    before = _WORD_BEFORE if re.match(r"\w", value) else ""
+    after = _WORD_AFTER if re.search(r"\w$", value) else ""
+    return before, after
+
+
 @functools.lru_cache(maxsize=1024)
 def _pattern(value: str) -> re.Pattern[str]:
     """A regular expression finding ``value`` in decomposed (NFD) text in any case, with or
-    without accents, and with any spacing: "ÁNGELA  NUNEZ", "angela nuñez", "Angela\nNúñez"."""
+    without accents, and with any spacing: "ÁNGELA  NUNEZ", "angela nuñez", "Angela\nNúñez";
+    never inside a longer word or address (:func:`_edges`)."""
+    bare = _bare(value)
     parts = []
-    for word in _bare(value).split():
+    for word in bare.split():
         parts.append("".join(re.escape(c) + "[\u0300-\u036f]*" for c in word))
-    return re.compile("\\s+".join(parts), re.IGNORECASE)
+    before, after = _edges(bare.strip())
+    return re.compile(before + "\\s+".join(parts) + after, re.IGNORECASE)
+
+
+@functools.lru_cache(maxsize=1024)
+def _exact(value: str) -> re.Pattern[str]:
+    """``value`` as typed, in any case (re's IGNORECASE folds Unicode letters too: "ÁNGELA"
+    matches "Ángela"), never inside a longer word or address."""
+    before, after = _edges(value)
+    return re.compile(before + re.escape(value) + after, re.IGNORECASE)
 
 
 def _variants(values: Iterable[str]) -> set[str]:
@@ -369,36 +398,68 @@ def _variants(values: Iterable[str]) -> set[str]:
     return found
 
 
-#: Fewest ASCII letters and digits a LIKE skeleton (:func:`_skeleton`) must keep to be used.
-SKELETON_LETTERS = 3
+def _is_name(value: str) -> bool:
+    """Whether an identifier is a name (letters, no ``@``), not an email or a phone."""
+    return "@" not in value and any(c.isalpha() for c in value)
 
 
-def _skeleton(value: str) -> str | None:
-    """A LIKE pattern matching ``value`` whatever its case, accents, spacing and JSON escaping:
-    its ASCII letters and digits, and ``%`` for anything else ("Ángela Núñez" →
-    ``%ngela%n%ez``), or None when too few of them are left (a name in another script)."""
-    pattern = re.sub("[^a-z0-9]+", "%", value.lower())
-    if len(pattern.replace("%", "")) < SKELETON_LETTERS:
+@dataclass(frozen=True)
+class Skeleton:
+    """A name as SQL compares it whatever its case, accents and JSON escaping: the text,
+    lower-cased, has ``replacements`` applied (each of the name's own non-ASCII letters, in
+    either case, raw or ``\\uXXXX``, becomes its unaccented lower-case form; its combining
+    accents are dropped), then must be ``LIKE`` ``pattern``: the whole folded name, one
+    character allowed between its words ("Ángela Núñez" → ``%angela_nunez%``)."""
+
+    pattern: str
+    replacements: tuple[tuple[str, str], ...]
+
+
+def _skeleton(value: str) -> Skeleton | None:
+    """The :class:`Skeleton` of a name; None for an email or a phone (matched exactly, in any
+    case: :func:`_variants`)."""
+    if not _is_name(value):
         return None
-    return f"%{pattern}%".replace("%%", "%")
+    words = fold(value).lower().split()
+    pattern = "%" + "_".join(_like_escaped(word) for word in words) + "%"
+    replacements = {}
+    for char in set(unicodedata.normalize("NFC", value)):
+        if char.isascii() or char.isspace():
+            continue
+        for form in (char.lower(), char.upper()):
+            if len(form) != 1:  # "ß".upper() is "SS": no one-letter form to replace
+                continue
+            target = fold(form).lower()
+            for typed in (form, json.dumps(form)[1:-1]):
+                if typed != target:
+                    replacements[typed] = target
+    for mark in set(_ACCENT.findall(unicodedata.normalize("NFD", value))):
+        replacements[mark] = replacements[json.dumps(mark)[1:-1]] = ""
+    # Escapes first: "\u00e1" must not have its letters rewritten before it is read whole.
+    ordered = sorted(replacements.items(), key=lambda item: (item[0].isascii() is False, item))
+    return Skeleton(pattern=pattern, replacements=tuple(ordered))
 
 
 def _contains_any(column: ColumnElement, values: Iterable[str]) -> ColumnElement[bool]:
-    """SQL: the column's text may hold one of ``values``, in any case and with or without
-    accents (:func:`_skeleton`, else :func:`_variants`). A superset: callers check in Python
+    """SQL: the column's text may hold one of ``values``: a name in any case and with or
+    without accents (:func:`_skeleton`), an email or phone as given, in any case
+    (:func:`_variants`). A superset (no word boundaries in SQL): callers check in Python
     (:func:`_holds`)."""
     as_text = func.lower(cast(column, Text))
-    skeletons, exact = set(), []
-    for value in values:
+    conditions, exact = [], []
+    for value in sorted(values):
         skeleton = _skeleton(value)
         if skeleton is None:
             exact.append(value)
-        else:
-            skeletons.add(skeleton)
+            continue
+        folded = as_text
+        for typed, target in skeleton.replacements:
+            folded = func.replace(folded, typed, target)
+        # An explicit escape: PostgreSQL's LIKE reads a backslash (as in \\u00c1) as one.
+        conditions.append(folded.like(skeleton.pattern, escape="\\"))
     return or_(
         false(),
-        # An explicit escape: PostgreSQL's LIKE reads a backslash (as in \\u00c1) as one.
-        *(as_text.like(skeleton, escape="\\") for skeleton in sorted(skeletons)),
+        *conditions,
         *(
             as_text.contains(func.lower(literal(_like_escaped(v))), escape="\\")
             for v in sorted(_variants(exact))
@@ -494,8 +555,7 @@ def _scrub(value: Any, values: Iterable[str]) -> Any:
 
 
 def _replace_ci(text: str, target: str) -> str:
-    # re's IGNORECASE folds Unicode letters too ("ÁNGELA" matches "Ángela").
-    text = re.sub(re.escape(target), ERASED, text, flags=re.IGNORECASE)
+    text = _exact(target).sub(ERASED, text)
     decomposed = unicodedata.normalize("NFD", text)
     replaced = _pattern(target).sub(ERASED, decomposed)
     # Text with no other copy is returned as it was (not recomposed: never a needless write).

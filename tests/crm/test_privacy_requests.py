@@ -9,13 +9,21 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 from click.testing import CliRunner
-from sqlalchemy import JSON, String, Text, func, select
+from sqlalchemy import JSON, String, Text, func, literal, select
 
 from crm import audit, outbox
 from crm.extensions import db as _db
 from crm.intake import intake_response
-from crm.models import AuditEvent, Contact, Interest, Invitation, OutboxMessage, SurveyResponse
-from crm.operations.privacy import erase_subject, export_subject, find_subject
+from crm.models import (
+    Activity,
+    AuditEvent,
+    Contact,
+    Interest,
+    Invitation,
+    OutboxMessage,
+    SurveyResponse,
+)
+from crm.operations.privacy import _contains_any, erase_subject, export_subject, find_subject
 from crm.outreach import queue_confirmation
 
 EMAIL = "Maria.Souza@Clinica.example"
@@ -351,3 +359,87 @@ def test_purge_audits_the_number_of_emails(app, db, old_emails):
     invoke(app, "purge", "--apply")
     event = db.session.scalar(select(AuditEvent).where(AuditEvent.action == "retention.purge"))
     assert event.changes["deleted"][1]["emails"] == 2
+
+
+# --- what the sweep matches -----------------------------------------------------------------------
+
+
+def note(practice_id: int, body: str) -> Activity:
+    activity = Activity(kind="note", practice_id=practice_id, subject="Nota", body=body)
+    _db.session.add(activity)
+    return activity
+
+
+def test_erasure_leaves_a_name_inside_longer_words_of_other_people(db):
+    own = submit(db, email="ana@x.example", name="Ana Li", practice="Consultório Ana Li")
+    other = submit(
+        db,
+        email="joana@x.example",
+        name="Mariana Lima",
+        practice="Banana Lime Oncologia",
+        comments="Indicada por Ana Lívia; escreva a joana@x.example.org",
+    )
+    kept = {
+        note(other.practice_id, "Banana Lime pediu proposta; Susana Li também."): (
+            "Banana Lime pediu proposta; Susana Li também."
+        ),
+        note(other.practice_id, "Copiar joana@x.example e ana@x.example.org"): (
+            "Copiar joana@x.example e ana@x.example.org"
+        ),
+    }
+    erased = note(other.practice_id, "Ligar para ANA LI (ana@x.example), não para Ana Lima.")
+    db.session.commit()
+
+    erase_subject(find_subject("ana@x.example"))
+    db.session.commit()
+    db.session.expire_all()
+
+    for activity, body in kept.items():
+        assert db.session.get(Activity, activity.id).body == body
+    assert db.session.get(Activity, erased.id).body == (
+        "Ligar para [erased] ([erased]), não para Ana Lima."
+    )
+    other = db.session.get(SurveyResponse, other.id)
+    assert other.practice.name == "Banana Lime Oncologia"
+    assert other.answers["name"] == "Mariana Lima"
+    assert other.answers["comments"] == "Indicada por Ana Lívia; escreva a joana@x.example.org"
+    assert db.session.get(Contact, other.contact_id).email == "joana@x.example"
+    assert db.session.get(SurveyResponse, own.id).practice.name == "Consultório [erased]"
+
+
+def may_hold(db, text: str, value: str) -> bool:
+    """Whether the sweep's SQL filter reads a row holding ``text`` for ``value``."""
+    return db.session.scalar(select(_contains_any(literal(text), [value])))
+
+
+@pytest.mark.parametrize(
+    ("text", "value"),
+    [
+        ("Ángela Núñez", "Ángela Núñez"),
+        ("Nota: ANGELA NUNEZ ligou", "Ángela Núñez"),
+        ("angela nuñez", "Ángela Núñez"),
+        ("ÁNGELA NÚÑEZ", "Ángela Núñez"),
+        ("Angela\nNúñez", "Ángela Núñez"),
+        (json.dumps({"name": "Ángela Núñez"}), "Ángela Núñez"),
+        (json.dumps({"name": "ÁNGELA NÚÑEZ"}), "Ángela Núñez"),
+        ("Ana li", "Ana Li"),
+        ("MARIA.SOUZA@clinica.example", EMAIL),
+        (json.dumps({"phone": "+55 81 99999-0000"}), "+55 81 99999-0000"),
+    ],
+)
+def test_the_sweep_reads_copies_in_any_case_accents_or_escaping(db, text, value):
+    assert may_hold(db, text, value)
+
+
+@pytest.mark.parametrize(
+    ("text", "value"),
+    [
+        # Letter runs scattered over a long text: the old skeletons read these.
+        ("Reunião com Mariana em Lisboa", "Ana Li"),
+        ("Ángela Pérez y Juan Núñez", "Ángela Núñez"),
+        ("Maria Souza da clinica (example)", EMAIL),
+        ("Ramal 55, sala 81, protocolo 99999-10000", "+55 81 99999-0000"),
+    ],
+)
+def test_the_sweep_does_not_read_rows_that_merely_share_letters(db, text, value):
+    assert not may_hold(db, text, value)
