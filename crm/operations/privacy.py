@@ -239,8 +239,9 @@ def erase_subject(records: SubjectRecords) -> dict[str, int]:
 
     Contacts keep their practice but lose name, email, phone and role, and their permission to
     contact; responses keep every practice answer (so readiness is unchanged) and lose the
-    personal ones; email not yet sent to them is dropped, email sent to them keeps no address
-    or name (:func:`sweep`), and their invitation links stop working. Responses still waiting
+    personal ones; email not yet sent to them is dropped, email sent to them, or being sent by a
+    worker at that moment, keeps no address or name (:func:`sweep`), and their invitation
+    links stop working. Responses still waiting
     for the worker are filed first, so nothing is filed from anonymized answers. Then every
     other copy of their email, name or phone is replaced (:func:`sweep`), except a shared name
     or phone in the rows of another person who bears it. The erasure itself is audited without
@@ -265,10 +266,16 @@ def erase_subject(records: SubjectRecords) -> dict[str, int]:
         if invitation.responded_at is None and invitation.expires_at > now:
             invitation.expires_at = now
     addressed = func.lower(OutboxMessage.recipient).in_([e.lower() for e in found.emails])
+    # A row a worker is sending right now is not deleted under it (as retention leaves it):
+    # the sweep anonymizes it like sent email, and should its claim lapse, the worker refuses
+    # "[erased]" as an address.
     unsent = db.session.execute(
-        delete(OutboxMessage).where(addressed, OutboxMessage.status != "sent")
+        delete(OutboxMessage).where(addressed, OutboxMessage.status.not_in(("sent", "sending")))
     ).rowcount
     sent = db.session.scalar(select(func.count()).where(addressed, OutboxMessage.status == "sent"))
+    sending = db.session.scalar(
+        select(func.count()).where(addressed, OutboxMessage.status == "sending")
+    )
     db.session.flush()
     swept = sweep(found, spared)
     reindex_erased_practice_names()
@@ -279,6 +286,8 @@ def erase_subject(records: SubjectRecords) -> dict[str, int]:
         "invitations": len(records.invitations),
         "unsent_emails": unsent,
         "sent_emails": sent,
+        # Being sent by a worker during the erasure: anonymized, not deleted.
+        "sending_emails": sending,
         "other_rows": swept,
     }
     audit.record("privacy.erase", "data_subject", "-", {"erased": [None, counts]})

@@ -443,3 +443,28 @@ def test_the_sweep_reads_copies_in_any_case_accents_or_escaping(db, text, value)
 )
 def test_the_sweep_does_not_read_rows_that_merely_share_letters(db, text, value):
     assert not may_hold(db, text, value)
+
+
+def test_erasure_leaves_an_email_being_sent_to_the_worker_and_anonymizes_it(db):
+    response = submit(db)
+    sending = queue_confirmation(response)
+    sending.status, sending.locked_by = "sending", "worker-1"
+    sending.locked_until = datetime.now(UTC) + outbox.CLAIM_TTL
+    queued = outbox.queue_email("test", EMAIL, "en", "confirmation", country="BR", programs=[])
+    db.session.commit()
+    sending_id, queued_id = sending.id, queued.id
+
+    counts = erase_subject(find_subject(EMAIL))
+    db.session.commit()
+
+    assert (counts["unsent_emails"], counts["sending_emails"], counts["sent_emails"]) == (1, 1, 0)
+    assert db.session.get(OutboxMessage, queued_id) is None
+    row = db.session.get(OutboxMessage, sending_id)
+    assert (row.status, row.recipient) == ("sending", "[erased]")
+    for needle in (EMAIL, NAME):
+        assert text_copies(db, needle) == [], needle
+    # Should the worker never come back, the row is taken over and refused, not sent.
+    later = datetime.now(UTC) + outbox.CLAIM_TTL + timedelta(minutes=1)
+    assert outbox.deliver_due(now=later)["rejected"] == 1
+    db.session.refresh(row)
+    assert row.status == "failed"
