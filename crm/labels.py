@@ -94,6 +94,13 @@ INVITATION_STATUS = {
     "responded": _l("Answered"),
     "withdrawn": _l("Permission withdrawn"),
 }
+#: An email's delivery status (``crm.models.outbox.OUTBOX_STATUSES``).
+OUTBOX_STATUS = {
+    "queued": _l("Queued"),
+    "sending": _l("Being sent"),
+    "sent": _l("Sent"),
+    "failed": _l("Failed"),
+}
 DIGEST = {
     "none": _l("No email"),
     "daily": _l("Daily email"),
@@ -115,6 +122,7 @@ ALL = {
     "income_group": INCOME_GROUP,
     "program": PROGRAM_NAME,
     "invitation_status": INVITATION_STATUS,
+    "outbox_status": OUTBOX_STATUS,
     "digest": DIGEST,
 }
 

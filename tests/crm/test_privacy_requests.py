@@ -4,6 +4,7 @@ person and their invitations included."""
 from __future__ import annotations
 
 import json
+import re
 import uuid
 from datetime import UTC, datetime, timedelta
 
@@ -11,7 +12,7 @@ import pytest
 from click.testing import CliRunner
 from sqlalchemy import JSON, String, Text, func, literal, select
 
-from crm import audit, outbox
+from crm import audit, labels, outbox
 from crm.extensions import db as _db
 from crm.intake import intake_response
 from crm.models import (
@@ -23,6 +24,7 @@ from crm.models import (
     OutboxMessage,
     SurveyResponse,
 )
+from crm.models.outbox import OUTBOX_STATUSES
 from crm.operations.privacy import _contains_any, erase_subject, export_subject, find_subject
 from crm.outreach import queue_confirmation
 
@@ -256,6 +258,21 @@ def only_an_email_left(db) -> OutboxMessage:
     db.session.delete(db.session.get(Contact, contact_id))
     db.session.commit()
     return message
+
+
+def test_the_screen_names_each_email_status_in_outbox_terms(client, db, create_user, login):
+    for status in OUTBOX_STATUSES:
+        row = outbox.queue_email("test", EMAIL, "en", "confirmation", country="BR", programs=[])
+        row.status = status
+    db.session.commit()
+    login(create_user("admin"))
+    page = client.post("/staff/privacy-requests/", data={"email": EMAIL}).get_data(as_text=True)
+    # The status is each email row's third of four cells.
+    cell = "<td>[^<]*</td>"
+    statuses = re.findall(f"<tr>{cell}{cell}<td>([^<]*)</td>{cell}</tr>", page)
+    assert sorted(statuses) == ["Being sent", "Failed", "Queued", "Sent"]
+    assert "Not delivered" not in page  # the invitations' wording
+    assert set(labels.OUTBOX_STATUS) == set(OUTBOX_STATUSES)
 
 
 def test_an_address_with_only_email_sent_to_it_is_not_nothing(client, db, create_user, login):
