@@ -6,8 +6,10 @@ Then a sweep replaces any remaining copy of the email, name or phone in every te
 column of every table (audit trail included), so no table keeps a copy; a name or phone that
 another person also bears (a namesake, a shared switchboard) stays in that person's own rows.
 The sweep matches a copy whatever its case or accents ("Angela Nunez" typed in a note for
-"Ángela Núñez"), and the matching keys of every practice whose name or city it changed are
-computed again, so no key keeps the name in its folded form ("angelanunez").
+"Ángela Núñez"), only as a whole word or address ("Ana Li" leaves "Banana Lime" alone, and
+"ana@x.example" leaves "joana@x.example"), and the matching keys of every practice whose name
+or city it changed are computed again, so no key keeps the name in its folded form
+("angelanunez").
 """
 
 from __future__ import annotations
