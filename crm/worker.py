@@ -48,7 +48,8 @@ def outbox_send() -> None:
     click.echo(
         f"Outbox: {counts['sent']} sent; {counts['retry']} not delivered yet (mail server "
         f"unreachable or deferring: kept queued and retried later); {failed} failed for good "
-        f"({counts['rejected']} rejected by the mail server, {counts['withheld']} held back)."
+        f"({counts['rejected']} rejected by the mail server or not encodable, {counts['withheld']} "
+        f"held back)."
     )
     if counts["rejected"]:
         click.echo("`flask outbox retry-failed` queues failed emails again.")

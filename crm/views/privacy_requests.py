@@ -99,7 +99,9 @@ def erase():
             "emails deleted or anonymized.",
             contacts=counts["contacts"],
             responses=counts["responses"],
-            emails=counts["unsent_emails"] + counts["sent_emails"],
+            emails=counts["unsent_emails"]
+            + counts["sent_emails"]
+            + counts.get("sending_emails", 0),
         ),
         "success",
     )

@@ -203,6 +203,7 @@ def test_the_inbox_warns_when_the_worker_seems_stopped(worker_mode, client, db, 
     login(create_user("staff"))
     page = client.get("/staff/responses").get_data(as_text=True)
     assert "check that the worker (<code>flask worker</code>) is running" in page
+    assert "tried again when it restarts" in page
 
 
 def test_triage_waits_for_filing(worker_mode, client, db):
