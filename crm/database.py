@@ -2,11 +2,17 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
+
 from flask import has_request_context, request
 from sqlalchemy import event
 from sqlalchemy.engine import Engine
 
 _READ_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
+#: Set by :func:`reading_transaction`: the next transaction begins deferred whatever the method.
+_reading: ContextVar[bool] = ContextVar("reading_transaction", default=False)
 
 
 def _is_sqlite(dialect_name: str) -> bool:
@@ -38,5 +44,19 @@ def _sqlite_begin(conn) -> None:
     """
     if not _is_sqlite(conn.dialect.name):
         return
-    reading = has_request_context() and request.method in _READ_METHODS
+    reading = _reading.get() or (has_request_context() and request.method in _READ_METHODS)
     conn.exec_driver_sql("BEGIN" if reading else "BEGIN IMMEDIATE")
+
+
+@contextmanager
+def reading_transaction() -> Iterator[None]:
+    """Transactions begun inside start deferred on SQLite even in a POST, so a long read does
+    not hold the single write lock (survey submits would wait past the busy timeout). Use it
+    only for work that does not write, and end that transaction inside (commit or rollback):
+    a deferred transaction that writes later can fail "database is locked". No effect on
+    PostgreSQL."""
+    token = _reading.set(True)
+    try:
+        yield
+    finally:
+        _reading.reset(token)

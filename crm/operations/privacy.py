@@ -26,8 +26,11 @@ from typing import Any
 
 from sqlalchemy import (
     JSON,
+    Column,
     ColumnElement,
+    Integer,
     String,
+    Table,
     Text,
     cast,
     delete,
@@ -40,6 +43,7 @@ from sqlalchemy import (
 )
 
 from crm import audit
+from crm.database import reading_transaction
 from crm.extensions import db
 from crm.intake import file_accepted
 from crm.invitations import invitation_status
@@ -236,7 +240,19 @@ def identifiers(records: SubjectRecords) -> Identifiers:
     return Identifiers(emails=usable(emails), shared=usable(shared) - usable(emails))
 
 
-def erase_subject(records: SubjectRecords) -> dict[str, int]:
+def plan_erasure(email: str) -> SweepPlan:
+    """The sweep's scan for the person behind ``email`` (:func:`plan_sweep`), read in a
+    transaction of its own that is ended here, so no write lock is held while it reads (SQLite;
+    ``crm.database.reading_transaction``). Pass the result to :func:`erase_subject`."""
+    db.session.commit()  # a POST's transaction began IMMEDIATE: end it before reading
+    with reading_transaction():
+        try:
+            return plan_sweep(identifiers(find_subject(email)))
+        finally:
+            db.session.rollback()
+
+
+def erase_subject(records: SubjectRecords, plan: SweepPlan | None = None) -> dict[str, int]:
     """Anonymize the person everywhere; the caller commits. Returns counts of what changed.
 
     Contacts keep their practice but lose name, email, phone and role, and their permission to
@@ -247,11 +263,14 @@ def erase_subject(records: SubjectRecords) -> dict[str, int]:
     for the worker are filed first, so nothing is filed from anonymized answers. Then every
     other copy of their email, name or phone is replaced (:func:`sweep`), except a shared name
     or phone in the rows of another person who bears it. The erasure itself is audited without
-    personal data.
+    personal data. ``plan`` (:func:`plan_erasure`) is the sweep's scan read beforehand without
+    a write lock; without one, or when the person's identifiers changed since, it is read here.
     """
     records = file_waiting(records)
     found = identifiers(records)
     spared = namesake_rows(records, found)
+    if plan is None or plan.found != found:  # none read beforehand, or the person changed
+        plan = plan_sweep(found)
     now = utcnow()
     for contact in records.contacts:
         contact.name = ERASED
@@ -279,7 +298,7 @@ def erase_subject(records: SubjectRecords) -> dict[str, int]:
         select(func.count()).where(addressed, OutboxMessage.status == "sending")
     )
     db.session.flush()
-    swept = sweep(found, spared)
+    swept = sweep(found, spared, plan)
     reindex_erased_practice_names()
     db.session.expire_all()
     counts = {
@@ -573,33 +592,99 @@ def _replace_ci(text: str, target: str) -> str:
     return unicodedata.normalize("NFC", replaced) if replaced != decomposed else text
 
 
-def sweep(found: Identifiers, spared: dict[str, set[tuple]] | None = None) -> int:
-    """Replace every copy of the person's identifiers in any text or JSON column of any table
-    but staff accounts; returns rows changed. Rows in ``spared`` (:func:`namesake_rows`) keep
-    the shared identifiers and lose only the emails. Only rows whose text matches are read,
-    so the cost follows the matches."""
+@dataclass(frozen=True)
+class SweepPlan:
+    """Rows that may hold a copy of the person's identifiers, found before the erasure writes:
+    ``matches`` as (table, column, primary-key tuple), and per table with an integer id the
+    highest id seen then (``newest``), so rows added while the erasure runs are swept too."""
+
+    found: Identifiers
+    matches: list[tuple[Table, Column, tuple]]
+    newest: dict[str, int]
+
+
+def _sweepable(table: Table, found: Identifiers) -> tuple[list[Column], list[Column]]:
+    """A table's columns that could hold one of ``found``'s values (text or JSON and, when the
+    type has a length, no shorter than the shortest value), and its primary key."""
+    if table.name in NOT_SWEPT:
+        return [], []
+    shortest = min(len(v) for v in found.all)
+    columns = [
+        c
+        for c in table.columns
+        if isinstance(c.type, String | Text | JSON)
+        and (getattr(c.type, "length", None) or shortest) >= shortest
+    ]
+    return columns, list(table.primary_key.columns)
+
+
+def plan_sweep(found: Identifiers) -> SweepPlan:
+    """Read which rows of any table but staff accounts may hold the person's identifiers.
+
+    Only reads, so it can run in a transaction of its own that holds no write lock
+    (``crm.database.reading_transaction``): at a million responses the scan takes seconds, and
+    survey submits go on meanwhile. One query per table reads each table once. See
+    :func:`plan_erasure`."""
+    matches: list[tuple[Table, Column, tuple]] = []
+    newest: dict[str, int] = {}
     if not found.all:
-        return 0
-    spared = spared or {}
-    changed = 0
+        return SweepPlan(found, matches, newest)
     for table in db.metadata.sorted_tables:
-        if table.name in NOT_SWEPT:
-            continue
-        columns = [c for c in table.columns if isinstance(c.type, String | Text | JSON)]
-        key = list(table.primary_key.columns)
+        columns, key = _sweepable(table, found)
         if not columns or not key:
             continue
-        for column in columns:
-            matching = db.session.execute(
-                select(*key, column).where(_contains_any(column, found.all))
-            ).all()
-            for *ids, value in matching:
-                targets = (
-                    found.all if tuple(ids) not in spared.get(table.name, ()) else found.emails
-                )
-                scrubbed = _scrub(value, targets)
-                if scrubbed != value:
-                    where = [k == i for k, i in zip(key, ids, strict=True)]
-                    db.session.execute(update(table).where(*where).values({column.name: scrubbed}))
-                    changed += 1
+        if len(key) == 1 and isinstance(key[0].type, Integer):
+            newest[table.name] = db.session.scalar(select(func.max(key[0]))) or 0
+        conditions = {c.name: _contains_any(c, found.all) for c in columns}
+        labelled = [condition.label(f"m_{name}") for name, condition in conditions.items()]
+        statement = select(*key, *labelled).where(or_(*conditions.values()))
+        for row in db.session.execute(statement):
+            ids = tuple(row[: len(key)])
+            flags = row[len(key) :]
+            matches.extend((table, c, ids) for c, hit in zip(columns, flags, strict=True) if hit)
+    return SweepPlan(found, matches, newest)
+
+
+def _added_since(plan: SweepPlan, found: Identifiers) -> list[tuple[Table, Column, tuple]]:
+    """Rows added after ``plan`` was read that may hold the identifiers (read by id: cheap)."""
+    added = []
+    for table in db.metadata.sorted_tables:
+        if table.name not in plan.newest:
+            continue
+        columns, key = _sweepable(table, found)
+        rows = db.session.execute(
+            select(*key).where(
+                key[0] > plan.newest[table.name],
+                or_(*(_contains_any(c, found.all) for c in columns)),
+            )
+        ).all()
+        added.extend((table, c, tuple(ids)) for ids in rows for c in columns)
+    return added
+
+
+def sweep(
+    found: Identifiers, spared: dict[str, set[tuple]] | None = None, plan: SweepPlan | None = None
+) -> int:
+    """Replace every copy of the person's identifiers in any text or JSON column of any table
+    but staff accounts; returns rows changed. Rows in ``spared`` (:func:`namesake_rows`) keep
+    the shared identifiers and lose only the emails. ``plan`` (:func:`plan_sweep`, read before
+    the caller's first write) names the rows to look at, and rows added since are read by id;
+    without one the scan happens here. Each named row is read again, so the cost follows the
+    matches."""
+    if not found.all:
+        return 0
+    plan = plan or plan_sweep(found)
+    spared = spared or {}
+    changed = 0
+    for table, column, ids in [*plan.matches, *_added_since(plan, found)]:
+        key = list(table.primary_key.columns)
+        where = [k == i for k, i in zip(key, ids, strict=True)]
+        value = db.session.scalar(select(column).where(*where))
+        if value is None:
+            continue
+        names = found.all if ids not in spared.get(table.name, ()) else found.emails
+        scrubbed = _scrub(value, names)
+        if scrubbed != value:
+            db.session.execute(update(table).where(*where).values({column.name: scrubbed}))
+            changed += 1
     return changed

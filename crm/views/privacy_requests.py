@@ -14,7 +14,7 @@ from wtforms.validators import DataRequired, Email, Length
 from crm import audit
 from crm.auth import admin_required
 from crm.extensions import db
-from crm.operations.privacy import erase_subject, export_subject, find_subject
+from crm.operations.privacy import erase_subject, export_subject, find_subject, plan_erasure
 
 blueprint = Blueprint("privacy_requests", __name__, url_prefix="/staff/privacy-requests")
 
@@ -91,7 +91,8 @@ def erase():
     if records.is_empty:
         flash(_("Nothing is held about this email address."), "info")
         return redirect(url_for(".index"), 303)
-    counts = erase_subject(records)
+    plan = plan_erasure(email)  # the long scan, holding no write lock
+    counts = erase_subject(find_subject(email), plan)
     db.session.commit()
     flash(
         _(

@@ -485,3 +485,59 @@ def test_erasure_leaves_an_email_being_sent_to_the_worker_and_anonymizes_it(db):
     assert outbox.deliver_due(now=later)["rejected"] == 1
     db.session.refresh(row)
     assert row.status == "failed"
+
+
+@pytest.mark.skipif(
+    __import__("tests.conftest", fromlist=["ON_POSTGRES"]).ON_POSTGRES,
+    reason="SQLite's single write lock only",
+)
+def test_the_erasure_scan_runs_before_it_writes_so_submits_are_not_locked_out(db, monkeypatch):
+    """The sweep's long scan reads before the erasure's first write: meanwhile another
+    connection (a survey submit) can still take SQLite's write lock at once."""
+    import sqlite3
+
+    from crm.operations import privacy
+
+    submit(db)
+    db.session.commit()
+    path = db.engine.url.database
+    writable_during_scan = []
+    real_plan = privacy.plan_sweep
+
+    def plan_then_try_a_write(found):
+        plan = real_plan(found)
+        other = sqlite3.connect(path, timeout=0)
+        try:
+            other.execute("BEGIN IMMEDIATE")
+            other.execute("ROLLBACK")
+            writable_during_scan.append(True)
+        except sqlite3.OperationalError:
+            writable_during_scan.append(False)
+        finally:
+            other.close()
+        return plan
+
+    monkeypatch.setattr(privacy, "plan_sweep", plan_then_try_a_write)
+    plan = privacy.plan_erasure(EMAIL)
+    assert writable_during_scan == [True]
+    monkeypatch.setattr(privacy, "plan_sweep", real_plan)
+    counts = erase_subject(find_subject(EMAIL), plan)
+    db.session.commit()
+    assert counts["responses"] == 1
+    for needle in (EMAIL, NAME):
+        assert text_copies(db, needle) == [], needle
+
+
+def test_a_copy_written_after_the_scan_is_erased_too(db):
+    """Rows added between the scan and the erasure (a note typed meanwhile) are read by id."""
+    from crm.operations import privacy
+
+    submit(db)
+    db.session.commit()
+    plan = privacy.plan_erasure(EMAIL)
+    audit.record("contact.update", "contact", 1, {"note": [None, f"Called {NAME} at {EMAIL}"]})
+    db.session.commit()
+    erase_subject(find_subject(EMAIL), plan)
+    db.session.commit()
+    for needle in (EMAIL, NAME):
+        assert text_copies(db, needle) == [], needle
