@@ -30,6 +30,7 @@ from crm.i18n import SEGMENT_OF
 from crm.models import Contact, Interest, Invitation, OutboxMessage, Practice
 from crm.models._types import utcnow
 from crm.models.practices import INTERESTED_LEVELS
+from crm.practices import email_key
 from crm.readiness_queries import country_readiness, readiness_board
 
 #: ``secrets.token_urlsafe(32)``: 43 characters of the URL-safe alphabet.
@@ -299,7 +300,7 @@ def select_contacts(selection: Selection) -> SelectionResult:
     if selection.readiness_state:
         codes = countries_in_state(selection.readiness_state, selection.program)
         statement = statement.where(Practice.country_code.in_(sorted(codes)))
-    wanted = {email.strip().lower() for email in selection.emails if email.strip()}
+    wanted = {email_key(email) for email in selection.emails if email.strip()}
     if wanted:
         statement = statement.where(Contact.email_key.in_(sorted(wanted)))
     if selection.never_invited:

@@ -31,6 +31,7 @@ CANDIDATES_PER_KEY = 200
 #: way wherever it is computed or compared.
 NAME_KEY_LENGTH: int = Practice.__table__.c.name_key.type.length
 CITY_KEY_LENGTH: int = Practice.__table__.c.city_key.type.length
+EMAIL_KEY_LENGTH: int = Contact.__table__.c.email_key.type.length
 
 
 def normalize_key(text: str | None, max_length: int = NAME_KEY_LENGTH) -> str:
@@ -47,6 +48,12 @@ def normalize_key(text: str | None, max_length: int = NAME_KEY_LENGTH) -> str:
 def city_key(city: str | None) -> str:
     """A city's matching key (``normalize_key`` cut to the ``city_key`` column)."""
     return normalize_key(city, CITY_KEY_LENGTH)
+
+
+def email_key(email: str | None) -> str:
+    """An email's matching key (``Contact.email_key``): trimmed, lower-cased, cut to the column
+    (lower-casing can lengthen a non-ASCII address: "İ" becomes two characters)."""
+    return (email or "").strip().lower()[:EMAIL_KEY_LENGTH]
 
 
 def find_same_practice(
@@ -71,9 +78,7 @@ def find_same_practice(
         return db.session.scalar(
             select(Practice)
             .join(Contact, Contact.practice_id == Practice.id)
-            .where(
-                Practice.country_code == country_code, Contact.email_key == email.strip().lower()
-            )
+            .where(Practice.country_code == country_code, Contact.email_key == email_key(email))
             .order_by(Practice.id)
             .limit(1)
         )
@@ -263,17 +268,17 @@ def upsert_contact(practice: Practice, answers: dict, language: str) -> Contact 
     name = (answers.get("name") or "").strip()
     if not email and not name:
         return None
-    email_key = email.lower()
+    wanted_email = email_key(email)
     candidates = db.session.scalars(
         select(Contact)
-        .where(Contact.practice_id == practice.id, Contact.email_key == email_key)
+        .where(Contact.practice_id == practice.id, Contact.email_key == wanted_email)
         .order_by(Contact.id)
     ).all()
     contact = next(
-        (c for c in candidates if email_key or c.name.casefold() == name.casefold()), None
+        (c for c in candidates if wanted_email or c.name.casefold() == name.casefold()), None
     )
     if contact is None:
-        contact = Contact(practice=practice, email_key=email_key)
+        contact = Contact(practice=practice, email_key=wanted_email)
         db.session.add(contact)
     contact.name = name
     contact.email = email

@@ -36,7 +36,13 @@ from crm.imports import (
 )
 from crm.intake import intake_response
 from crm.models import Country, ImportBatch
-from crm.practices import city_key, find_same_practice, normalize_key, suggest_practice
+from crm.practices import (
+    city_key,
+    email_key,
+    find_same_practice,
+    normalize_key,
+    suggest_practice,
+)
 
 logger = logging.getLogger(__name__)
 
@@ -298,7 +304,7 @@ class _PracticeMatcher:
     def match(self, check: RowCheck) -> dict[str, Any]:
         answers = check.answers
         country, name = answers["country"], answers["practice_name"]
-        city, email = answers.get("city"), (answers.get("email") or "").strip().lower()
+        city, email = answers.get("city"), email_key(answers.get("email"))
         key = (country, normalize_key(name), city_key(city))
         earlier = self.seen.get(key) or (self.seen_emails.get(email) if email else None)
         self.seen.setdefault(key, check.row_number)

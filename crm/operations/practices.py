@@ -8,7 +8,7 @@ from crm import audit
 from crm.extensions import db
 from crm.models import Contact, Practice
 from crm.models._types import utcnow
-from crm.practices import city_key, normalize_key
+from crm.practices import city_key, email_key, normalize_key
 
 logger = logging.getLogger(__name__)
 
@@ -63,7 +63,7 @@ def update_contact(
     contact.name = name.strip()
     contact.role = _clean(role)
     contact.email = email.strip()
-    contact.email_key = contact.email.lower()
+    contact.email_key = email_key(contact.email)
     contact.phone = _clean(phone)
     contact.preferred_language = preferred_language or None
     if permission_to_contact != contact.permission_to_contact:

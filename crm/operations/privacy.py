@@ -49,7 +49,7 @@ from crm.intake import file_accepted
 from crm.invitations import invitation_status
 from crm.models import AuditEvent, Contact, Invitation, OutboxMessage, Practice, SurveyResponse
 from crm.models._types import utcnow
-from crm.practices import city_key, normalize_key, write_name_keys
+from crm.practices import city_key, email_key, normalize_key, write_name_keys
 
 logger = logging.getLogger(__name__)
 
@@ -95,7 +95,7 @@ class SubjectRecords:
 
 def normalize_email(email: str) -> str:
     """The lower-cased, trimmed form contacts are matched by (``Contact.email_key``)."""
-    return email.strip().lower()
+    return email_key(email)
 
 
 def find_subject(email: str) -> SubjectRecords:

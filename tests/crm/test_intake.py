@@ -198,3 +198,14 @@ def test_a_staff_rename_cuts_the_keys_the_same_way(db):
     assert (len(practice.name_key), len(practice.city_key)) == (300, 200)
     found = submit(db, practice_name="SS" * 150, city="ss" * 100, email="b@x.example")
     assert found.response.practice_id == practice.id
+
+
+def test_an_email_that_lowercases_longer_than_its_column_is_cut_and_still_matches(db):
+    # "İ".lower() is two characters: a 254-character address has a 255-character key uncut.
+    long_email = "İ" * 62 + "x" * 180 + "@example.org"
+    assert (len(long_email), len(long_email.lower())) == (254, 316)
+    first = submit(db, email=long_email)
+    contact = db.session.get(Contact, first.response.contact_id)
+    assert len(contact.email_key) <= Contact.__table__.c.email_key.type.length
+    second = submit(db, email=long_email, practice_name="Otro nombre")
+    assert second.response.practice_id == first.response.practice_id
