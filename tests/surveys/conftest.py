@@ -5,16 +5,9 @@ from __future__ import annotations
 from collections.abc import Callable
 
 import pytest
-from flask import Flask
 from flask.testing import FlaskClient
 
-from tests.surveys.support import RequestIsolatedClient, valid_form
-
-
-@pytest.fixture
-def client(app: Flask) -> FlaskClient:
-    """The test client, each request with a fresh ``g`` (see ``RequestIsolatedClient``)."""
-    return RequestIsolatedClient(app, app.response_class, use_cookies=True)
+from tests.surveys.support import valid_form
 
 
 @pytest.fixture

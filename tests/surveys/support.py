@@ -5,8 +5,6 @@ from __future__ import annotations
 import re
 import uuid
 
-from flask import g
-from flask.testing import FlaskClient
 from sqlalchemy import func, select
 
 from crm.extensions import db
@@ -62,17 +60,3 @@ def error_of(html: str, field: str) -> str | None:
     if match is None:
         return None
     return re.sub(r"<[^>]+>", "", match.group(1)).split(":", 1)[-1].strip()
-
-
-class RequestIsolatedClient(FlaskClient):
-    """A test client whose every request starts with an empty ``g``, as in production.
-
-    The ``app`` fixture keeps one app context open for the whole test and Flask reuses it for
-    each request, so request caches kept on ``g`` (the locale, Flask-Babel's translations,
-    Flask-WTF's CSRF token) would otherwise leak from one request into the next.
-    """
-
-    def open(self, *args, **kwargs):
-        for name in list(g):
-            g.pop(name)
-        return super().open(*args, **kwargs)

@@ -11,7 +11,7 @@ from flask_babel import force_locale, gettext
 from freezegun import freeze_time
 
 from surveys.forms import CSRF_EXPIRED, TOKEN_INVALID, bounds_message
-from tests.surveys.support import RequestIsolatedClient, error_of, stored_responses, valid_form
+from tests.surveys.support import error_of, stored_responses, valid_form
 
 
 def in_language(locale: str, message, **variables) -> str:
@@ -256,7 +256,7 @@ def test_a_missing_csrf_token_keeps_every_answer_with_a_clear_message(client):
 
 @pytest.mark.csrf
 def test_a_csrf_token_from_another_session_is_refused(app, client):
-    first, second = client, RequestIsolatedClient(app, app.response_class)
+    first, second = client, app.test_client()  # a second browser: its own session
     token = csrf_token_of(first.get("/en/survey").get_data(as_text=True))
     response = second.post("/en/survey", data=valid_form(csrf_token=token))
     assert response.status_code == 400
