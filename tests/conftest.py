@@ -232,6 +232,33 @@ def live_server(tmp_path_factory) -> Iterator[LiveServer]:
         _db.engine.dispose()
 
 
+@pytest.fixture
+def app_server(app) -> Iterator[str]:
+    """The test's own ``app`` (its database, as the test set it up) served on 127.0.0.1 and a
+    free port for a browser; yields the base URL. Admins need no two-factor here. End the
+    test's own transaction (``db.session.close()``) before the browser writes."""
+    import threading
+
+    from werkzeug.serving import make_server
+
+    app.config["ADMIN_TWO_FACTOR_REQUIRED"] = False
+    server = make_server("127.0.0.1", 0, app, threaded=True)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{server.server_port}"
+    server.shutdown()
+    thread.join(timeout=5)
+
+
+@pytest.fixture
+def browser_page(browser):
+    """A fresh page in its own browser context of the session's Chromium (pytest-playwright's
+    ``browser``; its own ``page`` fixture needs ``base_url``, which these tests do not use)."""
+    context = browser.new_context()
+    yield context.new_page()
+    context.close()
+
+
 @pytest.fixture(scope="session")
 def browser_type_launch_args(browser_type_launch_args) -> dict:
     """Launch Debian's Chromium rather than a Playwright download (STACK.md)."""

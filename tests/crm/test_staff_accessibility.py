@@ -2,15 +2,10 @@
 
 from __future__ import annotations
 
-import shutil
-import threading
-
 import pytest
-from werkzeug.serving import make_server
 
 pytestmark = pytest.mark.browser
 
-CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
 PAGES = [
     "/staff/dashboard/",
     "/staff/dashboard/?program=QCP",
@@ -31,34 +26,6 @@ PAGES = [
 ]
 
 
-@pytest.fixture
-def live_server(app):
-    app.config["ADMIN_TWO_FACTOR_REQUIRED"] = False
-    server = make_server("127.0.0.1", 0, app, threaded=True)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    yield f"http://127.0.0.1:{server.server_port}"
-    server.shutdown()
-
-
-@pytest.fixture
-def browser_page(live_server):
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(
-            executable_path=CHROMIUM,
-            args=[
-                "--no-sandbox",
-                "--disable-gpu",
-                "--disable-background-networking",
-                "--disable-component-update",
-            ],
-        )
-        yield browser.new_page()
-        browser.close()
-
-
 def violations(page) -> list[tuple[str, list]]:
     from axe_playwright_python.sync_playwright import Axe
 
@@ -66,8 +33,10 @@ def violations(page) -> list[tuple[str, list]]:
     return [(v["id"], [n["target"] for n in v["nodes"]]) for v in result.response["violations"]]
 
 
-def test_login_and_staff_pages_pass_axe(live_server, browser_page, create_user, db):
+def test_login_and_staff_pages_pass_axe(app_server, browser_page, create_user, db):
     from crm.api.tokens import create_token
+
+    page = browser_page
 
     user = create_user("admin")
     create_token(user, label="Website sync")  # so the token list shows its table
@@ -75,17 +44,16 @@ def test_login_and_staff_pages_pass_axe(live_server, browser_page, create_user, 
     email, password = user.email, user.test_password
     # Reading the user opened a transaction here; end it so the server thread can write.
     db.session.close()
-    page = browser_page
-    page.goto(live_server + "/staff/login")
+    page.goto(app_server + "/staff/login")
     found = {"/staff/login": violations(page)}
     page.fill("#email", email)
     page.fill("#password", password)
     page.click(".staff-form button[type=submit]")
     page.wait_for_url("**/staff/**")
     for path in PAGES:
-        page.goto(live_server + path)
+        page.goto(app_server + path)
         found[path] = violations(page)
-    page.goto(live_server + "/staff/countries/CO/agreements/new")
+    page.goto(app_server + "/staff/countries/CO/agreements/new")
     page.fill("#counterparty", "MinSalud")
     page.fill("#signed_on", "2026-05-10")
     page.fill("#expires_on", "2026-05-01")
@@ -94,8 +62,8 @@ def test_login_and_staff_pages_pass_axe(live_server, browser_page, create_user, 
     assert {path: v for path, v in found.items() if v} == {}
 
 
-def log_in(page, live_server, email: str, password: str) -> None:
-    page.goto(live_server + "/staff/login")
+def log_in(page, server: str, email: str, password: str) -> None:
+    page.goto(server + "/staff/login")
     page.fill("#email", email)
     page.fill("#password", password)
     page.click(".staff-form button[type=submit]")
@@ -104,16 +72,17 @@ def log_in(page, live_server, email: str, password: str) -> None:
 
 @pytest.mark.parametrize("program", ["QOPI", "QCP", "QTP"])
 def test_map_shows_every_seeded_available_country_in_its_colour(
-    live_server, browser_page, create_user, db, program
+    app_server, browser_page, create_user, db, program
 ):
+    page = browser_page
+    page = browser_page
     from tests.crm.test_seed import SPEC_AVAILABLE
 
     user = create_user("viewer")
     email, password = user.email, user.test_password
     db.session.close()
-    page = browser_page
-    log_in(page, live_server, email, password)
-    page.goto(f"{live_server}/staff/dashboard/?program={program}")
+    log_in(page, app_server, email, password)
+    page.goto(f"{app_server}/staff/dashboard/?program={program}")
     fills = page.eval_on_selector_all(
         "path.map-country",
         "paths => paths.map(p => [p.dataset.country, getComputedStyle(p).fill])",
