@@ -240,14 +240,16 @@ def identifiers(records: SubjectRecords) -> Identifiers:
     return Identifiers(emails=usable(emails), shared=usable(shared) - usable(emails))
 
 
-def plan_erasure(email: str) -> SweepPlan:
+def plan_erasure(email: str) -> SweepPlan | None:
     """The sweep's scan for the person behind ``email`` (:func:`plan_sweep`), read in a
     transaction of its own that is ended here, so no write lock is held while it reads (SQLite;
-    ``crm.database.reading_transaction``). Pass the result to :func:`erase_subject`."""
+    ``crm.database.reading_transaction``); None when nothing is held about them. Pass the
+    result to :func:`erase_subject`."""
     db.session.commit()  # a POST's transaction began IMMEDIATE: end it before reading
     with reading_transaction():
         try:
-            return plan_sweep(identifiers(find_subject(email)))
+            records = find_subject(email)
+            return None if records.is_empty else plan_sweep(identifiers(records))
         finally:
             db.session.rollback()
 

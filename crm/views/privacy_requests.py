@@ -87,11 +87,10 @@ def erase():
     if not valid:
         subject = SubjectForm(formdata=None, email=email)
         return render_page(subject, find_subject(email) if email else None, form, 400)
-    records = find_subject(email)
-    if records.is_empty:
+    plan = plan_erasure(email)  # the long scan, holding no write lock
+    if plan is None:
         flash(_("Nothing is held about this email address."), "info")
         return redirect(url_for(".index"), 303)
-    plan = plan_erasure(email)  # the long scan, holding no write lock
     counts = erase_subject(find_subject(email), plan)
     db.session.commit()
     flash(

@@ -152,6 +152,22 @@ def test_admin_finds_exports_and_erases_through_the_screen(client, db, create_us
     assert text_copies(db, EMAIL) == []
 
 
+def test_erasing_an_address_nothing_is_held_about_says_so_and_writes_nothing(
+    client, db, create_user, login
+):
+    submit(db)
+    login(create_user("admin"))
+    other = "nobody@else.example"
+    reply = client.post(
+        "/staff/privacy-requests/erase",
+        data={"email": other, "confirmation": other},
+        follow_redirects=True,
+    )
+    assert "Nothing is held about this email address." in reply.get_data(as_text=True)
+    assert not db.session.scalar(select(AuditEvent).where(AuditEvent.action == "privacy.erase"))
+    assert text_copies(db, EMAIL)
+
+
 def test_the_search_keeps_the_email_out_of_the_url(client, db, create_user, login):
     submit(db)
     login(create_user("admin"))
