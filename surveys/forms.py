@@ -12,7 +12,14 @@ import re
 import secrets
 from collections.abc import Iterable, Sequence
 
-from flask_babel import format_number
+from babel import Locale
+from babel.numbers import (
+    NumberFormatError,
+    get_decimal_symbol,
+    get_group_symbol,
+    parse_decimal,
+)
+from flask_babel import format_number, get_locale
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
@@ -46,8 +53,12 @@ from crm.i18n import LANGUAGE_NAMES
 
 #: The one-time token of a rendered form (``secrets.token_urlsafe(24)`` gives 32 characters).
 TOKEN_PATTERN = r"^[A-Za-z0-9_-]{20,64}$"  # noqa: S105  (a format, not a secret)
-#: Digits grouped by thousands with ".", ",", "'" or a space: "1.200", "1,200", "10 000".
-GROUPED_NUMBER = re.compile(r"^-?\d{1,3}(?:[.,'\s\u00a0\u202f]\d{3})+$")
+#: Spaces a person may type for a locale whose grouping is a (narrow) no-break space.
+SPACES = (" ", "\u00a0", "\u202f")
+#: Most digits a whole-number answer may have (every bound is far below 10**15).
+MAX_DIGITS = 15
+#: The number shown in the "whole number" message, formatted for the page ("1,500", "1.500").
+EXAMPLE_NUMBER = 1500
 
 YES_NO = {"yes": _l("Yes"), "no": _l("No")}
 YES_NO_UNSURE = {**YES_NO, "unsure": _l("Not sure")}
@@ -119,12 +130,52 @@ def _strip(value: object) -> object:
     return value.strip() if isinstance(value, str) else value
 
 
+def read_whole_number(text: str, locale: str | Locale) -> int | None:
+    """The whole number ``text`` means on a page in ``locale``, or None when it is not one.
+
+    Thousands may be grouped only in the locale's own style, at the right places (CLDR data
+    through Babel's strict parsing): "1,500" is 1500 in ``en`` and "1.500" in ``es`` and
+    ``pt_BR``; plain digits ("1500", or digits of any script) are read in every locale; a
+    locale that groups with a no-break space also takes a plain or narrow space. A decimal
+    separator is never accepted, so "1.500" on an English page and "1,500" on a Spanish one,
+    which one reader means as 1500 and another as 1.5, are refused instead of guessed
+    (docs/domain.md#numbers). Leading "-" or "+" is kept: bounds are checked by the caller.
+    Raises nothing.
+    """
+    group = get_group_symbol(locale)
+    text = text.strip()
+    if group in SPACES:
+        for space in SPACES:
+            text = text.replace(space, group)
+    shape = rf"[-+]?\d+(?:{re.escape(group)}\d+)*"
+    if get_decimal_symbol(locale) in text or not re.fullmatch(shape, text):
+        return None
+    try:
+        number = parse_decimal(text, locale=locale, strict=True)
+    except NumberFormatError:
+        return None
+    return int(number)
+
+
+def whole_number_message() -> str:
+    """The error for text that is not a whole number in the page's style, with an example
+    formatted for the page's language ("Enter a whole number, without decimals, for example
+    1,500.")."""
+    return _(
+        "Enter a whole number, without decimals, for example %(example)s.",
+        example=format_number(EXAMPLE_NUMBER),
+    )
+
+
 class WholeNumberField(StringField):
     """A whole number typed as text (``inputmode="numeric"``): keeps what was typed on error.
 
-    Accepts thousands grouped with ".", "," or spaces ("1.200" is 1200 in any language) and
-    digits of any script. ``data`` is an int, None when empty, and the raw text stays for
-    re-display. Anything else gets the same message as a number out of ``bounds``.
+    The text is read in the page's locale by ``read_whole_number``. ``type="number"`` is not
+    used: browsers read it in the browser's own locale and send an empty value for grouping
+    they dislike, so what was typed would be lost without a word (docs/domain.md#numbers).
+    ``data`` is an int, None when empty; the raw text stays for re-display. Text that is not a
+    whole number gets ``whole_number_message``; more than ``MAX_DIGITS`` digits get the same
+    message as a number out of ``bounds``.
     """
 
     widget = TextInput()
@@ -137,20 +188,35 @@ class WholeNumberField(StringField):
     def process_formdata(self, valuelist):
         if not valuelist:
             return
+        self.data = None
         raw = valuelist[0].strip()
         if not raw:
-            self.data = None
             return
-        digits = re.sub(r"\D", "", raw) if GROUPED_NUMBER.match(raw) else raw.lstrip("-")
-        if not digits.isdecimal() or len(digits) > 15:
-            self.data = None
+        number = read_whole_number(raw, get_locale() or "en")
+        if number is None:
+            raise ValueError(whole_number_message())
+        if abs(number) >= 10**MAX_DIGITS:
             raise ValueError(bounds_message(*self.bounds))
-        self.data = -int(digits) if raw.startswith("-") else int(digits)
+        self.data = number
 
     def _value(self) -> str:
         if self.raw_data:
             return self.raw_data[0]
         return "" if self.data is None else str(self.data)
+
+    def carry_over(self, typed_in: str) -> None:
+        """Rewrite the text typed on a page in locale ``typed_in`` in the current page's style
+        ("1.500" typed in Spanish shows as "1,500" in English), so that a language switch never
+        hands a number to a reader of another style. Text that was no whole number there stays
+        as typed."""
+        if not self.raw_data or not self.raw_data[0].strip():
+            return
+        number = read_whole_number(self.raw_data[0], typed_in)
+        if number is None or abs(number) >= 10**MAX_DIGITS:
+            return
+        self.data = number
+        self.raw_data = [format_number(number)]
+        self.process_errors = []
 
 
 def bounds_message(low: int, high: int) -> str:
@@ -406,6 +472,13 @@ class SurveyForm(FlaskForm):
         if csrf_field is not None and csrf_field.errors:
             csrf_field.errors[:] = [str(CSRF_EXPIRED)]
         return valid
+
+    def carry_numbers_over(self, typed_in: str) -> None:
+        """After a language switch, show every whole number typed on the ``typed_in`` page
+        (a locale) in the current page's style (``WholeNumberField.carry_over``)."""
+        for field in self:
+            if isinstance(field, WholeNumberField):
+                field.carry_over(typed_in)
 
     @property
     def honeypot_filled(self) -> bool:

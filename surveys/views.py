@@ -34,7 +34,14 @@ from crm import privacy_notice
 from crm.auth import public
 from crm.errors import render_error
 from crm.extensions import csrf, db, limiter
-from crm.i18n import LANGUAGE_NAMES, LOCALES, SEGMENT_OF, select_locale, sorted_countries
+from crm.i18n import (
+    LANGUAGE_NAMES,
+    LOCALES,
+    SEGMENT_OF,
+    URL_SEGMENTS,
+    select_locale,
+    sorted_countries,
+)
 from crm.invitations import LinkState, open_link, prefill
 from crm.models import Country, SurveyResponse
 from surveys import operations
@@ -92,12 +99,16 @@ def survey_form(formdata=None) -> SurveyForm:
 
 
 def render_survey(form: SurveyForm, status: int = 200, **context):
-    """The survey page; its language buttons re-show the same answers in another language."""
+    """The survey page; its language buttons re-show the same answers in another language,
+    telling the next page which language the numbers were typed in (``from``)."""
+    typed_in = SEGMENT_OF[select_locale()]
     other_languages = [
         {
             "locale": locale,
             "name": LANGUAGE_NAMES[locale],
-            "action": url_for("surveys.switch_language", lang=SEGMENT_OF[locale]),
+            "action": url_for(
+                "surveys.switch_language", lang=SEGMENT_OF[locale], **{"from": typed_in}
+            ),
         }
         for locale in LOCALES
         if locale != select_locale()
@@ -160,8 +171,16 @@ def invited(lang: str, token: str):
 @public
 @csrf.exempt  # stores nothing: it only shows the same answers in another language
 def switch_language(lang: str):
-    """The questionnaire in ``lang`` with the answers typed so far; nothing validated or stored."""
-    return render_survey(survey_form(request.form))
+    """The questionnaire in ``lang`` with the answers typed so far; nothing validated or stored.
+
+    Numbers typed on the page the switch came from (``?from=es``) are shown in this page's
+    style ("1.500" → "1,500"), so they are never read in a style they were not typed in.
+    """
+    form = survey_form(request.form)
+    typed_in = URL_SEGMENTS.get(request.args.get("from", ""))
+    if typed_in:
+        form.carry_numbers_over(typed_in)
+    return render_survey(form)
 
 
 @blueprint.errorhandler(429)

@@ -25,7 +25,7 @@ def valid_form(**overrides) -> dict:
         "practice_type": "private_practice",
         "outpatient_hem_onc": "yes",
         "oncologists_count": "4",
-        "new_patients_per_year": "1.200",
+        "new_patients_per_year": "1200",
         "asco_members_count": "2",
         "ehr_use": "partial",
         "interest_qopi": "very",
