@@ -80,6 +80,7 @@ def load_config(environ: dict[str, str] | None = None) -> dict[str, Any]:
     secret_key = _require_or_generate("SECRET_KEY", env, production)
     password_salt = _require_or_generate("SECURITY_PASSWORD_SALT", env, production)
     totp_secret = _require_or_generate("TOTP_SECRET", env, production)
+    org_timezone = env.get("ORG_TIMEZONE", "America/New_York")
     return {
         "CRM_PRODUCTION": production,
         #: True on the zero-configuration SQLite setup of ``make run``: demo admin, plain cookies.
@@ -92,7 +93,7 @@ def load_config(environ: dict[str, str] | None = None) -> dict[str, Any]:
         # hide_parameters: database errors (and so logs) do not quote the values of a statement,
         # which are often personal data.
         "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True, "hide_parameters": True},
-        "ORG_TIMEZONE": env.get("ORG_TIMEZONE", "America/New_York"),
+        "ORG_TIMEZONE": org_timezone,
         "MAX_CONTENT_LENGTH": int(env.get("MAX_CONTENT_LENGTH", str(5 * 1024 * 1024))),
         "MAX_FORM_MEMORY_SIZE": 200_000,
         # Legacy import (SPEC §5): rows and columns of one file; XLSX zip-bomb guard.
@@ -126,7 +127,9 @@ def load_config(environ: dict[str, str] | None = None) -> dict[str, Any]:
             env.get("ADMIN_TWO_FACTOR_REQUIRED"), default=not embedded
         ),
         "BABEL_DEFAULT_LOCALE": "en",
-        "BABEL_DEFAULT_TIMEZONE": "UTC",
+        # Flask-Babel converts instants to this zone: the organization's, as
+        # ``crm.presentation`` does, so every time on a page reads in one zone.
+        "BABEL_DEFAULT_TIMEZONE": org_timezone,
         "BABEL_TRANSLATION_DIRECTORIES": str(Path(__file__).resolve().parent / "translations"),
         "WTF_CSRF_TIME_LIMIT": 3600,
         "SESSION_COOKIE_HTTPONLY": True,

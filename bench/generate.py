@@ -656,7 +656,7 @@ def pipeline_rows(reference: Reference, writer: Writer, rng: random.Random) -> N
             activities.append(
                 (activity_id + len(activities), rng.choice(("note", "call", "email", "meeting")),
                  country, None, f"Pipeline follow-up {k + 1}", "Discussed the next steps.",
-                 ts(k * 20 * 86400), reference.staff_id,
+                 DAYS[k * 20].strip(), reference.staff_id,
                  ts(k * 20 * 86400))
             )  # fmt: skip
     writer.write(
@@ -682,7 +682,7 @@ def pipeline_rows(reference: Reference, writer: Writer, rng: random.Random) -> N
     )
     writer.write(
         "activities",
-        ("id", "kind", "country_code", "practice_id", "subject", "body", "occurred_at",
+        ("id", "kind", "country_code", "practice_id", "subject", "body", "occurred_on",
          "author_id", "created_at"),
         activities,
     )  # fmt: skip

@@ -5,13 +5,13 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask_babel import format_date
 from flask_babel import gettext as _
 from wtforms import DateField
 from wtforms.validators import StopValidation, ValidationError
 
 from crm.clock import EARLIEST_DAY, LATEST_DAY, within_calendar
 from crm.practices import normalize_key
+from crm.presentation import localized_date
 
 
 class CalendarDateField(DateField):
@@ -25,8 +25,8 @@ class CalendarDateField(DateField):
             raise StopValidation(
                 _(
                     "Enter a date between %(earliest)s and %(latest)s.",
-                    earliest=format_date(EARLIEST_DAY),
-                    latest=format_date(LATEST_DAY),
+                    earliest=localized_date(EARLIEST_DAY),
+                    latest=localized_date(LATEST_DAY),
                 )
             )
 

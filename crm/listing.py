@@ -276,13 +276,20 @@ def timeline(
     include_practices: bool = False,
     limit: int = 30,
 ) -> list[Activity]:
-    """Activities of a country or a practice, newest first. For a country,
+    """Activities of a country or a practice, newest day first; within a day, those with a
+    time latest first, then those logged as a day alone, latest logged first. For a country,
     ``include_practices`` adds those logged on its practices."""
     return list(
         db.session.scalars(
             _on(select(Activity), Activity, country_code, practice_id, include_practices)
             .options(selectinload(Activity.author))
-            .order_by(Activity.occurred_at.desc(), Activity.id.desc())
+            .order_by(
+                Activity.occurred_on.desc(),
+                Activity.occurred_at.is_(None),
+                Activity.occurred_at.desc(),
+                Activity.created_at.desc(),
+                Activity.id.desc(),
+            )
             .limit(limit)
         )
     )

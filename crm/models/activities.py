@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING
 from sqlalchemy import CheckConstraint, Date, ForeignKey, Index, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from crm.clock import org_today
 from crm.extensions import db
 from crm.models._types import UTCDateTime, one_of, utcnow
 
@@ -27,8 +28,8 @@ class Activity(db.Model):
     __table_args__ = (
         one_of("kind", ACTIVITY_KINDS),
         CheckConstraint(_ON_SOMETHING, name="on_country_or_practice"),
-        Index("ix_activities_country_occurred", "country_code", "occurred_at"),
-        Index("ix_activities_practice_occurred", "practice_id", "occurred_at"),
+        Index("ix_activities_country_occurred", "country_code", "occurred_on"),
+        Index("ix_activities_practice_occurred", "practice_id", "occurred_on"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -37,7 +38,12 @@ class Activity(db.Model):
     practice_id: Mapped[int | None] = mapped_column(ForeignKey("practices.id", ondelete="CASCADE"))
     subject: Mapped[str] = mapped_column(String(200))
     body: Mapped[str | None] = mapped_column(Text)
-    occurred_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    #: The organization's calendar day it happened on; a day typed without a time stays a day
+    #: (docs/domain.md#dates). The default is called without SQLAlchemy's context argument.
+    occurred_on: Mapped[date] = mapped_column(Date, default=lambda: org_today())
+    #: The instant it happened, only when a time was given (UTC); NULL for a date alone, so no
+    #: page shows a time nobody entered.
+    occurred_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     author_id: Mapped[int | None] = mapped_column(ForeignKey("staff_users.id"))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 

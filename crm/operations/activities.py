@@ -8,10 +8,10 @@ calendar days.
 from __future__ import annotations
 
 import logging
-from datetime import UTC, date, datetime, time
+from datetime import date, datetime
 
 from crm import audit
-from crm.clock import org_timezone, org_today
+from crm.clock import org_today
 from crm.extensions import db
 from crm.models import ACTIVITY_KINDS, TASK_STATUSES, Activity, Practice, Task, User
 from crm.models._types import utcnow
@@ -36,52 +36,54 @@ def _audit_place(country_code: str | None, practice: Practice | None) -> dict[st
     return {"country_code": country_code, "practice_id": None}
 
 
-def occurred_instant(day: date) -> datetime:
-    """The UTC instant stored for an activity on the organization's calendar ``day``: now for
-    today (keeps the timeline's order within the day), local noon for any other day."""
-    if day == org_today():
-        return utcnow()
-    return datetime.combine(day, time(12), tzinfo=org_timezone()).astimezone(UTC)
-
-
 def add_activity(
     *,
     kind: str,
     subject: str,
     body: str | None,
     occurred_on: date,
+    occurred_at: datetime | None = None,
     country_code: str | None = None,
     practice: Practice | None = None,
     author: User | None = None,
 ) -> Activity:
     """Log a note, call, email or meeting on a country (ISO code) or a practice, not both.
 
-    ``author`` defaults to the acting user. Raises ``ValueError`` for an unknown kind or when
-    neither or both of ``country_code`` and ``practice`` are given.
+    ``occurred_on`` is the organization's calendar day it happened on. ``occurred_at`` is the
+    instant (timezone-aware) only when a time was given; without one the activity is a date
+    alone and no page shows a time for it (docs/domain.md#dates). ``author`` defaults to the
+    acting user. Raises ``ValueError`` for an unknown kind, a naive ``occurred_at`` or one on
+    another organization day than ``occurred_on``, or when neither or both of
+    ``country_code`` and ``practice`` are given.
     """
     if kind not in ACTIVITY_KINDS:
         raise ValueError(f"unknown activity kind {kind!r}")
+    if occurred_at is not None:
+        if occurred_at.tzinfo is None:
+            raise ValueError("occurred_at must be timezone-aware")
+        if org_today(occurred_at) != occurred_on:
+            raise ValueError("occurred_at falls on another organization day than occurred_on")
     author_id = author.id if author is not None else audit.current_actor()[0]
     activity = Activity(
         kind=kind,
         subject=subject.strip(),
         body=(body or "").strip() or None,
-        occurred_at=occurred_instant(occurred_on),
+        occurred_on=occurred_on,
+        occurred_at=occurred_at,
         author_id=author_id,
         **_target(country_code, practice),
     )
     db.session.add(activity)
     db.session.flush()
+    changes: dict[str, list[object]] = {
+        "kind": [None, kind],
+        "subject": [None, activity.subject],
+        "occurred_on": [None, occurred_on],
+    }
+    if occurred_at is not None:
+        changes["occurred_at"] = [None, occurred_at]
     audit.record(
-        "activity.create",
-        "activity",
-        activity.id,
-        {
-            "kind": [None, kind],
-            "subject": [None, activity.subject],
-            "occurred_on": [None, occurred_on],
-        },
-        **_audit_place(country_code, practice),
+        "activity.create", "activity", activity.id, changes, **_audit_place(country_code, practice)
     )
     logger.info("activity %s added by %s", activity.id, audit.current_actor()[1])
     return activity

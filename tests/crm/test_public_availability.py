@@ -92,7 +92,7 @@ def test_the_qcp_map_colours_the_qcp_countries(client):
 def test_the_page_says_as_of_when_and_links_to_the_survey(client, db):
     newest = db.session.scalar(select(func.max(Availability.as_of)))
     html = client.get("/pt/availability").get_data(as_text=True)
-    assert format_date(newest, "long", locale="pt_BR") in html
+    assert format_date(newest, "medium", locale="pt_BR") in html  # the one date style
     assert 'href="/pt/survey"' in html
 
 
