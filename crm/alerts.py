@@ -22,14 +22,14 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 
 from flask import current_app
-from flask_babel import format_date, ngettext
 from flask_babel import gettext as _
+from flask_babel import ngettext
 from sqlalchemy import func, select
 
 from crm import labels
-from crm.clock import org_day_start
+from crm.clock import org_day_start, org_today
 from crm.extensions import db
-from crm.i18n import country_name
+from crm.i18n import country_name, sort_by_country
 from crm.models import (
     Alert,
     Country,
@@ -42,6 +42,7 @@ from crm.models import (
     Task,
     User,
 )
+from crm.presentation import localized_date
 
 #: Days before an agreement's expiry at which its owner is told; the tightest reached wins.
 EXPIRY_WINDOWS = (90, 30, 7)
@@ -293,11 +294,28 @@ def find_alerts(now: datetime, today: date) -> list[AlertCandidate]:
     ]
 
 
+# --- reading order -------------------------------------------------------------------------------
+
+
+def reading_order(
+    alerts: Iterable[Alert], locale: str | None = None, *, newest_first: bool = True
+) -> list[Alert]:
+    """Alerts in the order a person reads them: by the organization day they were found on
+    (newest or oldest day first), and within a day by their countries' names in ``locale``
+    (default: the active language; alerts without a country first, then one country's alerts
+    as they were found). One run of the job finds a day's alerts in ISO code order; a list
+    read as "Argentina, Austria, Australia" follows codes, not names (docs/domain.md#countries).
+    """
+    found = sorted(alerts, key=lambda alert: alert.id)
+    named = sort_by_country(found, lambda alert: alert.country_code, locale)
+    return sorted(named, key=lambda alert: org_today(alert.created_at), reverse=newest_first)
+
+
 # --- messages ------------------------------------------------------------------------------------
 
 
 def _day(iso: str | None) -> str:
-    return format_date(date.fromisoformat(iso), "medium") if iso else ""
+    return localized_date(date.fromisoformat(iso)) if iso else ""
 
 
 def _readiness_message(alert: Alert, country: str) -> str:

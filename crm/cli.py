@@ -7,17 +7,21 @@ import os
 import secrets
 
 import click
+from babel.lists import format_list
 from flask import Flask, current_app
 from flask.cli import AppGroup
+from flask_babel import force_locale, gettext
 from sqlalchemy import func, select
 
 from crm import readiness
 from crm.api import tokens
 from crm.extensions import db
+from crm.i18n import LOCALES, country_name, sort_by_country
 from crm.models import ApiToken, User
 from crm.models._types import utcnow
 from crm.models.users import ROLES
 from crm.operations import accounts, retention
+from crm.presentation import localized_date
 from crm.seed import seed_all
 
 users_cli = AppGroup("users", help="Manage staff, viewer and admin accounts.")
@@ -136,19 +140,37 @@ def purge_command(apply_: bool) -> None:
     type=click.Choice([str(s) for s in readiness.State]),
     help="Only these readiness states (repeatable).",
 )
-def readiness_command(output_format: str, states: tuple[str, ...]) -> None:
-    """Print the readiness board: QOPI and QCP in every country, with each criterion (SPEC §3)."""
+@click.option(
+    "--lang",
+    type=click.Choice(LOCALES),
+    default="en",
+    show_default=True,
+    help="Language of the text output: country names and their order, sentences, dates.",
+)
+def readiness_command(output_format: str, states: tuple[str, ...], lang: str) -> None:
+    """Print the readiness board: QOPI and QCP in every country, with each criterion (SPEC §3).
+
+    The text is for people: countries in the alphabetical order of their names in ``--lang``,
+    each line starting with the ISO code. The JSON is for programs: ISO code order, ISO dates.
+    """
     from crm.readiness_queries import readiness_board
 
     board = [r for r in readiness_board() if not states or str(r.state) in states]
     if output_format == "json":
         click.echo(json.dumps([readiness.as_dict(r) for r in board], ensure_ascii=False, indent=2))
         return
-    for r in board:
-        click.echo(f"{r.country}  {r.program:<4}  {r.availability:<19}  {readiness.summarize(r)}")
-        for criterion in r.criteria:
-            mark = "+" if criterion.met else "-"
-            click.echo(f"      {mark} {readiness.explain(criterion)}")
+    with force_locale(lang):
+        for r in sort_by_country(board, lambda r: r.country, lang):
+            summary = readiness.summarize(
+                r, gettext, join=lambda items: format_list(items, locale=lang)
+            )
+            name = country_name(r.country, lang)
+            click.echo(f"{r.country}  {r.program:<4}  {r.availability:<19}  {name}: {summary}")
+            for criterion in r.criteria:
+                mark = "+" if criterion.met else "-"
+                click.echo(
+                    f"      {mark} {readiness.explain(criterion, gettext, day=localized_date)}"
+                )
 
 
 @tokens_cli.command("create")

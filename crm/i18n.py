@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import unicodedata
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from functools import cache
+from typing import TypeVar
 
 import pycountry
 from babel import Locale
@@ -97,6 +98,24 @@ def sorted_countries(codes: Iterable[str], locale: str | None = None) -> list[tu
     """``(code, localized name)`` pairs sorted by the language's rules."""
     pairs = [(code, country_name(code, locale)) for code in codes]
     return sorted(pairs, key=lambda pair: collation_key(pair[1]))
+
+
+_Item = TypeVar("_Item")
+
+
+def sort_by_country(
+    items: Iterable[_Item], code: Callable[[_Item], str | None], locale: str | None = None
+) -> list[_Item]:
+    """``items`` in the alphabetical order of their countries' names in ``locale`` (default:
+    ``active_locale()``), by :func:`collation_key`: every list of countries a person reads
+    follows names, never ISO codes (docs/domain.md#countries). ``code`` gives an item's ISO
+    code; items without one come first; items of one country keep their order."""
+
+    def key(item: _Item) -> str:
+        item_code = code(item)
+        return collation_key(country_name(item_code, locale)) if item_code else ""
+
+    return sorted(items, key=key)
 
 
 #: Codes in use that are not ISO 3166-1: the EU's and Eurostat's for Greece and the UK.

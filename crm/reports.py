@@ -25,7 +25,7 @@ from sqlalchemy import func, select
 
 from crm.clock import within_calendar
 from crm.extensions import db
-from crm.i18n import LOCALES, country_name
+from crm.i18n import LOCALES, country_name, sort_by_country
 from crm.models import TRIAGE_STATUSES, Contact, Interest, Practice, SurveyResponse
 from crm.models.practices import INTERESTED_LEVELS
 from crm.practices import normalize_key
@@ -448,7 +448,9 @@ def pipeline_frame(
     ``readiness_rows`` are ``crm.readiness.as_dict`` results (``country``, ``program``,
     ``availability``, ``state``, ``summary``, ``criteria``: ``[{"key", "met", "detail"}]``);
     ``availability`` maps a country code to {program code: SPEC §2 status} (QTP included).
-    Countries are those of either input, by code; names in ``locale``. Cells are neutralized.
+    Countries are those of either input, in the alphabetical order of their names in
+    ``locale`` (the reader's: a person reads the rows; the ``country`` column keeps the ISO
+    code for machines). Cells are neutralized.
     """
     programs = ("QOPI", "QCP", "QTP")
     readiness: dict[str, dict[str, Mapping[str, Any]]] = {}
@@ -456,7 +458,8 @@ def pipeline_frame(
         readiness.setdefault(row["country"], {})[row["program"]] = row
     records = []
     codes = set(readiness) | set(availability)
-    for code in sorted(codes if countries is None else codes & set(countries)):
+    chosen = codes if countries is None else codes & set(countries)
+    for code in sort_by_country(sorted(chosen), lambda code: code, locale):
         record: dict[str, Any] = {"country": code, "country_name": country_name(code, locale)}
         for program in programs:
             assessed = readiness.get(code, {}).get(program)

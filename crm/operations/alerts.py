@@ -11,7 +11,7 @@ from sqlalchemy import select, update
 from sqlalchemy.exc import IntegrityError
 
 from crm import audit, outbox
-from crm.alerts import AlertCandidate, find_alerts
+from crm.alerts import AlertCandidate, find_alerts, reading_order
 from crm.auth import has_level
 from crm.clock import org_today
 from crm.extensions import db
@@ -99,7 +99,7 @@ def queue_digests(today: date, now: datetime) -> int:
             user.locale,
             "digest",
             dedupe_key=f"digest:{user.id}:{digest_period(user.digest, today)}",
-            alerts=list(reversed(alerts)),
+            alerts=reading_order(alerts, user.locale, newest_first=False),
             alerts_url=public_url("alerts.index"),
             account_url=public_url("account.index"),
             frequency=user.digest,

@@ -8,6 +8,7 @@ from flask_login import current_user
 from sqlalchemy import func, select
 
 from crm import listing
+from crm.alerts import reading_order
 from crm.auth import staff_required, viewer_required
 from crm.extensions import db
 from crm.models import Alert, Country, Role, User
@@ -42,7 +43,8 @@ def country_owner_form(country: Country) -> CountryOwnerForm:
 @blueprint.get("/alerts/")
 @viewer_required
 def index():
-    """The current user's alerts, newest first; unread ones marked."""
+    """The current user's alerts, newest day first, a day's alerts by country name; unread
+    ones marked."""
     statement = (
         select(Alert)
         .where(Alert.user_id == current_user.id)
@@ -53,7 +55,11 @@ def index():
         select(func.count()).where(Alert.user_id == current_user.id, Alert.read_at.is_(None))
     )
     return render_template(
-        "alerts/index.html", page=page, unread=unread, confirm_form=ConfirmForm()
+        "alerts/index.html",
+        page=page,
+        alerts=reading_order(page.items),
+        unread=unread,
+        confirm_form=ConfirmForm(),
     )
 
 

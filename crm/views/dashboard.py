@@ -7,7 +7,7 @@ from flask import Blueprint, abort, render_template, request
 from crm import dashboard, labels
 from crm.auth import viewer_required
 from crm.clock import org_today
-from crm.i18n import LANGUAGE_NAMES, sorted_countries
+from crm.i18n import LANGUAGE_NAMES, sort_by_country, sorted_countries
 from crm.readiness import PROGRAMS_WITH_LAUNCH, State
 from crm.readiness_queries import readiness_board
 from crm.worldmap import load_world_map
@@ -25,12 +25,14 @@ def dashboard_helpers() -> dict:
     }
 
 
-def grouped_board(board) -> dict[str, dict[str, list]]:
-    """Program → board state → rows, for the board's columns (launched countries left out)."""
+def grouped_board(board, locale: str | None = None) -> dict[str, dict[str, list]]:
+    """Program → board state → rows, for the board's columns (launched countries left out);
+    each column in the alphabetical order of its countries' names in ``locale`` (default: the
+    page's), as the steering group reads it, never by ISO code."""
     grouped: dict[str, dict[str, list]] = {
         p: {s.value: [] for s in BOARD_STATES} for p in PROGRAMS_WITH_LAUNCH
     }
-    for row in board:
+    for row in sort_by_country(board, lambda row: row.country, locale):
         if row.state in BOARD_STATES:
             grouped[row.program][row.state.value].append(row)
     return grouped
