@@ -34,6 +34,10 @@ MAP_STATES = (
 )
 
 
+#: Readiness states the map shows instead of the availability status.
+MAP_READINESS = (State.READY, State.AWAITING_CAPACITY, State.NEAR_READY)
+
+
 @dataclass(frozen=True)
 class Count:
     """One bar or point: its key (a month "2026-03", a region code, a language...) and count."""
@@ -96,7 +100,7 @@ def map_states(
     state (ready, awaiting capacity, near ready), then the availability status."""
     states = dict(availability)
     for row in board:
-        if row.program != program or row.state in (State.LAUNCHED, State.BLOCKED):
+        if row.program != program or row.state not in MAP_READINESS:
             continue
         states[row.country] = row.state.value
     return states

@@ -1,6 +1,9 @@
 """Translated titles of every status and choice, defined once and exposed to Jinja once."""
 
+from flask_babel import LazyString, gettext
 from flask_babel import lazy_gettext as _l
+
+from crm import readiness
 
 AVAILABILITY = {
     "not_available": _l("Not available"),
@@ -26,12 +29,9 @@ AGREEMENT = {
     "expired": _l("Expired"),
     "terminated": _l("Terminated"),
 }
+#: Worded once, by the readiness rules (``crm.readiness.state_label``).
 READINESS_STATE = {
-    "launched": _l("Launched"),
-    "ready": _l("Ready to launch"),
-    "awaiting_capacity": _l("Ready — awaiting capacity"),
-    "near_ready": _l("Near ready"),
-    "blocked": _l("Blocked"),
+    str(state): LazyString(readiness.state_label, state, gettext) for state in readiness.State
 }
 TRIAGE = {
     "new": _l("New"),

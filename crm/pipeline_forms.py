@@ -6,6 +6,8 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
 
+from flask_babel import format_date
+from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import (
@@ -31,11 +33,17 @@ from crm.country_queries import CountryFilters
 from crm.form_fields import CalendarDateField
 from crm.i18n import collation_key, region_name
 from crm.models import AGREEMENT_STATUSES, AVAILABILITY_STATUSES, REVIEW_STATUSES
+from crm.operations.pipeline import AGREEMENT_FIELDS, REVIEW_FIELDS
 from crm.readiness import State
 
 #: Thresholds and capacities: whole numbers from 1 to 1000 (the database CHECKs agree).
 COUNT_RANGE = NumberRange(min=1, max=1000)
 PROGRAM_CODES = ("QOPI", "QCP", "QTP")
+#: Help of a status's day. On an edit form the field starts empty, so a day left there from the
+#: old status can never pass for one chosen for the new status (docs/domain.md#status-dates).
+STATUS_SINCE_HELP = _l(
+    "The day the status began. Leave empty: today when the status changes, else unchanged."
+)
 #: The messages of the operations' own date checks, shared so each has one translation.
 DECIDED_BEFORE_REQUESTED = _l("The decision date cannot be before the request date.")
 EXPIRES_BEFORE_SIGNED = _l("The expiry date cannot be before the signature date.")
@@ -56,6 +64,38 @@ class MultiCheckboxField(SelectMultipleField):
 
     widget = ListWidget(prefix_label=False)
     option_widget = CheckboxInput()
+
+
+class StatusRecordForm(FlaskForm):
+    """Shared by the privacy review and agreement forms: what the person gave for a change."""
+
+    def load(self, stored: dict) -> None:
+        """Fill the fields from a record's stored values, the status's day left empty and
+        named in its help instead."""
+        for name, value in stored.items():
+            if name != "status_since":
+                self[name].data = value
+        if stored.get("status_since") is not None:
+            self.status_since.description = _(
+                "The current status began on %(day)s. Enter another day to correct it, or the "
+                "day a new status began; leave empty for today when the status changes.",
+                day=format_date(stored["status_since"], "medium"),
+            )
+
+    def changes(self, stored: dict) -> dict:
+        """The submitted values that differ from ``stored`` (the values the edit form showed):
+        what the person gave for this change, as the operations want it."""
+        values = self.values()
+        if values.get("programs") is not None:
+            values["programs"] = sorted(values["programs"])
+        return {
+            name: value
+            for name, value in values.items()
+            if value != stored.get(name) and not (name == "status_since" and value is None)
+        }
+
+    def values(self) -> dict:  # pragma: no cover - each form names its fields
+        raise NotImplementedError
 
 
 class _DateOrder:
@@ -90,7 +130,7 @@ class AvailabilityForm(FlaskForm):
     submit = SubmitField(_l("Save availability"))
 
 
-class PrivacyReviewForm(FlaskForm):
+class PrivacyReviewForm(StatusRecordForm):
     """Add or change a legal privacy review covering one or more programs (SPEC §2)."""
 
     programs = MultiCheckboxField(
@@ -102,7 +142,7 @@ class PrivacyReviewForm(FlaskForm):
     status_since = CalendarDateField(
         _l("Status since"),
         validators=[Optional()],
-        description=_l("Leave empty for today when the status changes."),
+        description=STATUS_SINCE_HELP,
     )
     applicable_law = StringField(
         _l("Applicable law"),
@@ -110,8 +150,16 @@ class PrivacyReviewForm(FlaskForm):
         description=_l("For example GDPR or LGPD."),
     )
     counsel = StringField(_l("Counsel"), validators=[Optional(), Length(max=200)])
-    requested_on = CalendarDateField(_l("Requested on"), validators=[Optional()])
-    decided_on = CalendarDateField(_l("Decided on"), validators=[Optional()])
+    requested_on = CalendarDateField(
+        _l("Requested on"),
+        validators=[Optional()],
+        description=_l("Leave empty for the day the status becomes Requested."),
+    )
+    decided_on = CalendarDateField(
+        _l("Decided on"),
+        validators=[Optional()],
+        description=_l("Leave empty for the day of an approval or a rejection."),
+    )
     conditions = TextAreaField(
         _l("Conditions"),
         validators=[Optional(), Length(max=5000)],
@@ -134,23 +182,10 @@ class PrivacyReviewForm(FlaskForm):
 
     def values(self) -> dict:
         """The operation's keyword values (``record_privacy_review``)."""
-        return {
-            name: self[name].data
-            for name in (
-                "programs",
-                "status",
-                "status_since",
-                "applicable_law",
-                "counsel",
-                "requested_on",
-                "decided_on",
-                "conditions",
-                "notes",
-            )
-        }
+        return {name: self[name].data for name in REVIEW_FIELDS}
 
 
-class CountryAgreementForm(FlaskForm):
+class CountryAgreementForm(StatusRecordForm):
     """Add or change a country agreement covering one or more programs (SPEC §2)."""
 
     programs = MultiCheckboxField(
@@ -170,9 +205,13 @@ class CountryAgreementForm(FlaskForm):
     status_since = CalendarDateField(
         _l("Status since"),
         validators=[Optional()],
-        description=_l("Leave empty for today when the status changes."),
+        description=STATUS_SINCE_HELP,
     )
-    signed_on = CalendarDateField(_l("Signed on"), validators=[Optional()])
+    signed_on = CalendarDateField(
+        _l("Signed on"),
+        validators=[Optional()],
+        description=_l("Leave empty for the day the status becomes Signed."),
+    )
     effective_on = CalendarDateField(_l("Effective on"), validators=[Optional()])
     expires_on = CalendarDateField(
         _l("Expires on"),
@@ -189,30 +228,11 @@ class CountryAgreementForm(FlaskForm):
             ("effective_on", EFFECTIVE_BEFORE_SIGNED),
         ):
             valid = _DateOrder(later, "signed_on", message).check(self) and valid
-        if (
-            self.status.data == "signed"
-            and self.signed_on.data is None
-            and not self.signed_on.errors
-        ):
-            self.signed_on.errors.append(str(_l("Enter the day a signed agreement was signed.")))
-            valid = False
         return valid
 
     def values(self) -> dict:
         """The operation's keyword values (``record_country_agreement``)."""
-        return {
-            name: self[name].data
-            for name in (
-                "programs",
-                "counterparty",
-                "status",
-                "status_since",
-                "signed_on",
-                "effective_on",
-                "expires_on",
-                "notes",
-            )
-        }
+        return {name: self[name].data for name in AGREEMENT_FIELDS}
 
 
 class ThresholdForm(FlaskForm):

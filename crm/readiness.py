@@ -7,7 +7,7 @@ applied), pass ``today`` as the organization's calendar day, and render results 
 never stored.
 """
 
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date
 from enum import StrEnum
@@ -16,6 +16,7 @@ __all__ = [
     "APPROVED_REVIEW",
     "LAUNCHED_STATUSES",
     "PROGRAMS_WITH_LAUNCH",
+    "HOME_COUNTRIES",
     "AgreementFact",
     "CountryFacts",
     "Criterion",
@@ -40,6 +41,12 @@ __all__ = [
 PROGRAMS_WITH_LAUNCH = ("QOPI", "QCP")
 LAUNCHED_STATUSES = frozenset({"available", "pilot"})
 APPROVED_REVIEW = frozenset({"approved", "approved_with_conditions"})
+
+#: The programs' home: the United States and its territories (Puerto Rico, Guam, the U.S.
+#: Virgin Islands, American Samoa, the Northern Mariana Islands and the U.S. Minor Outlying
+#: Islands). The programs are run from there, so it is never a launch candidate and a QCP
+#: there uses none of QCP's international capacity (docs/domain.md#home).
+HOME_COUNTRIES = frozenset({"US", "PR", "GU", "VI", "AS", "MP", "UM"})
 
 #: Availability assumed for a program with no availability row (SPEC §2).
 NOT_AVAILABLE = "not_available"
@@ -75,8 +82,10 @@ def _identity(message: str) -> str:
 
 
 class State(StrEnum):
-    """Readiness of one program in one country; the values are the JSON ``state`` (SPEC §6)."""
+    """Readiness of one program in one country; the values are the JSON ``state``
+    (docs/domain.md#readiness). ``home``: the programs' home, never a launch candidate."""
 
+    HOME = "home"
     LAUNCHED = "launched"
     READY = "ready"
     AWAITING_CAPACITY = "awaiting_capacity"
@@ -304,8 +313,13 @@ CRITERIA: Mapping[str, tuple[Check, ...]] = {
 
 
 def _state(
-    availability: str, criteria: tuple[Criterion, ...], capacity: Mapping[str, int] | None
+    facts: CountryFacts,
+    availability: str,
+    criteria: tuple[Criterion, ...],
+    capacity: Mapping[str, int] | None,
 ) -> State:
+    if facts.country in HOME_COUNTRIES:
+        return State.HOME
     if availability in LAUNCHED_STATUSES:
         return State.LAUNCHED
     unmet = sum(not c.met for c in criteria)
@@ -323,7 +337,7 @@ def _assess_program(
 ) -> Readiness:
     availability = availability_of(facts, program)
     criteria = tuple(check(facts, program, today) for check in CRITERIA[program])
-    state = _state(availability, criteria, capacity)
+    state = _state(facts, availability, criteria, capacity)
     return Readiness(facts.country, program, availability, state, criteria, capacity)
 
 
@@ -346,8 +360,13 @@ def assess_country(
 
 
 def count_launched(countries: Iterable[CountryFacts], program: str) -> int:
-    """Number of countries where ``program`` is launched (``available`` or ``pilot``), SPEC §3."""
-    return sum(availability_of(facts, program) in LAUNCHED_STATUSES for facts in countries)
+    """Number of countries outside the programs' home where ``program`` is launched
+    (``available`` or ``pilot``): what QCP's capacity counts (docs/domain.md#capacity)."""
+    return sum(
+        availability_of(facts, program) in LAUNCHED_STATUSES
+        for facts in countries
+        if facts.country not in HOME_COUNTRIES
+    )
 
 
 def assess(countries: Iterable[CountryFacts], *, today: date, qcp_capacity: int) -> list[Readiness]:
@@ -368,83 +387,128 @@ def assess(countries: Iterable[CountryFacts], *, today: date, qcp_capacity: int)
     ]
 
 
-# --- wording --------------------------------------------------------------------------------------
+# --- wording -------------------------------------------------------------------------------------
+#
+# Each status has its own whole sentence rather than a status word slotted into one: in Spanish
+# and Portuguese the participle agrees with the noun ("revisión aprobada", "acuerdo firmado").
+
+DayFormat = Callable[[date], str]
+ListFormat = Callable[[Sequence[str]], str]
 
 
-def _review_status_labels(_: Gettext) -> dict[str, str]:
+def _iso_day(day: date) -> str:
+    return day.isoformat()
+
+
+def _english_list(items: Sequence[str]) -> str:
+    if len(items) <= 2:
+        return " and ".join(items)
+    return ", ".join(items[:-1]) + ", and " + items[-1]
+
+
+def _day(value: object, day: DayFormat) -> str | None:
+    return day(date.fromisoformat(str(value))) if value is not None else None
+
+
+def _qopi_launched_sentences(_: Gettext) -> dict[str, str]:
     return {
-        "not_started": _("not started"),
-        "requested": _("requested"),
-        "in_review": _("in review"),
-        "approved": _("approved"),
-        "approved_with_conditions": _("approved with conditions"),
-        "rejected": _("rejected"),
+        "available": _("QOPI is available"),
+        "pilot": _("QOPI is in pilot"),
+        "not_available": _("QOPI is not available"),
+        "under_consideration": _("QOPI is under consideration, not launched"),
+        "in_pipeline": _("QOPI is in the pipeline, not launched"),
+        "suspended": _("QOPI is suspended"),
     }
 
 
-def _agreement_status_labels(_: Gettext) -> dict[str, str]:
+def _review_sentences(_: Gettext) -> dict[str, tuple[str, str]]:
+    """Status → (sentence with its day, sentence when the day is unknown)."""
     return {
-        "draft": _("in draft"),
-        "negotiating": _("in negotiation"),
-        "out_for_signature": _("out for signature"),
-        "signed": _("signed"),
-        "expired": _("expired"),
-        "terminated": _("terminated"),
+        "not_started": (
+            _("Privacy review not started (recorded on %(since)s)"),
+            _("Privacy review not started"),
+        ),
+        "requested": (
+            _("Privacy review requested on %(since)s"),
+            _("Privacy review requested"),
+        ),
+        "in_review": (
+            _("Privacy review in progress since %(since)s"),
+            _("Privacy review in progress"),
+        ),
+        "approved": (
+            _("Privacy review approved on %(since)s"),
+            _("Privacy review approved"),
+        ),
+        "approved_with_conditions": (
+            _("Privacy review approved with conditions on %(since)s"),
+            _("Privacy review approved with conditions"),
+        ),
+        "rejected": (
+            _("Privacy review rejected on %(since)s"),
+            _("Privacy review rejected"),
+        ),
     }
 
 
-def _availability_labels(_: Gettext) -> dict[str, str]:
+def _agreement_sentences(_: Gettext) -> dict[str, tuple[str, str]]:
+    """Status → (sentence with its day, sentence when the day is unknown); ``signed`` and
+    expiry are worded from the expiry day instead."""
     return {
-        "not_available": _("not available"),
-        "under_consideration": _("under consideration"),
-        "in_pipeline": _("in pipeline"),
-        "pilot": _("pilot"),
-        "available": _("available"),
-        "suspended": _("suspended"),
+        "draft": (_("Agreement in draft since %(since)s"), _("Agreement in draft")),
+        "negotiating": (
+            _("Agreement under negotiation since %(since)s"),
+            _("Agreement under negotiation"),
+        ),
+        "out_for_signature": (
+            _("Agreement out for signature since %(since)s"),
+            _("Agreement out for signature"),
+        ),
+        "expired": (_("Agreement marked expired on %(since)s"), _("Agreement expired")),
+        "terminated": (_("Agreement terminated on %(since)s"), _("Agreement terminated")),
     }
 
 
-def _explain_qopi_launched(criterion: Criterion, _: Gettext) -> str:
+def _dated(sentences: tuple[str, str], since: str | None) -> str:
+    with_day, without_day = sentences
+    return with_day % {"since": since} if since is not None else without_day
+
+
+def _explain_qopi_launched(criterion: Criterion, _: Gettext, day: DayFormat) -> str:
     status = str(criterion.params["availability"])
-    args = {"availability": _availability_labels(_).get(status, status)}
-    if criterion.met:
-        return _("QOPI launched (availability: %(availability)s)") % args
-    return _("QOPI not launched (availability: %(availability)s)") % args
+    return _qopi_launched_sentences(_).get(status, status)
 
 
-def _explain_privacy_review(criterion: Criterion, _: Gettext) -> str:
+def _explain_privacy_review(criterion: Criterion, _: Gettext, day: DayFormat) -> str:
     params = criterion.params
     status = params["status"]
     if status is None:
-        return _("No privacy review covering %(program)s") % params
-    args = {**params, "status": _review_status_labels(_).get(str(status), str(status))}
-    if params["since"] is None:
-        return _("Privacy review %(status)s") % args
-    return _("Privacy review %(status)s since %(since)s") % args
+        return _("No privacy review covers %(program)s") % params
+    sentences = _review_sentences(_).get(str(status), (str(status), str(status)))
+    return _dated(sentences, _day(params["since"], day))
 
 
-def _explain_country_agreement(criterion: Criterion, _: Gettext) -> str:
+def _explain_country_agreement(criterion: Criterion, _: Gettext, day: DayFormat) -> str:
     params = criterion.params
     status = params["status"]
     if status is None:
-        return _("No country agreement covering %(program)s") % params
-    if params["expired"] and params["expires_on"] is not None:
-        return _("Agreement expired on %(expires_on)s") % params
-    if status == "signed" and params["expires_on"] is not None:
-        return _("Agreement signed, expires %(expires_on)s") % params
+        return _("No country agreement covers %(program)s") % params
+    expires_on = _day(params["expires_on"], day)
+    if params["expired"] and expires_on is not None:
+        return _("Agreement expired on %(expires_on)s") % {"expires_on": expires_on}
+    if status == "signed" and expires_on is not None:
+        return _("Agreement signed, valid until %(expires_on)s") % {"expires_on": expires_on}
     if status == "signed":
-        return _("Agreement signed, no expiry date")
-    args = {**params, "status": _agreement_status_labels(_).get(str(status), str(status))}
-    if params["since"] is None:
-        return _("Agreement %(status)s") % args
-    return _("Agreement %(status)s since %(since)s") % args
+        return _("Agreement signed, with no expiry date")
+    sentences = _agreement_sentences(_).get(str(status), (str(status), str(status)))
+    return _dated(sentences, _day(params["since"], day))
 
 
-def _explain_eligible_practices(criterion: Criterion, _: Gettext) -> str:
-    return _("Eligible practices %(eligible)d of %(threshold)d") % criterion.params
+def _explain_eligible_practices(criterion: Criterion, _: Gettext, day: DayFormat) -> str:
+    return _("Eligible practices: %(eligible)d of %(threshold)d") % criterion.params
 
 
-_EXPLAINERS: Mapping[str, Callable[[Criterion, Gettext], str]] = {
+_EXPLAINERS: Mapping[str, Callable[[Criterion, Gettext, DayFormat], str]] = {
     "qopi_launched": _explain_qopi_launched,
     "privacy_review": _explain_privacy_review,
     "country_agreement": _explain_country_agreement,
@@ -452,62 +516,78 @@ _EXPLAINERS: Mapping[str, Callable[[Criterion, Gettext], str]] = {
 }
 
 
-def explain(criterion: Criterion, _: Gettext = _identity) -> str:
-    """One sentence stating a criterion with its numbers and ISO dates (SPEC §3 explanation),
-    e.g. "Eligible practices 3 of 5" or "Privacy review in review since 2026-03-02".
+def explain(criterion: Criterion, _: Gettext = _identity, *, day: DayFormat = _iso_day) -> str:
+    """One sentence stating a criterion with its numbers and days (docs/domain.md#readiness),
+    e.g. "Eligible practices: 3 of 5" or "Privacy review in progress since 2026-03-02".
 
-    ``_`` is the gettext to translate with (identity: English). Raises ``ValueError`` for a
-    criterion key this module does not produce.
+    ``_`` is the gettext to translate with (identity: English); ``day`` writes a calendar day
+    (default ISO 8601, as the API and exports want; screens pass the reader's date style).
+    Raises ``ValueError`` for a criterion key this module does not produce.
     """
     explainer = _EXPLAINERS.get(criterion.key)
     if explainer is None:
         raise ValueError(f"unknown readiness criterion {criterion.key!r}")
-    return explainer(criterion, _)
+    return explainer(criterion, _, day)
 
 
 def criterion_label(key: str, _: Gettext = _identity) -> str:
-    """Short name of a criterion key, e.g. "country agreement"; unknown keys are returned as is."""
+    """What a criterion asks for, as it reads after "missing", e.g. "a country agreement";
+    unknown keys are returned as is."""
     labels = {
-        "qopi_launched": _("QOPI launch"),
-        "privacy_review": _("privacy review"),
-        "country_agreement": _("country agreement"),
-        "eligible_practices": _("eligible practices"),
+        "qopi_launched": _("a QOPI launch"),
+        "privacy_review": _("an approved privacy review"),
+        "country_agreement": _("a signed country agreement"),
+        "eligible_practices": _("enough eligible practices"),
     }
     return labels.get(key, key)
 
 
 def state_label(state: State, _: Gettext = _identity) -> str:
-    """Short name of a state, e.g. "near ready" (SPEC §3 wording)."""
+    """Title of a state, e.g. "Near ready": the one wording of every screen, list and export
+    (``crm.labels.READINESS_STATE`` reads it from here)."""
     labels = {
-        State.LAUNCHED: _("launched"),
-        State.READY: _("ready"),
-        State.AWAITING_CAPACITY: _("ready — awaiting capacity"),
-        State.NEAR_READY: _("near ready"),
-        State.BLOCKED: _("blocked"),
+        State.HOME: _("Programs' home"),
+        State.LAUNCHED: _("Launched"),
+        State.READY: _("Ready to launch"),
+        State.AWAITING_CAPACITY: _("Ready, awaiting capacity"),
+        State.NEAR_READY: _("Near ready"),
+        State.BLOCKED: _("Blocked"),
     }
     return labels[state]
 
 
-def summarize(r: Readiness, _: Gettext = _identity) -> str:
-    """One line for the readiness board: the state and, when not ready, what is missing, e.g.
-    "near ready: missing country agreement" (SPEC §3, §5). ``_`` is the gettext to use."""
-    missing = ", ".join(criterion_label(c.key, _) for c in r.missing)
+def summarize(r: Readiness, _: Gettext = _identity, *, join: ListFormat = _english_list) -> str:
+    """One line for the readiness board: the state and what it rests on or lacks, e.g.
+    "Near ready: missing a signed country agreement" (docs/domain.md#readiness).
+
+    ``_`` is the gettext to use; ``join`` joins the missing criteria with the language's
+    conjunction (Babel's ``format_list`` on screens; English by default).
+    """
+    missing = join([criterion_label(c.key, _) for c in r.missing])
     if r.state is State.NEAR_READY:
-        return _("near ready: missing %(criteria)s") % {"criteria": missing}
+        return _("Near ready: missing %(criteria)s") % {"criteria": missing}
     if r.state is State.BLOCKED:
-        return _("blocked: missing %(criteria)s") % {"criteria": missing}
+        return _("Blocked: missing %(criteria)s") % {"criteria": missing}
     if r.state is State.AWAITING_CAPACITY and r.capacity is not None:
         return (
-            _("ready — awaiting capacity (QCP launched in %(launched)d of %(capacity)d countries)")
+            _(
+                "Ready, awaiting capacity: QCP is launched in %(launched)d of at most "
+                "%(capacity)d countries"
+            )
             % r.capacity
         )
+    if r.state is State.READY:
+        return _("Ready to launch: every criterion is met")
+    if r.state is State.HOME:
+        return _("Programs' home: the programs are run from here, not launched here")
     return state_label(r.state, _)
 
 
 def as_dict(r: Readiness, _: Gettext = _identity) -> dict[str, object]:
-    """JSON-ready form of a result (SPEC §6 ``readiness --format json``): ``country``, ``program``,
-    ``availability``, ``state``, ``summary``, ``capacity`` and ``criteria`` as a list of
-    ``{"key", "met", "detail", "params"}``, ``detail`` being :func:`explain`'s sentence."""
+    """JSON-ready form of a result (``flask readiness --format json`` and the API):
+    ``country``, ``program``, ``availability``, ``state``, ``summary``, ``capacity`` and
+    ``criteria`` as a list of ``{"key", "met", "detail", "params"}``, ``detail`` being
+    :func:`explain`'s sentence with ISO 8601 days."""
     return {
         "country": r.country,
         "program": r.program,

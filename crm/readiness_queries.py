@@ -189,13 +189,16 @@ def qcp_capacity() -> int:
 
 
 def launched_count(program: str) -> int:
-    """Number of countries where ``program`` is launched (``available`` or ``pilot``)."""
+    """Number of countries outside the programs' home where ``program`` is launched
+    (``available`` or ``pilot``): the count :func:`crm.readiness.count_launched` makes, in SQL
+    (docs/domain.md#capacity)."""
     return db.session.scalar(
         select(func.count())
         .select_from(Availability)
         .where(
             Availability.program_code == program,
             Availability.status.in_(sorted(readiness.LAUNCHED_STATUSES)),
+            Availability.country_code.not_in(sorted(readiness.HOME_COUNTRIES)),
         )
     )
 

@@ -17,6 +17,8 @@ from crm.models import User
 
 F = TypeVar("F", bound=Callable)
 _WRITE_METHODS = frozenset({"POST", "PUT", "PATCH", "DELETE"})
+#: Methods whose body the API reads: always as JSON.
+_BODY_METHODS = frozenset({"POST", "PUT", "PATCH"})
 
 
 def bearer_token() -> str | None:
@@ -49,6 +51,13 @@ def load_api_user() -> None:
         csrf.protect()
 
 
+def refuse_body_not_json() -> None:
+    """415 for a write whose body is not JSON: the schemas read JSON bodies only, so a form
+    body would pass as an empty change and be answered 200 with nothing done."""
+    if request.method in _BODY_METHODS and not request.is_json:
+        abort(415)
+
+
 def api_user() -> User | None:
     """The caller resolved by ``load_api_user``."""
     return g.get("api_user")
@@ -56,7 +65,7 @@ def api_user() -> User | None:
 
 def api_requires(level: str) -> Callable[[F], F]:
     """Decorator for API views: 401 without a caller, 403 when the caller's roles do not admit
-    ``level`` (viewer reads; staff and admin write; SPEC §6)."""
+    ``level`` (viewer reads; staff and admin write), then 415 for a body that is not JSON."""
     admitted = ADMITTED[level]
 
     def decorator(view: F) -> F:
@@ -67,6 +76,7 @@ def api_requires(level: str) -> Callable[[F], F]:
                 abort(401)
             if not admitted & {role.name for role in user.roles}:
                 abort(403)
+            refuse_body_not_json()
             return view(*args, **kwargs)
 
         setattr(checked, ACCESS_ATTRIBUTE, level)

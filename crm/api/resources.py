@@ -32,7 +32,11 @@ from crm.operations.exports import record_export_now
 from crm.queries import get_country_or_404
 from crm.readiness_queries import availability_by_country, readiness_board
 
-ERRORS = {401: "Missing, wrong or revoked token", 403: "The token's role does not allow this"}
+ERRORS = {
+    401: "Missing, wrong or revoked token",
+    403: "The token's role does not allow this",
+    415: "The body is not JSON (send Content-Type: application/json)",
+}
 
 countries_blp = Blueprint(
     "api_countries",
@@ -113,33 +117,14 @@ def availability_dict(row: Availability) -> dict[str, Any]:
 
 
 def review_dict(review: PrivacyReview) -> dict[str, Any]:
-    return {
-        "id": review.id,
-        "country": review.country_code,
-        "programs": sorted(review.program_codes),
-        "status": review.status,
-        "status_since": review.status_since,
-        "applicable_law": review.applicable_law,
-        "counsel": review.counsel,
-        "requested_on": review.requested_on,
-        "decided_on": review.decided_on,
-        "conditions": review.conditions,
-        "notes": review.notes,
-    }
+    return {"id": review.id, "country": review.country_code, **pipeline.review_values(review)}
 
 
 def agreement_dict(agreement: CountryAgreement) -> dict[str, Any]:
     return {
         "id": agreement.id,
         "country": agreement.country_code,
-        "programs": sorted(agreement.program_codes),
-        "counterparty": agreement.counterparty,
-        "status": agreement.status,
-        "status_since": agreement.status_since,
-        "signed_on": agreement.signed_on,
-        "effective_on": agreement.effective_on,
-        "expires_on": agreement.expires_on,
-        "notes": agreement.notes,
+        **pipeline.agreement_values(agreement),
     }
 
 
@@ -459,7 +444,7 @@ def _commit_or_refuse(operation: Callable[[], Any]) -> Any:
 @api_requires("staff")
 @countries_blp.arguments(schemas.AvailabilityUpdate)
 @countries_blp.response(200, schemas.AvailabilitySchema)
-@documented_errors(countries_blp, 401, 403, 404)
+@documented_errors(countries_blp, 401, 403, 404, 415)
 def put_availability(values, code, program):
     """Set a program's availability in a country; the change joins its history."""
     country = get_country_or_404(code)
@@ -482,7 +467,7 @@ def put_availability(values, code, program):
 @api_requires("staff")
 @pipeline_blp.arguments(schemas.PrivacyReviewCreate)
 @pipeline_blp.response(201, schemas.PrivacyReviewSchema)
-@documented_errors(pipeline_blp, 401, 403, 404)
+@documented_errors(pipeline_blp, 401, 403, 404, 415)
 def create_privacy_review(values):
     """Record a privacy review of a country."""
     country = get_country_or_404(values.pop("country"))
@@ -494,12 +479,11 @@ def create_privacy_review(values):
 @api_requires("staff")
 @pipeline_blp.arguments(schemas.PrivacyReviewWrite)
 @pipeline_blp.response(200, schemas.PrivacyReviewSchema)
-@documented_errors(pipeline_blp, 401, 403, 404)
+@documented_errors(pipeline_blp, 401, 403, 404, 415)
 def patch_privacy_review(values, review_id):
     """Change some fields of a privacy review; the others keep their values."""
     review = db.get_or_404(PrivacyReview, review_id)
-    current = {k: v for k, v in review_dict(review).items() if k not in ("id", "country")}
-    _commit_or_refuse(lambda: pipeline.update_privacy_review(review, **(current | values)))
+    _commit_or_refuse(lambda: pipeline.update_privacy_review(review, **values))
     return review_dict(review)
 
 
@@ -507,7 +491,7 @@ def patch_privacy_review(values, review_id):
 @api_requires("staff")
 @pipeline_blp.arguments(schemas.CountryAgreementCreate)
 @pipeline_blp.response(201, schemas.CountryAgreementSchema)
-@documented_errors(pipeline_blp, 401, 403, 404)
+@documented_errors(pipeline_blp, 401, 403, 404, 415)
 def create_agreement(values):
     """Record a country agreement."""
     country = get_country_or_404(values.pop("country"))
@@ -519,12 +503,11 @@ def create_agreement(values):
 @api_requires("staff")
 @pipeline_blp.arguments(schemas.CountryAgreementWrite)
 @pipeline_blp.response(200, schemas.CountryAgreementSchema)
-@documented_errors(pipeline_blp, 401, 403, 404)
+@documented_errors(pipeline_blp, 401, 403, 404, 415)
 def patch_agreement(values, agreement_id):
     """Change some fields of a country agreement; the others keep their values."""
     agreement = db.get_or_404(CountryAgreement, agreement_id)
-    current = {k: v for k, v in agreement_dict(agreement).items() if k not in ("id", "country")}
-    _commit_or_refuse(lambda: pipeline.update_country_agreement(agreement, **(current | values)))
+    _commit_or_refuse(lambda: pipeline.update_country_agreement(agreement, **values))
     return agreement_dict(agreement)
 
 
@@ -532,7 +515,7 @@ def patch_agreement(values, agreement_id):
 @api_requires("staff")
 @pipeline_blp.arguments(schemas.ThresholdUpdate)
 @pipeline_blp.response(200, schemas.ThresholdSchema(many=True))
-@documented_errors(pipeline_blp, 401, 403, 404)
+@documented_errors(pipeline_blp, 401, 403, 404, 415)
 def put_threshold(values, code, program):
     """Override a program's threshold in a country (QOPI, QCP)."""
     country = get_country_or_404(code)

@@ -116,9 +116,20 @@ class PrivacyReviewSchema(Schema):
     notes = fields.String(allow_none=True)
 
 
+STATUS_DAYS = (
+    "Days are the organization's calendar days. A new status starts on `status_since` when "
+    "given, else on the decision day given with it, else today; a decision without its day "
+    "records the status's day (docs/domain.md#status-dates)."
+)
+
+
 class PrivacyReviewWrite(Schema):
+    class Meta:
+        description = STATUS_DAYS
+
     programs = fields.List(fields.String(validate=PROGRAMS), validate=validate.Length(min=1, max=3))
     status = fields.String(validate=validate.OneOf(REVIEW_STATUSES))
+    status_since = calendar_date(allow_none=True)
     applicable_law = fields.String(allow_none=True, validate=SHORT)
     counsel = fields.String(allow_none=True, validate=SHORT)
     requested_on = calendar_date(allow_none=True)
@@ -149,9 +160,13 @@ class CountryAgreementSchema(Schema):
 
 
 class CountryAgreementWrite(Schema):
+    class Meta:
+        description = STATUS_DAYS
+
     programs = fields.List(fields.String(validate=PROGRAMS), validate=validate.Length(min=1, max=3))
     counterparty = fields.String(validate=validate.Length(min=1, max=200))
     status = fields.String(validate=validate.OneOf(AGREEMENT_STATUSES))
+    status_since = calendar_date(allow_none=True)
     signed_on = calendar_date(allow_none=True)
     effective_on = calendar_date(allow_none=True)
     expires_on = calendar_date(allow_none=True)

@@ -22,6 +22,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from crm.extensions import db
 from crm.models._types import UTCDateTime, one_of, utcnow
+from crm.readiness import State
 
 if TYPE_CHECKING:
     from crm.models.countries import Country, Program
@@ -52,6 +53,10 @@ AGREEMENT_STATUSES = (
     "expired",
     "terminated",
 )
+
+
+#: Readiness states a recorded change may hold: the readiness rules' own vocabulary.
+READINESS_STATES = tuple(str(state) for state in State)
 
 
 class Availability(db.Model):
@@ -240,7 +245,7 @@ class ReadinessChange(db.Model):
 
     __tablename__ = "readiness_changes"
     __table_args__ = (
-        one_of("state", ("launched", "ready", "awaiting_capacity", "near_ready", "blocked")),
+        one_of("state", READINESS_STATES),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

@@ -34,7 +34,7 @@ from crm.models import (
     Program,
 )
 from crm.operations.errors import InvalidInput
-from crm.readiness import LAUNCHED_STATUSES, PROGRAMS_WITH_LAUNCH
+from crm.readiness import HOME_COUNTRIES, LAUNCHED_STATUSES, PROGRAMS_WITH_LAUNCH
 from crm.readiness_queries import launched_count, qcp_capacity, readiness_board
 
 logger = logging.getLogger(__name__)
@@ -122,8 +122,8 @@ def _check_launch(country: Country, program_code: str, status: str, previous: st
         raise InvalidInput(
             "status", _("QCP can only be launched where QOPI is available or in pilot.")
         )
-    if previous in LAUNCHED_STATUSES:
-        return
+    if previous in LAUNCHED_STATUSES or country.code in HOME_COUNTRIES:
+        return  # the programs' home uses none of QCP's international capacity
     launched, capacity = launched_count("QCP"), qcp_capacity()
     if launched >= capacity:
         raise InvalidInput(
@@ -212,20 +212,8 @@ def set_availability(
 # --- privacy reviews ------------------------------------------------------------------------------
 
 
-def _review_snapshot(review: PrivacyReview) -> dict[str, Any]:
-    return {
-        "programs": sorted(review.program_codes),
-        "status": review.status,
-        "status_since": review.status_since,
-        "applicable_law": review.applicable_law,
-        "counsel": review.counsel,
-        "requested_on": review.requested_on,
-        "decided_on": review.decided_on,
-        "conditions": review.conditions,
-        "notes": review.notes,
-    }
-
-
+#: The editable fields of a privacy review and of an agreement: what the forms, the API and the
+#: audit trail read and write (one list each).
 REVIEW_FIELDS = (
     "programs",
     "status",
@@ -247,33 +235,79 @@ AGREEMENT_FIELDS = (
     "expires_on",
     "notes",
 )
+#: Review statuses that are a decision: reaching one records its decision day.
+DECIDED_REVIEW = frozenset({"approved", "approved_with_conditions", "rejected"})
 
 
-def _known(values: dict[str, Any], fields: tuple[str, ...]) -> dict[str, Any]:
-    unknown = set(values) - set(fields)
+def _review_snapshot(review: PrivacyReview) -> dict[str, Any]:
+    return {
+        field: sorted(review.program_codes) if field == "programs" else getattr(review, field)
+        for field in REVIEW_FIELDS
+    }
+
+
+def _agreement_snapshot(agreement: CountryAgreement) -> dict[str, Any]:
+    return {
+        field: sorted(agreement.program_codes) if field == "programs" else getattr(agreement, field)
+        for field in AGREEMENT_FIELDS
+    }
+
+
+def review_values(review: PrivacyReview) -> dict[str, Any]:
+    """The review's editable values (:data:`REVIEW_FIELDS`), programs as sorted codes."""
+    return _review_snapshot(review)
+
+
+def agreement_values(agreement: CountryAgreement) -> dict[str, Any]:
+    """The agreement's editable values (:data:`AGREEMENT_FIELDS`), programs as sorted codes."""
+    return _agreement_snapshot(agreement)
+
+
+def _known(changes: dict[str, Any], fields: tuple[str, ...]) -> None:
+    unknown = set(changes) - set(fields)
     if unknown:
         raise TypeError(f"unexpected values: {', '.join(sorted(unknown))}")
-    return {field: values.get(field) for field in fields}
 
 
-def _status_since(
-    given: date | None, status: str, current_status: str | None, current: date | None
-) -> date | None:
-    # A new status starts today unless staff say when; an unchanged one keeps its day.
-    if given is not None:
-        return given
-    return org_today() if status != current_status else current
+def _status_dates(
+    changes: dict[str, Any], current: dict[str, Any], status: str, decision: str | None
+) -> dict[str, Any]:
+    """The days that go with the status (docs/domain.md#status-dates).
+
+    ``changes`` holds only what the person gave for this change. A new status starts on the day
+    given for it, else on the day given for its ``decision`` field (``decided_on``,
+    ``signed_on``), else today in the organization's calendar; an unchanged status keeps its
+    day unless one is given. Reaching a decision records its day in ``decision`` unless one
+    is given for this change: a day kept from an earlier decision is not this one's.
+    """
+    status_changed = status != current["status"]
+    decided_on = changes.get(decision) if decision else None
+    since = changes.get("status_since")
+    if since is None:
+        since = (decided_on or org_today()) if status_changed else current["status_since"]
+    dates = {"status_since": since}
+    if decision is not None and status_changed:
+        dates[decision] = decided_on or since
+    return dates
 
 
-def _apply_review(review: PrivacyReview, values: dict[str, Any]) -> None:
+def _review_decision(status: str) -> str | None:
+    return "decided_on" if status in DECIDED_REVIEW else None
+
+
+def _apply_review(review: PrivacyReview, changes: dict[str, Any]) -> None:
     """Validate every value first, then assign: a refused input leaves the review untouched."""
-    values = _known(values, REVIEW_FIELDS)
+    _known(changes, REVIEW_FIELDS)
+    current = _review_snapshot(review)
+    values = current | changes
     program_rows = _programs(values["programs"] or ())
     status = _one_of(values["status"], REVIEW_STATUSES, "status")
-    requested_on, decided_on = values["requested_on"], values["decided_on"]
+    values |= _status_dates(changes, current, status, _review_decision(status))
+    if status == "requested" and values["requested_on"] is None:
+        values["requested_on"] = values["status_since"]
     _not_before(
-        decided_on,
-        requested_on,
+        values["decided_on"],
+        values["requested_on"],
         "decided_on",
         _("The decision date cannot be before the request date."),
     )
@@ -282,12 +316,10 @@ def _apply_review(review: PrivacyReview, values: dict[str, Any]) -> None:
         "counsel": _text(values["counsel"], "counsel"),
         "conditions": _text(values["conditions"], "conditions", limit=None),
         "notes": _text(values["notes"], "notes", limit=None),
-        "status_since": _status_since(
-            values["status_since"], status, review.status, review.status_since
-        ),
+        "status_since": values["status_since"],
         "status": status,
-        "requested_on": requested_on,
-        "decided_on": decided_on,
+        "requested_on": values["requested_on"],
+        "decided_on": values["decided_on"],
     }
     for field, value in cleaned.items():
         setattr(review, field, value)
@@ -295,12 +327,14 @@ def _apply_review(review: PrivacyReview, values: dict[str, Any]) -> None:
 
 
 def record_privacy_review(country: Country, **values: Any) -> PrivacyReview:
-    """Add a privacy review of ``country`` (SPEC §2) covering ``programs`` (program codes).
+    """Add a privacy review of ``country`` covering ``programs`` (docs/domain.md#pipeline).
 
-    Keyword values: ``programs``, ``status`` (one of ``REVIEW_STATUSES``), ``status_since``
-    (default today), ``applicable_law``, ``counsel``, ``requested_on``, ``decided_on`` (not
-    before ``requested_on``), ``conditions``, ``notes``; days are organization calendar days.
-    Raises ``InvalidInput`` on a value the database would refuse.
+    Keyword values (:data:`REVIEW_FIELDS`): ``programs`` (program codes), ``status`` (one of
+    ``REVIEW_STATUSES``), ``status_since``, ``applicable_law``, ``counsel``, ``requested_on``,
+    ``decided_on`` (not before ``requested_on``), ``conditions``, ``notes``; days are the
+    organization's calendar days, and the status's days default as
+    docs/domain.md#status-dates says. Raises ``InvalidInput`` on a value the database would
+    refuse.
     """
     review = PrivacyReview(country_code=country.code, status=None)
     _apply_review(review, values)
@@ -318,19 +352,24 @@ def record_privacy_review(country: Country, **values: Any) -> PrivacyReview:
     return review
 
 
-def update_privacy_review(review: PrivacyReview, **values: Any) -> PrivacyReview:
-    """Change a privacy review; same keyword values and errors as :func:`record_privacy_review`.
-    Writes nothing when nothing changed."""
+def update_privacy_review(review: PrivacyReview, **changes: Any) -> PrivacyReview:
+    """Change the fields given in ``changes``; the others keep their values.
+
+    ``changes`` holds only what the person gave for this change (a form sends the fields it
+    changed, the API the body's fields): a status day or decision day not among them defaults
+    as docs/domain.md#status-dates says. Same values and errors as
+    :func:`record_privacy_review`. Writes nothing when nothing changed.
+    """
     before = _review_snapshot(review)
-    _apply_review(review, values)
-    changes = audit.diff(before, _review_snapshot(review))
-    if changes:
+    _apply_review(review, changes)
+    changes_made = audit.diff(before, _review_snapshot(review))
+    if changes_made:
         db.session.flush()
         audit.record(
             "privacy_review.update",
             "privacy_review",
             review.id,
-            changes,
+            changes_made,
             country_code=review.country_code,
         )
         notify_country_changed(review.country_code)
@@ -341,27 +380,17 @@ def update_privacy_review(review: PrivacyReview, **values: Any) -> PrivacyReview
 # --- country agreements ---------------------------------------------------------------------------
 
 
-def _agreement_snapshot(agreement: CountryAgreement) -> dict[str, Any]:
-    return {
-        "programs": sorted(agreement.program_codes),
-        "counterparty": agreement.counterparty,
-        "status": agreement.status,
-        "status_since": agreement.status_since,
-        "signed_on": agreement.signed_on,
-        "effective_on": agreement.effective_on,
-        "expires_on": agreement.expires_on,
-        "notes": agreement.notes,
-    }
-
-
-def _apply_agreement(agreement: CountryAgreement, values: dict[str, Any]) -> None:
+def _apply_agreement(agreement: CountryAgreement, changes: dict[str, Any]) -> None:
     """Validate every value first, then assign: a refused input leaves the agreement untouched."""
-    values = _known(values, AGREEMENT_FIELDS)
+    _known(changes, AGREEMENT_FIELDS)
+    current = _agreement_snapshot(agreement)
+    values = current | changes
     program_rows = _programs(values["programs"] or ())
     counterparty = _text(values["counterparty"], "counterparty")
     if counterparty is None:
         raise InvalidInput("counterparty", _("Name the other party to the agreement."))
     status = _one_of(values["status"], AGREEMENT_STATUSES, "status")
+    values |= _status_dates(changes, current, status, "signed_on" if status == "signed" else None)
     signed_on, effective_on = values["signed_on"], values["effective_on"]
     expires_on = values["expires_on"]
     _not_before(
@@ -379,9 +408,7 @@ def _apply_agreement(agreement: CountryAgreement, values: dict[str, Any]) -> Non
     cleaned = {
         "counterparty": counterparty,
         "notes": _text(values["notes"], "notes", limit=None),
-        "status_since": _status_since(
-            values["status_since"], status, agreement.status, agreement.status_since
-        ),
+        "status_since": values["status_since"],
         "status": status,
         "signed_on": signed_on,
         "effective_on": effective_on,
@@ -393,12 +420,14 @@ def _apply_agreement(agreement: CountryAgreement, values: dict[str, Any]) -> Non
 
 
 def record_country_agreement(country: Country, **values: Any) -> CountryAgreement:
-    """Add a country agreement (SPEC §2) covering ``programs`` (program codes).
+    """Add a country agreement covering ``programs`` (docs/domain.md#pipeline).
 
-    Keyword values: ``programs``, ``counterparty`` (required), ``status`` (one of
-    ``AGREEMENT_STATUSES``), ``status_since`` (default today), ``signed_on``, ``effective_on``
-    and ``expires_on`` (neither before ``signed_on``; ``expires_on`` is the last day the
-    agreement counts), ``notes``. Raises ``InvalidInput`` on a value the database would refuse.
+    Keyword values (:data:`AGREEMENT_FIELDS`): ``programs``, ``counterparty`` (required),
+    ``status`` (one of ``AGREEMENT_STATUSES``), ``status_since``, ``signed_on``,
+    ``effective_on`` and ``expires_on`` (neither before ``signed_on``; ``expires_on`` is the
+    last day the agreement counts), ``notes``; the status's days default as
+    docs/domain.md#status-dates says. Raises ``InvalidInput`` on a value the database would
+    refuse.
     """
     agreement = CountryAgreement(country_code=country.code, status=None)
     _apply_agreement(agreement, values)
@@ -416,19 +445,20 @@ def record_country_agreement(country: Country, **values: Any) -> CountryAgreemen
     return agreement
 
 
-def update_country_agreement(agreement: CountryAgreement, **values: Any) -> CountryAgreement:
-    """Change a country agreement; same keyword values and errors as
+def update_country_agreement(agreement: CountryAgreement, **changes: Any) -> CountryAgreement:
+    """Change the fields given in ``changes``; the others keep their values (see
+    :func:`update_privacy_review` for what "given" means). Same values and errors as
     :func:`record_country_agreement`. Writes nothing when nothing changed."""
     before = _agreement_snapshot(agreement)
-    _apply_agreement(agreement, values)
-    changes = audit.diff(before, _agreement_snapshot(agreement))
-    if changes:
+    _apply_agreement(agreement, changes)
+    changes_made = audit.diff(before, _agreement_snapshot(agreement))
+    if changes_made:
         db.session.flush()
         audit.record(
             "country_agreement.update",
             "country_agreement",
             agreement.id,
-            changes,
+            changes_made,
             country_code=agreement.country_code,
         )
         notify_country_changed(agreement.country_code)

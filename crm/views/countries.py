@@ -13,6 +13,7 @@ from crm import audit_queries, country_queries, readiness
 from crm.auth import has_level, staff_required, viewer_required
 from crm.clock import org_today
 from crm.extensions import db
+from crm.i18n import localized_list
 from crm.models import Availability, CountryAgreement, CountryThreshold, PrivacyReview
 from crm.operations import pipeline
 from crm.pipeline_forms import (
@@ -23,6 +24,7 @@ from crm.pipeline_forms import (
     PrivacyReviewForm,
     ThresholdForm,
 )
+from crm.presentation import localized_date
 from crm.queries import get_country_or_404
 from crm.readiness import PROGRAMS_WITH_LAUNCH
 from crm.views.form_support import commit_operation, render_form
@@ -34,14 +36,16 @@ PROGRAM_CODES = ("QOPI", "QCP", "QTP")
 
 @blueprint.app_template_global()
 def explain_criterion(criterion: readiness.Criterion) -> str:
-    """A readiness criterion as a sentence with its numbers, in the user's language."""
-    return readiness.explain(criterion, _)
+    """A readiness criterion as a sentence with its numbers and days, in the reader's language
+    and date style."""
+    return readiness.explain(criterion, _, day=localized_date)
 
 
 @blueprint.app_template_global()
 def readiness_summary(result: readiness.Readiness) -> str:
-    """A readiness result in one line ("near ready: missing country agreement")."""
-    return readiness.summarize(result, _)
+    """A readiness result in one line ("Near ready: missing a signed country agreement"), the
+    missing criteria joined with the reader's language's conjunction."""
+    return readiness.summarize(result, _, join=localized_list)
 
 
 blueprint.add_app_template_global(audit_queries.action_label, "audit_action_label")
@@ -155,11 +159,12 @@ def edit_privacy_review(code: str, review_id: int):
     review = db.get_or_404(PrivacyReview, review_id)
     if review.country_code != country.code:
         abort(404)
-    form = PrivacyReviewForm(obj=review if request.method == "GET" else None)
+    stored = pipeline.review_values(review)
+    form = PrivacyReviewForm()
     if request.method == "GET":
-        form.programs.data = sorted(review.program_codes)
+        form.load(stored)
     if form.validate_on_submit() and commit_operation(
-        form, pipeline.update_privacy_review, review, **form.values()
+        form, pipeline.update_privacy_review, review, **form.changes(stored)
     ):
         flash(_("Privacy review saved."), "success")
         return _detail(country.code, "privacy-reviews")
@@ -188,11 +193,12 @@ def edit_agreement(code: str, agreement_id: int):
     agreement = db.get_or_404(CountryAgreement, agreement_id)
     if agreement.country_code != country.code:
         abort(404)
-    form = CountryAgreementForm(obj=agreement if request.method == "GET" else None)
+    stored = pipeline.agreement_values(agreement)
+    form = CountryAgreementForm()
     if request.method == "GET":
-        form.programs.data = sorted(agreement.program_codes)
+        form.load(stored)
     if form.validate_on_submit() and commit_operation(
-        form, pipeline.update_country_agreement, agreement, **form.values()
+        form, pipeline.update_country_agreement, agreement, **form.changes(stored)
     ):
         flash(_("Agreement saved."), "success")
         return _detail(country.code, "agreements")

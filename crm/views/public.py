@@ -7,7 +7,7 @@ from urllib.parse import urlsplit
 from flask import Blueprint, abort, redirect, render_template, request, session, url_for
 
 from crm import queries
-from crm.auth import public
+from crm.auth import public, viewer_required
 from crm.i18n import SEGMENT_OF, URL_SEGMENTS, normalize_locale, select_locale
 
 blueprint = Blueprint("public", __name__)
@@ -18,6 +18,13 @@ blueprint = Blueprint("public", __name__)
 def root():
     """Send a visitor to the survey (the front door) in the language their browser asks for."""
     return redirect(url_for("surveys.survey", lang=SEGMENT_OF[select_locale()]), code=302)
+
+
+@blueprint.get("/staff/")
+@viewer_required
+def staff_home():
+    """The staff address ``make run`` prints: the dashboard, or the login page for a visitor."""
+    return redirect(url_for("dashboard.index"), code=302)
 
 
 @blueprint.get("/<lang>/")

@@ -8,6 +8,7 @@ from datetime import date
 import pytest
 from sqlalchemy import func, select
 
+from crm.clock import org_today
 from crm.models import CountryAgreement, PrivacyReview
 from crm.operations import pipeline
 from crm.queries import get_country_or_404
@@ -55,7 +56,7 @@ def test_list_filters_by_region(client, viewer):
 
 def test_list_filters_by_program_and_availability(client, viewer):
     codes = listed_codes(page(client, "/staff/countries/?program=QCP&availability=available"))
-    assert sorted(codes) == ["BR", "ES", "GR", "RO", "SA"]
+    assert sorted(codes) == ["BR", "ES", "GR", "RO", "SA", "US"]
 
 
 def test_list_filters_by_readiness(client, viewer, db):
@@ -113,8 +114,8 @@ def test_country_page_shows_readiness_criteria_with_numbers(client, viewer, db):
     submit_eligible(db, 3)
     html = page(client, "/staff/countries/CO")
     assert 'data-program="QOPI" data-state="blocked"' in html
-    assert "Eligible practices 3 of 5" in html
-    assert "No privacy review covering QOPI" in html
+    assert "Eligible practices: 3 of 5" in html
+    assert "No privacy review covers QOPI" in html
 
 
 def test_threshold_shows_the_default(client, viewer):
@@ -223,14 +224,12 @@ def test_bad_privacy_review_shows_the_error_next_to_the_field(
     [
         ({"signed_on": "2026-05-10", "expires_on": "2026-05-01"}, "expires_on"),
         ({"signed_on": "2026-05-10", "effective_on": "2026-05-01"}, "effective_on"),
-        ({"signed_on": ""}, "signed_on"),
         ({"signed_on": "2026-05-10", "expires_on": "9999-12-31"}, "expires_on"),
         ({"signed_on": "1066-10-14"}, "signed_on"),
     ],
     ids=[
         "expiry-before-signature",
         "effective-before-signature",
-        "signed-without-date",
         "expiry-out-of-calendar",
         "signature-out-of-calendar",
     ],
@@ -243,6 +242,16 @@ def test_bad_agreement_dates_are_refused(client, staff, db, data, field):
     assert response.status_code == 422
     assert f'id="{field}-error"' in response.get_data(as_text=True)
     assert db.session.scalar(select(func.count()).select_from(CountryAgreement)) == 0
+
+
+def test_an_agreement_signed_without_a_day_is_signed_today(client, staff, db):
+    response = client.post(
+        "/staff/countries/CO/agreements/new",
+        data={"programs": ["QOPI"], "counterparty": "MinSalud", "status": "signed"},
+    )
+    assert response.status_code == 303
+    agreement = db.session.scalar(select(CountryAgreement))
+    assert agreement.signed_on == agreement.status_since == org_today()
 
 
 @pytest.mark.parametrize("value", ["0", "10000", "-1", "three", ""])

@@ -7,6 +7,7 @@ from datetime import date, timedelta
 import pytest
 
 from crm.readiness import (
+    HOME_COUNTRIES,
     AgreementFact,
     CountryFacts,
     Criterion,
@@ -16,6 +17,7 @@ from crm.readiness import (
     as_dict,
     assess,
     assess_country,
+    count_launched,
     explain,
     summarize,
 )
@@ -355,9 +357,13 @@ def test_criteria_are_listed_in_rule_order(program, keys):
 @pytest.mark.parametrize(
     ("overrides", "missing", "summary"),
     [
-        ({"privacy_reviews": (review("in_review"),)}, "privacy_review", "missing privacy review"),
-        ({"agreements": (agreement("draft"),)}, "country_agreement", "missing country agreement"),
-        ({"eligible": {"QOPI": 4}}, "eligible_practices", "missing eligible practices"),
+        (
+            {"privacy_reviews": (review("in_review"),)},
+            "privacy_review",
+            "an approved privacy review",
+        ),
+        ({"agreements": (agreement("draft"),)}, "country_agreement", "a signed country agreement"),
+        ({"eligible": {"QOPI": 4}}, "eligible_practices", "enough eligible practices"),
     ],
 )
 def test_one_missing_criterion_is_near_ready(overrides, missing, summary):
@@ -365,7 +371,7 @@ def test_one_missing_criterion_is_near_ready(overrides, missing, summary):
     assert (result.state, [c.key for c in result.missing], summarize(result)) == (
         State.NEAR_READY,
         [missing],
-        f"near ready: {summary}",
+        f"Near ready: missing {summary}",
     )
 
 
@@ -374,7 +380,7 @@ def test_two_missing_criteria_are_blocked():
     result = run(country)["QOPI"]
     assert (result.state, summarize(result)) == (
         State.BLOCKED,
-        "blocked: missing country agreement, eligible practices",
+        "Blocked: missing a signed country agreement and enough eligible practices",
     )
 
 
@@ -396,9 +402,12 @@ def test_launched_stays_launched_with_criteria_evaluated(status):
 @pytest.mark.parametrize(
     ("state", "summary"),
     [
-        (State.LAUNCHED, "launched"),
-        (State.READY, "ready"),
-        (State.AWAITING_CAPACITY, "ready — awaiting capacity (QCP launched in 6 of 6 countries)"),
+        (State.LAUNCHED, "Launched"),
+        (State.READY, "Ready to launch: every criterion is met"),
+        (
+            State.AWAITING_CAPACITY,
+            "Ready, awaiting capacity: QCP is launched in 6 of at most 6 countries",
+        ),
     ],
 )
 def test_summary_of_states_without_missing_criteria(state, summary):
@@ -450,13 +459,13 @@ def test_assess_returns_every_program_per_country_in_order():
             "eligible_practices",
             False,
             {"program": "QOPI", "eligible": 3, "threshold": 5},
-            "Eligible practices 3 of 5",
+            "Eligible practices: 3 of 5",
         ),
         (
             "privacy_review",
             False,
             {"program": "QOPI", "status": "in_review", "since": "2026-03-02"},
-            "Privacy review in review since 2026-03-02",
+            "Privacy review in progress since 2026-03-02",
         ),
         (
             "privacy_review",
@@ -468,7 +477,7 @@ def test_assess_returns_every_program_per_country_in_order():
             "privacy_review",
             False,
             {"program": "QCP", "status": None, "since": None},
-            "No privacy review covering QCP",
+            "No privacy review covers QCP",
         ),
         (
             "country_agreement",
@@ -481,7 +490,7 @@ def test_assess_returns_every_program_per_country_in_order():
                 "expires_on": "2027-01-31",
                 "expired": False,
             },
-            "Agreement signed, expires 2027-01-31",
+            "Agreement signed, valid until 2027-01-31",
         ),
         (
             "country_agreement",
@@ -494,7 +503,7 @@ def test_assess_returns_every_program_per_country_in_order():
                 "expires_on": None,
                 "expired": False,
             },
-            "Agreement signed, no expiry date",
+            "Agreement signed, with no expiry date",
         ),
         (
             "country_agreement",
@@ -533,26 +542,54 @@ def test_assess_returns_every_program_per_country_in_order():
                 "expires_on": None,
                 "expired": False,
             },
-            "No country agreement covering QCP",
+            "No country agreement covers QCP",
         ),
         (
             "qopi_launched",
             False,
             {"availability": "in_pipeline"},
-            "QOPI not launched (availability: in pipeline)",
+            "QOPI is in the pipeline, not launched",
         ),
-        ("qopi_launched", True, {"availability": "pilot"}, "QOPI launched (availability: pilot)"),
+        ("qopi_launched", True, {"availability": "pilot"}, "QOPI is in pilot"),
     ],
 )
 def test_explain(key, met, params, text):
     assert explain(Criterion(key, met, params)) == text
 
 
-def test_explain_translates_sentence_and_status_word():
+def test_explain_translates_the_whole_sentence_and_writes_days_as_asked():
     found = Criterion("privacy_review", False, {"status": "in_review", "since": "2026-03-02"})
-    assert explain(found, lambda message: f"<{message}>") == (
-        "<Privacy review <in review> since 2026-03-02>"
+    assert explain(found, lambda message: f"<{message}>", day=lambda d: f"{d:%d/%m}") == (
+        "<Privacy review in progress since 02/03>"
     )
+
+
+def test_summary_joins_missing_criteria_with_the_given_conjunction():
+    result = run(unlaunched(agreements=(), eligible={"QOPI": 3}))["QOPI"]
+    assert summarize(result, join=" + ".join) == (
+        "Blocked: missing a signed country agreement + enough eligible practices"
+    )
+
+
+@pytest.mark.parametrize("code", sorted(HOME_COUNTRIES))
+def test_the_programs_home_is_never_a_launch_candidate(code):
+    home = facts(country=code, availability={"QOPI": "available"}, privacy_reviews=())
+    results = run(home)
+    assert [(r.program, r.state) for r in results.values()] == [
+        ("QOPI", State.HOME),
+        ("QCP", State.HOME),
+    ]
+
+
+def test_a_qcp_at_home_uses_none_of_the_international_capacity():
+    launched = [
+        facts(country="US", availability={"QOPI": "available", "QCP": "available"}),
+        *(qcp_country(code, "available") for code in ("BR", "ES", "GR")),
+    ]
+    candidate = qcp_country("CO", "in_pipeline")
+    board = assess([*launched, candidate], today=TODAY, qcp_capacity=4)
+    assert count_launched(launched, "QCP") == 3
+    assert [r.state for r in board if r.country == "CO" and r.program == "QCP"] == [State.READY]
 
 
 def test_explain_rejects_unknown_key():
@@ -570,7 +607,7 @@ def test_results_serialise_to_json():
     assert payload[0]["criteria"][1] == {
         "key": "country_agreement",
         "met": True,
-        "detail": "Agreement signed, expires 2026-06-15",
+        "detail": "Agreement signed, valid until 2026-06-15",
         "params": {
             "program": "QOPI",
             "status": "signed",

@@ -35,4 +35,4 @@ def test_state_filter(app):
 def test_text_board_explains_each_criterion(app):
     output = run(app, "--state", "blocked")
     assert "CO  QOPI" in output
-    assert "- Eligible practices 0 of 5" in output
+    assert "- Eligible practices: 0 of 5" in output

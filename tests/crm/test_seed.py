@@ -15,10 +15,14 @@ EU27 = set(
     "AT BE BG HR CY CZ DK EE FI FR DE GR HU IE IT LV LT LU MT NL PL PT RO SK SI ES SE".split()
 )
 
-#: SPEC §2, "Seeded availability", written out by hand.
+#: The programs' home: the United States and its territories (docs/domain.md#home).
+US_AND_TERRITORIES = {"US", "PR", "GU", "VI", "AS", "MP", "UM"}
+#: The seeded availability (crm/data/README.md), written out by hand.
 SPEC_AVAILABLE = {
-    "QOPI": {"AR", "AU", "BR", "CL", "IN", "MY", "MX", "NZ", "PK", "PE", "PH", "SA", "US"} | EU27,
-    "QCP": {"BR", "GR", "RO", "SA", "ES"},
+    "QOPI": {"AR", "AU", "BR", "CL", "IN", "MY", "MX", "NZ", "PK", "PE", "PH", "SA"}
+    | EU27
+    | US_AND_TERRITORIES,
+    "QCP": {"BR", "GR", "RO", "SA", "ES", "US"},
     "QTP": {"GR", "BR", "MX", "RO", "ES", "SA"},
 }
 

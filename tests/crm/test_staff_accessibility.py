@@ -75,7 +75,6 @@ def test_map_shows_every_seeded_available_country_in_its_colour(
     app_server, browser_page, create_user, db, program
 ):
     page = browser_page
-    page = browser_page
     from tests.crm.test_seed import SPEC_AVAILABLE
 
     user = create_user("viewer")
@@ -91,5 +90,6 @@ def test_map_shows_every_seeded_available_country_in_its_colour(
         ".map-legend .map-country--available", "e => getComputedStyle(e).backgroundColor"
     )
     coloured = {code for code, fill in fills if fill == "rgb(0, 158, 115)"}
-    assert coloured == SPEC_AVAILABLE[program]
+    # The U.S. Minor Outlying Islands have no shape on this map.
+    assert coloured == SPEC_AVAILABLE[program] - {"UM"}
     assert available_colour == "rgb(0, 158, 115)"
