@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import unicodedata
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
 from functools import cache
 from typing import TypeVar
 
 import pycountry
 from babel import Locale
+from babel.lists import format_list
 from flask import g, has_app_context, has_request_context, request, session
 from flask_babel import get_locale
 from flask_login import current_user
@@ -72,6 +73,12 @@ def active_locale() -> str:
     if not has_app_context():
         return "en"
     return str(get_locale() or "en")
+
+
+def localized_list(items: Sequence[str], locale: str | None = None) -> str:
+    """``items`` joined as the language writes a list ("a, b and c", "a, b y c", "a, b e c"),
+    through Babel's CLDR patterns; ``locale`` defaults to :func:`active_locale`."""
+    return format_list(list(items), locale=locale or active_locale())
 
 
 def country_name(code: str, locale: str | None = None) -> str:
