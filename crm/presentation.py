@@ -151,15 +151,8 @@ def change_value(value: object) -> str:
     return text
 
 
-def _date_filter(value: date | datetime | None, legacy_style: str | None = None) -> str:
-    # Only the survey's privacy pages still pass a style ("long"); they are to drop it, then
-    # this argument goes: one date style per language (docs/domain.md#dates). A test keeps
-    # every other template from passing one.
-    if legacy_style is None or value is None:
-        return localized_date(value)
-    if isinstance(value, datetime):
-        value = _in_org_zone(value).date()
-    return format_date(value, legacy_style, locale=active_locale())
+def _date_filter(value: date | datetime | None) -> str:
+    return localized_date(value)
 
 
 def _datetime_filter(value: date | datetime | None) -> str:

@@ -244,9 +244,7 @@ class ReadinessChange(db.Model):
     """A recorded change of a country's readiness state for a program (SPEC §3, last line)."""
 
     __tablename__ = "readiness_changes"
-    __table_args__ = (
-        one_of("state", READINESS_STATES),
-    )
+    __table_args__ = (one_of("state", READINESS_STATES),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     country_code: Mapped[str] = mapped_column(ForeignKey("countries.code"))

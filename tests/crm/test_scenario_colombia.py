@@ -7,6 +7,7 @@ import re
 from datetime import timedelta
 
 import pytest
+from babel.dates import format_date
 from sqlalchemy import select
 
 from crm.clock import org_today
@@ -91,7 +92,7 @@ def test_colombia_becomes_ready_then_near_ready_when_the_agreement_expires(app, 
         "country_agreement": True,
         "eligible_practices": True,
     }
-    assert "Eligible practices 5 of 5" in card
+    assert "Eligible practices: 5 of 5" in card
     entry = board_entry(app, "CO", "QOPI")
     assert (entry["state"], entry["availability"]) == ("ready", "not_available")
     assert all(c["met"] for c in entry["criteria"])
@@ -113,8 +114,8 @@ def test_colombia_becomes_ready_then_near_ready_when_the_agreement_expires(app, 
     card = readiness_card(staff_client.get("/staff/countries/CO").get_data(as_text=True), "QOPI")
     assert 'data-state="near_ready"' in card
     assert criteria_met(card)["country_agreement"] is False
-    assert f"Agreement expired on {yesterday.isoformat()}" in card
-    assert "missing country agreement" in card
+    assert f"Agreement expired on {format_date(yesterday, 'medium', locale='en')}" in card
+    assert "missing a signed country agreement" in card
     entry = board_entry(app, "CO", "QOPI")
     assert entry["state"] == "near_ready"
     assert [c["key"] for c in entry["criteria"] if not c["met"]] == ["country_agreement"]

@@ -39,7 +39,7 @@ def test_every_version_is_readable_in_every_language(client, lang, version):
 
 @pytest.mark.parametrize(
     ("lang", "date"),
-    [("en", "November 29, 2026"), ("es", "29 de noviembre de 2026"), ("pt", "29 de novembro")],
+    [("en", "Nov 29, 2026"), ("es", "29 nov 2026"), ("pt", "29 de nov. de 2026")],
 )
 def test_the_current_notice_shows_its_version_and_date(app, client, lang, date):
     app.config["PRIVACY_NOTICE_VERSION"] = "2026-11-29"
