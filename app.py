@@ -58,6 +58,7 @@ def create_app(overrides: dict[str, Any] | None = None) -> Flask:
     register_template_helpers(app)
     register_error_handlers(app)
     register_commands(app)
+    register_jobs()
     hardening.refuse_nul_in_blueprints(app)
     logging.basicConfig(level=logging.INFO)
     return app
@@ -127,6 +128,11 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(alerts.blueprint)
     app.register_blueprint(availability.blueprint)
     api.init_app(app)
+
+
+def register_jobs() -> None:
+    """Import the modules whose daily jobs register themselves (``crm.jobs.daily_job``)."""
+    from crm.operations import alerts, invitations, readiness  # noqa: F401
 
 
 def register_template_helpers(app: Flask) -> None:

@@ -198,11 +198,25 @@ def tokens_revoke(prefix: str) -> None:
     click.echo(f"Revoked {prefix}.")
 
 
+alerts_cli = AppGroup("alerts", help="Alerts for staff and viewers.")
+
+
+@alerts_cli.command("run")
+def alerts_run() -> None:
+    """Find new alerts and queue the email digests (idempotent: a second run adds nothing)."""
+    from crm.operations.alerts import run_alerts
+
+    result = run_alerts()
+    db.session.commit()
+    click.echo(f"Alerts: {result.created} new, {result.digests} digests queued.")
+
+
 def init_app(app: Flask) -> None:
     """Register the commands on ``app.cli``."""
     from crm import worker
 
     worker.init_app(app)
+    app.cli.add_command(alerts_cli)
     app.cli.add_command(seed_command)
     app.cli.add_command(demo_admin_command)
     app.cli.add_command(users_cli)

@@ -4,90 +4,21 @@ activity timeline. Lists are paginated in SQL (LIMIT/OFFSET), never loaded whole
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date, datetime
-from typing import Any
+from datetime import datetime
 
-from flask import abort
-from sqlalchemy import Select, case, func, or_, select
+from sqlalchemy import Select, func, or_, select
 from sqlalchemy.orm import selectinload
 
 from crm.extensions import db
 from crm.models import (
-    Activity,
     AuditEvent,
     Contact,
     Interest,
     Practice,
-    Role,
     SurveyResponse,
-    Task,
-    User,
 )
 from crm.models.practices import INTERESTED_LEVELS
-from crm.operations.activities import OPEN_TASK_STATUSES
 from crm.practices import normalize_key
-
-PER_PAGE = 50
-#: Largest id an integer primary key holds on PostgreSQL; larger ones cannot exist.
-MAX_ID = 2**31 - 1
-
-
-@dataclass(frozen=True)
-class Page:
-    """One page of a list: ``items``, the 1-based ``number``, ``per_page`` and ``total`` rows."""
-
-    items: list[Any]
-    number: int
-    per_page: int
-    total: int
-
-    @property
-    def pages(self) -> int:
-        return max(1, -(-self.total // self.per_page))
-
-    @property
-    def has_previous(self) -> bool:
-        return self.number > 1
-
-    @property
-    def has_next(self) -> bool:
-        return self.number < self.pages
-
-
-def paginate(statement: Select, page: int, per_page: int | None = None) -> Page:
-    """Run ``statement`` for page ``page`` (clamped to 1..pages) with a COUNT for the total;
-    ``per_page`` defaults to PER_PAGE."""
-    per_page = per_page or PER_PAGE
-    total = db.session.scalar(select(func.count()).select_from(statement.order_by(None).subquery()))
-    pages = max(1, -(-total // per_page))
-    number = min(max(page, 1), pages)
-    items = db.session.scalars(statement.limit(per_page).offset((number - 1) * per_page)).all()
-    return Page(list(items), number, per_page, total)
-
-
-def page_number(raw: str | None) -> int:
-    """The ``?page=`` argument as a positive int; 1 for anything else."""
-    try:
-        return max(1, int(raw or 1))
-    except ValueError:
-        return 1
-
-
-def get_row(model: type[Any], ident: int | None) -> Any | None:
-    """The ``model`` row with primary key ``ident``, or None; ids outside 1..MAX_ID are None
-    rather than a database error (PostgreSQL's integer range, SQLite's 64-bit limit)."""
-    if ident is None or not 0 < ident <= MAX_ID:
-        return None
-    return db.session.get(model, ident)
-
-
-def get_row_or_404(model: type[Any], ident: int) -> Any:
-    """The ``model`` row with primary key ``ident``; aborts 404 when there is none."""
-    row = get_row(model, ident)
-    if row is None:
-        abort(404)
-    return row
-
 
 # --- responses ---------------------------------------------------------------------------------
 
@@ -249,97 +180,6 @@ def practice_audit(practice_id: int, limit: int = 100) -> list[AuditEvent]:
 
 
 # --- activities and tasks ----------------------------------------------------------------------
-
-
-def _on(statement: Select, model, country_code: str | None, practice_id: int | None,
-        include_practices: bool) -> Select:  # fmt: skip
-    """``statement`` narrowed to rows of a practice, or of a country (with its practices')."""
-    if practice_id is not None:
-        return statement.where(model.practice_id == practice_id)
-    if not include_practices:
-        return statement.where(model.country_code == country_code)
-    # The practice's country looked up row by row (a scalar subquery neither database turns
-    # into "every practice of the country"): the cost follows the activities and tasks, not
-    # the practices (README "Performance").
-    practice_country = (
-        select(Practice.country_code).where(Practice.id == model.practice_id).scalar_subquery()
-    )
-    return statement.where(
-        or_(model.country_code == country_code, practice_country == country_code)
-    )
-
-
-def timeline(
-    *,
-    country_code: str | None = None,
-    practice_id: int | None = None,
-    include_practices: bool = False,
-    limit: int = 30,
-) -> list[Activity]:
-    """Activities of a country or a practice, newest day first; within a day, those with a
-    time latest first, then those logged as a day alone, latest logged first. For a country,
-    ``include_practices`` adds those logged on its practices."""
-    return list(
-        db.session.scalars(
-            _on(select(Activity), Activity, country_code, practice_id, include_practices)
-            .options(selectinload(Activity.author))
-            .order_by(
-                Activity.occurred_on.desc(),
-                Activity.occurred_at.is_(None),
-                Activity.occurred_at.desc(),
-                Activity.created_at.desc(),
-                Activity.id.desc(),
-            )
-            .limit(limit)
-        )
-    )
-
-
-def _due_order(today: date) -> tuple:
-    """Overdue first, then by due date (none last), then oldest first."""
-    overdue = case((Task.due_on < today, 0), else_=1)
-    return overdue, Task.due_on.is_(None), Task.due_on, Task.id
-
-
-def open_tasks(
-    *,
-    country_code: str | None = None,
-    practice_id: int | None = None,
-    include_practices: bool = False,
-    today: date,
-    limit: int = 50,
-) -> list[Task]:
-    """Open and in-progress tasks of a country or a practice, overdue first then by due date."""
-    return list(
-        db.session.scalars(
-            _on(select(Task), Task, country_code, practice_id, include_practices)
-            .options(selectinload(Task.owner))
-            .where(Task.status.in_(OPEN_TASK_STATUSES))
-            .order_by(*_due_order(today))
-            .limit(limit)
-        )
-    )
-
-
-def my_tasks(owner_id: int, today: date) -> Select:
-    """The owner's open and in-progress tasks (SPEC §5 "my tasks"): overdue first (due before
-    the organization's ``today``), then by due date, tasks without one last."""
-    return (
-        select(Task)
-        .where(Task.owner_id == owner_id, Task.status.in_(OPEN_TASK_STATUSES))
-        .order_by(*_due_order(today))
-    )
-
-
-def staff_members() -> list[User]:
-    """Active accounts that may own tasks (staff and admins), by name then email."""
-    return list(
-        db.session.scalars(
-            select(User)
-            .where(User.active.is_(True), User.roles.any(Role.name.in_(("staff", "admin"))))
-            .order_by(User.name, User.email)
-        )
-    )
 
 
 def practices_by_id(ids: set[int]) -> dict[int, Practice]:

@@ -6,19 +6,15 @@ program names and CLDR country names.
 
 from __future__ import annotations
 
-import click
 from flask import Flask
-from flask.cli import AppGroup
 from flask_babel import gettext as _
 
 from crm import outbox, queries
 from crm.alerts import alert_message
-from crm.extensions import db
 from crm.models import OutboxMessage, SurveyResponse
 from crm.questionnaire import INTEREST_KEYS
 
 INTERESTED = ("very", "somewhat")
-alerts_cli = AppGroup("alerts", help="Alerts for staff and viewers.")
 
 
 def chosen_programs(answers: dict) -> list[str]:
@@ -62,22 +58,8 @@ def next_step(program: str, available: bool) -> str:
     return _("Your interest counts toward opening it in your country; we will write when it opens.")
 
 
-@alerts_cli.command("run")
-def alerts_run() -> None:
-    """Find new alerts and queue the email digests (idempotent: a second run adds nothing)."""
-    from crm.operations.alerts import run_alerts
-
-    result = run_alerts()
-    db.session.commit()
-    click.echo(f"Alerts: {result.created} new, {result.digests} digests queued.")
-
-
 def init_app(app: Flask) -> None:
-    """Configure mail delivery, expose ``next_step`` and ``alert_message`` to templates, add
-    ``flask alerts run``, and register the daily jobs of invitations and alerts."""
-    from crm.operations import alerts, invitations  # noqa: F401  (their @daily_job)
-
+    """Configure mail delivery and expose ``next_step`` and ``alert_message`` to templates."""
     outbox.configure_mail(app)
     app.jinja_env.globals["next_step"] = next_step
     app.jinja_env.globals["alert_message"] = alert_message
-    app.cli.add_command(alerts_cli)

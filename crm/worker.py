@@ -22,22 +22,10 @@ from crm.clock import org_today
 from crm.errors import without_values
 from crm.extensions import db
 from crm.intake import file_pending, latest_response_id, pending_response_ids
+from crm.jobs import run_daily_jobs
 
 logger = logging.getLogger(__name__)
 outbox_cli = AppGroup("outbox", help="Deliver queued emails.")
-
-#: Jobs run once per organization day by the worker; each must be safe to run twice.
-DAILY_JOBS: list[tuple[str, Callable[[], object]]] = []
-
-
-def daily_job(name: str) -> Callable:
-    """Register a function as a daily job of the worker."""
-
-    def register(function: Callable) -> Callable:
-        DAILY_JOBS.append((name, function))
-        return function
-
-    return register
 
 
 @outbox_cli.command("send")
@@ -83,17 +71,6 @@ def outbox_retry_failed(since: datetime | None, kinds: tuple[str, ...]) -> None:
         f"Outbox: {requeued} failed emails queued again; `flask outbox send` or the worker "
         "delivers them."
     )
-
-
-def run_daily_jobs() -> None:
-    """Run every daily job, each in its own transaction; one failing does not stop the rest."""
-    for name, job in DAILY_JOBS:
-        try:
-            job()
-            db.session.commit()
-        except Exception as error:
-            db.session.rollback()
-            logger.error("daily job %s failed: %s", name, without_values(error))
 
 
 #: Longest a filing transaction runs before it commits: SQLite's single write lock is held that

@@ -91,14 +91,14 @@ def test_a_database_error_while_the_worker_files_is_logged_without_the_answers(
 def test_a_failing_daily_job_is_logged_without_the_personal_data_it_quotes(
     app, caplog, monkeypatch
 ):
-    from crm import worker
+    from crm import jobs
 
     def failing_job():
         raise ValueError(f"no consent recorded for {EMAIL}")
 
-    monkeypatch.setattr(worker, "DAILY_JOBS", [("reminders", failing_job)])
+    monkeypatch.setattr(jobs, "DAILY_JOBS", [("reminders", failing_job)])
     with caplog.at_level(logging.INFO):
-        worker.run_daily_jobs()
+        jobs.run_daily_jobs()
     text = logged_text(caplog)
     assert "daily job reminders failed: ValueError" in text
     assert "failing_job" in text

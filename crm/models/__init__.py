@@ -15,7 +15,6 @@ from crm.models.pipeline import (
     CountryAgreement,
     CountryThreshold,
     PrivacyReview,
-    ReadinessChange,
 )
 from crm.models.practices import (
     INTEREST_LEVELS,
@@ -26,6 +25,7 @@ from crm.models.practices import (
     Practice,
     PracticeNameKey,
 )
+from crm.models.readiness import ReadinessChange
 from crm.models.responses import SOURCES, TRIAGE_STATUSES, SurveyResponse
 from crm.models.tallies import InterestTally, InterestTallyEntry, ResponseTally
 from crm.models.users import ApiToken, Role, User

@@ -6,7 +6,6 @@ from datetime import date, datetime
 from typing import TYPE_CHECKING
 
 from sqlalchemy import (
-    JSON,
     CheckConstraint,
     Column,
     Date,
@@ -22,7 +21,6 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from crm.extensions import db
 from crm.models._types import UTCDateTime, one_of, utcnow
-from crm.readiness import State
 
 if TYPE_CHECKING:
     from crm.models.countries import Country, Program
@@ -53,10 +51,6 @@ AGREEMENT_STATUSES = (
     "expired",
     "terminated",
 )
-
-
-#: Readiness states a recorded change may hold: the readiness rules' own vocabulary.
-READINESS_STATES = tuple(str(state) for state in State)
 
 
 class Availability(db.Model):
@@ -240,30 +234,4 @@ class CountryThreshold(db.Model):
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
 
 
-class ReadinessChange(db.Model):
-    """A recorded change of a country's readiness state for a program (SPEC §3, last line)."""
-
-    __tablename__ = "readiness_changes"
-    __table_args__ = (one_of("state", READINESS_STATES),)
-
-    id: Mapped[int] = mapped_column(primary_key=True)
-    country_code: Mapped[str] = mapped_column(ForeignKey("countries.code"))
-    program_code: Mapped[str] = mapped_column(ForeignKey("programs.code"))
-    previous_state: Mapped[str | None] = mapped_column(String(24))
-    state: Mapped[str] = mapped_column(String(24))
-    #: Organization calendar day of the change.
-    changed_on: Mapped[date] = mapped_column(Date)
-    recorded_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
-    #: The criteria as the engine gave them: [{"key", "met", "params"}].
-    criteria: Mapped[list] = mapped_column(JSON, default=list)
-
-    __mapper_args__ = {"eager_defaults": False}
-
-
-Index(
-    "ix_readiness_changes_country_program",
-    ReadinessChange.country_code,
-    ReadinessChange.program_code,
-    ReadinessChange.recorded_at,
-)
 Index("ix_availabilities_status", Availability.program_code, Availability.status)

@@ -16,10 +16,10 @@ from crm.auth import has_level
 from crm.clock import org_today
 from crm.extensions import db
 from crm.invitations import public_url
+from crm.jobs import daily_job
 from crm.models import Alert, Country, User
 from crm.models._types import utcnow
 from crm.operations.errors import InvalidInput
-from crm.worker import daily_job
 
 logger = logging.getLogger(__name__)
 

@@ -27,9 +27,9 @@ from crm.invitations import (
     survey_link,
     unsubscribe_url,
 )
+from crm.jobs import daily_job
 from crm.models import Contact, Invitation, OutboxMessage
 from crm.models._types import utcnow
-from crm.worker import daily_job
 
 logger = logging.getLogger(__name__)
 

@@ -20,9 +20,9 @@ from crm import readiness
 from crm.clock import org_today
 from crm.events import country_changed
 from crm.extensions import db
+from crm.jobs import daily_job
 from crm.models import Country, ReadinessChange
 from crm.readiness_queries import countries_readiness, launched_count, qcp_capacity
-from crm.worker import daily_job
 
 logger = logging.getLogger(__name__)
 

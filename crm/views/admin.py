@@ -12,10 +12,11 @@ from flask_login import current_user
 from sqlalchemy import select
 from sqlalchemy.orm import joinedload
 
-from crm import audit_queries, listing
+from crm import audit_queries, pagination
 from crm.account_forms import UserCreateForm, UserEditForm
-from crm.admin_forms import AuditFilterForm, ProgramDefaultsForm
+from crm.admin_forms import ProgramDefaultsForm
 from crm.api import tokens
+from crm.audit_forms import AuditFilterForm
 from crm.auth import admin_required
 from crm.extensions import db
 from crm.login_security import enforce_admin_two_factor
@@ -179,6 +180,6 @@ def audit_log():
     form.set_choices(audit_queries.actions(), audit_queries.entity_types())
     form.validate()
     events = audit_queries.audit_events(
-        form.filters(), page=listing.page_number(request.args.get("page"))
+        form.filters(), page=pagination.page_number(request.args.get("page"))
     )
     return render_template("admin/audit.html", form=form, events=events)

@@ -7,7 +7,7 @@ from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import func, select
 
-from crm import listing
+from crm import pagination
 from crm.alerts import reading_order
 from crm.auth import staff_required, viewer_required
 from crm.extensions import db
@@ -50,7 +50,7 @@ def index():
         .where(Alert.user_id == current_user.id)
         .order_by(Alert.created_at.desc(), Alert.id.desc())
     )
-    page = listing.paginate(statement, listing.page_number(request.args.get("page")))
+    page = pagination.paginate(statement, pagination.page_number(request.args.get("page")))
     unread = db.session.scalar(
         select(func.count()).where(Alert.user_id == current_user.id, Alert.read_at.is_(None))
     )

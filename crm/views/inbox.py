@@ -9,7 +9,7 @@ from flask import Blueprint, abort, flash, redirect, render_template, request, u
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
-from crm import listing
+from crm import listing, pagination
 from crm.answers import answer_rows
 from crm.auth import staff_required
 from crm.extensions import db
@@ -48,7 +48,7 @@ def index():
         language=(filters.language.data or None) if valid else None,
         with_suggestion=bool(valid and filters.suggested.data),
     )
-    page = listing.paginate(statement, listing.page_number(request.args.get("page")))
+    page = pagination.paginate(statement, pagination.page_number(request.args.get("page")))
     waiting = listing.waiting_responses()
     stalled = waiting.oldest is not None and utcnow() - waiting.oldest > WORKER_STALLED_AFTER
     return render_template(
@@ -62,7 +62,7 @@ def index():
 
 
 def _response_or_404(response_id: int) -> SurveyResponse:
-    return listing.get_row_or_404(SurveyResponse, response_id)
+    return pagination.get_row_or_404(SurveyResponse, response_id)
 
 
 def _render_detail(response: SurveyResponse, link_form: LinkResponseForm | None = None, code=200):
@@ -102,7 +102,7 @@ def link(response_id: int):
     response = _response_or_404(response_id)
     form = LinkResponseForm()
     if form.validate():
-        practice = listing.get_row(Practice, form.practice_id.data)
+        practice = pagination.get_row(Practice, form.practice_id.data)
         try:
             if practice is None:
                 raise triage.TriageError(_("That practice no longer exists. Search again."))
@@ -130,7 +130,7 @@ def _duplicate(response: SurveyResponse) -> None:
         # str.isdigit() admits "²", which int() refuses: only ASCII digits are an id.
         if not (form.of_practice_id.data.isascii() and form.of_practice_id.data.isdigit()):
             abort(400)
-        of_practice = listing.get_row_or_404(Practice, int(form.of_practice_id.data))
+        of_practice = pagination.get_row_or_404(Practice, int(form.of_practice_id.data))
     triage.mark_duplicate(response, of_practice)
 
 

@@ -21,7 +21,7 @@ from flask_babel import gettext as _
 from flask_babel import ngettext, refresh
 from sqlalchemy import func, select
 
-from crm import invitations, listing, outbox
+from crm import invitations, outbox, pagination
 from crm.auth import public, staff_required
 from crm.clock import org_today
 from crm.extensions import csrf, db
@@ -92,14 +92,14 @@ def index():
     filters = InvitationFilterForm(request.args)
     status = filters.status.data if filters.validate() else None
     statement = invitations.query_invitations(status=status or None)
-    number = listing.page_number(request.args.get("page"))
+    number = pagination.page_number(request.args.get("page"))
     total = db.session.scalar(select(func.count()).select_from(statement.order_by(None).subquery()))
-    pages = max(1, -(-total // listing.PER_PAGE))
+    pages = max(1, -(-total // pagination.PER_PAGE))
     number = min(number, pages)
     rows = db.session.execute(
-        statement.limit(listing.PER_PAGE).offset((number - 1) * listing.PER_PAGE)
+        statement.limit(pagination.PER_PAGE).offset((number - 1) * pagination.PER_PAGE)
     ).all()
-    page = listing.Page(list(rows), number, listing.PER_PAGE, total)
+    page = pagination.Page(list(rows), number, pagination.PER_PAGE, total)
     return render_template(
         "invitations/index.html", filters=filters, page=page, counts=invitations.status_counts()
     )

@@ -6,7 +6,7 @@ from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from wtforms import SelectChoice
 
-from crm import listing
+from crm import listing, pagination
 from crm.auth import staff_required
 from crm.extensions import db
 from crm.i18n import sorted_countries
@@ -41,7 +41,7 @@ def index():
         country_code=(filters.country.data or None) if valid else None,
         program=(filters.program.data or None) if valid else None,
     )
-    page = listing.paginate(statement, listing.page_number(request.args.get("page")))
+    page = pagination.paginate(statement, pagination.page_number(request.args.get("page")))
     counts = listing.response_counts([p.id for p in page.items])
     return render_template("practices/index.html", filters=filters, page=page, counts=counts)
 
@@ -50,7 +50,7 @@ def index():
 @staff_required
 def detail(practice_id: int):
     """A practice: answers, interests and their responses, contacts, activities, audit trail."""
-    practice = listing.get_row_or_404(Practice, practice_id)
+    practice = pagination.get_row_or_404(Practice, practice_id)
     return render_template(
         "practices/detail.html",
         practice=practice,
@@ -63,7 +63,7 @@ def detail(practice_id: int):
 @staff_required
 def edit(practice_id: int):
     """Correct a practice's name, city or type."""
-    practice = listing.get_row_or_404(Practice, practice_id)
+    practice = pagination.get_row_or_404(Practice, practice_id)
     form = PracticeForm(obj=practice)
     if form.validate_on_submit():
         update_practice(
@@ -92,7 +92,7 @@ def contacts():
         country_code=(filters.country.data or None) if valid else None,
         permission=permission,
     )
-    page = listing.paginate(statement, listing.page_number(request.args.get("page")))
+    page = pagination.paginate(statement, pagination.page_number(request.args.get("page")))
     return render_template("practices/contacts.html", filters=filters, page=page)
 
 
@@ -100,7 +100,7 @@ def contacts():
 @staff_required
 def edit_contact(contact_id: int):
     """Edit a contact, including a withdrawal of their permission to be contacted."""
-    contact = listing.get_row_or_404(Contact, contact_id)
+    contact = pagination.get_row_or_404(Contact, contact_id)
     form = ContactForm(obj=contact)
     if form.validate_on_submit():
         update_contact(

@@ -14,7 +14,7 @@ from flask_babel import gettext as _
 from flask_login import current_user
 from wtforms import SelectChoice
 
-from crm import listing
+from crm import activity_listing, listing, pagination
 from crm.auth import has_level, staff_required
 from crm.clock import org_today
 from crm.extensions import db
@@ -29,7 +29,9 @@ blueprint = Blueprint("tasks", __name__, url_prefix="/staff")
 
 
 def _owner_choices() -> list[SelectChoice]:
-    return select_choices((user.id, user.name or user.email) for user in listing.staff_members())
+    return select_choices(
+        (user.id, user.name or user.email) for user in activity_listing.staff_members()
+    )
 
 
 def _task_form(**kwargs) -> TaskForm:
@@ -52,8 +54,8 @@ def activity_panel(country_code: str | None = None, practice: Practice | None = 
         "can_edit": can_edit,
         "on_country": practice is None,
         "today": today,
-        "activities": listing.timeline(**where, include_practices=include_practices),
-        "tasks": listing.open_tasks(
+        "activities": activity_listing.timeline(**where, include_practices=include_practices),
+        "tasks": activity_listing.open_tasks(
             **where, include_practices=include_practices, today=org_today()
         ),
         "next": request.full_path.rstrip("?"),
@@ -136,7 +138,7 @@ def add_country_activity(code: str):
 @staff_required
 def add_practice_activity(practice_id: int):
     """Log an activity on a practice."""
-    practice = listing.get_row_or_404(Practice, practice_id)
+    practice = pagination.get_row_or_404(Practice, practice_id)
     heading = _("Add an activity to %(place)s", place=practice.name)
     default = url_for("practices.detail", practice_id=practice.id)
     return _save_activity(ActivityForm(prefix="activity"), {"practice": practice}, heading, default)
@@ -155,7 +157,7 @@ def add_country_task(code: str):
 @staff_required
 def add_practice_task(practice_id: int):
     """Add a task on a practice."""
-    practice = listing.get_row_or_404(Practice, practice_id)
+    practice = pagination.get_row_or_404(Practice, practice_id)
     heading = _("Add a task to %(place)s", place=practice.name)
     default = url_for("practices.detail", practice_id=practice.id)
     return _save_task(_task_form(), {"practice": practice}, heading, default)
@@ -165,7 +167,7 @@ def add_practice_task(practice_id: int):
 @staff_required
 def change_status(task_id: int):
     """Move a task to another status (open, in progress, done, cancelled)."""
-    task = listing.get_row_or_404(Task, task_id)
+    task = pagination.get_row_or_404(Task, task_id)
     form = TaskStatusForm(prefix="status")
     if form.validate_on_submit():
         set_task_status(task, form.status.data)
@@ -181,8 +183,9 @@ def change_status(task_id: int):
 def mine():
     """The current user's open tasks: overdue first, then by due date (organization's today)."""
     today = org_today()
-    page = listing.paginate(
-        listing.my_tasks(current_user.id, today), listing.page_number(request.args.get("page"))
+    page = pagination.paginate(
+        activity_listing.my_tasks(current_user.id, today),
+        pagination.page_number(request.args.get("page")),
     )
     ids = {t.practice_id for t in page.items} - {None}
     return render_template(
