@@ -12,14 +12,12 @@ from werkzeug.middleware.proxy_fix import ProxyFix
 from werkzeug.routing import IntegerConverter, ValidationError
 
 import config
-from crm import (
-    database,  # noqa: F401  (registers the SQLite engine events)
-    hardening,
-    outreach,
-)
-from crm.extensions import babel, csrf, db, limiter, migrate, security
-from crm.i18n import select_locale
-from crm.models import Role, User
+import crm.tables  # noqa: F401  (every table on the metadata)
+from crm.accounts.models import Role, User
+from crm.core import hardening
+from crm.core.extensions import babel, csrf, db, limiter, migrate, security
+from crm.core.i18n import select_locale
+from crm.outreach import emails as outreach
 
 user_datastore = SQLAlchemyUserDatastore(db, User, Role)
 
@@ -81,9 +79,10 @@ def register_extensions(app: Flask) -> None:
     babel.init_app(app, locale_selector=select_locale)
     csrf.init_app(app)
     limiter.init_app(app)
-    from crm import login_security, tallies
-    from crm.account_forms import SECURITY_FORMS
-    from crm.operations import readiness as readiness_recording
+    from crm.accounts import security as login_security
+    from crm.accounts.forms import SECURITY_FORMS
+    from crm.readiness import operations as readiness_recording
+    from crm.responses import tallies
 
     security.init_app(app, user_datastore, **SECURITY_FORMS)
     login_security.init_app(app)
@@ -95,21 +94,15 @@ def register_extensions(app: Flask) -> None:
 
 def register_blueprints(app: Flask) -> None:
     from crm import api
-    from crm.views import (
-        account,
-        admin,
-        alerts,
-        availability,
-        countries,
-        dashboard,
-        data,
-        inbox,
-        invitations,
-        practices,
-        privacy_requests,
-        public,
-        tasks,
-    )
+    from crm.accounts.views import account, admin
+    from crm.activities import views as tasks
+    from crm.core import views as public
+    from crm.countries.views import availability, countries
+    from crm.data import views as data
+    from crm.outreach.views import alerts, invitations
+    from crm.privacy import views as privacy_requests
+    from crm.readiness import views as dashboard
+    from crm.responses.views import inbox, practices
     from surveys import views as surveys
 
     app.register_blueprint(public.blueprint)
@@ -131,24 +124,26 @@ def register_blueprints(app: Flask) -> None:
 
 
 def register_jobs() -> None:
-    """Import the modules whose daily jobs register themselves (``crm.jobs.daily_job``)."""
-    from crm.operations import alerts, invitations, readiness  # noqa: F401
+    """Import the modules whose daily jobs register themselves (``crm.core.jobs.daily_job``)."""
+    from crm.outreach import operations as outreach_jobs  # noqa: F401
+    from crm.readiness import operations as readiness_jobs  # noqa: F401
 
 
 def register_template_helpers(app: Flask) -> None:
-    from crm import presentation
+    from crm.core import presentation
 
     presentation.init_app(app)
 
 
 def register_error_handlers(app: Flask) -> None:
-    from crm import errors
+    from crm.core import errors
 
     errors.init_app(app)
 
 
 def register_commands(app: Flask) -> None:
-    from crm import cli, demo
+    from crm import cli
+    from crm.demo import generate as demo
 
     cli.init_app(app)
     app.cli.add_command(demo.demo_command)

@@ -36,8 +36,8 @@ from datetime import UTC, date, datetime, timedelta
 from sqlalchemy import Connection, create_engine, text
 from sqlalchemy.pool import StaticPool
 
-from crm.practices import name_keys
-from crm.tallies import rebuild as rebuild_tallies
+from crm.responses.matching import name_keys
+from crm.responses.tallies import rebuild as rebuild_tallies
 
 logger = logging.getLogger("bench.generate")
 

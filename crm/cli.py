@@ -13,16 +13,16 @@ from flask.cli import AppGroup
 from flask_babel import force_locale, gettext
 from sqlalchemy import func, select
 
-from crm import readiness
+from crm.accounts import operations as accounts
+from crm.accounts.models import ROLES, ApiToken, User
 from crm.api import tokens
-from crm.extensions import db
-from crm.i18n import LOCALES, country_name, sort_by_country
-from crm.models import ApiToken, User
-from crm.models._types import utcnow
-from crm.models.users import ROLES
-from crm.operations import accounts, retention
-from crm.presentation import localized_date
-from crm.seed import seed_all
+from crm.core.columns import utcnow
+from crm.core.extensions import db
+from crm.core.i18n import LOCALES, country_name, sort_by_country
+from crm.core.presentation import localized_date
+from crm.countries.seed import seed_all
+from crm.privacy import retention
+from crm.readiness import rules as readiness
 
 users_cli = AppGroup("users", help="Manage staff, viewer and admin accounts.")
 tokens_cli = AppGroup("tokens", help="Create and revoke API bearer tokens.")
@@ -153,7 +153,7 @@ def readiness_command(output_format: str, states: tuple[str, ...], lang: str) ->
     The text is for people: countries in the alphabetical order of their names in ``--lang``,
     each line starting with the ISO code. The JSON is for programs: ISO code order, ISO dates.
     """
-    from crm.readiness_queries import readiness_board
+    from crm.readiness.queries import readiness_board
 
     board = [r for r in readiness_board() if not states or str(r.state) in states]
     if output_format == "json":
@@ -204,7 +204,7 @@ alerts_cli = AppGroup("alerts", help="Alerts for staff and viewers.")
 @alerts_cli.command("run")
 def alerts_run() -> None:
     """Find new alerts and queue the email digests (idempotent: a second run adds nothing)."""
-    from crm.operations.alerts import run_alerts
+    from crm.outreach.operations import run_alerts
 
     result = run_alerts()
     db.session.commit()

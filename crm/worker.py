@@ -17,12 +17,12 @@ from flask import Flask
 from flask.cli import AppGroup
 from sqlalchemy.exc import OperationalError
 
-from crm import outbox
-from crm.clock import org_today
-from crm.errors import without_values
-from crm.extensions import db
-from crm.intake import file_pending, latest_response_id, pending_response_ids
-from crm.jobs import run_daily_jobs
+from crm.core.clock import org_today
+from crm.core.errors import without_values
+from crm.core.extensions import db
+from crm.core.jobs import run_daily_jobs
+from crm.outreach import outbox
+from crm.responses.intake import file_pending, latest_response_id, pending_response_ids
 
 logger = logging.getLogger(__name__)
 outbox_cli = AppGroup("outbox", help="Deliver queued emails.")

@@ -1,4 +1,4 @@
-"""Build crm/data/countries.csv (and its countries.SOURCES.md) from offline reference data.
+"""Build crm/countries/seed_data/countries.csv (and its countries.SOURCES.md) from offline reference data.
 
 Sources:
 - Country code list: pycountry (ISO 3166-1 alpha-2/alpha-3/numeric), plus XK (Kosovo, user-assigned
@@ -31,7 +31,7 @@ import babel.core
 import pycountry
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
-DEFAULT_OUTPUT = REPO_ROOT / "crm" / "data" / "countries.csv"
+DEFAULT_OUTPUT = REPO_ROOT / "crm" / "countries" / "seed_data" / "countries.csv"
 
 COLUMNS = ["code", "alpha3", "numeric", "name", "region", "subregion", "eu_member", "income_group"]
 
@@ -464,7 +464,7 @@ def cldr_core_version(containment: Path) -> str:
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(
-        description="Build crm/data/countries.csv and countries.SOURCES.md from pycountry, "
+        description="Build crm/countries/seed_data/countries.csv and countries.SOURCES.md from pycountry, "
         "Babel/CLDR names, CLDR M49 containment and the World Bank FY2025 income groups."
     )
     parser.add_argument(

@@ -9,12 +9,12 @@ from dataclasses import dataclass
 
 from sqlalchemy import select
 
-from crm import queries
-from crm.extensions import db
-from crm.i18n import sorted_countries
-from crm.models import Country
-from crm.models.practices import INTERESTED_LEVELS
-from crm.questionnaire import INTEREST_KEYS
+from crm.countries import queries
+from crm.core.extensions import db
+from crm.core.i18n import sorted_countries
+from crm.countries.models import Country
+from crm.responses.models import INTERESTED_LEVELS
+from crm.responses.questionnaire import INTEREST_KEYS
 
 PROGRAMS = tuple(INTEREST_KEYS)
 

@@ -7,13 +7,13 @@ from typing import Any
 
 from flask import current_app
 
-from crm import questionnaire
-from crm.extensions import db
-from crm.intake import accept_response, file_accepted
-from crm.invitations import LinkState, open_link
-from crm.models import SurveyResponse
-from crm.models._types import utcnow
-from crm.operations.invitations import record_response
+from crm.responses import questionnaire
+from crm.core.extensions import db
+from crm.responses.intake import accept_response, file_accepted
+from crm.outreach.queries import LinkState, open_link
+from crm.responses.models import SurveyResponse
+from crm.core.columns import utcnow
+from crm.outreach.operations import record_response
 
 logger = logging.getLogger(__name__)
 

@@ -30,11 +30,11 @@ from flask_babel import gettext as _
 from sqlalchemy import select
 from werkzeug.exceptions import HTTPException, RequestEntityTooLarge
 
-from crm import privacy_notice
-from crm.auth import public
-from crm.errors import render_error
-from crm.extensions import csrf, db, limiter
-from crm.i18n import (
+from crm.privacy import notice as privacy_notice
+from crm.core.access import public
+from crm.core.errors import render_error
+from crm.core.extensions import csrf, db, limiter
+from crm.core.i18n import (
     LANGUAGE_NAMES,
     LOCALES,
     SEGMENT_OF,
@@ -42,8 +42,9 @@ from crm.i18n import (
     select_locale,
     sorted_countries,
 )
-from crm.invitations import LinkState, open_link, prefill
-from crm.models import Country, SurveyResponse
+from crm.outreach.queries import LinkState, open_link, prefill
+from crm.countries.models import Country
+from crm.responses.models import SurveyResponse
 from surveys import operations
 from surveys.availability import program_outcomes, program_reach
 from surveys.forms import SurveyForm

@@ -21,7 +21,7 @@ from sqlalchemy import create_engine, text
 from sqlalchemy.engine import make_url
 
 from app import create_app
-from crm.extensions import db as _db
+from crm.core.extensions import db as _db
 
 TEST_DATABASE_URL = os.environ.get("TEST_DATABASE_URL", "")
 ON_POSTGRES = TEST_DATABASE_URL.startswith("postgresql")
@@ -55,7 +55,7 @@ def build_schema(url: str) -> None:
     """Migrate (Alembic, the real path) and seed the database at ``url``."""
     from flask_migrate import upgrade
 
-    from crm.seed import seed_all
+    from crm.countries.seed import seed_all
 
     app = create_app({**BASE_OVERRIDES, "SQLALCHEMY_DATABASE_URI": url})
     with app.app_context():
@@ -281,7 +281,7 @@ def submit_response(app) -> Callable[..., object]:
     practice eligible for QOPI and QCP (SPEC §3); keyword arguments override single answers."""
     from datetime import UTC, datetime
 
-    from crm.intake import intake_response
+    from crm.responses.intake import intake_response
 
     def factory(token: str | None = None, at=None, language: str = "es", **overrides):
         answers = {

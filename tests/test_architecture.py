@@ -29,7 +29,7 @@ def test_crm_never_imports_surveys():
 
 
 def test_readiness_engine_has_no_flask_or_database():
-    modules = imported_modules(ROOT / "crm" / "readiness.py")
+    modules = imported_modules(ROOT / "crm" / "readiness" / "rules.py")
     assert not {
         m for m in modules if m.split(".")[0] in {"flask", "sqlalchemy", "flask_sqlalchemy"}
     }

@@ -7,9 +7,9 @@ from __future__ import annotations
 from sqlalchemy import func, select
 
 from bench import generate
-from crm import tallies
-from crm.models import InterestTally, Practice, ResponseTally, SurveyResponse
-from crm.readiness_queries import readiness_board
+from crm.readiness.queries import readiness_board
+from crm.responses import tallies
+from crm.responses.models import InterestTally, Practice, ResponseTally, SurveyResponse
 
 
 def tally_rows(db) -> tuple[list, list]:

@@ -8,8 +8,8 @@ from sqlalchemy import text
 
 import config
 from app import create_app
-from crm.auth import public
-from crm.extensions import db as _db
+from crm.core.access import public
+from crm.core.extensions import db as _db
 from tests.conftest import BASE_OVERRIDES
 
 

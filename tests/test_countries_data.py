@@ -1,4 +1,4 @@
-"""Checks on the committed crm/data/countries.csv (built by scripts/build_countries.py)."""
+"""Checks on the committed crm/countries/seed_data/countries.csv (built by scripts/build_countries.py)."""
 
 import csv
 from pathlib import Path
@@ -6,7 +6,7 @@ from pathlib import Path
 import pycountry
 import pytest
 
-CSV_PATH = Path(__file__).resolve().parents[1] / "crm" / "data" / "countries.csv"
+CSV_PATH = Path(__file__).resolve().parents[1] / "crm" / "countries" / "seed_data" / "countries.csv"
 COLUMNS = ["code", "alpha3", "numeric", "name", "region", "subregion", "eu_member", "income_group"]
 EU_27 = {
     "AT", "BE", "BG", "HR", "CY", "CZ", "DK", "EE", "FI", "FR", "DE", "GR", "HU", "IE",

@@ -24,15 +24,17 @@ from sqlalchemy import JSON, String, Text, select, text
 from sqlalchemy.engine import make_url
 
 from app import create_app
-from crm import outbox
+from crm.audit.models import AuditEvent
 from crm.cli import create_user
-from crm.clock import org_today
-from crm.extensions import db as _db
-from crm.models import AuditEvent, Contact, Invitation, OutboxMessage, Practice, SurveyResponse
-from crm.models._types import utcnow
-from crm.operations.privacy import find_subject
-from crm.practices import normalize_key
-from crm.readiness_queries import readiness_board
+from crm.core.clock import org_today
+from crm.core.columns import utcnow
+from crm.core.extensions import db as _db
+from crm.outreach import outbox
+from crm.outreach.models import Invitation, OutboxMessage
+from crm.privacy.operations import find_subject
+from crm.readiness.queries import readiness_board
+from crm.responses.matching import normalize_key
+from crm.responses.models import Contact, Practice, SurveyResponse
 from tests.conftest import (
     BASE_OVERRIDES,
     ON_POSTGRES,

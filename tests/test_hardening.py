@@ -6,7 +6,7 @@ import pytest
 
 from app import create_app
 from config import ConfigError
-from crm.auth import LEVELS
+from crm.core.access import LEVELS
 from tests.conftest import BASE_OVERRIDES
 from tests.crm.test_permissions import rules_at, sample_path
 
@@ -67,8 +67,8 @@ def test_security_headers_on_every_get_route(app, admin_client):
 
 
 def test_staff_pages_downloads_and_the_api_are_never_cached(app, admin_client, db):
+    from crm.accounts.models import User
     from crm.api.tokens import create_token
-    from crm.models import User
 
     walked = []
     for rule in app.url_map.iter_rules():
@@ -115,7 +115,7 @@ def test_security_headers_on_error_answers(client, method, path, kwargs, status)
 
 
 def test_security_headers_on_a_server_error(app, client):
-    from crm.auth import public
+    from crm.core.access import public
 
     def failing_view():
         raise RuntimeError("boom")
@@ -151,7 +151,7 @@ def test_no_hsts_on_the_embedded_default(client):
 def deployed(database_url):
     """A client of the app as deployed outside the embedded default (secure cookies, HSTS),
     on the test database; its connections are closed afterwards."""
-    from crm.extensions import db
+    from crm.core.extensions import db
 
     app = create_app(
         {
@@ -192,7 +192,7 @@ def test_cookies_after_a_real_login_are_httponly_and_lax(client, create_user):
 
 def test_cookies_after_a_real_login_are_secure_outside_the_embedded_default(deployed):
     from crm.cli import create_user
-    from crm.extensions import db
+    from crm.core.extensions import db
 
     user = create_user("staff@example.org", "staff", "correct horse battery")
     db.session.commit()

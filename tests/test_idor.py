@@ -11,14 +11,16 @@ import pytest
 from sqlalchemy import func, select
 from werkzeug.routing import IntegerConverter
 
+from crm.accounts.models import User
+from crm.activities.operations import add_task
 from crm.api.tokens import create_token
-from crm.auth import access_of
-from crm.clock import org_today
-from crm.extensions import db as _db
-from crm.models import Contact, Country, User
-from crm.operations.activities import add_task
-from crm.operations.pipeline import record_country_agreement, record_privacy_review
-from crm.operations.practices import update_contact
+from crm.core.access import access_of
+from crm.core.clock import org_today
+from crm.core.extensions import db as _db
+from crm.countries.models import Country
+from crm.countries.operations import record_country_agreement, record_privacy_review
+from crm.responses.models import Contact
+from crm.responses.operations import update_contact
 from tests.crm.staff_helpers import eligible_answers, submit_response
 from tests.crm.test_permissions import SAMPLE_ARGS
 

@@ -15,8 +15,8 @@ from sqlalchemy import create_engine, text
 from sqlalchemy.engine import make_url
 
 from app import create_app
-from crm import seed
-from crm.extensions import db
+from crm.core.extensions import db
+from crm.countries import seed
 from tests.conftest import BASE_OVERRIDES, ON_POSTGRES, TEST_DATABASE_URL
 
 BEFORE_HOME = "5c1e7a2b9d40"

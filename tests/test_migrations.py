@@ -12,7 +12,7 @@ from sqlalchemy import create_engine, inspect, text
 from sqlalchemy.engine import make_url
 
 from app import create_app
-from crm.extensions import db
+from crm.core.extensions import db
 from tests.conftest import BASE_OVERRIDES, ON_POSTGRES, TEST_DATABASE_URL
 
 

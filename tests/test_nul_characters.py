@@ -10,14 +10,14 @@ import pytest
 from sqlalchemy import func, select
 
 from crm.api.tokens import create_token
-from crm.models import CountryAgreement
+from crm.countries.models import CountryAgreement
 from tests.surveys.support import stored_responses, valid_form
 
 NUL = "\x00"
 
 
 def agreements() -> int:
-    from crm.extensions import db
+    from crm.core.extensions import db
 
     return db.session.scalar(select(func.count()).select_from(CountryAgreement))
 
@@ -96,7 +96,7 @@ def test_text_without_nul_still_goes_through(client, api_headers):
 
 
 def test_every_route_but_static_files_is_guarded(app):
-    from crm.hardening import refuse_nul_characters
+    from crm.core.hardening import refuse_nul_characters
 
     for rule in app.url_map.iter_rules():
         if rule.endpoint == "static":

@@ -12,8 +12,8 @@ from sqlalchemy import insert
 from sqlalchemy.exc import IntegrityError
 
 from crm.api.tokens import create_token, revoke_token
-from crm.auth import public
-from crm.models import Contact
+from crm.core.access import public
+from crm.responses.models import Contact
 from tests.surveys.support import valid_form
 
 EMAIL = "maria.souza@clinica.example"
@@ -59,7 +59,7 @@ def test_a_database_error_in_the_survey_is_logged_without_the_answers(
         # A write the database refuses, with the respondent's data among its parameters.
         db.session.execute(insert(Contact).values(name=NAME, email=None, email_key=EMAIL))
 
-    monkeypatch.setattr("crm.intake.queue_confirmation", broken_confirmation)
+    monkeypatch.setattr("crm.responses.intake.queue_confirmation", broken_confirmation)
     with caplog.at_level(logging.INFO):
         response = client.post("/es/survey", data=valid_form(name=NAME, email=EMAIL))
     assert response.status_code == 500
@@ -79,7 +79,7 @@ def test_a_database_error_while_the_worker_files_is_logged_without_the_answers(
 
     app.config["SURVEY_FILING"] = "worker"
     assert client.post("/es/survey", data=valid_form(name=NAME, email=EMAIL)).status_code == 303
-    monkeypatch.setattr("crm.intake.queue_confirmation", broken_confirmation)
+    monkeypatch.setattr("crm.responses.intake.queue_confirmation", broken_confirmation)
     with caplog.at_level(logging.INFO):
         assert file_waiting_responses(set()) == 0
     text = logged_text(caplog)
@@ -91,7 +91,7 @@ def test_a_database_error_while_the_worker_files_is_logged_without_the_answers(
 def test_a_failing_daily_job_is_logged_without_the_personal_data_it_quotes(
     app, caplog, monkeypatch
 ):
-    from crm import jobs
+    from crm.core import jobs
 
     def failing_job():
         raise ValueError(f"no consent recorded for {EMAIL}")

@@ -14,16 +14,13 @@ import pytest
 from markupsafe import escape
 from sqlalchemy import select
 
-from crm.clock import org_today
-from crm.models import (
-    CountryAgreement,
-    OutboxMessage,
-    PrivacyReview,
-    SurveyResponse,
-    Task,
-    User,
-)
-from crm.operations.alerts import run_alerts
+from crm.accounts.models import User
+from crm.activities.models import Task
+from crm.core.clock import org_today
+from crm.countries.models import CountryAgreement, PrivacyReview
+from crm.outreach.models import OutboxMessage
+from crm.outreach.operations import run_alerts
+from crm.responses.models import SurveyResponse
 from tests.crm.spreadsheets import HEADINGS, csv_bytes
 from tests.crm.test_data_views import selected_options, upload, with_row
 from tests.surveys.support import valid_form

@@ -6,10 +6,10 @@ from __future__ import annotations
 from flask import Flask
 from flask_smorest import Api
 
-from crm import errors
 from crm.api.schemas import ApiErrorSchema
-from crm.auth import public
-from crm.extensions import csrf
+from crm.core import errors
+from crm.core.access import public
+from crm.core.extensions import csrf
 
 API_SETTINGS = {
     "API_TITLE": "International Quality Programs CRM",

@@ -10,10 +10,10 @@ from typing import TypeVar
 from flask import abort, current_app, g, request
 from flask_login import current_user
 
+from crm.accounts.models import User
 from crm.api.tokens import user_for_token
-from crm.auth import ACCESS_ATTRIBUTE, ADMITTED
-from crm.extensions import csrf
-from crm.models import User
+from crm.core.access import ACCESS_ATTRIBUTE, ADMITTED
+from crm.core.extensions import csrf
 
 F = TypeVar("F", bound=Callable)
 _WRITE_METHODS = frozenset({"POST", "PUT", "PATCH", "DELETE"})

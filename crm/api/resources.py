@@ -10,27 +10,26 @@ from flask_smorest import Blueprint, abort
 from sqlalchemy import Select, func, select
 from sqlalchemy.orm import selectinload
 
-from crm import readiness
 from crm.api import schemas
 from crm.api.auth import api_requires, load_api_user
-from crm.auth import public
-from crm.extensions import db
-from crm.i18n import LOCALES, country_name
-from crm.models import (
+from crm.core.access import public
+from crm.core.errors import InvalidInput
+from crm.core.extensions import db
+from crm.core.i18n import LOCALES, country_name
+from crm.countries import operations as pipeline
+from crm.countries.models import (
     Availability,
     Country,
     CountryAgreement,
     CountryThreshold,
-    Practice,
     PrivacyReview,
     Program,
-    SurveyResponse,
 )
-from crm.operations import pipeline
-from crm.operations.errors import InvalidInput
-from crm.operations.exports import record_export_now
-from crm.queries import get_country_or_404
-from crm.readiness_queries import availability_by_country, readiness_board
+from crm.countries.queries import get_country_or_404
+from crm.data.operations import record_export_now
+from crm.readiness import rules as readiness
+from crm.readiness.queries import availability_by_country, readiness_board
+from crm.responses.models import Practice, SurveyResponse
 
 ERRORS = {
     401: "Missing, wrong or revoked token",

@@ -4,11 +4,10 @@ from __future__ import annotations
 
 from marshmallow import Schema, fields, validate
 
-from crm.clock import EARLIEST_DAY, LATEST_DAY
-from crm.models import AGREEMENT_STATUSES, AVAILABILITY_STATUSES, REVIEW_STATUSES
-from crm.models.practices import INTEREST_LEVELS, TIMEFRAMES
-from crm.models.responses import TRIAGE_STATUSES
-from crm.readiness import State
+from crm.core.clock import EARLIEST_DAY, LATEST_DAY
+from crm.countries.models import AGREEMENT_STATUSES, AVAILABILITY_STATUSES, REVIEW_STATUSES
+from crm.readiness.rules import State
+from crm.responses.models import INTEREST_LEVELS, TIMEFRAMES, TRIAGE_STATUSES
 
 COUNTRY_CODE = validate.Regexp(r"^[A-Z]{2}$", error="Use an ISO 3166-1 alpha-2 code, e.g. BR.")
 PROGRAMS = validate.OneOf(("QOPI", "QCP", "QTP"))

@@ -9,10 +9,10 @@ from datetime import timedelta
 
 from sqlalchemy import select
 
-from crm import audit
-from crm.extensions import db
-from crm.models import ApiToken, User
-from crm.models._types import utcnow
+from crm.accounts.models import ApiToken, User
+from crm.audit import operations as audit
+from crm.core.columns import utcnow
+from crm.core.extensions import db
 
 security_log = logging.getLogger("crm.security")
 

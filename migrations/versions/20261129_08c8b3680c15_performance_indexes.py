@@ -80,7 +80,7 @@ def upgrade():
 
 def _backfill_name_keys():
     """Keys of the practices that exist already, by the app's own rule (crm.practices)."""
-    from crm.practices import name_keys
+    from crm.responses.matching import name_keys
 
     conn = op.get_bind()
     keys_table = sa.table(
@@ -109,7 +109,7 @@ def _backfill_name_keys():
 
 def _backfill_tallies():
     """Tallies of the rows that exist already, by the app's own rules (crm.tallies)."""
-    from crm.tallies import rebuild
+    from crm.responses.tallies import rebuild
 
     rebuild(op.get_bind())
 

@@ -108,8 +108,8 @@ def test_public_feed_lists_the_seeded_availability(client):
 
 
 def test_public_feed_answers_a_conditional_get_with_304_until_availability_changes(client, db):
-    from crm.models import Country
-    from crm.operations import pipeline
+    from crm.countries import operations as pipeline
+    from crm.countries.models import Country
 
     first = client.get("/api/v1/public/availability")
     etag = first.headers["ETag"]
@@ -146,7 +146,7 @@ def test_tokens_cli_revokes_by_prefix(app, db, create_user):
 def test_an_admin_lists_and_revokes_tokens_in_the_app(app, client, db, create_user, login):
     from sqlalchemy import select
 
-    from crm.models import AuditEvent
+    from crm.audit.models import AuditEvent
 
     row, plain = create_token(create_user("staff"), label="Website sync")
     db.session.commit()
@@ -177,7 +177,7 @@ def test_reading_personal_data_through_the_api_is_audited(client, db, token_for)
     """SPEC §1: what holds personal data is recorded when it leaves, by the API as by export."""
     from sqlalchemy import select
 
-    from crm.models import AuditEvent
+    from crm.audit.models import AuditEvent
 
     headers = token_for("staff")
     assert client.get("/api/v1/responses?country=CO", headers=headers).status_code == 200

@@ -5,9 +5,9 @@ from __future__ import annotations
 import pytest
 
 from crm.api.tokens import create_token
-from crm.models import CountryAgreement
-from crm.operations import pipeline
-from crm.queries import get_country_or_404
+from crm.countries import operations as pipeline
+from crm.countries.models import CountryAgreement
+from crm.countries.queries import get_country_or_404
 
 
 @pytest.fixture

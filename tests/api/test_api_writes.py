@@ -6,7 +6,8 @@ import pytest
 from sqlalchemy import select
 
 from crm.api.tokens import create_token
-from crm.models import AuditEvent, PrivacyReview
+from crm.audit.models import AuditEvent
+from crm.countries.models import PrivacyReview
 
 
 @pytest.fixture

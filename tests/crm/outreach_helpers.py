@@ -11,9 +11,10 @@ from urllib.parse import urlsplit
 
 from sqlalchemy import select
 
-from crm import outbox
-from crm.models import Contact, Invitation, OutboxMessage
-from crm.operations.invitations import send_invitations
+from crm.outreach import outbox
+from crm.outreach.models import Invitation, OutboxMessage
+from crm.outreach.operations import send_invitations
+from crm.responses.models import Contact
 from tests.crm.staff_helpers import eligible_answers, submit_response
 from tests.crm.test_outbox import SmtpServer
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import uuid
 from datetime import UTC, datetime, timedelta
 
-from crm.intake import intake_response
+from crm.responses.intake import intake_response
 
 T0 = datetime(2026, 11, 1, 12, 0, tzinfo=UTC)
 

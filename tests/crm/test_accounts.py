@@ -10,8 +10,8 @@ from freezegun import freeze_time
 from sqlalchemy import select
 
 import config
-from crm.models import User
-from crm.models._types import utcnow
+from crm.accounts.models import User
+from crm.core.columns import utcnow
 
 PASSWORD = "correct horse battery"
 

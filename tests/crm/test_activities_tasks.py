@@ -9,9 +9,10 @@ from flask import render_template_string
 from flask_login import login_user
 from sqlalchemy import select
 
-from crm.clock import org_today
-from crm.models import Activity, AuditEvent, Task
-from crm.operations.activities import add_activity, add_task, set_task_status
+from crm.activities.models import Activity, Task
+from crm.activities.operations import add_activity, add_task, set_task_status
+from crm.audit.models import AuditEvent
+from crm.core.clock import org_today
 
 
 @pytest.fixture

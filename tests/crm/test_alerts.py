@@ -9,10 +9,14 @@ import pytest
 from freezegun import freeze_time
 from sqlalchemy import func, select
 
-from crm.models import Alert, AuditEvent, Country, OutboxMessage, ReadinessChange
-from crm.operations import activities, pipeline
-from crm.operations.alerts import run_alerts
-from crm.queries import get_country_or_404
+from crm.activities import operations as activities
+from crm.audit.models import AuditEvent
+from crm.countries import operations as pipeline
+from crm.countries.models import Country
+from crm.countries.queries import get_country_or_404
+from crm.outreach.models import Alert, OutboxMessage
+from crm.outreach.operations import run_alerts
+from crm.readiness.models import ReadinessChange
 from tests.crm.staff_helpers import eligible_answers, submit_eligible, submit_response
 
 #: Noon in New York on 1 December 2026 (the organization's day is 2026-12-01).
@@ -180,7 +184,7 @@ def test_viewers_are_told_of_readiness_changes_only(db, owner, create_user):
     ],
 )
 def test_which_readiness_changes_are_alerts(previous, state, notable):
-    from crm.alerts import is_notable_change
+    from crm.outreach.alerts import is_notable_change
 
     assert is_notable_change(previous, state) is notable
 
@@ -229,7 +233,7 @@ def test_new_responses_are_reported_to_the_countrys_owner_per_day(db, owner, cre
         submit_response(db, eligible_answers(n), at=yesterday_noon)
     submit_response(db, eligible_answers(9, country="PE"), at=yesterday_noon)
     # created_at is when intake stored them; backdate to yesterday as a day's responses would be.
-    from crm.models import SurveyResponse
+    from crm.responses.models import SurveyResponse
 
     for response in db.session.scalars(select(SurveyResponse)):
         response.created_at = yesterday_noon

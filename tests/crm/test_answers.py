@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from crm import questionnaire
-from crm.answers import CHOICE_LABELS, answer_rows, display_value
+from crm.responses import questionnaire
+from crm.responses.answers import CHOICE_LABELS, answer_rows, display_value
 
 
 def test_every_closed_question_has_labels_for_every_value():

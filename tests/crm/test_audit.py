@@ -5,9 +5,10 @@ from __future__ import annotations
 import pytest
 from sqlalchemy import select
 
-from crm.models import AuditEvent, CountryAgreement, PrivacyReview
-from crm.operations import pipeline
-from crm.queries import get_country_or_404
+from crm.audit.models import AuditEvent
+from crm.countries import operations as pipeline
+from crm.countries.models import CountryAgreement, PrivacyReview
+from crm.countries.queries import get_country_or_404
 
 NEW_PASSWORD = "another long passphrase"
 

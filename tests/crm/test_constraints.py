@@ -8,7 +8,8 @@ import pytest
 from sqlalchemy import insert
 from sqlalchemy.exc import IntegrityError
 
-from crm.models import Availability, CountryAgreement, CountryThreshold, Practice, PrivacyReview
+from crm.countries.models import Availability, CountryAgreement, CountryThreshold, PrivacyReview
+from crm.responses.models import Practice
 
 
 def rejects(db, statement) -> None:

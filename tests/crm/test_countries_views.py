@@ -8,10 +8,10 @@ from datetime import date
 import pytest
 from sqlalchemy import func, select
 
-from crm.clock import org_today
-from crm.models import CountryAgreement, PrivacyReview
-from crm.operations import pipeline
-from crm.queries import get_country_or_404
+from crm.core.clock import org_today
+from crm.countries import operations as pipeline
+from crm.countries.models import CountryAgreement, PrivacyReview
+from crm.countries.queries import get_country_or_404
 from tests.crm.staff_helpers import submit_eligible
 
 

@@ -19,12 +19,12 @@ from types import SimpleNamespace
 import pytest
 from sqlalchemy import select
 
-from crm.i18n import collation_key, country_name
-from crm.models import Alert, OutboxMessage
-from crm.operations import pipeline
-from crm.operations.alerts import queue_digests
-from crm.queries import get_country_or_404
-from crm.readiness import State
+from crm.core.i18n import collation_key, country_name
+from crm.countries import operations as pipeline
+from crm.countries.queries import get_country_or_404
+from crm.outreach.models import Alert, OutboxMessage
+from crm.outreach.operations import queue_digests
+from crm.readiness.rules import State
 
 FIXTURE = ("AT", "DE", "DK", "HR")
 BY_NAME = ["DE", "AT", "HR", "DK"]
@@ -95,7 +95,7 @@ def test_the_readiness_board_lists_countries_by_name(viewer_in, under_way, local
     "state", [State.READY, State.AWAITING_CAPACITY, State.NEAR_READY, State.BLOCKED]
 )
 def test_every_board_column_is_in_name_order(app, locale, segment, state):
-    from crm.views.dashboard import grouped_board
+    from crm.readiness.views import grouped_board
 
     rows = [SimpleNamespace(country=code, program="QCP", state=state) for code in FIXTURE]
     column = grouped_board(rows, locale)["QCP"][state.value]

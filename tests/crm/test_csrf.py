@@ -7,7 +7,7 @@ import re
 import pytest
 from sqlalchemy import func, select
 
-from crm.extensions import db as _db
+from crm.core.extensions import db as _db
 from tests.crm.test_permissions import sample_path
 
 pytestmark = pytest.mark.csrf

@@ -6,7 +6,7 @@ import re
 
 import pytest
 
-from crm import dashboard
+from crm.readiness import queries as dashboard
 from tests.crm.test_seed import SPEC_AVAILABLE
 
 
@@ -72,7 +72,7 @@ def test_dashboard_in_spanish(viewer_client):
 
 
 def test_the_map_has_a_table_with_the_same_countries(viewer_client):
-    from crm.i18n import country_name
+    from crm.core.i18n import country_name
 
     html = viewer_client.get("/staff/dashboard/?program=QCP").get_data(as_text=True)
     table = html[html.index('class="map-table"') :]
@@ -84,8 +84,8 @@ def test_the_map_has_a_table_with_the_same_countries(viewer_client):
 
 
 def test_blocked_countries_under_way_are_listed_with_their_reasons(viewer_client, db):
-    from crm.models import Country
-    from crm.operations import pipeline
+    from crm.countries import operations as pipeline
+    from crm.countries.models import Country
 
     peru = db.session.get(Country, "PE")
     pipeline.record_privacy_review(peru, programs=["QOPI"], status="in_review")
@@ -100,7 +100,7 @@ def test_blocked_countries_under_way_are_listed_with_their_reasons(viewer_client
 
 
 def test_dashboard_and_board_render_the_demo_data(viewer_client, db):
-    from crm.demo import load_demo
+    from crm.demo.generate import load_demo
 
     load_demo()
     db.session.commit()

@@ -13,8 +13,10 @@ import pytest
 from flask.testing import EnvironBuilder
 from sqlalchemy import func, select
 
-from crm.intake import intake_response
-from crm.models import AuditEvent, Contact, ImportBatch, Practice, SurveyResponse
+from crm.audit.models import AuditEvent
+from crm.data.models import ImportBatch
+from crm.responses.intake import intake_response
+from crm.responses.models import Contact, Practice, SurveyResponse
 from tests.crm.spreadsheets import GOOD_ROW, HEADINGS, csv_bytes, legacy_rows
 from tests.crm.test_imports import BAD_FILES
 

@@ -12,10 +12,10 @@ import pytest
 from freezegun import freeze_time
 
 import config
-from crm.operations import pipeline
-from crm.operations.activities import add_activity
-from crm.presentation import change_value, localized_date, localized_datetime
-from crm.queries import get_country_or_404
+from crm.activities.operations import add_activity
+from crm.core.presentation import change_value, localized_date, localized_datetime
+from crm.countries import operations as pipeline
+from crm.countries.queries import get_country_or_404
 
 #: 2026-11-22 21:16 UTC is 4:16 PM in New York (EST), the default organization zone. CLDR puts
 #: a narrow no-break space (U+202F) before AM/PM.

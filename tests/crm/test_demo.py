@@ -15,21 +15,21 @@ from sqlalchemy import create_engine, func, select, text
 from sqlalchemy.engine import make_url
 
 from app import create_app
-from crm import readiness
-from crm.clock import org_today
-from crm.demo import DEMO_TOKEN_PREFIX, PLANS, _Generator
-from crm.extensions import db as _db
-from crm.models import (
+from crm.accounts.models import User
+from crm.activities.models import Task
+from crm.core.clock import org_today
+from crm.core.extensions import db as _db
+from crm.countries.models import (
     Availability,
     Country,
     CountryAgreement,
     CountryThreshold,
     PrivacyReview,
     Program,
-    SurveyResponse,
-    Task,
-    User,
 )
+from crm.demo.generate import DEMO_TOKEN_PREFIX, PLANS, _Generator
+from crm.readiness import rules as readiness
+from crm.responses.models import SurveyResponse
 
 #: As in tests/conftest.py (not importable from here).
 TEST_DATABASE_URL = os.environ.get("TEST_DATABASE_URL", "")

@@ -9,13 +9,13 @@ import pytest
 from freezegun import freeze_time
 from sqlalchemy import select
 
-from crm import outbox
-from crm.models import SurveyResponse
-from crm.operations import activities, pipeline
-from crm.operations.alerts import run_alerts
-from crm.operations.invitations import queue_reminders
-from crm.outreach import queue_confirmation
-from crm.queries import get_country_or_404
+from crm.activities import operations as activities
+from crm.countries import operations as pipeline
+from crm.countries.queries import get_country_or_404
+from crm.outreach import outbox
+from crm.outreach.emails import queue_confirmation
+from crm.outreach.operations import queue_reminders, run_alerts
+from crm.responses.models import SurveyResponse
 from tests.crm.outreach_helpers import invite, new_contact, running_smtp
 
 PAYLOAD = (

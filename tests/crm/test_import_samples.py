@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from crm.imports import ImportLimits, read_table, suggest_columns
+from crm.data.imports import ImportLimits, read_table, suggest_columns
 
 ROOT = Path(__file__).resolve().parents[2]
 SAMPLES = ROOT.parent / "shared" / "import-samples"

@@ -12,18 +12,15 @@ import pytest
 from flask_babel import force_locale
 from sqlalchemy import delete, func, select, update
 
-from crm import imports, reports, tallies
-from crm.imports import BLANK_CODE, ImportFileError, ImportLimits, Issue, describe, read_table
-from crm.intake import intake_response
-from crm.models import (
-    AuditEvent,
-    Contact,
-    ImportBatch,
-    Interest,
-    Practice,
-    SurveyResponse,
-)
-from crm.operations import imports as operations
+from crm.audit.models import AuditEvent
+from crm.data import exports as reports
+from crm.data import imports
+from crm.data import operations as operations
+from crm.data.imports import BLANK_CODE, ImportFileError, ImportLimits, Issue, describe, read_table
+from crm.data.models import ImportBatch
+from crm.responses import tallies
+from crm.responses.intake import intake_response
+from crm.responses.models import Contact, Interest, Practice, SurveyResponse
 from tests.crm.spreadsheets import (
     GOOD_ROW,
     HEADINGS,

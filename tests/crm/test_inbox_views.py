@@ -7,8 +7,9 @@ from datetime import UTC, datetime, timedelta
 import pytest
 from sqlalchemy import func, select
 
-from crm import listing
-from crm.models import AuditEvent, Practice, SurveyResponse
+from crm.audit.models import AuditEvent
+from crm.core import pagination
+from crm.responses.models import Practice, SurveyResponse
 
 T0 = datetime(2026, 11, 1, 12, 0, tzinfo=UTC)
 
@@ -72,7 +73,7 @@ def test_index_shows_an_error_for_an_unknown_status_instead_of_failing(staff_cli
 
 
 def test_index_is_paginated_newest_first(staff_client, submit_response, monkeypatch):
-    monkeypatch.setattr(listing, "PER_PAGE", 2)
+    monkeypatch.setattr(pagination, "PER_PAGE", 2)
     for day, name in enumerate(("Clínica Aurora", "Instituto Boreal", "Centro Cenit")):
         submit_response(practice_name=name, at=T0 + timedelta(days=day))
     first = html(staff_client.get("/staff/responses"))

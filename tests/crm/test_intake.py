@@ -8,10 +8,10 @@ from datetime import UTC, datetime, timedelta
 import pytest
 from sqlalchemy import func, select
 
-from crm.intake import intake_response
-from crm.listing import search_practices
-from crm.models import Contact, Interest, Practice, SurveyResponse
-from crm.operations.practices import update_practice
+from crm.responses.intake import intake_response
+from crm.responses.models import Contact, Interest, Practice, SurveyResponse
+from crm.responses.operations import update_practice
+from crm.responses.queries import search_practices
 
 T0 = datetime(2026, 11, 1, 12, 0, tzinfo=UTC)
 

@@ -10,9 +10,12 @@ import pytest
 from freezegun import freeze_time
 from sqlalchemy import func, select
 
-from crm import invitations, outbox
-from crm.models import AuditEvent, Invitation, Practice, SurveyResponse
-from crm.operations.invitations import queue_reminders, send_invitations
+from crm.audit.models import AuditEvent
+from crm.outreach import outbox
+from crm.outreach import queries as invitations
+from crm.outreach.models import Invitation
+from crm.outreach.operations import queue_reminders, send_invitations
+from crm.responses.models import Practice, SurveyResponse
 from tests.crm.outreach_helpers import (
     invite,
     link_path,
@@ -442,7 +445,7 @@ def test_a_new_search_ticks_every_contact_found(client, db, create_user, login):
 def test_contacts_not_invited_are_counted_up_to_a_bound(
     client, db, create_user, login, monkeypatch
 ):
-    from crm import invitations as outreach_numbers
+    from crm.outreach import queries as outreach_numbers
 
     monkeypatch.setattr(outreach_numbers, "NOT_INVITED_COUNTED_UP_TO", 2)
     for n in range(2):

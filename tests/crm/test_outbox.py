@@ -18,10 +18,12 @@ from aiosmtpd.controller import Controller
 from sqlalchemy import func, select
 from sqlalchemy.exc import OperationalError
 
-from crm import outbox
-from crm.intake import intake_response
-from crm.models import AuditEvent, OutboxMessage, SurveyResponse
-from crm.outreach import queue_confirmation
+from crm.audit.models import AuditEvent
+from crm.outreach import outbox
+from crm.outreach.emails import queue_confirmation
+from crm.outreach.models import OutboxMessage
+from crm.responses.intake import intake_response
+from crm.responses.models import SurveyResponse
 from crm.worker import file_waiting_responses
 from tests.surveys.support import valid_form
 
@@ -301,7 +303,7 @@ def test_an_address_no_header_can_carry_fails_for_good_and_the_round_goes_on(app
     # The survey accepts a non-ASCII local part; without SMTPUTF8 no header can carry it.
     unsendable = queued_row(db, recipient="josé@clinica.example")
     fine = queued_row(db)
-    with caplog.at_level(logging.INFO, logger="crm.outbox"):
+    with caplog.at_level(logging.INFO, logger="crm.outreach.outbox"):
         assert outbox.deliver_due() == {"sent": 1, "retry": 0, "rejected": 1, "withheld": 0}
     db.session.refresh(unsendable)
     db.session.refresh(fine)
@@ -356,7 +358,7 @@ def test_which_errors_are_retried_and_which_fail_the_row(error, permanent):
 def test_a_refused_sender_is_our_settings_kept_queued_with_a_warning(app, db, smtp, caplog):
     row = queued_row(db)
     smtp.inbox.mail_reply = "553 5.7.1 Sender address rejected: not owned by user"
-    with caplog.at_level(logging.WARNING, logger="crm.outbox"):
+    with caplog.at_level(logging.WARNING, logger="crm.outreach.outbox"):
         assert outbox.deliver_due()["retry"] == 1
     db.session.refresh(row)
     assert (row.status, row.attempts) == ("queued", 1)
@@ -376,7 +378,7 @@ def test_a_command_the_server_does_not_support_fails_the_row(app, db, smtp):
 
 
 def test_an_invitation_whose_link_expired_during_an_outage_is_not_sent(app, db, smtp):
-    from crm.operations.invitations import send_invitations
+    from crm.outreach.operations import send_invitations
     from tests.crm.outreach_helpers import new_contact
 
     contact = new_contact(db)

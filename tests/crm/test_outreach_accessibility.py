@@ -7,9 +7,9 @@ from datetime import date
 
 import pytest
 
-from crm.operations import pipeline
-from crm.operations.alerts import run_alerts
-from crm.queries import get_country_or_404
+from crm.countries import operations as pipeline
+from crm.countries.queries import get_country_or_404
+from crm.outreach.operations import run_alerts
 from tests.crm.outreach_helpers import invite, link_path, new_contact, unsubscribe_path
 from tests.crm.test_staff_accessibility import log_in, violations
 

@@ -8,7 +8,7 @@ from __future__ import annotations
 import pytest
 from werkzeug.routing import IntegerConverter
 
-from crm.auth import LEVELS, access_of
+from crm.core.access import LEVELS, access_of
 
 #: Flask-Security's own endpoints: public by nature (login, two-factor steps); the ones that
 #: need a session check it themselves. Listed so a new one is noticed.

@@ -8,17 +8,17 @@ import pytest
 from freezegun import freeze_time
 from sqlalchemy import func, select
 
-from crm.models import (
-    AuditEvent,
+from crm.audit.models import AuditEvent
+from crm.core.errors import InvalidInput
+from crm.countries import operations as pipeline
+from crm.countries.models import (
     Availability,
     AvailabilityChange,
     CountryThreshold,
     PrivacyReview,
     Program,
 )
-from crm.operations import pipeline
-from crm.operations.errors import InvalidInput
-from crm.queries import get_country_or_404
+from crm.countries.queries import get_country_or_404
 
 D1, D2 = date(2026, 3, 2), date(2026, 3, 9)
 

@@ -5,8 +5,9 @@ from __future__ import annotations
 import pytest
 from sqlalchemy import select
 
-from crm.models import AuditEvent, Contact, Practice
-from crm.operations import triage
+from crm.audit.models import AuditEvent
+from crm.responses import operations as triage
+from crm.responses.models import Contact, Practice
 
 
 @pytest.fixture

@@ -12,21 +12,17 @@ import pytest
 from click.testing import CliRunner
 from sqlalchemy import JSON, String, Text, func, literal, select
 
-from crm import audit, labels, outbox
-from crm.extensions import db as _db
-from crm.intake import intake_response
-from crm.models import (
-    Activity,
-    AuditEvent,
-    Contact,
-    Interest,
-    Invitation,
-    OutboxMessage,
-    SurveyResponse,
-)
-from crm.models.outbox import OUTBOX_STATUSES
-from crm.operations.privacy import _contains_any, erase_subject, export_subject, find_subject
-from crm.outreach import queue_confirmation
+from crm.activities.models import Activity
+from crm.audit import operations as audit
+from crm.audit.models import AuditEvent
+from crm.core import labels
+from crm.core.extensions import db as _db
+from crm.outreach import outbox
+from crm.outreach.emails import queue_confirmation
+from crm.outreach.models import OUTBOX_STATUSES, Invitation, OutboxMessage
+from crm.privacy.operations import _contains_any, erase_subject, export_subject, find_subject
+from crm.responses.intake import intake_response
+from crm.responses.models import Contact, Interest, SurveyResponse
 
 EMAIL = "Maria.Souza@Clinica.example"
 NAME = "Maria Conceição Souza"
@@ -512,7 +508,7 @@ def test_the_erasure_scan_runs_before_it_writes_so_submits_are_not_locked_out(db
     connection (a survey submit) can still take SQLite's write lock at once."""
     import sqlite3
 
-    from crm.operations import privacy
+    from crm.privacy import operations as privacy
 
     submit(db)
     db.session.commit()
@@ -546,7 +542,7 @@ def test_the_erasure_scan_runs_before_it_writes_so_submits_are_not_locked_out(db
 
 def test_a_copy_written_after_the_scan_is_erased_too(db):
     """Rows added between the scan and the erasure (a note typed meanwhile) are read by id."""
-    from crm.operations import privacy
+    from crm.privacy import operations as privacy
 
     submit(db)
     db.session.commit()

@@ -7,12 +7,12 @@ from __future__ import annotations
 import pytest
 from sqlalchemy import select
 
-from crm.models import Availability
-from crm.operations import pipeline
-from crm.operations.errors import InvalidInput
-from crm.queries import get_country_or_404
-from crm.readiness import HOME_COUNTRIES, State
-from crm.readiness_queries import launched_count, readiness_board
+from crm.core.errors import InvalidInput
+from crm.countries import operations as pipeline
+from crm.countries.models import Availability
+from crm.countries.queries import get_country_or_404
+from crm.readiness.queries import launched_count, readiness_board
+from crm.readiness.rules import HOME_COUNTRIES, State
 
 
 def test_the_home_is_seeded_as_the_seed_says(db):

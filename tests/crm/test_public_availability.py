@@ -10,10 +10,10 @@ import pytest
 from babel.dates import format_date
 from sqlalchemy import func, select
 
-from crm.i18n import collation_key, country_name, region_name
-from crm.models import Availability, Country
-from crm.operations import pipeline
-from crm.queries import get_country_or_404
+from crm.core.i18n import collation_key, country_name, region_name
+from crm.countries import operations as pipeline
+from crm.countries.models import Availability, Country
+from crm.countries.queries import get_country_or_404
 from tests.crm.test_seed import SPEC_AVAILABLE
 
 PAGES = {"en": "en", "es": "es", "pt": "pt_BR"}

@@ -6,7 +6,7 @@ from datetime import date, timedelta
 
 import pytest
 
-from crm.readiness import (
+from crm.readiness.rules import (
     HOME_COUNTRIES,
     AgreementFact,
     CountryFacts,

@@ -7,11 +7,11 @@ from datetime import date, timedelta
 import pytest
 from sqlalchemy import event, select
 
-from crm.models import Program, ReadinessChange
-from crm.operations import pipeline
-from crm.practices import refresh_practice
-from crm.queries import get_country_or_404
-from crm.readiness_queries import (
+from crm.countries import operations as pipeline
+from crm.countries.models import Program
+from crm.countries.queries import get_country_or_404
+from crm.readiness.models import ReadinessChange
+from crm.readiness.queries import (
     country_facts,
     country_readiness,
     effective_thresholds,
@@ -20,6 +20,7 @@ from crm.readiness_queries import (
     qcp_capacity,
     readiness_board,
 )
+from crm.responses.matching import refresh_practice
 from tests.crm.staff_helpers import T0, eligible_answers, submit_eligible, submit_response
 
 TODAY = date(2026, 11, 15)
@@ -264,8 +265,8 @@ def test_capacity_freed_elsewhere_is_recorded_for_an_awaiting_country(db):
 def test_the_daily_job_records_what_changed_without_a_write(db):
     from sqlalchemy import update
 
-    from crm.models import CountryAgreement
-    from crm.operations.readiness import record_todays_readiness
+    from crm.countries.models import CountryAgreement
+    from crm.readiness.operations import record_todays_readiness
 
     make_qcp_ready_in_mexico(db)
     record_todays_readiness()  # the first run records every country's first state

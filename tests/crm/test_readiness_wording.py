@@ -8,8 +8,8 @@ from datetime import date
 import pytest
 from flask_babel import force_locale
 
-from crm.readiness import Criterion, Readiness, State
-from crm.views.countries import explain_criterion, readiness_summary
+from crm.countries.views.countries import explain_criterion, readiness_summary
+from crm.readiness.rules import Criterion, Readiness, State
 
 TWO_MISSING = (
     Criterion("privacy_review", False, {"program": "QOPI", "status": None, "since": None}),
@@ -80,7 +80,7 @@ def test_days_in_explanations_follow_the_readers_date_style(app, locale, sentenc
 def test_a_state_title_and_its_summary_agree(app, locale):
     ready = Readiness("CO", "QOPI", "in_pipeline", State.READY, ())
     with app.test_request_context(), force_locale(locale):
-        from crm import labels
+        from crm.core import labels
 
         title = str(labels.READINESS_STATE["ready"])
         assert readiness_summary(ready).startswith(f"{title}:")

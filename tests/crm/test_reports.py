@@ -10,8 +10,9 @@ from datetime import UTC, date, datetime, timedelta, timezone
 import openpyxl
 import pytest
 
-from crm import readiness, reports
-from crm.intake import intake_response
+from crm.data import exports as reports
+from crm.readiness import rules as readiness
+from crm.responses.intake import intake_response
 
 T0 = datetime(2026, 11, 1, 12, 0, tzinfo=UTC)
 DANGEROUS = {

@@ -10,8 +10,10 @@ import pytest
 from babel.dates import format_date
 from sqlalchemy import select
 
-from crm.clock import org_today
-from crm.models import CountryAgreement, ReadinessChange, SurveyResponse
+from crm.core.clock import org_today
+from crm.countries.models import CountryAgreement
+from crm.readiness.models import ReadinessChange
+from crm.responses.models import SurveyResponse
 from tests.crm.staff_helpers import submit_eligible
 from tests.surveys.support import valid_form
 

@@ -7,9 +7,9 @@ from datetime import date
 import pytest
 from sqlalchemy import func, select
 
-from crm.i18n import country_name
-from crm.models import Availability, AvailabilityChange, Country, Program
-from crm.seed import seed_all
+from crm.core.i18n import country_name
+from crm.countries.models import Availability, AvailabilityChange, Country, Program
+from crm.countries.seed import seed_all
 
 EU27 = set(
     "AT BE BG HR CY CZ DK EE FI FR DE GR HU IE IT LV LT LU MT NL PL PT RO SK SI ES SE".split()

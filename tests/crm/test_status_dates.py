@@ -16,9 +16,14 @@ from freezegun import freeze_time
 from sqlalchemy import select
 
 from crm.api.tokens import create_token
-from crm.models import CountryAgreement, PrivacyReview, ReadinessChange
-from crm.models.pipeline import AGREEMENT_STATUSES, REVIEW_STATUSES
-from crm.readiness_queries import country_readiness
+from crm.countries.models import (
+    AGREEMENT_STATUSES,
+    REVIEW_STATUSES,
+    CountryAgreement,
+    PrivacyReview,
+)
+from crm.readiness.models import ReadinessChange
+from crm.readiness.queries import country_readiness
 
 #: Noon UTC: the same calendar day in New York, the organization's default zone.
 NOON = "12:00:00"
@@ -101,8 +106,8 @@ def api(client, create_user, db):
 
 
 def new_review(db, status: str = "requested", since: date = date(2026, 11, 6)) -> PrivacyReview:
-    from crm.operations import pipeline
-    from crm.queries import get_country_or_404
+    from crm.countries import operations as pipeline
+    from crm.countries.queries import get_country_or_404
 
     review = pipeline.record_privacy_review(
         get_country_or_404("CO"), programs=["QOPI", "QCP"], status=status, status_since=since
@@ -112,8 +117,8 @@ def new_review(db, status: str = "requested", since: date = date(2026, 11, 6)) -
 
 
 def new_agreement(db, status: str = "draft", since: date = date(2026, 11, 2)) -> CountryAgreement:
-    from crm.operations import pipeline
-    from crm.queries import get_country_or_404
+    from crm.countries import operations as pipeline
+    from crm.countries.queries import get_country_or_404
 
     agreement = pipeline.record_country_agreement(
         get_country_or_404("CO"),
@@ -284,7 +289,7 @@ def _change(path: str, client, api, kind: str, record_id: int, status: str) -> N
 
 
 def _sentence(app, kind: str) -> str:
-    from crm.views.countries import explain_criterion
+    from crm.countries.views.countries import explain_criterion
 
     with app.test_request_context():
         qopi = country_readiness("CO")["QOPI"]

@@ -5,9 +5,9 @@ from __future__ import annotations
 import pytest
 from sqlalchemy import select
 
-from crm import practices as matching
-from crm.models import Practice, PracticeNameKey
-from crm.practices import name_keys, normalize_key, suggest_practice
+from crm.responses import matching as matching
+from crm.responses.matching import name_keys, normalize_key, suggest_practice
+from crm.responses.models import Practice, PracticeNameKey
 
 
 def add_practice(db, name: str, country: str = "BR") -> Practice:

@@ -11,9 +11,13 @@ from datetime import UTC, datetime, timedelta
 import pytest
 from sqlalchemy import select
 
-from crm import tallies
-from crm.intake import intake_response
-from crm.models import (
+from crm.privacy import operations as privacy
+from crm.privacy import retention
+from crm.responses import operations as triage
+from crm.responses import tallies
+from crm.responses.intake import intake_response
+from crm.responses.matching import refresh_practice
+from crm.responses.models import (
     Interest,
     InterestTally,
     InterestTallyEntry,
@@ -22,9 +26,7 @@ from crm.models import (
     ResponseTally,
     SurveyResponse,
 )
-from crm.operations import privacy, retention, triage
-from crm.operations.practices import update_practice
-from crm.practices import refresh_practice
+from crm.responses.operations import update_practice
 from tests.crm.staff_helpers import T0, eligible_answers, submit_eligible, submit_response
 
 

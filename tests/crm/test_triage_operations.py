@@ -8,18 +8,12 @@ from datetime import UTC, date, datetime, timedelta
 import pytest
 from sqlalchemy import func, select
 
-from crm.events import country_changed
-from crm.models import (
-    Activity,
-    AuditEvent,
-    Contact,
-    Interest,
-    Practice,
-    SurveyResponse,
-    Task,
-)
-from crm.operations import triage
-from crm.operations.activities import add_activity, add_task
+from crm.activities.models import Activity, Task
+from crm.activities.operations import add_activity, add_task
+from crm.audit.models import AuditEvent
+from crm.core.events import country_changed
+from crm.responses import operations as triage
+from crm.responses.models import Contact, Interest, Practice, SurveyResponse
 
 T0 = datetime(2026, 11, 1, 12, 0, tzinfo=UTC)  # submit_response's default time
 

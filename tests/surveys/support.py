@@ -7,8 +7,8 @@ import uuid
 
 from sqlalchemy import func, select
 
-from crm.extensions import db
-from crm.models import SurveyResponse
+from crm.core.extensions import db
+from crm.responses.models import SurveyResponse
 
 
 def valid_form(**overrides) -> dict:

@@ -11,10 +11,11 @@ from flask_babel import force_locale
 from sqlalchemy import func, select
 
 from config import load_config
-from crm import intake
-from crm.models import Contact, InterestTally, Invitation, OutboxMessage, Practice, SurveyResponse
-from crm.models._types import utcnow
-from crm.operations import triage
+from crm.core.columns import utcnow
+from crm.outreach.models import Invitation, OutboxMessage
+from crm.responses import intake
+from crm.responses import operations as triage
+from crm.responses.models import Contact, InterestTally, Practice, SurveyResponse
 from crm.worker import file_waiting_responses, worker_command
 from tests.crm.outreach_helpers import invite, new_contact
 from tests.surveys.support import valid_form
@@ -303,7 +304,7 @@ def test_the_worker_does_not_pause_when_no_submit_arrives(worker_mode, client, d
 
 
 def test_erasing_a_person_files_their_waiting_response_first(worker_mode, client, db):
-    from crm.operations import privacy
+    from crm.privacy import operations as privacy
 
     client.post("/pt/survey", data=valid_form(email="ana@clinica.example"))
     privacy.erase_subject(privacy.find_subject("ana@clinica.example"))
@@ -318,7 +319,7 @@ def test_erasing_a_person_files_their_waiting_response_first(worker_mode, client
 
 
 def test_a_waiting_response_is_not_purged_as_unlinked(worker_mode, client, db):
-    from crm.operations import retention
+    from crm.privacy import retention
 
     client.post("/pt/survey", data=valid_form())
     stored = only_response(db)
@@ -383,7 +384,7 @@ def test_erasure_waits_for_a_worker_filing_the_response_at_that_moment(
     at that moment is waited for, not filed over, and the contact it made is erased too."""
     import threading
 
-    from crm.operations import privacy
+    from crm.privacy import operations as privacy
     from tests.conftest import ON_POSTGRES
 
     if not ON_POSTGRES:

@@ -7,9 +7,9 @@ from sqlalchemy import select
 
 from app import create_app
 from config import ConfigError
-from crm.extensions import db
-from crm.models import SurveyResponse
-from crm.privacy_notice import VERSIONS, current_version
+from crm.core.extensions import db
+from crm.privacy.notice import VERSIONS, current_version
+from crm.responses.models import SurveyResponse
 from tests.conftest import BASE_OVERRIDES
 
 LANGS = ["en", "es", "pt"]

@@ -14,8 +14,8 @@ from axe_playwright_python.sync_playwright import Axe
 from playwright.sync_api import Browser, Page, expect
 from sqlalchemy import func, select
 
-from crm.extensions import db
-from crm.models import SurveyResponse
+from crm.core.extensions import db
+from crm.responses.models import SurveyResponse
 
 pytestmark = pytest.mark.browser
 

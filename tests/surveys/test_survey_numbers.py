@@ -10,8 +10,8 @@ from html import unescape
 import pytest
 from sqlalchemy import select
 
-from crm import questionnaire
-from crm.models import SurveyResponse
+from crm.responses import questionnaire
+from crm.responses.models import SurveyResponse
 from surveys.forms import read_whole_number
 from tests.surveys.support import error_of, stored_responses, valid_form
 

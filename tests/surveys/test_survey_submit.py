@@ -11,7 +11,8 @@ import pytest
 from flask_babel import force_locale, gettext
 from sqlalchemy import select
 
-from crm.models import Availability, Contact, Practice, SurveyResponse
+from crm.countries.models import Availability
+from crm.responses.models import Contact, Practice, SurveyResponse
 from surveys.operations import survey_answers
 from tests.surveys.support import stored_responses, valid_form
 
@@ -361,7 +362,7 @@ def test_the_privacy_notice_is_available_in_each_language(app, client, lang):
 
 
 def test_a_submit_queues_one_confirmation_in_the_survey_language(db, post_survey):
-    from crm.models import OutboxMessage
+    from crm.outreach.models import OutboxMessage
 
     post_survey("pt", submission_token="E" * 32)
     post_survey("pt", submission_token="E" * 32)

@@ -1,0 +1,1 @@
+"""Staff accounts: users and roles, login security, passwords, preferences, administration."""

@@ -1,0 +1,1 @@
+"""Screens of accounts: one module per blueprint (own account, administration)."""

@@ -1,0 +1,36 @@
+"""A user's own account: name and language of the staff screens; links to change the password
+and set up two-factor (Flask-Security's pages)."""
+
+from __future__ import annotations
+
+from flask import Blueprint, flash, redirect, request, session, url_for
+from flask_babel import gettext as _
+from flask_login import current_user
+
+from crm.accounts import operations as accounts
+from crm.accounts.forms import PreferencesForm
+from crm.core.access import viewer_required
+from crm.core.forms import commit_operation, render_form
+
+blueprint = Blueprint("account", __name__, url_prefix="/staff/account")
+
+
+@blueprint.route("/", methods=["GET", "POST"])
+@viewer_required
+def index():
+    """Own preferences; any logged-in role."""
+    user = current_user._get_current_object()
+    form = PreferencesForm(obj=user if request.method == "GET" else None)
+    if form.validate_on_submit() and commit_operation(
+        form,
+        accounts.update_preferences,
+        user,
+        name=form.name.data,
+        locale=form.locale.data,
+        digest=form.digest.data or None,
+    ):
+        # The explicit choice in the session would otherwise hide the new preference.
+        session["locale"] = form.locale.data
+        flash(_("Preferences saved."), "success")
+        return redirect(url_for("account.index"), code=303)
+    return render_form("account/index.html", form, title=_("My account"), user=user)

@@ -1,0 +1,187 @@
+"""Administration (SPEC §1 admin): users and roles, program defaults and QCP capacity, audit log.
+
+Every page here is for admins only, and an admin without two-factor is sent to set it up first
+(``ADMIN_TWO_FACTOR_REQUIRED``).
+"""
+
+from __future__ import annotations
+
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user
+from sqlalchemy import select
+from sqlalchemy.orm import joinedload
+
+from crm.accounts import operations as accounts
+from crm.accounts.forms import UserCreateForm, UserEditForm
+from crm.accounts.models import ApiToken, User
+from crm.accounts.security import enforce_admin_two_factor
+from crm.api import tokens
+from crm.audit import queries as audit_queries
+from crm.audit.forms import AuditFilterForm
+from crm.core import pagination
+from crm.core.access import admin_required
+from crm.core.columns import utcnow
+from crm.core.errors import InvalidInput
+from crm.core.extensions import db
+from crm.core.forms import commit_operation, render_form
+from crm.countries import operations as pipeline
+from crm.countries.forms import ConfirmForm, ProgramDefaultsForm
+from crm.countries.models import Program
+
+blueprint = Blueprint("admin", __name__, url_prefix="/staff/admin")
+blueprint.before_request(enforce_admin_two_factor)
+
+
+@blueprint.get("/")
+@admin_required
+def index():
+    """Administration home: links to users, settings and the audit log."""
+    return render_template("admin/index.html")
+
+
+@blueprint.get("/users")
+@admin_required
+def users():
+    """Every account with its role, state and two-factor."""
+    rows = db.session.scalars(select(User).order_by(User.email)).all()
+    return render_template("admin/users.html", users=rows, now=utcnow())
+
+
+@blueprint.route("/users/new", methods=["GET", "POST"])
+@admin_required
+def new_user():
+    """Create an account with a role and an initial password."""
+    form = UserCreateForm()
+    if form.validate_on_submit() and commit_operation(
+        form,
+        accounts.create_user,
+        form.email.data,
+        form.role.data,
+        form.password.data,
+        name=form.name.data,
+        locale=form.locale.data,
+    ):
+        flash(_("Account created."), "success")
+        return redirect(url_for("admin.users"), code=303)
+    return render_form("admin/user_form.html", form, title=_("New account"))
+
+
+@blueprint.route("/users/<int:user_id>", methods=["GET", "POST"])
+@admin_required
+def edit_user(user_id: int):
+    """Change a user's name and role; buttons to deactivate, unlock or reset two-factor."""
+    user = db.get_or_404(User, user_id)
+    form = UserEditForm(obj=user if request.method == "GET" else None)
+    if request.method == "GET":
+        form.role.data = accounts.role_of(user)
+    if form.validate_on_submit() and commit_operation(
+        form, accounts.update_user, user, name=form.name.data, role=form.role.data
+    ):
+        flash(_("Account saved."), "success")
+        return redirect(url_for("admin.edit_user", user_id=user.id), code=303)
+    return render_form(
+        "admin/user_form.html",
+        form,
+        title=_("Account %(email)s", email=user.email),
+        user=user,
+        action_form=ConfirmForm(),
+        locked=accounts.is_locked(user),
+    )
+
+
+@blueprint.post("/users/<int:user_id>/deactivate", defaults={"action": "deactivate"})
+@blueprint.post("/users/<int:user_id>/reactivate", defaults={"action": "reactivate"})
+@blueprint.post("/users/<int:user_id>/unlock", defaults={"action": "unlock"})
+@blueprint.post("/users/<int:user_id>/reset-two-factor", defaults={"action": "reset_two_factor"})
+@admin_required
+def user_action(user_id: int, action: str):
+    """Deactivate, reactivate, unlock or reset the two-factor of an account."""
+    user = db.get_or_404(User, user_id)
+    operations = {
+        "deactivate": lambda: accounts.set_active(user, False, acting_user=current_user),
+        "reactivate": lambda: accounts.set_active(user, True, acting_user=current_user),
+        "unlock": lambda: accounts.unlock(user),
+        "reset_two_factor": lambda: accounts.reset_two_factor(user),
+    }
+    try:
+        operations[action]()
+    except InvalidInput as error:
+        db.session.rollback()
+        flash(error.message, "error")
+    else:
+        db.session.commit()
+        flash(_("Account saved."), "success")
+    return redirect(url_for("admin.edit_user", user_id=user_id), code=303)
+
+
+@blueprint.get("/tokens")
+@admin_required
+def api_tokens():
+    """Every API token (prefix, label, owner, created, last used, revoked), newest first."""
+    rows = db.session.scalars(
+        select(ApiToken).options(joinedload(ApiToken.user)).order_by(ApiToken.id.desc())
+    ).all()
+    return render_template("admin/tokens.html", tokens=rows, action_form=ConfirmForm())
+
+
+@blueprint.post("/tokens/<int:token_id>/revoke")
+@admin_required
+def revoke_api_token(token_id: int):
+    """Revoke a token at once: its next request is refused (SPEC §6; audited)."""
+    row = db.get_or_404(ApiToken, token_id)
+    if not ConfirmForm().validate_on_submit():
+        abort(400)
+    tokens.revoke_token(row)
+    db.session.commit()
+    flash(_("Token %(prefix)s… revoked.", prefix=row.prefix), "success")
+    return redirect(url_for("admin.api_tokens"), code=303)
+
+
+@blueprint.route("/programs", methods=["GET", "POST"])
+@admin_required
+def programs():
+    """Default thresholds of QOPI and QCP, and QCP capacity."""
+    qopi, qcp = db.session.get(Program, "QOPI"), db.session.get(Program, "QCP")
+    if qopi is None or qcp is None:
+        abort(404)
+    current = {
+        "qopi_threshold": qopi.default_threshold,
+        "qcp_threshold": qcp.default_threshold,
+        "qcp_capacity": qcp.capacity,
+    }
+    form = ProgramDefaultsForm(data=current if request.method == "GET" else None)
+    if form.validate_on_submit() and commit_operation(form, _save_defaults, form):
+        flash(_("Program settings saved."), "success")
+        return redirect(url_for("admin.programs"), code=303)
+    return render_form("admin/programs.html", form, title=_("Program settings"))
+
+
+def _save_defaults(form: ProgramDefaultsForm) -> None:
+    """Both programs' defaults in one transaction; a refusal names this form's field."""
+    for program, fields, values in (
+        ("QOPI", {"default_threshold": "qopi_threshold"}, {}),
+        (
+            "QCP",
+            {"default_threshold": "qcp_threshold", "capacity": "qcp_capacity"},
+            {"capacity": form.qcp_capacity.data},
+        ),
+    ):
+        threshold = form[fields["default_threshold"]].data
+        try:
+            pipeline.set_program_defaults(program, default_threshold=threshold, **values)
+        except InvalidInput as error:
+            raise InvalidInput(fields.get(error.field or ""), error.message) from error
+
+
+@blueprint.get("/audit")
+@admin_required
+def audit_log():
+    """Every recorded write, newest first, filtered by actor, action, entity, country, days."""
+    form = AuditFilterForm(formdata=request.args)
+    form.set_choices(audit_queries.actions(), audit_queries.entity_types())
+    form.validate()
+    events = audit_queries.audit_events(
+        form.filters(), page=pagination.page_number(request.args.get("page"))
+    )
+    return render_template("admin/audit.html", form=form, events=events)

@@ -1,0 +1,1 @@
+"""Activities (notes, calls, emails, meetings) and tasks on countries and practices."""

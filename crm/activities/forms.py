@@ -1,0 +1,49 @@
+"""Forms of the activity timeline and tasks."""
+
+from __future__ import annotations
+
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from wtforms import DateField, HiddenField, SelectField, StringField, TextAreaField
+from wtforms.validators import DataRequired, Length, Optional, ValidationError
+
+from crm.core import labels
+from crm.core.clock import org_today
+from crm.core.forms import CalendarDateField, select_choices
+
+
+class ActivityForm(FlaskForm):
+    """Log a note, call, email or meeting that happened."""
+
+    kind = SelectField(
+        _l("Kind"), choices=select_choices(labels.ACTIVITY_KIND.items()), default="note"
+    )
+    subject = StringField(_l("Subject"), validators=[DataRequired(), Length(max=200)])
+    body = TextAreaField(_l("Details"), validators=[Optional(), Length(max=10000)])
+    occurred_on = CalendarDateField(_l("Date"), validators=[DataRequired()])
+    next = HiddenField()
+
+    def validate_occurred_on(self, field: DateField) -> None:
+        if field.data and field.data > org_today():
+            raise ValidationError(_l("The date cannot be in the future."))
+
+
+class TaskForm(FlaskForm):
+    """A task with an owner (a staff member) and a due date."""
+
+    title = StringField(_l("Task"), validators=[DataRequired(), Length(max=200)])
+    owner_id = SelectField(_l("Owner"), coerce=int, choices=[], validate_choice=True)
+    due_on = CalendarDateField(_l("Due date"), validators=[Optional()])
+    notes = TextAreaField(_l("Notes"), validators=[Optional(), Length(max=10000)])
+    next = HiddenField()
+
+    def validate_due_on(self, field: DateField) -> None:
+        if field.data and field.data < org_today():
+            raise ValidationError(_l("The due date cannot be before today."))
+
+
+class TaskStatusForm(FlaskForm):
+    """Move a task to another status."""
+
+    status = SelectField(_l("Status"), choices=select_choices(labels.TASK_STATUS.items()))
+    next = HiddenField()

@@ -1,0 +1,51 @@
+"""Public pages that need no login: the landing page and the language switch."""
+
+from __future__ import annotations
+
+from urllib.parse import urlsplit
+
+from flask import Blueprint, abort, redirect, render_template, request, session, url_for
+
+from crm.core.access import public, viewer_required
+from crm.core.i18n import SEGMENT_OF, URL_SEGMENTS, normalize_locale, select_locale
+from crm.countries import queries
+
+blueprint = Blueprint("public", __name__)
+
+
+@blueprint.get("/")
+@public
+def root():
+    """Send a visitor to the survey (the front door) in the language their browser asks for."""
+    return redirect(url_for("surveys.survey", lang=SEGMENT_OF[select_locale()]), code=302)
+
+
+@blueprint.get("/staff/")
+@viewer_required
+def staff_home():
+    """The staff address ``make run`` prints: the dashboard, or the login page for a visitor."""
+    return redirect(url_for("dashboard.index"), code=302)
+
+
+@blueprint.get("/<lang>/")
+@public
+def home(lang: str):
+    """Landing page: what the programs are and where they are available today."""
+    if lang not in URL_SEGMENTS:
+        abort(404)
+    return render_template("public/home.html", available=queries.available_countries())
+
+
+@blueprint.get("/language/<locale>")
+@public
+def set_language(locale: str):
+    """Remember an explicit language choice, then go back to a local page (never off-site)."""
+    chosen = normalize_locale(locale)
+    if chosen is None:
+        abort(404)
+    session["locale"] = chosen
+    target = request.args.get("next", "/")
+    parts = urlsplit(target)
+    if parts.scheme or parts.netloc or not target.startswith("/") or target.startswith("//"):
+        target = "/"
+    return redirect(target, code=303)

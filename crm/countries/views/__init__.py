@@ -1,0 +1,1 @@
+"""Screens of countries: one module per blueprint (staff pages, public availability pages)."""

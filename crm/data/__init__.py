@@ -1,0 +1,1 @@
+"""Data in and out: the legacy import of survey responses, and exports."""

@@ -1,0 +1,1 @@
+"""The synthetic demo data set (``flask --app app demo``)."""

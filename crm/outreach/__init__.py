@@ -1,0 +1,1 @@
+"""Outreach: the outbox, survey invitations, alerts and digests, the emails the CRM sends."""

@@ -1,0 +1,1 @@
+"""Screens of outreach: one module per blueprint (invitations and unsubscribing, alerts)."""

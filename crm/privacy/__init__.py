@@ -1,0 +1,1 @@
+"""Respondents' privacy: the privacy notice's versions, data-subject requests, retention."""

@@ -1,0 +1,2 @@
+"""Readiness: the rules (pure), the facts from the database, the recorded history, and the
+IQSG dashboard."""

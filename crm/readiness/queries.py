@@ -1,0 +1,345 @@
+"""Readiness facts from the database (SPEC §3): SQL aggregates in, ``crm.readiness`` results out.
+
+The engine (``crm/readiness.py``) stays pure; this module gathers its facts for many countries in
+a handful of queries (no per-country queries): eligible practices from the maintained tallies
+(``crm.tallies``), effective thresholds by ``COALESCE(country override, program default)``,
+reviews and agreements with their program sets, and availabilities. Responses are never loaded
+into Python.
+
+Aggregates for the IQSG dashboard (SPEC §5): SQL counts grouped by what the charts show.
+
+Every function runs one GROUP BY query; none loads responses into Python. Response counts come
+from the maintained ``response_tallies`` (``crm.tallies``: a few rows per month, country and
+language, whatever the number of responses). Spam is left out of response counts (it is not a
+response from a practice); duplicates are kept, since each is a real submission.
+"""
+
+from __future__ import annotations
+
+import sys
+from collections import Counter, defaultdict
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import date
+
+from sqlalchemy import Select, and_, func, select
+from sqlalchemy.orm import selectinload
+
+from crm.core.clock import org_today
+from crm.core.extensions import db
+from crm.countries.models import (
+    AVAILABILITY_STATUSES,
+    Availability,
+    Country,
+    CountryAgreement,
+    CountryThreshold,
+    PrivacyReview,
+    Program,
+)
+from crm.countries.seed import PROGRAMS
+from crm.readiness import rules as readiness
+from crm.readiness.rules import Readiness, State
+from crm.responses import tallies
+
+PROGRAMS_WITH_LAUNCH = readiness.PROGRAMS_WITH_LAUNCH
+#: Seeded defaults (SPEC §2), used only if an admin left a launch program without a default.
+SEEDED_THRESHOLDS = {p["code"]: p["default_threshold"] for p in PROGRAMS}
+
+
+def _in_countries(statement: Select, column, country_codes: Iterable[str] | None) -> Select:
+    if country_codes is None:
+        return statement
+    return statement.where(column.in_(sorted(set(country_codes))))
+
+
+def eligible_practice_counts(
+    country_codes: Iterable[str] | None = None,
+) -> dict[str, dict[str, int]]:
+    """Eligible practices per country and program, ``{country: {"QOPI": n, "QCP": m}}``
+    (SPEC §3). Countries without any eligible practice are absent.
+
+    A practice counts once, with the answers of its latest response that is neither spam nor
+    duplicate (``crm.practices.refresh_practice`` keeps them on the practice and its Interest
+    rows); a practice with no such response left does not count at all.
+
+    - QOPI: current interest in QOPI ``very`` or ``somewhat``, at least one active ASCO member,
+      staff read QOPI measures in English.
+    - QCP (SPEC §3 QCP criterion 3): current interest in QCP ``very`` or ``somewhat``, outpatient
+      hematology-oncology, willing to pay the cost-based fee (``willing_to_pay_fee`` on the QCP
+      interest), and QOPI's per-practice requirements (an ASCO member, English). Decision: "eligible
+      for QOPI" is read as meeting QOPI's practice requirements, not as also rating QOPI itself
+      very/somewhat interesting — QCP is an enhancement of QOPI, so a practice asking for QCP is
+      asking for QOPI too.
+
+    The rules are ``crm.tallies.eligibility_conditions``; the counts come from the maintained
+    ``interest_tallies``, so their cost follows the number of countries, not of practices or
+    responses (README "Performance").
+    """
+    return tallies.eligible_counts(country_codes)
+
+
+def eligible_practice_ids(country_code: str, practice_ids: Iterable[int]) -> dict[str, set[int]]:
+    """Which of ``practice_ids`` (practices of ``country_code``) are eligible, by program,
+    ``{"QOPI": {...}, "QCP": {...}}``, by the rules of :func:`eligible_practice_counts` (for
+    marking them in a list)."""
+    found: dict[str, set[int]] = {program: set() for program in PROGRAMS_WITH_LAUNCH}
+    for program, ids in tallies.eligible_among(practice_ids).items():
+        if program in found:
+            found[program] = ids
+    return found
+
+
+def effective_thresholds(country_codes: Iterable[str] | None = None) -> dict[str, dict[str, int]]:
+    """``{country: {program: threshold}}`` for QOPI and QCP: the country's override where one
+    exists, else the program's default (SPEC §2 "Threshold"), in one query."""
+    statement = (
+        select(
+            Country.code,
+            Program.code,
+            func.coalesce(CountryThreshold.min_eligible_practices, Program.default_threshold),
+        )
+        .select_from(Country)
+        .join(Program, Program.code.in_(PROGRAMS_WITH_LAUNCH))
+        .outerjoin(
+            CountryThreshold,
+            and_(
+                CountryThreshold.country_code == Country.code,
+                CountryThreshold.program_code == Program.code,
+            ),
+        )
+    )
+    thresholds: dict[str, dict[str, int]] = defaultdict(dict)
+    for country, program, threshold in db.session.execute(
+        _in_countries(statement, Country.code, country_codes)
+    ):
+        thresholds[country][program] = (
+            threshold if threshold is not None else SEEDED_THRESHOLDS[program]
+        )
+    return dict(thresholds)
+
+
+def availability_by_country(
+    country_codes: Iterable[str] | None = None,
+) -> dict[str, dict[str, str]]:
+    """ISO code → program code → SPEC §2 availability status, for the given countries (all
+    when None)."""
+    statement = select(Availability.country_code, Availability.program_code, Availability.status)
+    found: dict[str, dict[str, str]] = defaultdict(dict)
+    for country, program, status in db.session.execute(
+        _in_countries(statement, Availability.country_code, country_codes)
+    ):
+        found[country][program] = status
+    return dict(found)
+
+
+def _review_facts(country_codes: Iterable[str] | None) -> dict[str, list[readiness.ReviewFact]]:
+    statement = select(PrivacyReview).options(selectinload(PrivacyReview.programs))
+    found: dict[str, list[readiness.ReviewFact]] = defaultdict(list)
+    for review in db.session.scalars(
+        _in_countries(statement, PrivacyReview.country_code, country_codes)
+    ):
+        found[review.country_code].append(
+            readiness.ReviewFact(review.status, review.program_codes, review.status_since)
+        )
+    return dict(found)
+
+
+def _agreement_facts(
+    country_codes: Iterable[str] | None,
+) -> dict[str, list[readiness.AgreementFact]]:
+    statement = select(CountryAgreement).options(selectinload(CountryAgreement.programs))
+    found: dict[str, list[readiness.AgreementFact]] = defaultdict(list)
+    for agreement in db.session.scalars(
+        _in_countries(statement, CountryAgreement.country_code, country_codes)
+    ):
+        found[agreement.country_code].append(
+            readiness.AgreementFact(
+                agreement.status,
+                agreement.program_codes,
+                agreement.status_since,
+                agreement.signed_on,
+                agreement.expires_on,
+            )
+        )
+    return dict(found)
+
+
+def country_facts(country_codes: Iterable[str] | None = None) -> list[readiness.CountryFacts]:
+    """Readiness facts of the given countries (default: every country), ordered by ISO code.
+
+    Unknown codes are skipped. Seven queries whatever the number of countries.
+    """
+    codes_statement = _in_countries(
+        select(Country.code).order_by(Country.code), Country.code, country_codes
+    )
+    codes = db.session.scalars(codes_statement).all()
+    wanted = None if country_codes is None else codes
+    availability = availability_by_country(wanted)
+    reviews = _review_facts(wanted)
+    agreements = _agreement_facts(wanted)
+    eligible = eligible_practice_counts(wanted)
+    thresholds = effective_thresholds(wanted)
+    return [
+        readiness.CountryFacts(
+            country=code,
+            availability=availability.get(code, {}),
+            privacy_reviews=tuple(reviews.get(code, ())),
+            agreements=tuple(agreements.get(code, ())),
+            eligible=eligible.get(code, {}),
+            thresholds=thresholds[code],
+        )
+        for code in codes
+    ]
+
+
+def qcp_capacity() -> int:
+    """Most countries where QCP may be launched at once (``Program.capacity``, SPEC §3); no
+    limit (a very large number) when the setting is empty."""
+    capacity = db.session.scalar(select(Program.capacity).where(Program.code == "QCP"))
+    return capacity if capacity is not None else sys.maxsize
+
+
+def launched_count(program: str) -> int:
+    """Number of countries outside the programs' home where ``program`` is launched
+    (``available`` or ``pilot``): the count :func:`crm.readiness.count_launched` makes, in SQL
+    (docs/domain.md#capacity)."""
+    return db.session.scalar(
+        select(func.count())
+        .select_from(Availability)
+        .where(
+            Availability.program_code == program,
+            Availability.status.in_(sorted(readiness.LAUNCHED_STATUSES)),
+            Availability.country_code.not_in(sorted(readiness.HOME_COUNTRIES)),
+        )
+    )
+
+
+def readiness_board(today: date | None = None) -> list[readiness.Readiness]:
+    """Readiness of QOPI and QCP in every country (SPEC §3), by ISO code then program.
+
+    ``today`` is the organization's calendar day (default: :func:`crm.clock.org_today`).
+    """
+    return readiness.assess(
+        country_facts(), today=today or org_today(), qcp_capacity=qcp_capacity()
+    )
+
+
+def countries_readiness(
+    country_codes: Iterable[str], today: date | None = None
+) -> list[readiness.Readiness]:
+    """Readiness of QOPI and QCP in the given countries only, QCP capacity counted over all
+    countries (SPEC §3). ``today`` as in :func:`readiness_board`."""
+    facts = country_facts(country_codes)
+    launched = launched_count("QCP")
+    capacity = qcp_capacity()
+    day = today or org_today()
+    return [
+        result
+        for country in facts
+        for result in readiness.assess_country(
+            country, today=day, qcp_capacity=capacity, qcp_launched_count=launched
+        )
+    ]
+
+
+def country_readiness(
+    country_code: str, today: date | None = None
+) -> dict[str, readiness.Readiness]:
+    """Readiness of one country by program code, ``{"QOPI": Readiness, "QCP": Readiness}``."""
+    return {r.program: r for r in countries_readiness([country_code], today)}
+
+
+#: Order of map colours and legend entries: launched first, then readiness, then the rest.
+MAP_STATES = (
+    "available",
+    "pilot",
+    "ready",
+    "awaiting_capacity",
+    "near_ready",
+    "in_pipeline",
+    "under_consideration",
+    "suspended",
+    "not_available",
+)
+
+
+#: Readiness states the map shows instead of the availability status.
+MAP_READINESS = (State.READY, State.AWAITING_CAPACITY, State.NEAR_READY)
+
+
+@dataclass(frozen=True)
+class Count:
+    """One bar or point: its key (a month "2026-03", a region code, a language...) and count."""
+
+    key: str
+    count: int
+
+
+def _largest_first(counts: dict[str, int]) -> list[Count]:
+    return [Count(k, n) for k, n in sorted(counts.items(), key=lambda kv: (-kv[1], kv[0]))]
+
+
+def responses_by_month() -> list[Count]:
+    """Non-spam responses per calendar month of submission (UTC), oldest first."""
+    return [Count(k, n) for k, n in sorted(tallies.responses_by("month").items())]
+
+
+def responses_by_region() -> list[Count]:
+    """Non-spam responses per UN M49 region of the respondent's country, largest first."""
+    return _largest_first(tallies.responses_by("region"))
+
+
+def responses_by_income_group() -> list[Count]:
+    """Non-spam responses per World Bank income group of the country ("" = unclassified)."""
+    order = {g: i for i, g in enumerate(("low", "lower_middle", "upper_middle", "high"))}
+    counts = [Count(group, n) for group, n in tallies.responses_by("income_group").items()]
+    return sorted(counts, key=lambda c: (order.get(c.key, len(order)), c.key))
+
+
+def responses_by_language() -> list[Count]:
+    """Non-spam responses per survey language (en, es, pt_BR), largest first."""
+    return _largest_first(tallies.responses_by("language"))
+
+
+def availability_pipeline() -> dict[str, dict[str, int]]:
+    """Program code → availability status → number of countries (every status present)."""
+    rows = db.session.execute(
+        select(Availability.program_code, Availability.status, func.count()).group_by(
+            Availability.program_code, Availability.status
+        )
+    )
+    pipeline: dict[str, dict[str, int]] = {}
+    for program, status, n in rows:
+        pipeline.setdefault(program, dict.fromkeys(AVAILABILITY_STATUSES, 0))[status] = n
+    return pipeline
+
+
+def readiness_pipeline(board: Iterable[Readiness]) -> dict[str, dict[str, int]]:
+    """Program code → readiness state → number of countries, from a computed board."""
+    counts: dict[str, Counter] = {}
+    for row in board:
+        counts.setdefault(row.program, Counter())[row.state.value] += 1
+    return {p: {s.value: c[s.value] for s in State} for p, c in counts.items()}
+
+
+def map_states(
+    program: str, availability: dict[str, str], board: Iterable[Readiness]
+) -> dict[str, str]:
+    """ISO code → one of MAP_STATES for ``program``: launched statuses first, then the readiness
+    state (ready, awaiting capacity, near ready), then the availability status."""
+    states = dict(availability)
+    for row in board:
+        if row.program != program or row.state not in MAP_READINESS:
+            continue
+        states[row.country] = row.state.value
+    return states
+
+
+def availability_of(program: str) -> dict[str, str]:
+    """ISO code → availability status of ``program`` in every country."""
+    rows = db.session.execute(
+        select(Availability.country_code, Availability.status).where(
+            Availability.program_code == program
+        )
+    )
+    return {country: status for country, status in rows}

@@ -1,0 +1,2 @@
+"""Survey responses and practices: intake, matching, triage, the maintained tallies, the
+questionnaire's vocabulary."""

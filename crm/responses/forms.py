@@ -1,0 +1,151 @@
+"""Forms of the response inbox: list filters (GET) and the triage actions (POST).
+
+Forms of the practices and contacts pages.
+"""
+
+from __future__ import annotations
+
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from wtforms import BooleanField, EmailField, HiddenField, IntegerField, SelectField, StringField
+from wtforms.validators import DataRequired, Email, InputRequired, Length, Optional
+
+from crm.core import labels
+from crm.core.forms import HasLetterOrDigit, select_choices
+from crm.responses.answers import LANGUAGE
+
+ALL = "all"
+
+
+class InboxFilterForm(FlaskForm):
+    """Filters of the inbox list, read from the query string (no CSRF: it changes nothing)."""
+
+    class Meta:
+        csrf = False
+
+    status = SelectField(
+        _l("Triage status"),
+        choices=select_choices([*labels.TRIAGE.items(), (ALL, _l("All statuses"))]),
+        default="new",
+        validators=[Optional()],
+    )
+    country = SelectField(_l("Country"), choices=[], default="", validators=[Optional()])
+    language = SelectField(
+        _l("Language"),
+        choices=select_choices(
+            [
+                ("", _l("All languages")),
+                ("en", "English"),
+                ("es", "Español"),
+                ("pt_BR", "Português"),
+            ]
+        ),
+        default="",
+        validators=[Optional()],
+    )
+    suggested = BooleanField(_l("Only responses with a suggested duplicate"))
+
+
+class TriageActionForm(FlaskForm):
+    """A triage button: no fields, only the CSRF token."""
+
+
+class LinkResponseForm(FlaskForm):
+    """File a response under another practice chosen from a search within its country."""
+
+    practice_id = IntegerField(
+        _l("Practice"),
+        validators=[InputRequired(message=_l("Choose the practice to link this response to."))],
+    )
+    #: The search that listed the practices, to list them again after an error.
+    q = HiddenField()
+
+
+class PracticeSearchForm(FlaskForm):
+    """Search practices of the response's country by name (GET)."""
+
+    class Meta:
+        csrf = False
+
+    q = StringField(_l("Practice name"), validators=[Optional(), Length(max=300)])
+
+
+class DuplicateForm(FlaskForm):
+    """Mark a response duplicate, optionally of a given practice (the suggested one)."""
+
+    of_practice_id = HiddenField()
+
+
+class PracticeFilterForm(FlaskForm):
+    """Search and filters of the practice list (GET)."""
+
+    class Meta:
+        csrf = False
+
+    q = StringField(_l("Name"), validators=[Optional(), Length(max=300)])
+    country = SelectField(_l("Country"), choices=[], default="", validators=[Optional()])
+    program = SelectField(
+        _l("Interested in"),
+        choices=select_choices(
+            [("", _l("Any program")), ("QOPI", "QOPI"), ("QCP", "QCP"), ("QTP", "QTP")]
+        ),
+        default="",
+        validators=[Optional()],
+    )
+
+
+class PracticeForm(FlaskForm):
+    """A practice's name, city and type (its answers come from its responses, not this form)."""
+
+    name = StringField(
+        _l("Name"),
+        validators=[
+            DataRequired(),
+            Length(max=300),
+            HasLetterOrDigit(_l("The name needs at least one letter or digit.")),
+        ],
+    )
+    city = StringField(_l("City"), validators=[Optional(), Length(max=200)])
+    practice_type = SelectField(
+        _l("Practice type"),
+        choices=select_choices([("", _l("Not given")), *labels.PRACTICE_TYPE.items()]),
+        default="",
+        validators=[Optional()],
+    )
+
+
+class ContactFilterForm(FlaskForm):
+    """Search and filters of the contact list (GET)."""
+
+    class Meta:
+        csrf = False
+
+    q = StringField(_l("Name or email"), validators=[Optional(), Length(max=254)])
+    country = SelectField(_l("Country"), choices=[], default="", validators=[Optional()])
+    permission = SelectField(
+        _l("Permission to contact"),
+        choices=select_choices(
+            [("", _l("Any")), ("yes", _l("Given")), ("no", _l("Not given or withdrawn"))]
+        ),
+        default="",
+        validators=[Optional()],
+    )
+
+
+class ContactForm(FlaskForm):
+    """A contact's details and their permission to be contacted."""
+
+    name = StringField(_l("Name"), validators=[DataRequired(), Length(max=200)])
+    role = StringField(_l("Role"), validators=[Optional(), Length(max=200)])
+    email = EmailField(_l("Email"), validators=[DataRequired(), Email(), Length(max=254)])
+    phone = StringField(_l("Phone"), validators=[Optional(), Length(max=40)])
+    preferred_language = SelectField(
+        _l("Preferred language"),
+        choices=select_choices([("", _l("Not given")), *LANGUAGE.items()]),
+        default="",
+        validators=[Optional()],
+    )
+    permission_to_contact = BooleanField(
+        _l("Permission to contact"),
+        description=_l("Untick when the person withdraws it; the date is recorded."),
+    )

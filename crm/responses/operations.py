@@ -1,0 +1,443 @@
+"""Triage of survey responses (SPEC §2, §3): link, merge, duplicate, spam, restore, dismiss.
+
+Each function changes state, records its audit event, re-derives every practice it touched with
+``crm.practices.refresh_practice`` (spam and duplicates never count, SPEC §3), tells readiness
+which countries changed (``notify_country_changed``), flushes and returns; the caller commits.
+Errors a user can cause raise ``TriageError`` with a translated message.
+
+Staff edits of practices and contacts (SPEC §2, §5). Audited; the caller commits.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass, field
+
+from flask_babel import gettext as _
+from sqlalchemy import func, select, update
+
+from crm.activities.models import Activity, Task
+from crm.audit import operations as audit
+from crm.core.columns import utcnow
+from crm.core.events import notify_country_changed
+from crm.core.extensions import db
+from crm.responses.matching import (
+    COUNTED_TRIAGE,
+    city_key,
+    email_key,
+    normalize_key,
+    refresh_practice,
+)
+from crm.responses.models import Contact, Practice, SurveyResponse
+
+logger = logging.getLogger(__name__)
+
+
+class TriageError(ValueError):
+    """A triage action that does not apply; ``str(error)`` is the user's message, translated."""
+
+
+@dataclass
+class Absorbed:
+    """What moved when a practice was folded into another and deleted."""
+
+    practice_id: int
+    practice_name: str
+    response_ids: list[int] = field(default_factory=list)
+    contacts_moved: int = 0
+    contacts_merged: int = 0
+    activities_moved: int = 0
+    tasks_moved: int = 0
+
+    def as_changes(self) -> dict[str, list]:
+        """Audit ``{field: [old, new]}`` entries describing the fold."""
+        return {
+            "deleted_practice": [f"{self.practice_id}: {self.practice_name}", None],
+            "moved_responses": [None, self.response_ids],
+            "moved_contacts": [None, self.contacts_moved],
+            "merged_contacts": [None, self.contacts_merged],
+            "moved_activities": [None, self.activities_moved],
+            "moved_tasks": [None, self.tasks_moved],
+        }
+
+
+def _require_filed(response: SurveyResponse) -> None:
+    """Triage works on filed responses: the worker would otherwise file one over a decision."""
+    if response.filed_at is None:
+        raise TriageError(_("This response is still being filed. Try again in a moment."))
+
+
+def _stamp(response: SurveyResponse) -> None:
+    response.triaged_at = utcnow()
+    response.triaged_by_id = audit.current_actor()[0]
+
+
+def _require_same_country(response_or_practice, practice: Practice) -> None:
+    if response_or_practice.country_code != practice.country_code:
+        raise TriageError(_("Responses and practices can only be combined within one country."))
+
+
+def _response_count(practice_id: int) -> int:
+    return db.session.scalar(
+        select(func.count())
+        .select_from(SurveyResponse)
+        .where(SurveyResponse.practice_id == practice_id)
+    )
+
+
+def _move_contact(contact: Contact, target: Practice) -> bool:
+    """Move ``contact`` to ``target``; when ``target`` has the same email, fold it into that one.
+
+    Returns True when folded (the moved contact is deleted and its responses re-pointed).
+    The more recent permission-to-contact decision of the two wins.
+    """
+    existing = db.session.scalar(
+        select(Contact).where(
+            Contact.practice_id == target.id,
+            Contact.email_key == contact.email_key,
+            Contact.id != contact.id,
+        )
+    )
+    if existing is None:
+        contact.practice = target
+        return False
+    newer = contact.permission_changed_at is not None and (
+        existing.permission_changed_at is None
+        or contact.permission_changed_at > existing.permission_changed_at
+    )
+    if newer:
+        existing.permission_to_contact = contact.permission_to_contact
+        existing.permission_changed_at = contact.permission_changed_at
+    for response in db.session.scalars(
+        select(SurveyResponse).where(SurveyResponse.contact_id == contact.id)
+    ):
+        response.contact = existing
+    db.session.delete(contact)
+    return True
+
+
+def _absorb(source: Practice, target: Practice) -> Absorbed:
+    """Move every response, contact, activity and task of ``source`` to ``target``, re-point
+    suggestions, delete ``source``. New responses become linked (staff decided where they go)."""
+    absorbed = Absorbed(practice_id=source.id, practice_name=source.name)
+    responses = db.session.scalars(
+        select(SurveyResponse).where(SurveyResponse.practice_id == source.id)
+    ).all()
+    for response in responses:
+        response.practice = target
+        if response.triage_status == "new":
+            response.triage_status = "linked"
+            _stamp(response)
+        absorbed.response_ids.append(response.id)
+    for contact in list(source.contacts):
+        if _move_contact(contact, target):
+            absorbed.contacts_merged += 1
+        else:
+            absorbed.contacts_moved += 1
+    absorbed.activities_moved = db.session.execute(
+        update(Activity).where(Activity.practice_id == source.id).values(practice_id=target.id)
+    ).rowcount
+    absorbed.tasks_moved = db.session.execute(
+        update(Task).where(Task.practice_id == source.id).values(practice_id=target.id)
+    ).rowcount
+    # A suggestion between the two is settled; one pointing at the source now means the target.
+    db.session.execute(
+        update(SurveyResponse)
+        .where(
+            SurveyResponse.practice_id == target.id,
+            SurveyResponse.suggested_practice_id.in_((source.id, target.id)),
+        )
+        .values(suggested_practice_id=None, suggestion_score=None)
+    )
+    db.session.execute(
+        update(SurveyResponse)
+        .where(SurveyResponse.suggested_practice_id == source.id)
+        .values(suggested_practice_id=target.id)
+    )
+    db.session.flush()
+    db.session.delete(source)
+    db.session.flush()
+    return absorbed
+
+
+def _file_under(response: SurveyResponse, target: Practice) -> Absorbed | None:
+    """Put ``response`` under ``target``; fold its old practice into ``target`` if left empty.
+
+    The response's contact moves with it unless another response of the old practice uses it.
+    Refreshes both practices. Returns what was folded, or None.
+    """
+    old = response.practice
+    response.practice = target
+    response.suggested_practice_id = None
+    response.suggestion_score = None
+    db.session.flush()
+    absorbed = None
+    if old is not None and old.id != target.id:
+        if _response_count(old.id) == 0:
+            absorbed = _absorb(old, target)
+        else:
+            contact = response.contact
+            still_used = db.session.scalar(
+                select(func.count())
+                .select_from(SurveyResponse)
+                .where(
+                    SurveyResponse.practice_id == old.id,
+                    SurveyResponse.contact_id == response.contact_id,
+                )
+            )
+            if contact is not None and contact.practice_id == old.id and not still_used:
+                _move_contact(contact, target)
+            refresh_practice(old)
+            audit.record(
+                "response.unlink",
+                "survey_response",
+                response.id,
+                {"practice_id": [old.id, target.id]},
+                country_code=old.country_code,
+                practice_id=old.id,
+            )
+    refresh_practice(target)
+    return absorbed
+
+
+def link_response(response: SurveyResponse, practice: Practice) -> SurveyResponse:
+    """File ``response`` under an existing ``practice`` of the same country (status ``linked``).
+
+    When its former practice is left with no response, that practice is folded into ``practice``
+    (contacts, activities and tasks move) and deleted; the audit event says so. Raises
+    ``TriageError`` for a practice in another country.
+    """
+    _require_filed(response)
+    _require_same_country(response, practice)
+    before = {"practice_id": response.practice_id, "triage_status": response.triage_status}
+    absorbed = _file_under(response, practice)
+    response.triage_status = "linked"
+    _stamp(response)
+    changes = audit.diff(before, {"practice_id": practice.id, "triage_status": "linked"})
+    if absorbed is not None:
+        changes.update(absorbed.as_changes())
+    audit.record(
+        "response.link",
+        "survey_response",
+        response.id,
+        changes,
+        country_code=practice.country_code,
+        practice_id=practice.id,
+    )
+    db.session.flush()
+    notify_country_changed(practice.country_code)
+    logger.info("response %s linked to practice %s by %s", response.id, practice.id, _actor())
+    return response
+
+
+def merge_practices(source: Practice, target: Practice) -> Practice:
+    """Fold ``source`` into ``target`` (same country): every response, contact, activity and
+    task moves, ``target`` is refreshed, ``source`` deleted. For a confirmed suggested duplicate
+    (SPEC §3: close names are merged only by staff). Raises ``TriageError`` for different
+    countries or the same practice twice. Returns ``target``.
+    """
+    if source.id == target.id:
+        raise TriageError(_("A practice cannot be merged into itself."))
+    _require_same_country(source, target)
+    absorbed = _absorb(source, target)
+    refresh_practice(target)
+    audit.record(
+        "practice.merge",
+        "practice",
+        target.id,
+        absorbed.as_changes(),
+        country_code=target.country_code,
+        practice_id=target.id,
+    )
+    db.session.flush()
+    notify_country_changed(target.country_code)
+    logger.info("practice %s merged into %s by %s", absorbed.practice_id, target.id, _actor())
+    return target
+
+
+def mark_duplicate(response: SurveyResponse, of_practice: Practice | None = None) -> SurveyResponse:
+    """Mark ``response`` a duplicate: it stays on record and never counts (SPEC §3).
+
+    With ``of_practice`` (same country), the response is filed under that practice, its former
+    practice folded in when left empty. Raises ``TriageError`` for another country.
+    """
+    _require_filed(response)
+    before = {"practice_id": response.practice_id, "triage_status": response.triage_status}
+    absorbed = None
+    if of_practice is not None:
+        _require_same_country(response, of_practice)
+        response.triage_status = "duplicate"
+        absorbed = _file_under(response, of_practice)
+    else:
+        response.triage_status = "duplicate"
+        response.suggested_practice_id = None
+        response.suggestion_score = None
+        _refresh_own(response)
+    _stamp(response)
+    changes = audit.diff(
+        before, {"practice_id": response.practice_id, "triage_status": "duplicate"}
+    )
+    if absorbed is not None:
+        changes.update(absorbed.as_changes())
+    _record_response_event("response.duplicate", response, changes)
+    return response
+
+
+def mark_spam(response: SurveyResponse) -> SurveyResponse:
+    """Mark ``response`` as spam: kept, never counted; its practice loses its answers if this
+    was its only counted response (SPEC §3)."""
+    _require_filed(response)
+    before = {"triage_status": response.triage_status}
+    response.triage_status = "spam"
+    response.suggested_practice_id = None
+    response.suggestion_score = None
+    _refresh_own(response)
+    _stamp(response)
+    _record_response_event("response.spam", response, audit.diff(before, {"triage_status": "spam"}))
+    return response
+
+
+def restore(response: SurveyResponse) -> SurveyResponse:
+    """Undo spam or duplicate: back to ``linked`` when its practice has another counted
+    response, else ``new`` (back in the inbox). Raises ``TriageError`` when not spam/duplicate."""
+    _require_filed(response)
+    if response.triage_status not in ("spam", "duplicate"):
+        raise TriageError(_("Only responses marked as spam or duplicate can be restored."))
+    before = {"triage_status": response.triage_status}
+    siblings = 0
+    if response.practice_id is not None:
+        siblings = db.session.scalar(
+            select(func.count())
+            .select_from(SurveyResponse)
+            .where(
+                SurveyResponse.practice_id == response.practice_id,
+                SurveyResponse.id != response.id,
+                SurveyResponse.triage_status.in_(COUNTED_TRIAGE),
+            )
+        )
+    response.triage_status = "linked" if siblings else "new"
+    _refresh_own(response)
+    _stamp(response)
+    _record_response_event(
+        "response.restore", response, audit.diff(before, {"triage_status": response.triage_status})
+    )
+    return response
+
+
+def dismiss_suggestion(response: SurveyResponse) -> SurveyResponse:
+    """Keep ``response`` under its own practice: the suggested practice is a different one.
+
+    Clears the suggestion; a ``new`` response becomes ``linked`` (triaged). Counts are unchanged.
+    """
+    _require_filed(response)
+    before = {
+        "suggested_practice_id": response.suggested_practice_id,
+        "triage_status": response.triage_status,
+    }
+    response.suggested_practice_id = None
+    response.suggestion_score = None
+    if response.triage_status == "new":
+        response.triage_status = "linked"
+    _stamp(response)
+    after = {"suggested_practice_id": None, "triage_status": response.triage_status}
+    _record_response_event("response.dismiss_suggestion", response, audit.diff(before, after))
+    return response
+
+
+def _refresh_own(response: SurveyResponse) -> None:
+    if response.practice is not None:
+        refresh_practice(response.practice)
+
+
+def _record_response_event(action: str, response: SurveyResponse, changes: dict) -> None:
+    audit.record(
+        action,
+        "survey_response",
+        response.id,
+        changes,
+        country_code=response.country_code,
+        practice_id=response.practice_id,
+    )
+    db.session.flush()
+    notify_country_changed(response.country_code)
+    logger.info("%s on response %s by %s", action, response.id, _actor())
+
+
+def _actor() -> str:
+    return audit.current_actor()[1]
+
+
+logger = logging.getLogger(__name__)
+
+
+def _clean(text: str | None) -> str | None:
+    return (text or "").strip() or None
+
+
+def update_practice(
+    practice: Practice, *, name: str, city: str | None, practice_type: str | None
+) -> Practice:
+    """Set a practice's name, city and type; the matching keys follow (SPEC §3 normalization).
+
+    Records ``practice.update`` with the changed fields only (nothing when nothing changed).
+    """
+    fields = ("name", "city", "practice_type")
+    before = {f: getattr(practice, f) for f in fields}
+    practice.name = name.strip()
+    practice.name_key = normalize_key(practice.name)
+    practice.city = _clean(city)
+    practice.city_key = city_key(practice.city) or None
+    practice.practice_type = practice_type or None
+    changes = audit.diff(before, {f: getattr(practice, f) for f in fields})
+    if changes:
+        audit.record(
+            "practice.update",
+            "practice",
+            practice.id,
+            changes,
+            country_code=practice.country_code,
+            practice_id=practice.id,
+        )
+    db.session.flush()
+    logger.info("practice %s updated by %s", practice.id, audit.current_actor()[1])
+    return practice
+
+
+def update_contact(
+    contact: Contact,
+    *,
+    name: str,
+    role: str | None,
+    email: str,
+    phone: str | None,
+    preferred_language: str | None,
+    permission_to_contact: bool,
+) -> Contact:
+    """Edit a contact. A change of permission to contact (e.g. a withdrawal) is stamped with
+    ``permission_changed_at`` (UTC now). Records ``contact.update`` with the changed fields."""
+    fields = ("name", "role", "email", "phone", "preferred_language", "permission_to_contact")
+    before = {f: getattr(contact, f) for f in fields}
+    contact.name = name.strip()
+    contact.role = _clean(role)
+    contact.email = email.strip()
+    contact.email_key = email_key(contact.email)
+    contact.phone = _clean(phone)
+    contact.preferred_language = preferred_language or None
+    if permission_to_contact != contact.permission_to_contact:
+        contact.permission_to_contact = permission_to_contact
+        contact.permission_changed_at = utcnow()
+    changes = audit.diff(before, {f: getattr(contact, f) for f in fields})
+    if changes:
+        practice_id = contact.practice_id
+        country_code = contact.practice.country_code if contact.practice is not None else None
+        audit.record(
+            "contact.update",
+            "contact",
+            contact.id,
+            changes,
+            country_code=country_code,
+            practice_id=practice_id,
+        )
+    db.session.flush()
+    logger.info("contact %s updated by %s", contact.id, audit.current_actor()[1])
+    return contact

@@ -1,0 +1,1 @@
+"""Screens of responses: one module per blueprint (the inbox, practices and contacts)."""
