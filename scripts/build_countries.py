@@ -1,4 +1,5 @@
-"""Build crm/countries/seed_data/countries.csv (and its countries.SOURCES.md) from offline reference data.
+"""Build crm/countries/seed_data/countries.csv (and its countries.SOURCES.md) from offline
+reference data.
 
 Sources:
 - Country code list: pycountry (ISO 3166-1 alpha-2/alpha-3/numeric), plus XK (Kosovo, user-assigned
@@ -464,8 +465,8 @@ def cldr_core_version(containment: Path) -> str:
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(
-        description="Build crm/countries/seed_data/countries.csv and countries.SOURCES.md from pycountry, "
-        "Babel/CLDR names, CLDR M49 containment and the World Bank FY2025 income groups."
+        description="Build crm/countries/seed_data/countries.csv and countries.SOURCES.md from "
+        "pycountry, Babel/CLDR names, CLDR M49 containment and the World Bank FY2025 income groups."
     )
     parser.add_argument(
         "containment",

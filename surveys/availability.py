@@ -9,9 +9,9 @@ from dataclasses import dataclass
 
 from sqlalchemy import select
 
-from crm.countries import queries
 from crm.core.extensions import db
 from crm.core.i18n import sorted_countries
+from crm.countries import queries
 from crm.countries.models import Country
 from crm.responses.models import INTERESTED_LEVELS
 from crm.responses.questionnaire import INTEREST_KEYS

@@ -48,9 +48,9 @@ from wtforms.validators import (
 from wtforms.widgets import CheckboxInput, ListWidget, TextInput
 
 from crm.core import labels
-from crm.responses import questionnaire
 from crm.core.forms import HasLetterOrDigit
 from crm.core.i18n import LANGUAGE_NAMES
+from crm.responses import questionnaire
 
 #: The one-time token of a rendered form (``secrets.token_urlsafe(24)`` gives 32 characters).
 TOKEN_PATTERN = r"^[A-Za-z0-9_-]{20,64}$"  # noqa: S105  (a format, not a secret)

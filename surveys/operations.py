@@ -7,13 +7,13 @@ from typing import Any
 
 from flask import current_app
 
-from crm.responses import questionnaire
-from crm.core.extensions import db
-from crm.responses.intake import accept_response, file_accepted
-from crm.outreach.queries import LinkState, open_link
-from crm.responses.models import SurveyResponse
 from crm.core.columns import utcnow
+from crm.core.extensions import db
 from crm.outreach.operations import record_response
+from crm.outreach.queries import LinkState, open_link
+from crm.responses import questionnaire
+from crm.responses.intake import accept_response, file_accepted
+from crm.responses.models import SurveyResponse
 
 logger = logging.getLogger(__name__)
 

@@ -30,7 +30,6 @@ from flask_babel import gettext as _
 from sqlalchemy import select
 from werkzeug.exceptions import HTTPException, RequestEntityTooLarge
 
-from crm.privacy import notice as privacy_notice
 from crm.core.access import public
 from crm.core.errors import render_error
 from crm.core.extensions import csrf, db, limiter
@@ -42,8 +41,9 @@ from crm.core.i18n import (
     select_locale,
     sorted_countries,
 )
-from crm.outreach.queries import LinkState, open_link, prefill
 from crm.countries.models import Country
+from crm.outreach.queries import LinkState, open_link, prefill
+from crm.privacy import notice as privacy_notice
 from crm.responses.models import SurveyResponse
 from surveys import operations
 from surveys.availability import program_outcomes, program_reach

@@ -1,4 +1,5 @@
-"""Checks on the committed crm/countries/seed_data/countries.csv (built by scripts/build_countries.py)."""
+"""Checks on the committed crm/countries/seed_data/countries.csv (built by
+scripts/build_countries.py)."""
 
 import csv
 from pathlib import Path
