@@ -81,10 +81,11 @@ def register_extensions(app: Flask) -> None:
     limiter.init_app(app)
     from crm.accounts import security as login_security
     from crm.accounts.forms import SECURITY_FORMS
+    from crm.accounts.passwords import PasswordPolicy
     from crm.readiness import operations as readiness_recording
     from crm.responses import tallies
 
-    security.init_app(app, user_datastore, **SECURITY_FORMS)
+    security.init_app(app, user_datastore, password_util_cls=PasswordPolicy, **SECURITY_FORMS)
     login_security.init_app(app)
     tallies.init_app(app)
     readiness_recording.init_app(app)
@@ -93,9 +94,9 @@ def register_extensions(app: Flask) -> None:
 
 
 def register_blueprints(app: Flask) -> None:
-    from crm import api
     from crm.accounts.views import account, admin
     from crm.activities import views as tasks
+    from crm.api import openapi
     from crm.core import views as public
     from crm.countries.views import availability, countries
     from crm.data import views as data
@@ -120,7 +121,7 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(invitations.unsubscribe_blueprint)
     app.register_blueprint(alerts.blueprint)
     app.register_blueprint(availability.blueprint)
-    api.init_app(app)
+    openapi.init_app(app)
 
 
 def register_jobs() -> None:
@@ -130,9 +131,13 @@ def register_jobs() -> None:
 
 
 def register_template_helpers(app: Flask) -> None:
+    from crm import labels
     from crm.core import presentation
+    from crm.privacy import notice
 
     presentation.init_app(app)
+    labels.init_app(app)
+    notice.init_app(app)
 
 
 def register_error_handlers(app: Flask) -> None:

@@ -8,7 +8,7 @@ from app import create_app
 from config import ConfigError
 from crm.core.access import LEVELS
 from tests.conftest import BASE_OVERRIDES
-from tests.crm.test_permissions import rules_at, sample_path
+from tests.test_permissions import rules_at, sample_path
 
 PAGES = [
     ("/es/", 200),  # public page

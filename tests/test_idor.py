@@ -21,8 +21,8 @@ from crm.countries.models import Country
 from crm.countries.operations import record_country_agreement, record_privacy_review
 from crm.responses.models import Contact
 from crm.responses.operations import update_contact
-from tests.crm.staff_helpers import eligible_answers, submit_response
-from tests.crm.test_permissions import SAMPLE_ARGS
+from tests.responses.helpers import eligible_answers, submit_response
+from tests.test_permissions import SAMPLE_ARGS
 
 WRITE_METHODS = ("POST", "PUT", "PATCH", "DELETE")
 #: Sample values of string arguments that name nothing in the database.

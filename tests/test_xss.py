@@ -21,8 +21,8 @@ from crm.countries.models import CountryAgreement, PrivacyReview
 from crm.outreach.models import OutboxMessage
 from crm.outreach.operations import run_alerts
 from crm.responses.models import SurveyResponse
-from tests.crm.spreadsheets import HEADINGS, csv_bytes
-from tests.crm.test_data_views import selected_options, upload, with_row
+from tests.data.spreadsheets import HEADINGS, csv_bytes
+from tests.data.test_views import selected_options, upload, with_row
 from tests.surveys.support import valid_form
 
 ROOT = Path(__file__).resolve().parent.parent

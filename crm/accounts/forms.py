@@ -14,9 +14,9 @@ from wtforms import EmailField, PasswordField, SelectChoice, SelectField, String
 from wtforms.fields.core import UnboundField
 from wtforms.validators import DataRequired, Email, EqualTo, Length, Optional, ValidationError
 
+from crm import labels
 from crm.accounts import operations as accounts
 from crm.accounts.models import ROLES, User
-from crm.core import labels
 from crm.core.extensions import db
 from crm.core.i18n import LANGUAGE_NAMES, LOCALES
 from crm.countries.forms import options

@@ -7,7 +7,7 @@ from flask_wtf import FlaskForm
 from wtforms import DateField, HiddenField, SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Length, Optional, ValidationError
 
-from crm.core import labels
+from crm import labels
 from crm.core.clock import org_today
 from crm.core.forms import CalendarDateField, select_choices
 

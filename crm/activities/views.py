@@ -193,7 +193,7 @@ def mine():
     )
     ids = {t.practice_id for t in page.items} - {None}
     return render_template(
-        "tasks/mine.html",
+        "activities/mine.html",
         page=page,
         today=today,
         practices=listing.practices_by_id(ids),

@@ -10,8 +10,6 @@ from flask_wtf.csrf import CSRFProtect
 from sqlalchemy import MetaData
 from sqlalchemy.orm import DeclarativeBase
 
-from crm.accounts.passwords import PasswordPolicy
-
 #: Every constraint gets a name so Alembic's batch mode can alter it on SQLite (PITFALLS.md).
 NAMING_CONVENTION = {
     "ix": "ix_%(column_0_label)s",
@@ -30,5 +28,6 @@ db = SQLAlchemy(model_class=Base)
 migrate = Migrate()
 babel = Babel()
 csrf = CSRFProtect()
-security = Security(password_util_cls=PasswordPolicy)
+#: Bound in ``create_app`` with the accounts' datastore, forms and password policy.
+security = Security()
 limiter = Limiter(key_func=get_remote_address, default_limits=[])

@@ -15,13 +15,12 @@ from flask import render_template, request
 from flask_babel import gettext as _
 from flask_wtf import FlaskForm
 from wtforms import DateField, SelectChoice
-from wtforms.validators import StopValidation, ValidationError
+from wtforms.validators import StopValidation
 
 from crm.core.clock import EARLIEST_DAY, LATEST_DAY, within_calendar
 from crm.core.errors import InvalidInput
 from crm.core.extensions import db
 from crm.core.presentation import localized_date
-from crm.responses.matching import normalize_key
 
 
 class CalendarDateField(DateField):
@@ -39,19 +38,6 @@ class CalendarDateField(DateField):
                     latest=localized_date(LATEST_DAY),
                 )
             )
-
-
-class HasLetterOrDigit:
-    """Validator: the text keeps at least one letter or digit once normalized for matching
-    (``crm.practices.normalize_key``). A name of punctuation alone ("---") has an empty key,
-    and every practice so named in a country would be one practice."""
-
-    def __init__(self, message: Any) -> None:
-        self.message = message
-
-    def __call__(self, form: Any, field: Any) -> None:
-        if field.data and not normalize_key(field.data):
-            raise ValidationError(str(self.message))
 
 
 def select_choices(pairs: Iterable[tuple[object, object]]) -> list[SelectChoice]:

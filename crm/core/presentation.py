@@ -1,4 +1,4 @@
-"""What templates see: localized names, labels, dates and the language switcher.
+"""What templates see: localized names, dates, numbers and the language switcher.
 
 Dates have one style per language and so do moments (docs/domain.md#dates): every page, email
 and alert writes them through :func:`localized_date` and :func:`localized_datetime` (the
@@ -14,10 +14,9 @@ from datetime import UTC, date, datetime
 from babel import Locale
 from babel.dates import format_date, format_time, get_timezone_gmt, get_timezone_name
 from babel.lists import format_list
-from flask import Flask, current_app, request, url_for
+from flask import Flask, request, url_for
 from flask_babel import format_decimal
 
-from crm.core import labels
 from crm.core.clock import org_timezone
 from crm.core.i18n import (
     LANGUAGE_NAMES,
@@ -30,7 +29,6 @@ from crm.core.i18n import (
     sorted_countries,
 )
 from crm.core.navigation import staff_navigation
-from crm.privacy.notice import find_version
 
 
 def language_links() -> list[dict[str, object]]:
@@ -53,16 +51,6 @@ def language_links() -> list[dict[str, object]]:
             }
         )
     return links
-
-
-def privacy_notice_href(version: str | None) -> str | None:
-    """Address of a published privacy-notice version in the reader's language, or None when
-    ``version`` was never published (legacy imports) or the public pages are not served."""
-    if not version or find_version(version) is None:
-        return None
-    if "surveys.privacy_version" not in current_app.view_functions:
-        return None
-    return url_for("surveys.privacy_version", lang=SEGMENT_OF[active_locale()], version=version)
 
 
 def html_lang() -> str:
@@ -164,11 +152,8 @@ def init_app(app: Flask) -> None:
     app.jinja_env.globals.update(
         country_name=country_name,
         region_name=region_name,
-        label=labels.label,
-        labels=labels.ALL,
         language_links=language_links,
         html_lang=html_lang,
-        privacy_notice_href=privacy_notice_href,
         current_locale=active_locale,
         sorted_countries=sorted_countries,
         staff_navigation=staff_navigation,

@@ -1,14 +1,13 @@
-"""Public pages that need no login: the landing page and the language switch."""
+"""Site-wide pages: the front door, the staff address and the language switch."""
 
 from __future__ import annotations
 
 from urllib.parse import urlsplit
 
-from flask import Blueprint, abort, redirect, render_template, request, session, url_for
+from flask import Blueprint, abort, redirect, request, session, url_for
 
 from crm.core.access import public, viewer_required
-from crm.core.i18n import SEGMENT_OF, URL_SEGMENTS, normalize_locale, select_locale
-from crm.countries import queries
+from crm.core.i18n import SEGMENT_OF, normalize_locale, select_locale
 
 blueprint = Blueprint("public", __name__)
 
@@ -25,15 +24,6 @@ def root():
 def staff_home():
     """The staff address ``make run`` prints: the dashboard, or the login page for a visitor."""
     return redirect(url_for("dashboard.index"), code=302)
-
-
-@blueprint.get("/<lang>/")
-@public
-def home(lang: str):
-    """Landing page: what the programs are and where they are available today."""
-    if lang not in URL_SEGMENTS:
-        abort(404)
-    return render_template("public/home.html", available=queries.available_countries())
 
 
 @blueprint.get("/language/<locale>")

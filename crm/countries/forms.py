@@ -31,7 +31,7 @@ from wtforms.validators import (
 )
 from wtforms.widgets import CheckboxInput, ListWidget
 
-from crm.core import labels
+from crm import labels
 from crm.core.forms import CalendarDateField
 from crm.core.i18n import collation_key, region_name
 from crm.countries import queries as country_queries

@@ -15,7 +15,6 @@ from wtforms.validators import Length, Optional, ValidationError
 from crm.core.extensions import db
 from crm.core.forms import CalendarDateField
 from crm.core.i18n import LOCALES, sorted_countries
-from crm.core.labels import PROGRAM_NAME, TRIAGE
 from crm.countries.models import Country
 from crm.data.exports import ALL_STATUSES, DEFAULT_STATUS
 from crm.data.imports import (
@@ -26,6 +25,7 @@ from crm.data.imports import (
     TARGETS,
     value_titles,
 )
+from crm.labels import PROGRAM_NAME, TRIAGE
 
 #: Largest number of characters of a heading shown in a column choice.
 HEADING_SHOWN = 90

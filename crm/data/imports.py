@@ -30,7 +30,7 @@ from flask_babel import force_locale, format_decimal, ngettext
 from flask_babel import lazy_gettext as _l
 from rapidfuzz import fuzz
 
-from crm.core import labels
+from crm import labels
 from crm.core.i18n import LOCALES, country_code_for, normalize_locale
 from crm.responses import questionnaire
 from crm.responses.matching import normalize_key

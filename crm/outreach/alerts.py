@@ -26,9 +26,9 @@ from flask_babel import gettext as _
 from flask_babel import ngettext
 from sqlalchemy import func, select
 
+from crm import labels
 from crm.accounts.models import Role, User
 from crm.activities.models import Task
-from crm.core import labels
 from crm.core.clock import org_day_start, org_today
 from crm.core.extensions import db
 from crm.core.i18n import country_name, sort_by_country

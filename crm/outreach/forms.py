@@ -7,7 +7,7 @@ from flask_wtf import FlaskForm
 from wtforms import BooleanField, SelectField, SelectMultipleField, SubmitField, TextAreaField
 from wtforms.validators import Length, Optional
 
-from crm.core import labels
+from crm import labels
 from crm.core.forms import select_choices
 from crm.outreach.models import INVITATION_STATUSES
 from crm.readiness.rules import State

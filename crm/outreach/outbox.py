@@ -108,9 +108,9 @@ def render_email(template: str, language: str, **context: Any) -> Rendered:
     always present. Raises ``jinja2.TemplateNotFound`` for an unknown template.
     """
     with force_locale(language):
-        subject = render_template(f"emails/{template}.subject.txt", **context)
-        text = render_template(f"emails/{template}.txt", **context)
-        html = render_template(f"emails/{template}.html", **context)
+        subject = render_template(f"outreach/emails/{template}.subject.txt", **context)
+        text = render_template(f"outreach/emails/{template}.txt", **context)
+        html = render_template(f"outreach/emails/{template}.html", **context)
     return Rendered(subject=single_line(subject), text=text, html=html)
 
 

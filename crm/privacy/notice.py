@@ -12,7 +12,10 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
+from flask import Flask, current_app, url_for
+
 from config import ConfigError
+from crm.core.i18n import SEGMENT_OF, active_locale
 
 
 @dataclass(frozen=True)
@@ -54,3 +57,18 @@ def current_version(config: Mapping[str, Any]) -> NoticeVersion:
             f"privacy notice version (known: {known})"
         )
     return version
+
+
+def privacy_notice_href(version: str | None) -> str | None:
+    """Address of a published privacy-notice version in the reader's language, or None when
+    ``version`` was never published (legacy imports) or the public pages are not served."""
+    if not version or find_version(version) is None:
+        return None
+    if "surveys.privacy_version" not in current_app.view_functions:
+        return None
+    return url_for("surveys.privacy_version", lang=SEGMENT_OF[active_locale()], version=version)
+
+
+def init_app(app: Flask) -> None:
+    """Expose :func:`privacy_notice_href` to templates (the staff response page links to it)."""
+    app.jinja_env.globals["privacy_notice_href"] = privacy_notice_href

@@ -48,7 +48,7 @@ def render_page(form: SubjectForm, records, erase_form: EraseForm | None = None,
     """The search form, and for a found address what is held with the export and erase forms."""
     erase_form = erase_form or EraseForm(formdata=None, email=form.email.data)
     return render_template(
-        "privacy_requests/index.html", form=form, records=records, erase_form=erase_form
+        "privacy/index.html", form=form, records=records, erase_form=erase_form
     ), code
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from flask import Blueprint, abort, render_template, request
 
-from crm.core import labels
+from crm import labels
 from crm.core.access import viewer_required
 from crm.core.clock import org_today
 from crm.core.i18n import LANGUAGE_NAMES, sort_by_country, sorted_countries
@@ -69,7 +69,7 @@ def index():
     board = readiness_board()
     states = dashboard.map_states(program, dashboard.availability_of(program), board)
     return render_template(
-        "dashboard/index.html",
+        "readiness/index.html",
         program=program,
         programs=MAP_PROGRAMS,
         board=grouped_board(board),
@@ -90,4 +90,4 @@ def index():
 @viewer_required
 def board():
     """The readiness board alone, laid out for printing at steering-group meetings."""
-    return render_template("dashboard/board.html", board=grouped_board(readiness_board()))
+    return render_template("readiness/board.html", board=grouped_board(readiness_board()))

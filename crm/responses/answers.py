@@ -10,7 +10,7 @@ from dataclasses import dataclass
 
 from flask_babel import lazy_gettext as _l
 
-from crm.core import labels
+from crm import labels
 from crm.core.i18n import LANGUAGE_NAMES, country_name
 
 #: Answer key → question title, in questionnaire order (SPEC §4 sections).

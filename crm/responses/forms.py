@@ -5,16 +5,32 @@ Forms of the practices and contacts pages.
 
 from __future__ import annotations
 
+from typing import Any
+
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import BooleanField, EmailField, HiddenField, IntegerField, SelectField, StringField
-from wtforms.validators import DataRequired, Email, InputRequired, Length, Optional
+from wtforms.validators import DataRequired, Email, InputRequired, Length, Optional, ValidationError
 
-from crm.core import labels
-from crm.core.forms import HasLetterOrDigit, select_choices
+from crm import labels
+from crm.core.forms import select_choices
 from crm.responses.answers import LANGUAGE
+from crm.responses.matching import normalize_key
 
 ALL = "all"
+
+
+class HasLetterOrDigit:
+    """Validator: the text keeps at least one letter or digit once normalized for matching
+    (``crm.responses.matching.normalize_key``). A name of punctuation alone ("---") has an
+    empty key, and every practice so named in a country would be one practice."""
+
+    def __init__(self, message: Any) -> None:
+        self.message = message
+
+    def __call__(self, form: Any, field: Any) -> None:
+        if field.data and not normalize_key(field.data):
+            raise ValidationError(str(self.message))
 
 
 class InboxFilterForm(FlaskForm):

@@ -6,7 +6,7 @@ import pytest
 from click.testing import CliRunner
 
 from crm.api.tokens import create_token, revoke_token
-from tests.crm.test_seed import SPEC_AVAILABLE
+from tests.countries.test_seed import SPEC_AVAILABLE
 
 
 @pytest.fixture

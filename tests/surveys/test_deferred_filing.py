@@ -17,7 +17,7 @@ from crm.responses import intake
 from crm.responses import operations as triage
 from crm.responses.models import Contact, InterestTally, Practice, SurveyResponse
 from crm.worker import file_waiting_responses, worker_command
-from tests.crm.outreach_helpers import invite, new_contact
+from tests.outreach.helpers import invite, new_contact
 from tests.surveys.support import valid_form
 
 

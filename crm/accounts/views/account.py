@@ -33,4 +33,4 @@ def index():
         session["locale"] = form.locale.data
         flash(_("Preferences saved."), "success")
         return redirect(url_for("account.index"), code=303)
-    return render_form("account/index.html", form, title=_("My account"), user=user)
+    return render_form("accounts/account/index.html", form, title=_("My account"), user=user)

@@ -37,7 +37,7 @@ blueprint.before_request(enforce_admin_two_factor)
 @admin_required
 def index():
     """Administration home: links to users, settings and the audit log."""
-    return render_template("admin/index.html")
+    return render_template("accounts/admin/index.html")
 
 
 @blueprint.get("/users")
@@ -45,7 +45,7 @@ def index():
 def users():
     """Every account with its role, state and two-factor."""
     rows = db.session.scalars(select(User).order_by(User.email)).all()
-    return render_template("admin/users.html", users=rows, now=utcnow())
+    return render_template("accounts/admin/users.html", users=rows, now=utcnow())
 
 
 @blueprint.route("/users/new", methods=["GET", "POST"])
@@ -64,7 +64,7 @@ def new_user():
     ):
         flash(_("Account created."), "success")
         return redirect(url_for("admin.users"), code=303)
-    return render_form("admin/user_form.html", form, title=_("New account"))
+    return render_form("accounts/admin/user_form.html", form, title=_("New account"))
 
 
 @blueprint.route("/users/<int:user_id>", methods=["GET", "POST"])
@@ -81,7 +81,7 @@ def edit_user(user_id: int):
         flash(_("Account saved."), "success")
         return redirect(url_for("admin.edit_user", user_id=user.id), code=303)
     return render_form(
-        "admin/user_form.html",
+        "accounts/admin/user_form.html",
         form,
         title=_("Account %(email)s", email=user.email),
         user=user,
@@ -122,7 +122,7 @@ def api_tokens():
     rows = db.session.scalars(
         select(ApiToken).options(joinedload(ApiToken.user)).order_by(ApiToken.id.desc())
     ).all()
-    return render_template("admin/tokens.html", tokens=rows, action_form=ConfirmForm())
+    return render_template("accounts/admin/tokens.html", tokens=rows, action_form=ConfirmForm())
 
 
 @blueprint.post("/tokens/<int:token_id>/revoke")
@@ -154,7 +154,7 @@ def programs():
     if form.validate_on_submit() and commit_operation(form, _save_defaults, form):
         flash(_("Program settings saved."), "success")
         return redirect(url_for("admin.programs"), code=303)
-    return render_form("admin/programs.html", form, title=_("Program settings"))
+    return render_form("accounts/admin/programs.html", form, title=_("Program settings"))
 
 
 def _save_defaults(form: ProgramDefaultsForm) -> None:
@@ -184,4 +184,4 @@ def audit_log():
     events = audit_queries.audit_events(
         form.filters(), page=pagination.page_number(request.args.get("page"))
     )
-    return render_template("admin/audit.html", form=form, events=events)
+    return render_template("accounts/admin/audit.html", form=form, events=events)

@@ -1,20 +1,22 @@
-"""Public availability pages (issue 9): ``/en/availability``, ``/es/availability``,
-``/pt/availability``, no login, cached by ETag (a staff change gives a new one at once)."""
+"""Public pages on where the programs are available: the landing page (``/en/``, ``/es/``,
+``/pt/``) and the availability pages (``/en/availability``…), no login; the availability
+pages are cached by ETag (a staff change gives a new one at once)."""
 
 from __future__ import annotations
 
 import os
 
-from flask import Blueprint, current_app, make_response, render_template, request
+from flask import Blueprint, abort, current_app, make_response, render_template, request
 
-from crm.core import labels
+from crm import labels
 from crm.core.access import public
-from crm.core.i18n import select_locale
+from crm.core.i18n import URL_SEGMENTS, select_locale
 from crm.countries.availability import as_of, availability_etag, program_availability
+from crm.countries.queries import available_countries
 from crm.readiness.worldmap import load_world_map
 
 blueprint = Blueprint("availability", __name__)
-TEMPLATE = "availability/index.html"
+TEMPLATE = "countries/availability/index.html"
 MAP_STATES = ("available", "pilot", "not_available")
 
 
@@ -55,3 +57,12 @@ def index(lang: str):
     # Revalidate on every view (cheap with the ETag), so a change shows at once.
     response.headers["Cache-Control"] = "public, no-cache"
     return response
+
+
+@blueprint.get("/<lang>/")
+@public
+def home(lang: str):
+    """Landing page: what the programs are and where they are available today."""
+    if lang not in URL_SEGMENTS:
+        abort(404)
+    return render_template("countries/availability/home.html", available=available_countries())

@@ -56,7 +56,7 @@ def index():
         select(func.count()).where(Alert.user_id == current_user.id, Alert.read_at.is_(None))
     )
     return render_template(
-        "alerts/index.html",
+        "outreach/alerts/index.html",
         page=page,
         alerts=reading_order(page.items),
         unread=unread,

@@ -99,7 +99,10 @@ def index():
     ).all()
     page = pagination.Page(list(rows), number, pagination.PER_PAGE, total)
     return render_template(
-        "invitations/index.html", filters=filters, page=page, counts=invitations.status_counts()
+        "outreach/invitations/index.html",
+        filters=filters,
+        page=page,
+        counts=invitations.status_counts(),
     )
 
 
@@ -123,7 +126,7 @@ def new():
     status = 422 if request.method == "POST" and form.errors else 200
     previews = email_previews(result) if result and result.contacts else {}
     page = render_template(
-        "invitations/new.html",
+        "outreach/invitations/new.html",
         form=form,
         result=result,
         previews=previews,
@@ -180,7 +183,7 @@ def page(token: str):
         abort(400)
     invitation = invitations.invitation_for_unsubscribe(token)
     if invitation is None:
-        return render_template("unsubscribe/page.html", state="invalid"), 404
+        return render_template("outreach/unsubscribe/page.html", state="invalid"), 404
     if "locale" not in session:
         # Without an explicit choice, the page speaks the language the emails were written in.
         g.locale = invitation.language
@@ -191,4 +194,6 @@ def page(token: str):
         if not one_click:
             return redirect(url_for("unsubscribe.page", token=token), code=303)
     withdrawn = not invitation.contact.permission_to_contact
-    return render_template("unsubscribe/page.html", state="done" if withdrawn else "ask", form=form)
+    return render_template(
+        "outreach/unsubscribe/page.html", state="done" if withdrawn else "ask", form=form
+    )

@@ -53,7 +53,7 @@ def index():
     waiting = listing.waiting_responses()
     stalled = waiting.oldest is not None and utcnow() - waiting.oldest > WORKER_STALLED_AFTER
     return render_template(
-        "inbox/index.html",
+        "responses/inbox/index.html",
         filters=filters,
         page=page,
         status=status,
@@ -77,7 +77,7 @@ def _render_detail(response: SurveyResponse, link_form: LinkResponseForm | None 
         )
     shown = [p for p in (response.practice, response.suggested_practice) if p is not None]
     return render_template(
-        "inbox/detail.html",
+        "responses/inbox/detail.html",
         response=response,
         answers=answer_rows(response.answers),
         counts=listing.response_counts([p.id for p in shown]),

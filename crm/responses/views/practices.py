@@ -39,7 +39,9 @@ def index():
     )
     page = pagination.paginate(statement, pagination.page_number(request.args.get("page")))
     counts = listing.response_counts([p.id for p in page.items])
-    return render_template("practices/index.html", filters=filters, page=page, counts=counts)
+    return render_template(
+        "responses/practices/index.html", filters=filters, page=page, counts=counts
+    )
 
 
 @blueprint.get("/practices/<int:practice_id>")
@@ -48,7 +50,7 @@ def detail(practice_id: int):
     """A practice: answers, interests and their responses, contacts, activities, audit trail."""
     practice = pagination.get_row_or_404(Practice, practice_id)
     return render_template(
-        "practices/detail.html",
+        "responses/practices/detail.html",
         practice=practice,
         responses=listing.practice_responses(practice.id),
         audit_events=listing.practice_audit(practice.id),
@@ -72,7 +74,7 @@ def edit(practice_id: int):
         flash(_("Practice saved."), "success")
         return redirect(url_for("practices.detail", practice_id=practice.id), 303)
     code = 400 if form.errors else 200
-    return render_template("practices/edit.html", practice=practice, form=form), code
+    return render_template("responses/practices/edit.html", practice=practice, form=form), code
 
 
 @blueprint.get("/contacts")
@@ -89,7 +91,7 @@ def contacts():
         permission=permission,
     )
     page = pagination.paginate(statement, pagination.page_number(request.args.get("page")))
-    return render_template("practices/contacts.html", filters=filters, page=page)
+    return render_template("responses/practices/contacts.html", filters=filters, page=page)
 
 
 @blueprint.route("/contacts/<int:contact_id>/edit", methods=["GET", "POST"])
@@ -114,4 +116,6 @@ def edit_contact(contact_id: int):
             return redirect(url_for("practices.detail", practice_id=contact.practice_id), 303)
         return redirect(url_for("practices.contacts"), 303)
     code = 400 if form.errors else 200
-    return render_template("practices/edit_contact.html", contact=contact, form=form), code
+    return render_template(
+        "responses/practices/edit_contact.html", contact=contact, form=form
+    ), code

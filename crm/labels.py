@@ -1,0 +1,143 @@
+"""Translated titles of every status and choice, defined once and exposed to Jinja once.
+
+Kept beside ``crm.core`` rather than in it: the readiness states' titles are the readiness
+rules' own (``crm.readiness.rules.state_label``), and ``crm.core`` imports no domain."""
+
+from flask import Flask
+from flask_babel import LazyString, gettext
+from flask_babel import lazy_gettext as _l
+
+from crm.readiness import rules as readiness
+
+AVAILABILITY = {
+    "not_available": _l("Not available"),
+    "under_consideration": _l("Under consideration"),
+    "in_pipeline": _l("In pipeline"),
+    "pilot": _l("Pilot"),
+    "available": _l("Available"),
+    "suspended": _l("Suspended"),
+}
+PRIVACY_REVIEW = {
+    "not_started": _l("Not started"),
+    "requested": _l("Requested"),
+    "in_review": _l("In review"),
+    "approved": _l("Approved"),
+    "approved_with_conditions": _l("Approved with conditions"),
+    "rejected": _l("Rejected"),
+}
+AGREEMENT = {
+    "draft": _l("Draft"),
+    "negotiating": _l("Negotiating"),
+    "out_for_signature": _l("Out for signature"),
+    "signed": _l("Signed"),
+    "expired": _l("Expired"),
+    "terminated": _l("Terminated"),
+}
+#: Worded once, by the readiness rules (``crm.readiness.state_label``).
+READINESS_STATE = {
+    str(state): LazyString(readiness.state_label, state, gettext) for state in readiness.State
+}
+TRIAGE = {
+    "new": _l("New"),
+    "linked": _l("Linked"),
+    "duplicate": _l("Duplicate"),
+    "spam": _l("Spam"),
+}
+INTEREST_LEVEL = {
+    "very": _l("Very interested"),
+    "somewhat": _l("Somewhat interested"),
+    "not_very": _l("Not very interested"),
+    "not_at_all": _l("Not interested"),
+}
+TIMEFRAME = {
+    "within_6_months": _l("Within 6 months"),
+    "6_to_12_months": _l("In 6 to 12 months"),
+    "over_12_months": _l("In more than 12 months"),
+    "not_sure": _l("Not sure yet"),
+}
+PRACTICE_TYPE = {
+    "private_practice": _l("Private practice"),
+    "hospital_based": _l("Hospital-based practice"),
+    "academic_center": _l("Academic medical center"),
+    "cancer_center": _l("Comprehensive cancer center"),
+    "public_hospital": _l("Public hospital"),
+    "other": _l("Other"),
+}
+ACTIVITY_KIND = {
+    "note": _l("Note"),
+    "call": _l("Call"),
+    "email": _l("Email"),
+    "meeting": _l("Meeting"),
+}
+TASK_STATUS = {
+    "open": _l("Open"),
+    "in_progress": _l("In progress"),
+    "done": _l("Done"),
+    "cancelled": _l("Cancelled"),
+}
+ROLE = {
+    "viewer": _l("Viewer (IQSG)"),
+    "staff": _l("Staff"),
+    "admin": _l("Administrator"),
+}
+INCOME_GROUP = {
+    "low": _l("Low income"),
+    "lower_middle": _l("Lower-middle income"),
+    "upper_middle": _l("Upper-middle income"),
+    "high": _l("High income"),
+}
+PROGRAM_NAME = {
+    "QOPI": _l("Quality Oncology Practice Initiative (QOPI)"),
+    "QCP": _l("QOPI Certification Program (QCP)"),
+    "QTP": _l("Quality Training Program (QTP)"),
+}
+INVITATION_STATUS = {
+    "queued": _l("Queued"),
+    "sent": _l("Sent"),
+    "failed": _l("Not delivered"),
+    "responded": _l("Answered"),
+    "withdrawn": _l("Permission withdrawn"),
+}
+#: An email's delivery status (``crm.models.outbox.OUTBOX_STATUSES``).
+OUTBOX_STATUS = {
+    "queued": _l("Queued"),
+    "sending": _l("Being sent"),
+    "sent": _l("Sent"),
+    "failed": _l("Failed"),
+}
+DIGEST = {
+    "none": _l("No email"),
+    "daily": _l("Daily email"),
+    "weekly": _l("Weekly email"),
+}
+
+ALL = {
+    "availability": AVAILABILITY,
+    "privacy_review": PRIVACY_REVIEW,
+    "agreement": AGREEMENT,
+    "readiness_state": READINESS_STATE,
+    "triage": TRIAGE,
+    "interest_level": INTEREST_LEVEL,
+    "timeframe": TIMEFRAME,
+    "practice_type": PRACTICE_TYPE,
+    "activity_kind": ACTIVITY_KIND,
+    "task_status": TASK_STATUS,
+    "role": ROLE,
+    "income_group": INCOME_GROUP,
+    "program": PROGRAM_NAME,
+    "invitation_status": INVITATION_STATUS,
+    "outbox_status": OUTBOX_STATUS,
+    "digest": DIGEST,
+}
+
+
+def label(kind: str, value: str | None) -> str:
+    """The translated title of ``value`` in the ``kind`` vocabulary; the raw value if unknown."""
+    if value is None:
+        return ""
+    return str(ALL[kind].get(value, value))
+
+
+def init_app(app: Flask) -> None:
+    """Expose :func:`label` and every vocabulary's titles (``labels``) to templates."""
+    app.jinja_env.globals.update(label=label, labels=ALL)

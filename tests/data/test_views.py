@@ -1,0 +1,316 @@
+"""Import and export screens (blueprint ``data``): upload → columns → answers → preview →
+commit with the test client, bad files, permissions, and exports that carry the list's filters."""
+
+from __future__ import annotations
+
+import io
+import re
+import uuid
+from datetime import UTC, datetime
+
+import openpyxl
+import pytest
+from flask.testing import EnvironBuilder
+from sqlalchemy import func, select
+
+from crm.audit.models import AuditEvent
+from crm.data.models import ImportBatch
+from crm.responses.intake import intake_response
+from crm.responses.models import Contact, Practice, SurveyResponse
+from tests.data.spreadsheets import GOOD_ROW, HEADINGS, csv_bytes, legacy_rows
+from tests.data.test_imports import BAD_FILES
+
+
+@pytest.fixture
+def staff(client, create_user, login):
+    login(create_user("staff"))
+    return client
+
+
+@pytest.fixture
+def viewer(client, create_user, login):
+    login(create_user("viewer"))
+    return client
+
+
+def counts(db) -> dict[str, int]:
+    return {
+        model.__name__: db.session.scalar(select(func.count()).select_from(model))
+        for model in (ImportBatch, SurveyResponse, Practice, Contact)
+    }
+
+
+def upload(client, content: bytes, name: str = "legacy.csv", **fields):
+    # The request body is closed afterwards: werkzeug spools a large one to a temporary file
+    # that stays open when the app refuses the request unread (413).
+    builder = EnvironBuilder(
+        client.application,
+        "/staff/data/import",
+        method="POST",
+        data={"file": (io.BytesIO(content), name), "header_rows": "auto", **fields},
+        content_type="multipart/form-data",
+    )
+    environ = builder.get_environ()
+    try:
+        return client.open(environ)
+    finally:
+        environ["wsgi.input"].close()
+        builder.close()
+
+
+def text(response) -> str:
+    return response.get_data(as_text=True)
+
+
+def selected_options(html: str) -> dict[str, str]:
+    """Each select's name → its selected value, as the browser would post it."""
+    found = {}
+    for name, body in re.findall(r'<select[^>]*name="([^"]+)"[^>]*>(.*?)</select>', html, re.S):
+        chosen = re.search(r'<option selected value="([^"]*)"', body)
+        found[name] = chosen.group(1) if chosen else ""
+    return found
+
+
+def with_row(**changes) -> list[str]:
+    cells = list(GOOD_ROW)
+    for key, value in changes.items():
+        cells[HEADINGS.index(key)] = value
+    return cells
+
+
+def test_upload_to_commit(staff, db):
+    content = csv_bytes(legacy_rows(GOOD_ROW, with_row(Country="Narnia", Email="b@x.example")))
+    response = upload(staff, content)
+    assert response.status_code == 303
+    columns_url = response.headers["Location"]
+
+    columns_page = staff.get(columns_url)
+    assert "Read as CSV, text encoding UTF-8, separator “,”." in text(columns_page)
+    response = staff.post(columns_url, data=selected_options(text(columns_page)))
+    assert response.status_code == 303
+    values_url = response.headers["Location"]
+    assert values_url.endswith("/values")
+
+    values_page = staff.get(values_url)
+    assert "Muito interessado" in text(values_page)
+    response = staff.post(values_url, data=selected_options(text(values_page)))
+    preview_url = response.headers["Location"]
+
+    preview = text(staff.get(preview_url))
+    assert "Country: “Narnia” is not a country code or name we recognise." in preview
+    assert counts(db)["SurveyResponse"] == 0
+
+    refused = staff.post(f"{preview_url}/commit", data={}, follow_redirects=True)
+    assert "1 of 2 rows have errors. Nothing was stored" in text(refused)
+    assert counts(db)["SurveyResponse"] == 0
+
+    done = staff.post(f"{preview_url}/commit", data={"skip_invalid": "y"}, follow_redirects=True)
+    assert "Imported 1 response." in text(done)
+    assert counts(db) | {"SurveyResponse": 1, "Practice": 1, "Contact": 1} == counts(db)
+
+
+def test_columns_page_preselects_the_suggestions(staff, db):
+    response = upload(staff, csv_bytes(legacy_rows(GOOD_ROW)))
+    chosen = selected_options(text(staff.get(response.headers["Location"])))
+    assert (chosen["target_practice_name"], chosen["target_email"], chosen["target_role"]) == (
+        "0",
+        "4",
+        "",
+    )
+
+
+@pytest.mark.parametrize("name", BAD_FILES)
+def test_a_bad_file_gets_its_message_and_changes_nothing(staff, db, name):
+    content, message = BAD_FILES[name]
+    before = counts(db)
+    response = upload(staff, content)
+    assert response.status_code == 422
+    assert message in text(response)
+    assert counts(db) == before
+
+
+def test_no_file_chosen(staff):
+    response = staff.post("/staff/data/import", data={"header_rows": "auto"})
+    assert response.status_code == 422
+    assert "Choose a file to upload." in text(response)
+
+
+def test_a_file_over_the_size_limit_gets_the_upload_form_with_the_limit(app, staff, db):
+    app.config["MAX_CONTENT_LENGTH"] = 2 * 1024 * 1024
+    before = counts(db)
+    response = upload(staff, b"a,b\n" + b"1,2\n" * 700_000)
+    assert response.status_code == 413
+    assert "The file is larger than the largest file accepted, 2 MB." in text(response)
+    assert counts(db) == before
+
+
+def test_a_file_over_the_size_limit_with_csrf_on(app, staff):
+    # CSRFProtect reads the form before the view: the 413 comes from there.
+    app.config.update(MAX_CONTENT_LENGTH=1024 * 1024, WTF_CSRF_ENABLED=True)
+    response = upload(staff, b"x" * 2 * 1024 * 1024)
+    assert response.status_code == 413
+    assert "largest file accepted" in text(response)
+
+
+def test_wrong_columns_are_said_and_the_mapping_needs_the_required_ones(staff, db):
+    response = upload(staff, csv_bytes([["Fruit", "Colour"], ["apple", "red"]]))
+    columns_url = response.headers["Location"]
+    page = text(staff.get(columns_url))
+    assert "No column looks like a practice name or a country." in page
+    response = staff.post(columns_url, data={"language": "en", "date_order": "auto"})
+    assert response.status_code == 422
+    assert "Choose the column that holds this answer; it is required." in text(response)
+    assert counts(db)["SurveyResponse"] == 0
+
+
+def test_one_column_for_two_answers_is_refused(staff):
+    response = upload(staff, csv_bytes(legacy_rows(GOOD_ROW)))
+    columns_url = response.headers["Location"]
+    data = selected_options(text(staff.get(columns_url))) | {"target_city": "0"}
+    response = staff.post(columns_url, data=data)
+    assert response.status_code == 422
+    assert "This column is already chosen for “Practice name”." in text(response)
+
+
+def test_preview_speaks_the_users_language(staff, db):
+    content = csv_bytes(legacy_rows(with_row(**{"Practice name": ""})))
+    columns_url = upload(staff, content).headers["Location"]
+    staff.post(columns_url, data=selected_options(text(staff.get(columns_url))))
+    batch = db.session.scalar(select(ImportBatch))
+    staff.post(f"/staff/data/import/{batch.id}/values", data={"value_interest_qopi_0": "very"})
+    staff.get("/language/es")
+    page = text(staff.get(f"/staff/data/import/{batch.id}"))
+    assert "Nombre del centro: falta el dato." in page
+
+
+def test_discard_deletes_the_upload(staff, db):
+    columns_url = upload(staff, csv_bytes(legacy_rows(GOOD_ROW))).headers["Location"]
+    batch_id = int(columns_url.split("/")[-2])
+    response = staff.post(f"/staff/data/import/{batch_id}/discard")
+    assert response.status_code == 303
+    assert db.session.get(ImportBatch, batch_id) is None
+
+
+def test_unknown_import_is_404(staff):
+    assert staff.get("/staff/data/import/999").status_code == 404
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "/staff/data/",
+        "/staff/data/import",
+        "/staff/data/export/responses",
+        "/staff/data/export/responses.csv",
+        "/staff/data/export/practices.xlsx",
+    ],
+)
+def test_viewers_cannot_reach_personal_data(viewer, url):
+    assert viewer.get(url).status_code == 403
+
+
+@pytest.mark.parametrize(
+    "query", ["to=9999-12-31", "from=0001-01-01", "from=2026-01-01&to=9999-12-31"]
+)
+def test_export_dates_outside_the_calendar_are_refused_not_failed(staff, query):
+    page = staff.get(f"/staff/data/export/responses?{query}")
+    assert page.status_code == 200
+    assert "Enter a date between" in page.get_data(as_text=True)
+    download = staff.get(f"/staff/data/export/responses.csv?{query}")
+    assert download.status_code == 200
+    assert download.get_data().startswith(b"\xef\xbb\xbfresponse_id")
+
+
+def test_anonymous_users_are_sent_to_login(client):
+    response = client.get("/staff/data/export/responses.csv")
+    assert response.status_code == 302
+    assert "/staff/login" in response.headers["Location"]
+
+
+def add_response(db, country: str, language: str = "es") -> None:
+    intake_response(
+        {
+            "practice_name": f"Clínica {uuid.uuid4().hex[:6]}",
+            "country": country,
+            "name": "Ana",
+            "email": f"{uuid.uuid4().hex[:6]}@x.example",
+            "comments": "=1+1",
+        },
+        language=language,
+        submission_token=uuid.uuid4().hex,
+        consent_at=datetime(2026, 11, 1, tzinfo=UTC),
+        privacy_notice_version="2026-11",
+    )
+    db.session.commit()
+
+
+def test_csv_export_download(staff, db):
+    add_response(db, "BR")
+    with staff.get("/staff/data/export/responses.csv?country=BR") as response:
+        body = response.get_data()
+    assert response.mimetype == "text/csv"
+    assert response.headers["Content-Disposition"].startswith('attachment; filename="responses-')
+    assert body.startswith(b"\xef\xbb\xbfresponse_id,")
+    assert b"'=1+1" in body
+
+
+def test_export_carries_the_filters(staff, db):
+    add_response(db, "BR")
+    add_response(db, "AR")
+    with staff.get("/staff/data/export/responses.csv?country=AR&status=new") as response:
+        lines = response.get_data(as_text=True).strip().splitlines()
+    assert len(lines) == 2
+    assert ",AR," in lines[1]
+
+
+def test_export_without_a_status_shows_new_responses_as_the_list_does(staff, db):
+    add_response(db, "BR")
+    db.session.scalar(select(SurveyResponse)).triage_status = "spam"
+    db.session.commit()
+    with staff.get("/staff/data/export/responses.csv") as response:
+        assert len(response.get_data(as_text=True).strip().splitlines()) == 1
+    with staff.get("/staff/data/export/responses.csv?status=all") as response:
+        assert len(response.get_data(as_text=True).strip().splitlines()) == 2
+
+
+def test_each_export_of_personal_data_is_audited(staff, db):
+    add_response(db, "AR")
+    with staff.get("/staff/data/export/responses.xlsx?country=AR&language=es") as response:
+        response.get_data()
+    event = db.session.scalar(select(AuditEvent).where(AuditEvent.action == "export.responses"))
+    assert event.changes == {
+        "format": [None, "xlsx"],
+        "filters": [None, {"status": "new", "country": "AR", "language": "es"}],
+        "rows": [None, 1],
+    }
+    assert event.country_code == "AR"
+
+
+def test_xlsx_export_download_opens(staff, db):
+    add_response(db, "BR")
+    with staff.get("/staff/data/export/practices.xlsx") as response:
+        workbook = openpyxl.load_workbook(io.BytesIO(response.get_data()))
+    assert response.mimetype.endswith("spreadsheetml.sheet")
+    assert workbook.active.max_row == 2
+
+
+def test_export_page_links_carry_the_filters(staff, db):
+    page = text(staff.get("/staff/data/export/responses?status=spam&country=BR&junk=1"))
+    assert 'href="/staff/data/export/responses.csv?status=spam&amp;country=BR"' in page
+    assert 'href="/staff/data/export/responses.xlsx?status=spam&amp;country=BR"' in page
+
+
+def test_practice_export_links_carry_the_list_filters(staff, db):
+    page = text(staff.get("/staff/data/export/practices?q=san+jose&program=QOPI"))
+    assert 'href="/staff/data/export/practices.csv?q=san+jose&amp;program=QOPI"' in page
+
+
+def test_unknown_export_format_is_404(staff):
+    assert staff.get("/staff/data/export/responses.pdf").status_code == 404
+
+
+def test_index_lists_recent_imports(staff, db):
+    upload(staff, csv_bytes(legacy_rows(GOOD_ROW)), name="old-tool.csv")
+    page = text(staff.get("/staff/data/"))
+    assert "old-tool.csv" in page
+    assert "Uploaded" in page
