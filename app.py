@@ -14,8 +14,9 @@ from werkzeug.routing import IntegerConverter, ValidationError
 import config
 import crm.tables  # noqa: F401  (every table on the metadata)
 from crm.accounts.models import Role, User
+from crm.accounts.security import security
 from crm.core import hardening
-from crm.core.extensions import babel, csrf, db, limiter, migrate, security
+from crm.core.extensions import babel, csrf, db, limiter, migrate
 from crm.core.i18n import select_locale
 from crm.outreach import emails as outreach
 
@@ -81,11 +82,10 @@ def register_extensions(app: Flask) -> None:
     limiter.init_app(app)
     from crm.accounts import security as login_security
     from crm.accounts.forms import SECURITY_FORMS
-    from crm.accounts.passwords import PasswordPolicy
     from crm.readiness import operations as readiness_recording
     from crm.responses import tallies
 
-    security.init_app(app, user_datastore, password_util_cls=PasswordPolicy, **SECURITY_FORMS)
+    security.init_app(app, user_datastore, **SECURITY_FORMS)
     login_security.init_app(app)
     tallies.init_app(app)
     readiness_recording.init_app(app)

@@ -18,6 +18,7 @@ from flask import Flask, current_app, flash, redirect, request
 from flask_babel import gettext as _
 from flask_login import current_user
 from flask_security import (
+    Security,
     password_changed,
     tf_profile_changed,
     user_authenticated,
@@ -26,8 +27,12 @@ from flask_security import (
 from flask_security.utils import url_for_security
 
 from crm.accounts import operations as accounts
+from crm.accounts.passwords import PasswordPolicy
 from crm.core.extensions import limiter
 
+#: Flask-Security-Too, with our password policy; bound in ``create_app`` with the users'
+#: datastore and our forms.
+security = Security(password_util_cls=PasswordPolicy)
 security_log = logging.getLogger("crm.security")
 
 #: Flask-Security endpoints where a credential is presented.
