@@ -39,6 +39,36 @@ YES_NO_UNSURE = ("yes", "no", "unsure")
 EHR_USE = ("full", "partial", "none")
 QTP_FORMATS = ("six_month", "one_day", "train_the_trainer")
 LICENSING = ("qtp_content", "quality_symposium")
+#: The survey's sections and their answer keys, in the order it asks them (docs/domain.md#survey).
+SECTIONS: dict[str, tuple[str, ...]] = {
+    "about_you": ("name", "role", "email", "phone", "preferred_language"),
+    "practice": (
+        "practice_name",
+        "country",
+        "city",
+        "practice_type",
+        "outpatient_hem_onc",
+        "oncologists_count",
+        "new_patients_per_year",
+        "asco_members_count",
+        "ehr_use",
+    ),
+    "programs": (
+        "interest_qopi",
+        "interest_qcp",
+        "interest_qtp",
+        "qtp_formats",
+        "licensing",
+        "reads_english",
+        "willing_to_sign_agreement",
+        "willing_to_pay_qcp_fee",
+        "timeframe",
+    ),
+    "comments": ("comments",),
+    "consent": ("consent", "permission_to_contact"),
+}
+#: Every answer key, in questionnaire order.
+ANSWER_KEYS: tuple[str, ...] = tuple(key for keys in SECTIONS.values() for key in keys)
 #: Program code → answer key of its interest level.
 INTEREST_KEYS = {"QOPI": "interest_qopi", "QCP": "interest_qcp", "QTP": "interest_qtp"}
 
