@@ -23,6 +23,7 @@ from crm.core.presentation import localized_date
 from crm.countries.seed import seed_all
 from crm.privacy import retention
 from crm.readiness import rules as readiness
+from crm.readiness import wording
 
 users_cli = AppGroup("users", help="Manage staff, viewer and admin accounts.")
 tokens_cli = AppGroup("tokens", help="Create and revoke API bearer tokens.")
@@ -157,11 +158,11 @@ def readiness_command(output_format: str, states: tuple[str, ...], lang: str) ->
 
     board = [r for r in readiness_board() if not states or str(r.state) in states]
     if output_format == "json":
-        click.echo(json.dumps([readiness.as_dict(r) for r in board], ensure_ascii=False, indent=2))
+        click.echo(json.dumps([wording.as_dict(r) for r in board], ensure_ascii=False, indent=2))
         return
     with force_locale(lang):
         for r in sort_by_country(board, lambda r: r.country, lang):
-            summary = readiness.summarize(
+            summary = wording.summarize(
                 r, gettext, join=lambda items: format_list(items, locale=lang)
             )
             name = country_name(r.country, lang)
@@ -169,7 +170,7 @@ def readiness_command(output_format: str, states: tuple[str, ...], lang: str) ->
             for criterion in r.criteria:
                 mark = "+" if criterion.met else "-"
                 click.echo(
-                    f"      {mark} {readiness.explain(criterion, gettext, day=localized_date)}"
+                    f"      {mark} {wording.explain(criterion, gettext, day=localized_date)}"
                 )
 
 

@@ -1,13 +1,14 @@
 """Translated titles of every status and choice, defined once and exposed to Jinja once.
 
 Kept beside ``crm.core`` rather than in it: the readiness states' titles are the readiness
-rules' own (``crm.readiness.rules.state_label``), and ``crm.core`` imports no domain."""
+rules' own (``crm.readiness.wording.state_label``), and ``crm.core`` imports no domain."""
 
 from flask import Flask
 from flask_babel import LazyString, gettext
 from flask_babel import lazy_gettext as _l
 
-from crm.readiness import rules as readiness
+from crm.readiness import wording
+from crm.readiness.rules import State
 
 AVAILABILITY = {
     "not_available": _l("Not available"),
@@ -33,10 +34,8 @@ AGREEMENT = {
     "expired": _l("Expired"),
     "terminated": _l("Terminated"),
 }
-#: Worded once, by the readiness rules (``crm.readiness.state_label``).
-READINESS_STATE = {
-    str(state): LazyString(readiness.state_label, state, gettext) for state in readiness.State
-}
+#: Worded once, by the readiness wording (``crm.readiness.wording.state_label``).
+READINESS_STATE = {str(state): LazyString(wording.state_label, state, gettext) for state in State}
 TRIAGE = {
     "new": _l("New"),
     "linked": _l("Linked"),

@@ -28,6 +28,7 @@ from crm.countries.models import (
 from crm.countries.queries import get_country_or_404
 from crm.data.operations import record_export_now
 from crm.readiness import rules as readiness
+from crm.readiness import wording
 from crm.readiness.queries import availability_by_country, readiness_board
 from crm.responses.models import Practice, SurveyResponse
 
@@ -555,4 +556,4 @@ def list_readiness(query):
     for key, attribute in (("country", "country"), ("program", "program"), ("state", "state")):
         if key in query:
             rows = [r for r in rows if str(getattr(r, attribute)) == query[key]]
-    return [readiness.as_dict(r, gettext) for r in rows]
+    return [wording.as_dict(r, gettext) for r in rows]

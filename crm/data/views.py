@@ -55,7 +55,7 @@ from crm.data.forms import (
 from crm.data.imports import TARGET_TITLES, ImportFileError, ImportLimits, describe
 from crm.data.models import ImportBatch
 from crm.data.operations import record_export_now
-from crm.readiness import rules as readiness
+from crm.readiness import wording
 from crm.readiness.queries import availability_by_country, readiness_board
 
 logger = logging.getLogger(__name__)
@@ -365,7 +365,7 @@ def export_pipeline(file_format: str):
     if file_format not in FORMATS:
         abort(404)
     chosen = chosen_country_codes(CountryFilterForm.from_query(request.args).filters())
-    rows = [readiness.as_dict(r, gettext) for r in readiness_board()]
+    rows = [wording.as_dict(r, gettext) for r in readiness_board()]
     availability = availability_by_country()
     frame = reports.pipeline_frame(rows, availability, locale=select_locale(), countries=chosen)
     return _download("pipeline", file_format, reports.PIPELINE_COLUMNS, [frame])

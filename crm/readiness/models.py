@@ -16,7 +16,8 @@ READINESS_STATES = tuple(str(state) for state in State)
 
 
 class ReadinessChange(db.Model):
-    """A recorded change of a country's readiness state for a program (SPEC §3, last line)."""
+    """A recorded change of a country's readiness state for a program
+    (docs/decisions.md#readiness-recording)."""
 
     __tablename__ = "readiness_changes"
     __table_args__ = (one_of("state", READINESS_STATES),)

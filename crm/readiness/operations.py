@@ -1,6 +1,6 @@
-"""Recording changes of readiness with their date (SPEC §3, last line).
+"""Recording changes of readiness with their date (docs/decisions.md#readiness-recording).
 
-Writes that readiness depends on call ``crm.events.notify_country_changed``; the codes are kept
+Writes that readiness depends on call ``crm.core.events.notify_country_changed``; the codes are kept
 on the database session and, just before that session commits, each country's state is compared
 with its last recorded ``ReadinessChange`` and a row is added where it differs. Doing it at
 commit time sees the whole transaction, once, whatever the order of the writes inside it.
@@ -82,20 +82,22 @@ def record_readiness_changes(
 @daily_job("readiness")
 def record_todays_readiness() -> list[ReadinessChange]:
     """Compare every country's readiness with its last record, once a day: states that change
-    with the calendar alone (an agreement reaching its expiry date, SPEC §2) are recorded on
-    the day, not at the next write in that country. The caller (the worker) commits."""
+    with the calendar alone (an agreement reaching its expiry date, docs/domain.md#pipeline) are
+    recorded on the day, not at the next write in that country. The caller (the worker)
+    commits."""
     return record_readiness_changes(db.session.scalars(select(Country.code)))
 
 
 def capacity_flips(previous: dict[tuple[str, str], str]) -> set[str]:
-    """Countries whose recorded QCP state the current capacity contradicts (SPEC §3): recorded
-    ``ready`` while QCP is launched in as many countries as its capacity, or recorded
-    ``awaiting_capacity`` while capacity is free. ``previous`` is :func:`latest_states`.
+    """Countries whose recorded QCP state the current capacity contradicts
+    (docs/domain.md#capacity): recorded ``ready`` while capacity is full
+    (:func:`crm.readiness.rules.capacity_full`), or recorded ``awaiting_capacity`` while it is
+    free. ``previous`` is :func:`latest_states`.
 
     Only these can change through another country's launch or a capacity edit; a survey
     response leaves the set empty, so it re-assesses its own country alone.
     """
-    full = launched_count("QCP") >= qcp_capacity()
+    full = readiness.capacity_full(launched_count("QCP"), qcp_capacity())
     flipping = str(readiness.State.READY if full else readiness.State.AWAITING_CAPACITY)
     return {
         country

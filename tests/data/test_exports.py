@@ -12,6 +12,7 @@ import pytest
 
 from crm.data import exports as reports
 from crm.readiness import rules as readiness
+from crm.readiness import wording
 from crm.responses.intake import intake_response
 
 T0 = datetime(2026, 11, 1, 12, 0, tzinfo=UTC)
@@ -288,7 +289,7 @@ def pipeline_rows() -> list[dict]:
         thresholds={"QOPI": 5, "QCP": 3},
     )
     results = readiness.assess([facts, chile], today=date(2026, 11, 1), qcp_capacity=6)
-    return [readiness.as_dict(r) for r in results]
+    return [wording.as_dict(r) for r in results]
 
 
 def test_pipeline_frame_has_one_row_per_country_with_every_program():

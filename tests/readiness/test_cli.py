@@ -1,4 +1,5 @@
-"""``flask --app app readiness`` (SPEC §6): the board as text, or as JSON objects."""
+"""``flask --app app readiness`` (docs/architecture.md#interfaces): the board as text, or as JSON
+objects."""
 
 from __future__ import annotations
 

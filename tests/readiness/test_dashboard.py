@@ -1,4 +1,4 @@
-"""The IQSG dashboard: board, map, pipeline and survey charts (issue 5, SPEC §5)."""
+"""The IQSG dashboard: board, map, pipeline and survey charts (docs/architecture.md#packages)."""
 
 from __future__ import annotations
 

@@ -1,4 +1,5 @@
-"""Readiness facts from SQL (SPEC §3): who counts as eligible, thresholds, capacity, recording."""
+"""Readiness facts from SQL (docs/domain.md#readiness): who counts as eligible, thresholds,
+capacity, recording."""
 
 from __future__ import annotations
 
@@ -137,7 +138,8 @@ def test_threshold_override_decides_readiness(db):
 
 
 def test_qcp_launched_count_comes_from_availabilities(db):
-    # Seeded (SPEC §2): QCP open in Brazil, Greece, Romania, Saudi Arabia, Spain.
+    # Seeded (docs/domain.md#availability): QCP open in Brazil, Greece, Romania, Saudi Arabia and
+    # Spain.
     assert launched_count("QCP") == 5
     assert qcp_capacity() == 6
 
@@ -195,7 +197,7 @@ def test_board_takes_a_handful_of_queries_whatever_the_data(db):
     assert len(statements) <= 10
 
 
-# --- recording changes (SPEC §3, last line) -------------------------------------------------------
+# --- recording changes (docs/decisions.md#readiness-recording) -------------------------------
 
 
 def changes(db, country: str, program: str = "QOPI") -> list[tuple[str | None, str]]:

@@ -1,4 +1,5 @@
-"""Readiness rules (SPEC §3) as tables: facts in, states and explanations out; no app."""
+"""Readiness rules as tables (docs/domain.md#readiness): facts in, states and explanations out;
+no app."""
 
 import json
 from dataclasses import FrozenInstanceError
@@ -14,13 +15,12 @@ from crm.readiness.rules import (
     Readiness,
     ReviewFact,
     State,
-    as_dict,
     assess,
     assess_country,
+    capacity_full,
     count_launched,
-    explain,
-    summarize,
 )
+from crm.readiness.wording import as_dict, explain, summarize
 
 TODAY = date(2026, 6, 15)
 BOTH = frozenset({"QOPI", "QCP"})
@@ -328,6 +328,13 @@ def test_qcp_is_near_ready_when_only_qopi_is_missing():
 def test_qcp_capacity(launched, capacity, state):
     result = run(facts(), qcp_capacity=capacity, qcp_launched_count=launched)["QCP"]
     assert (result.state, result.capacity) == (state, {"launched": launched, "capacity": capacity})
+
+
+@pytest.mark.parametrize(
+    ("launched", "capacity", "full"), [(5, 6, False), (6, 6, True), (7, 6, True), (0, 0, True)]
+)
+def test_capacity_full_is_the_one_capacity_rule(launched, capacity, full):
+    assert capacity_full(launched, capacity) is full
 
 
 def test_capacity_applies_only_to_qcp():

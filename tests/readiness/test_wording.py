@@ -84,3 +84,31 @@ def test_a_state_title_and_its_summary_agree(app, locale):
 
         title = str(labels.READINESS_STATE["ready"])
         assert readiness_summary(ready).startswith(f"{title}:")
+
+
+@pytest.mark.parametrize("locale", ["en", "es", "pt_BR"])
+@pytest.mark.parametrize(
+    ("state", "criteria", "capacity"),
+    [
+        (State.AWAITING_CAPACITY, (), {"launched": 6, "capacity": 6}),
+        (State.NEAR_READY, TWO_MISSING[:1], None),
+        (State.BLOCKED, TWO_MISSING, None),
+        (State.HOME, (), None),
+    ],
+)
+def test_every_state_summary_opens_with_its_one_title(app, locale, state, criteria, capacity):
+    result = Readiness("CO", "QCP", "in_pipeline", state, criteria, capacity)
+    with app.test_request_context(), force_locale(locale):
+        from crm import labels
+
+        title = str(labels.READINESS_STATE[str(state)])
+        assert readiness_summary(result).startswith(f"{title}:")
+
+
+def test_wording_has_no_flask_or_database():
+    from tests.test_architecture import ROOT, imported_modules
+
+    modules = imported_modules(ROOT / "crm" / "readiness" / "wording.py")
+    assert not {
+        m for m in modules if m.split(".")[0] in {"flask", "sqlalchemy", "flask_sqlalchemy"}
+    }

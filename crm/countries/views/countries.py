@@ -29,6 +29,7 @@ from crm.countries.forms import (
 from crm.countries.models import Availability, CountryAgreement, CountryThreshold, PrivacyReview
 from crm.countries.queries import get_country_or_404
 from crm.readiness import rules as readiness
+from crm.readiness import wording
 from crm.readiness.rules import PROGRAMS_WITH_LAUNCH
 
 blueprint = Blueprint("countries", __name__, url_prefix="/staff/countries")
@@ -40,14 +41,14 @@ PROGRAM_CODES = ("QOPI", "QCP", "QTP")
 def explain_criterion(criterion: readiness.Criterion) -> str:
     """A readiness criterion as a sentence with its numbers and days, in the reader's language
     and date style."""
-    return readiness.explain(criterion, _, day=localized_date)
+    return wording.explain(criterion, _, day=localized_date)
 
 
 @blueprint.app_template_global()
 def readiness_summary(result: readiness.Readiness) -> str:
     """A readiness result in one line ("Near ready: missing a signed country agreement"), the
     missing criteria joined with the reader's language's conjunction."""
-    return readiness.summarize(result, _, join=localized_list)
+    return wording.summarize(result, _, join=localized_list)
 
 
 blueprint.add_app_template_global(audit_queries.action_label, "audit_action_label")
