@@ -41,6 +41,7 @@ from crm.countries.forms import CountryFilterForm
 from crm.countries.queries import chosen_country_codes
 from crm.data import exports as reports
 from crm.data import operations as import_operations
+from crm.data import spreadsheets
 from crm.data.forms import (
     IMPORT_STATUS_TITLES,
     TARGET_GROUPS,
@@ -346,13 +347,13 @@ def _download(name: str, file_format: str, columns, frames) -> Response:
     filename = f"{name}-{today}.{file_format}"
     if file_format == "csv":
         return Response(
-            stream_with_context(reports.csv_stream(columns, frames)),
+            stream_with_context(spreadsheets.csv_stream(columns, frames)),
             mimetype="text/csv",
             headers={"Content-Disposition": f'attachment; filename="{filename}"'},
         )
     # xlsxwriter assembles the zip at the end: a temporary file keeps memory bounded.
     target = tempfile.TemporaryFile()  # noqa: SIM115 - send_file closes it after sending
-    reports.write_xlsx(columns, frames, target, sheet_name=name)
+    spreadsheets.write_xlsx(columns, frames, target, sheet_name=name)
     target.seek(0)
     return send_file(target, mimetype=XLSX_MIMETYPE, as_attachment=True, download_name=filename)
 

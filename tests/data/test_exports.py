@@ -1,4 +1,5 @@
-"""Exports (SPEC §5): formula neutralization, BOM, UTC timestamps, filters, chunks, pipeline."""
+"""Exports (docs/architecture.md#data): formula neutralization, BOM, UTC timestamps, filters,
+chunks, pipeline."""
 
 from __future__ import annotations
 
@@ -11,6 +12,7 @@ import openpyxl
 import pytest
 
 from crm.data import exports as reports
+from crm.data import spreadsheets
 from crm.readiness import rules as readiness
 from crm.readiness import wording
 from crm.responses.intake import intake_response
@@ -64,12 +66,12 @@ EVERY = reports.ResponseFilters(status=None)
 
 def export_csv(filters=None, **kwargs) -> list[list[str]]:
     frames = reports.response_frames(filters or EVERY, **kwargs)
-    return csv_cells(b"".join(reports.csv_stream(reports.RESPONSE_COLUMNS, frames)))
+    return csv_cells(b"".join(spreadsheets.csv_stream(reports.RESPONSE_COLUMNS, frames)))
 
 
 def export_xlsx(columns, frames) -> openpyxl.Workbook:
     target = io.BytesIO()
-    reports.write_xlsx(columns, frames, target, sheet_name="responses")
+    spreadsheets.write_xlsx(columns, frames, target, sheet_name="responses")
     target.seek(0)
     return openpyxl.load_workbook(target)
 
@@ -96,13 +98,13 @@ def sheet_values(workbook: openpyxl.Workbook) -> list[list[object]]:
     ],
 )
 def test_neutralize(value, expected):
-    assert reports.neutralize(value) == expected
+    assert spreadsheets.neutralize(value) == expected
 
 
 def test_csv_cells_never_start_with_a_formula_character(db):
     add_response(db, **DANGEROUS)
     rows = export_csv()
-    assert all(not cell.startswith(reports.FORMULA_TRIGGERS) for row in rows for cell in row)
+    assert all(not cell.startswith(spreadsheets.FORMULA_TRIGGERS) for row in rows for cell in row)
 
 
 def test_csv_keeps_the_dangerous_values_after_the_quote(db):
@@ -119,7 +121,7 @@ def test_xlsx_cells_are_text_never_formulas(db):
     cells = [cell for row in workbook.active.iter_rows() for cell in row]
     assert not [c.coordinate for c in cells if c.data_type == "f"]
     texts = [c.value for c in cells if isinstance(c.value, str)]
-    assert all(not text.startswith(reports.FORMULA_TRIGGERS) for text in texts)
+    assert all(not text.startswith(spreadsheets.FORMULA_TRIGGERS) for text in texts)
 
 
 def test_xlsx_keeps_the_dangerous_values_after_the_quote(db):
@@ -131,8 +133,8 @@ def test_xlsx_keeps_the_dangerous_values_after_the_quote(db):
 
 
 def test_headings_are_neutralized_too():
-    frame = reports.prepare_frame([{"=cmd": "x", "@who": "y"}], ["=cmd", "@who"])
-    header = csv_cells(b"".join(reports.csv_stream(["=cmd", "@who"], [frame])))[0]
+    frame = spreadsheets.prepare_frame([{"=cmd": "x", "@who": "y"}], ["=cmd", "@who"])
+    header = csv_cells(b"".join(spreadsheets.csv_stream(["=cmd", "@who"], [frame])))[0]
     workbook = export_xlsx(["=cmd", "@who"], [frame])
     assert header == ["'=cmd", "'@who"]
     assert sheet_values(workbook)[0] == ["'=cmd", "'@who"]
@@ -140,7 +142,9 @@ def test_headings_are_neutralized_too():
 
 def test_csv_starts_with_a_bom_and_names_the_time_zone(db):
     add_response(db)
-    content = b"".join(reports.csv_stream(reports.RESPONSE_COLUMNS, reports.response_frames(EVERY)))
+    content = b"".join(
+        spreadsheets.csv_stream(reports.RESPONSE_COLUMNS, reports.response_frames(EVERY))
+    )
     assert content.startswith(b"\xef\xbb\xbfresponse_id,submitted_at (UTC),")
 
 
@@ -232,7 +236,7 @@ def test_filters_round_trip_through_query_arguments(args):
 def test_practice_export_carries_current_interests(db):
     response = add_response(db, interest_qcp="somewhat", willing_to_pay_qcp_fee="yes")
     frames = reports.practice_frames(reports.PracticeFilters())
-    header, row = csv_cells(b"".join(reports.csv_stream(reports.PRACTICE_COLUMNS, frames)))
+    header, row = csv_cells(b"".join(spreadsheets.csv_stream(reports.PRACTICE_COLUMNS, frames)))
     exported = dict(zip(header, row, strict=True))
     assert exported["practice_id"] == str(response.practice_id)
     assert (exported["interest_qopi"], exported["interest_qcp"], exported["interest_qtp"]) == (
@@ -263,7 +267,7 @@ def test_practice_filters_of_the_list(db, args, expected):
 
 
 def test_xlsx_continues_on_a_new_sheet_past_the_row_limit(db, monkeypatch):
-    monkeypatch.setattr(reports, "XLSX_MAX_ROWS", 3)
+    monkeypatch.setattr(spreadsheets, "XLSX_MAX_ROWS", 3)
     for _ in range(5):
         add_response(db)
     workbook = export_xlsx(reports.RESPONSE_COLUMNS, reports.response_frames(EVERY))
@@ -315,7 +319,7 @@ def test_pipeline_frame_explains_each_criterion():
 
 def test_pipeline_frame_writes_to_csv_and_xlsx():
     frame = reports.pipeline_frame(pipeline_rows(), {})
-    content = b"".join(reports.csv_stream(reports.PIPELINE_COLUMNS, [frame]))
+    content = b"".join(spreadsheets.csv_stream(reports.PIPELINE_COLUMNS, [frame]))
     header, *rows = csv_cells(content)
     workbook = export_xlsx(reports.PIPELINE_COLUMNS, [frame])
     assert header == list(reports.PIPELINE_COLUMNS)

@@ -14,7 +14,7 @@ from sqlalchemy import delete, func, select, update
 
 from crm.audit.models import AuditEvent
 from crm.data import exports as reports
-from crm.data import imports
+from crm.data import imports, spreadsheets
 from crm.data import operations as operations
 from crm.data.imports import BLANK_CODE, ImportFileError, ImportLimits, Issue, describe, read_table
 from crm.data.models import ImportBatch
@@ -907,7 +907,7 @@ def test_round_trip_from_our_xlsx_export(db):
     eligible_before = tallies.eligible_counts()
     assert eligible_before  # the answers make eligible practices: readiness has counts to keep
     exported = io.BytesIO()
-    reports.write_xlsx(
+    spreadsheets.write_xlsx(
         reports.RESPONSE_COLUMNS,
         reports.response_frames(reports.ResponseFilters(status=None)),
         exported,
