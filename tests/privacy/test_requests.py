@@ -20,7 +20,8 @@ from crm.core.extensions import db as _db
 from crm.outreach import outbox
 from crm.outreach.emails import queue_confirmation
 from crm.outreach.models import OUTBOX_STATUSES, Invitation, OutboxMessage
-from crm.privacy.operations import _contains_any, erase_subject, export_subject, find_subject
+from crm.privacy.copies import contains_any
+from crm.privacy.operations import erase_subject, export_subject, find_subject
 from crm.responses.intake import intake_response
 from crm.responses.models import Contact, Interest, SurveyResponse
 
@@ -438,7 +439,7 @@ def test_erasure_leaves_a_name_inside_longer_words_of_other_people(db):
 
 def may_hold(db, text: str, value: str) -> bool:
     """Whether the sweep's SQL filter reads a row holding ``text`` for ``value``."""
-    return db.session.scalar(select(_contains_any(literal(text), [value])))
+    return db.session.scalar(select(contains_any(literal(text), [value])))
 
 
 @pytest.mark.parametrize(
