@@ -35,13 +35,14 @@ from crm import labels
 from crm.core.forms import CalendarDateField
 from crm.core.i18n import collation_key, region_name
 from crm.countries import queries as country_queries
+from crm.countries import thresholds
 from crm.countries.models import AGREEMENT_STATUSES, AVAILABILITY_STATUSES, REVIEW_STATUSES
 from crm.countries.operations import AGREEMENT_FIELDS, REVIEW_FIELDS
 from crm.countries.queries import CountryFilters
 from crm.readiness.rules import State
 
 #: Thresholds and capacities: whole numbers from 1 to 1000 (the database CHECKs agree).
-COUNT_RANGE = NumberRange(min=1, max=1000)
+COUNT_RANGE = NumberRange(min=thresholds.COUNT_RANGE[0], max=thresholds.COUNT_RANGE[1])
 PROGRAM_CODES = ("QOPI", "QCP", "QTP")
 #: Help of a status's day. On an edit form the field starts empty, so a day left there from the
 #: old status can never pass for one chosen for the new status (docs/domain.md#status-dates).

@@ -7,6 +7,7 @@ from sqlalchemy import select
 
 from crm.audit.models import AuditEvent
 from crm.countries import operations as pipeline
+from crm.countries import thresholds
 from crm.countries.models import CountryAgreement, PrivacyReview
 from crm.countries.queries import get_country_or_404
 
@@ -46,7 +47,7 @@ def an_agreement(db) -> CountryAgreement:
 
 
 def a_threshold(db) -> None:
-    pipeline.set_threshold(get_country_or_404("CO"), "QOPI", 4)
+    thresholds.set_threshold(get_country_or_404("CO"), "QOPI", 4)
     db.session.commit()
 
 

@@ -11,6 +11,7 @@ from sqlalchemy import func, select
 from crm.audit.models import AuditEvent
 from crm.core.errors import InvalidInput
 from crm.countries import operations as pipeline
+from crm.countries import thresholds
 from crm.countries.models import (
     Availability,
     AvailabilityChange,
@@ -183,31 +184,31 @@ def test_expiry_on_the_signature_day_is_accepted(db, colombia):
 @pytest.mark.parametrize("value", [0, 1001, 10_000, -3])
 def test_threshold_out_of_range_is_refused(db, colombia, value):
     with pytest.raises(InvalidInput) as raised:
-        pipeline.set_threshold(colombia, "QOPI", value)
+        thresholds.set_threshold(colombia, "QOPI", value)
     assert raised.value.field == "min_eligible_practices"
 
 
 def test_qtp_has_no_threshold(db, colombia):
     with pytest.raises(InvalidInput):
-        pipeline.set_threshold(colombia, "QTP", 3)
+        thresholds.set_threshold(colombia, "QTP", 3)
 
 
 def test_set_then_clear_threshold(db, colombia):
-    pipeline.set_threshold(colombia, "QCP", 2, reason="Pilot country")
+    thresholds.set_threshold(colombia, "QCP", 2, reason="Pilot country")
     db.session.commit()
     assert count(db, CountryThreshold) == 1
-    assert pipeline.clear_threshold(colombia, "QCP") is True
+    assert thresholds.clear_threshold(colombia, "QCP") is True
     db.session.commit()
     assert count(db, CountryThreshold) == 0
 
 
 def test_clearing_a_missing_threshold_writes_nothing(db, colombia):
-    assert pipeline.clear_threshold(colombia, "QOPI") is False
+    assert thresholds.clear_threshold(colombia, "QOPI") is False
     assert count(db, AuditEvent) == 0
 
 
 def test_set_program_defaults(db):
-    pipeline.set_program_defaults("QCP", default_threshold=4, capacity=8)
+    thresholds.set_program_defaults("QCP", default_threshold=4, capacity=8)
     db.session.commit()
     program = db.session.get(Program, "QCP")
     assert (program.default_threshold, program.capacity) == (4, 8)
@@ -225,5 +226,5 @@ def test_set_program_defaults(db):
 )
 def test_set_program_defaults_refuses_bad_input(db, program, values, field):
     with pytest.raises(InvalidInput) as raised:
-        pipeline.set_program_defaults(program, **values)
+        thresholds.set_program_defaults(program, **values)
     assert raised.value.field == field

@@ -10,6 +10,7 @@ from sqlalchemy import func, select
 
 from crm.core.clock import org_today
 from crm.countries import operations as pipeline
+from crm.countries import thresholds
 from crm.countries.models import CountryAgreement, PrivacyReview
 from crm.countries.queries import get_country_or_404
 from tests.responses.helpers import submit_eligible
@@ -123,7 +124,7 @@ def test_threshold_shows_the_default(client, viewer):
 
 
 def test_threshold_shows_the_default_it_overrides(client, viewer, db):
-    pipeline.set_threshold(get_country_or_404("CO"), "QOPI", 3)
+    thresholds.set_threshold(get_country_or_404("CO"), "QOPI", 3)
     db.session.commit()
     assert "3 (overrides default 5)" in page(client, "/staff/countries/CO")
 

@@ -25,7 +25,7 @@ from crm.core.columns import utcnow
 from crm.core.errors import InvalidInput
 from crm.core.extensions import db
 from crm.core.forms import commit_operation, render_form
-from crm.countries import operations as pipeline
+from crm.countries import thresholds
 from crm.countries.forms import ConfirmForm, ProgramDefaultsForm
 from crm.countries.models import Program
 
@@ -169,7 +169,7 @@ def _save_defaults(form: ProgramDefaultsForm) -> None:
     ):
         threshold = form[fields["default_threshold"]].data
         try:
-            pipeline.set_program_defaults(program, default_threshold=threshold, **values)
+            thresholds.set_program_defaults(program, default_threshold=threshold, **values)
         except InvalidInput as error:
             raise InvalidInput(fields.get(error.field or ""), error.message) from error
 

@@ -18,6 +18,7 @@ from crm.core.i18n import localized_list
 from crm.core.presentation import localized_date
 from crm.countries import operations as pipeline
 from crm.countries import queries as country_queries
+from crm.countries import thresholds
 from crm.countries.forms import (
     AvailabilityForm,
     ConfirmForm,
@@ -220,7 +221,7 @@ def edit_threshold(code: str, program: str):
     form = ThresholdForm(obj=override if request.method == "GET" else None)
     if form.validate_on_submit() and commit_operation(
         form,
-        pipeline.set_threshold,
+        thresholds.set_threshold,
         country,
         program,
         form.min_eligible_practices.data,
@@ -251,7 +252,7 @@ def clear_threshold(code: str, program: str):
     form = ConfirmForm()
     if not form.validate_on_submit():
         abort(400)
-    if pipeline.clear_threshold(country, program):
+    if thresholds.clear_threshold(country, program):
         db.session.commit()
         flash(_("The default threshold of %(program)s applies again.", program=program), "success")
     return _detail(country.code, "thresholds")
