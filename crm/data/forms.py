@@ -17,15 +17,10 @@ from crm.core.forms import CalendarDateField
 from crm.core.i18n import LOCALES, sorted_countries
 from crm.countries.models import Country
 from crm.data.exports import ALL_STATUSES, DEFAULT_STATUS
-from crm.data.imports import (
-    BLANK_CODE,
-    LANGUAGE_TITLES,
-    REQUIRED_TARGETS,
-    TARGET_TITLES,
-    TARGETS,
-    value_titles,
-)
+from crm.data.imports.targets import REQUIRED_TARGETS, RESPONSE_TARGETS, TARGET_TITLES, TARGETS
+from crm.data.imports.values import BLANK_CODE, LANGUAGE_TITLES, value_titles
 from crm.labels import PROGRAM_NAME, TRIAGE
+from crm.responses.questionnaire import SECTIONS
 
 #: Largest number of characters of a heading shown in a column choice.
 HEADING_SHOWN = 90
@@ -176,7 +171,7 @@ def value_field_name(key: str, index: int) -> str:
 
 def value_mapping_form(questions: list[dict[str, Any]], **kwargs: Any):
     """A ValueMappingForm with, per distinct answer, a select of the question's codes preset
-    from the saved or suggested mapping (``crm.operations.imports.closed_columns``)."""
+    from the saved or suggested mapping (``crm.data.imports.operations.closed_columns``)."""
 
     class Form(ValueMappingForm):
         pass
@@ -261,42 +256,13 @@ class PracticeExportForm(FlaskForm):
         self.country.choices = _country_choices()
 
 
-#: The column selects of step 2, grouped as the questionnaire is.
+#: The column selects of step 2, grouped as the questionnaire is; the permission to contact
+#: goes with the contact, the comments with the programs, and last what describes the response.
 TARGET_GROUPS = (
-    (
-        _l("Practice"),
-        (
-            "practice_name",
-            "country",
-            "city",
-            "practice_type",
-            "outpatient_hem_onc",
-            "oncologists_count",
-            "new_patients_per_year",
-            "asco_members_count",
-            "ehr_use",
-        ),
-    ),
-    (
-        _l("Contact"),
-        ("name", "role", "email", "phone", "preferred_language", "permission_to_contact"),
-    ),
-    (
-        _l("Programs"),
-        (
-            "interest_qopi",
-            "interest_qcp",
-            "interest_qtp",
-            "qtp_formats",
-            "licensing",
-            "reads_english",
-            "willing_to_sign_agreement",
-            "willing_to_pay_qcp_fee",
-            "timeframe",
-            "comments",
-        ),
-    ),
-    (_l("Response"), ("submitted_at", "language")),
+    (_l("Practice"), SECTIONS["practice"]),
+    (_l("Contact"), (*SECTIONS["about_you"], "permission_to_contact")),
+    (_l("Programs"), (*SECTIONS["programs"], *SECTIONS["comments"])),
+    (_l("Response"), tuple(RESPONSE_TARGETS)),
 )
 IMPORT_STATUS_TITLES = {
     "uploaded": _l("Uploaded"),

@@ -15,8 +15,9 @@ IMPORT_STATUSES = ("uploaded", "mapped", "previewed", "committed")
 
 
 class ImportBatch(db.Model):
-    """One uploaded file of legacy responses (SPEC §5 import), staged in the database so that
-    upload, mapping, preview and commit can run in different requests and processes."""
+    """One uploaded file of legacy responses (docs/architecture.md#data), staged in the
+    database so that upload, mapping, preview and commit can run in different requests and
+    processes."""
 
     __tablename__ = "import_batches"
     __table_args__ = (one_of("status", IMPORT_STATUSES),)

@@ -1,8 +1,9 @@
-"""Import of legacy responses and exports (SPEC §5), under ``/staff/data``.
+"""Import of legacy responses and exports (docs/architecture.md#data), under ``/staff/data``.
 
 Import: upload → columns → values → preview → commit, each step stored in ``import_batches`` so
 any process can serve the next. Exports take the same query arguments as the lists on screen, so
-the filters shown carry into the file; each export of personal data is audited (SPEC §1).
+the filters shown carry into the file; each export of personal data is audited
+(docs/domain.md#roles).
 """
 
 from __future__ import annotations
@@ -40,7 +41,6 @@ from crm.core.i18n import select_locale
 from crm.countries.forms import CountryFilterForm
 from crm.countries.queries import chosen_country_codes
 from crm.data import exports as reports
-from crm.data import operations as import_operations
 from crm.data import spreadsheets
 from crm.data.forms import (
     IMPORT_STATUS_TITLES,
@@ -53,7 +53,9 @@ from crm.data.forms import (
     column_mapping_form,
     value_mapping_form,
 )
-from crm.data.imports import TARGET_TITLES, ImportFileError, ImportLimits, describe
+from crm.data.imports import operations as import_operations
+from crm.data.imports.issues import ImportFileError, ImportLimits, describe
+from crm.data.imports.targets import TARGET_TITLES
 from crm.data.models import ImportBatch
 from crm.data.operations import record_export_now
 from crm.readiness import wording
@@ -361,8 +363,9 @@ def _download(name: str, file_format: str, columns, frames) -> Response:
 @blueprint.get("/export/pipeline.<file_format>")
 @requires("viewer")
 def export_pipeline(file_format: str):
-    """Download the country pipeline with readiness (aggregates: viewers too, SPEC §1); the
-    country list's filters (region, program, availability, readiness) select the countries."""
+    """Download the country pipeline with readiness (aggregates: viewers too,
+    docs/domain.md#roles); the country list's filters (region, program, availability,
+    readiness) select the countries."""
     if file_format not in FORMATS:
         abort(404)
     chosen = chosen_country_codes(CountryFilterForm.from_query(request.args).filters())

@@ -10,7 +10,9 @@ from pathlib import Path
 
 import pytest
 
-from crm.data.imports import ImportLimits, read_table, suggest_columns
+from crm.data.imports.columns import suggest_columns
+from crm.data.imports.files import read_table
+from crm.data.imports.issues import ImportLimits
 
 ROOT = Path(__file__).resolve().parents[2]
 SAMPLES = ROOT.parent / "shared" / "import-samples"

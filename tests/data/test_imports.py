@@ -1,5 +1,5 @@
-"""Legacy import (SPEC §5): reading files of any survey tool, suggestions, row checks, staging,
-all-or-nothing commit, and the round trip from our own XLSX export."""
+"""Legacy import (docs/architecture.md#data): reading files of any survey tool, suggestions,
+row checks, staging, all-or-nothing commit, and the round trip from our own XLSX export."""
 
 from __future__ import annotations
 
@@ -14,9 +14,15 @@ from sqlalchemy import delete, func, select, update
 
 from crm.audit.models import AuditEvent
 from crm.data import exports as reports
-from crm.data import imports, spreadsheets
-from crm.data import operations as operations
-from crm.data.imports import BLANK_CODE, ImportFileError, ImportLimits, Issue, describe, read_table
+from crm.data import spreadsheets
+from crm.data.imports import operations as operations
+from crm.data.imports.columns import suggest_columns
+from crm.data.imports.files import read_table
+from crm.data.imports.issues import ImportFileError, ImportLimits, Issue, describe
+from crm.data.imports.parsing import detect_date_order, parse_timestamp, parse_whole_number
+from crm.data.imports.rows import check_row
+from crm.data.imports.targets import TARGETS
+from crm.data.imports.values import BLANK_CODE, split_multi, suggest_value
 from crm.data.models import ImportBatch
 from crm.responses import tallies
 from crm.responses.intake import intake_response
@@ -267,10 +273,10 @@ def test_file_messages_in_the_users_language(app):
 
 
 def test_our_export_headings_map_themselves():
-    mapping = imports.suggest_columns(list(reports.RESPONSE_COLUMNS))
+    mapping = suggest_columns(list(reports.RESPONSE_COLUMNS))
     expected = {
         key: reports.RESPONSE_COLUMNS.index(key)
-        for key in imports.TARGETS
+        for key in TARGETS
         if key in reports.RESPONSE_COLUMNS
     }
     expected["submitted_at"] = reports.RESPONSE_COLUMNS.index("submitted_at (UTC)")
@@ -294,18 +300,18 @@ def test_our_export_headings_map_themselves():
     ],
 )
 def test_headings_of_other_tools_are_suggested(heading, key):
-    assert imports.suggest_columns(["something else", heading]) == {key: 1}
+    assert suggest_columns(["something else", heading]) == {key: 1}
 
 
 def test_a_long_question_that_mentions_an_email_is_not_the_email_column():
     heading = "I agree that the researchers may contact me by e-mail about the results later on"
-    assert imports.suggest_columns([heading]) == {}
+    assert suggest_columns([heading]) == {}
 
 
 def test_a_column_with_values_beats_an_empty_one_of_the_same_heading():
     columns = ["Email Address", "Contact information / Email"]
     rows = [["", "ana@x.example"]]
-    assert imports.suggest_columns(columns, rows) == {"email": 1}
+    assert suggest_columns(columns, rows) == {"email": 1}
 
 
 @pytest.mark.parametrize(
@@ -331,7 +337,7 @@ def test_a_column_with_values_beats_an_empty_one_of_the_same_heading():
     ],
 )
 def test_answer_suggestions(app, key, value, code):
-    assert imports.suggest_value(key, value) == code
+    assert suggest_value(key, value) == code
 
 
 @pytest.mark.parametrize(
@@ -343,7 +349,7 @@ def test_answer_suggestions(app, key, value, code):
     ],
 )
 def test_multiple_choice_cells_are_split(value, items):
-    assert imports.split_multi(value) == items
+    assert split_multi(value) == items
 
 
 # --------------------------------------------------------------------------------------------
@@ -364,7 +370,7 @@ def check(**changes):
     cells = list(GOOD_ROW)
     for key, value in changes.items():
         cells[MAPPING["columns"][key]] = value
-    return imports.check_row(cells, MAPPING, known_countries=KNOWN, now=NOW)
+    return check_row(cells, MAPPING, known_countries=KNOWN, now=NOW)
 
 
 def test_a_good_row_gives_our_answers(app):
@@ -479,7 +485,7 @@ def test_an_answer_mapped_to_no_answer_is_left_out(app):
     ],
 )
 def test_timestamps_of_the_tools(text, order, expected):
-    assert imports.parse_timestamp(text, order) == expected
+    assert parse_timestamp(text, order) == expected
 
 
 @pytest.mark.parametrize(
@@ -487,7 +493,7 @@ def test_timestamps_of_the_tools(text, order, expected):
     [(["01/12/2022", "13/12/2022"], "dmy"), (["4/28/21"], "mdy"), (["01/02/2022"], "dmy")],
 )
 def test_date_order_is_detected_from_the_column(values, order):
-    assert imports.detect_date_order(values) == order
+    assert detect_date_order(values) == order
 
 
 @pytest.mark.parametrize(
@@ -495,7 +501,7 @@ def test_date_order_is_detected_from_the_column(values, order):
     [("12", 12), ("12.0", 12), ("1,234", 1234), ("1.234", 1234), ("1 234", 1234), ("x", None)],
 )
 def test_whole_numbers(text, number):
-    assert imports.parse_whole_number(text) == number
+    assert parse_whole_number(text) == number
 
 
 # --------------------------------------------------------------------------------------------
