@@ -13,7 +13,7 @@ from flask_babel import lazy_gettext as _l
 from crm import labels
 from crm.core.i18n import LANGUAGE_NAMES, country_name
 
-#: Answer key → question title, in questionnaire order (SPEC §4 sections).
+#: Answer key → question title, in questionnaire order (docs/domain.md#survey).
 QUESTIONS = {
     "name": _l("Name"),
     "role": _l("Role"),

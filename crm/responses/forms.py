@@ -1,7 +1,6 @@
-"""Forms of the response inbox: list filters (GET) and the triage actions (POST).
-
-Forms of the practices and contacts pages.
-"""
+"""Forms of the response inbox (list filters, GET; triage actions, POST) and of the practices
+and contacts pages. Their choices come from the vocabularies of ``crm.responses.models`` and
+``crm.responses.questionnaire``, titled by ``crm.labels``."""
 
 from __future__ import annotations
 
@@ -16,6 +15,8 @@ from crm import labels
 from crm.core.forms import select_choices
 from crm.responses.answers import LANGUAGE
 from crm.responses.matching import normalize_key
+from crm.responses.models import LANGUAGES, PRACTICE_TYPES, TRIAGE_STATUSES
+from crm.responses.questionnaire import INTEREST_KEYS
 
 ALL = "all"
 
@@ -41,7 +42,9 @@ class InboxFilterForm(FlaskForm):
 
     status = SelectField(
         _l("Triage status"),
-        choices=select_choices([*labels.TRIAGE.items(), (ALL, _l("All statuses"))]),
+        choices=select_choices(
+            [*((s, labels.TRIAGE[s]) for s in TRIAGE_STATUSES), (ALL, _l("All statuses"))]
+        ),
         default="new",
         validators=[Optional()],
     )
@@ -49,12 +52,7 @@ class InboxFilterForm(FlaskForm):
     language = SelectField(
         _l("Language"),
         choices=select_choices(
-            [
-                ("", _l("All languages")),
-                ("en", "English"),
-                ("es", "Español"),
-                ("pt_BR", "Português"),
-            ]
+            [("", _l("All languages")), *((code, LANGUAGE[code]) for code in LANGUAGES)]
         ),
         default="",
         validators=[Optional()],
@@ -103,7 +101,7 @@ class PracticeFilterForm(FlaskForm):
     program = SelectField(
         _l("Interested in"),
         choices=select_choices(
-            [("", _l("Any program")), ("QOPI", "QOPI"), ("QCP", "QCP"), ("QTP", "QTP")]
+            [("", _l("Any program")), *((code, code) for code in INTEREST_KEYS)]
         ),
         default="",
         validators=[Optional()],
@@ -124,7 +122,9 @@ class PracticeForm(FlaskForm):
     city = StringField(_l("City"), validators=[Optional(), Length(max=200)])
     practice_type = SelectField(
         _l("Practice type"),
-        choices=select_choices([("", _l("Not given")), *labels.PRACTICE_TYPE.items()]),
+        choices=select_choices(
+            [("", _l("Not given")), *((t, labels.PRACTICE_TYPE[t]) for t in PRACTICE_TYPES)]
+        ),
         default="",
         validators=[Optional()],
     )
@@ -157,7 +157,9 @@ class ContactForm(FlaskForm):
     phone = StringField(_l("Phone"), validators=[Optional(), Length(max=40)])
     preferred_language = SelectField(
         _l("Preferred language"),
-        choices=select_choices([("", _l("Not given")), *LANGUAGE.items()]),
+        choices=select_choices(
+            [("", _l("Not given")), *((code, LANGUAGE[code]) for code in LANGUAGES)]
+        ),
         default="",
         validators=[Optional()],
     )

@@ -1,4 +1,4 @@
-"""Intake: one submitted questionnaire into the CRM (SPEC §3, §4), in two steps.
+"""Intake: one submitted questionnaire into the CRM, in two steps (docs/architecture.md#flow).
 
 1. :func:`accept_response` stores the raw answers once (a UNIQUE submission token): the durable
    record, from which nothing a respondent sent is ever dropped.
@@ -10,7 +10,7 @@
 survey with ``SURVEY_FILING=inline``). With ``SURVEY_FILING=worker`` (the default) the survey
 request does step 1 alone and the worker files the queue a second later
 (:func:`pending_response_ids`, :func:`file_pending`): a submit then holds the database's write
-lock for one INSERT, not for the whole filing (README "Performance").
+lock for one INSERT, not for the whole filing (docs/decisions.md#worker-filing).
 """
 
 from __future__ import annotations
@@ -65,7 +65,7 @@ def _insert_once(values: dict) -> int | None:
     """INSERT the response unless its submission token exists; the new row's id, else None.
 
     A UNIQUE token with ON CONFLICT DO NOTHING, not "look up then insert": a check lets
-    concurrent double submits through (PITFALLS.md, 55 duplicates seen).
+    concurrent double submits through (docs/decisions.md#double-submits).
     """
     statement = _insert_once_statement(db.session.get_bind().dialect.name)
     response_id = db.session.execute(statement, values).scalar()
@@ -126,18 +126,17 @@ def intake_response(
 ) -> Intake:
     """Store a response and file it under a practice; the caller commits.
 
-    ``answers`` uses the keys of ``crm.questionnaire`` and must hold ``practice_name``,
+    ``answers`` uses the keys of ``crm.responses.questionnaire`` and must hold ``practice_name``,
     ``country`` (ISO alpha-2), ``name`` and ``email``, already validated; legacy imports
-    (``source="import"``) may lack ``email`` and ``name`` (see ``upsert_contact``).
-    ``language`` is one of en/es/pt_BR; times are timezone-aware UTC. A second call with the
-    same ``submission_token`` stores nothing and returns the first response with
-    ``created=False``.
+    (``source="import"``) may lack ``email`` and ``name`` (see ``upsert_contact``). ``language`` is
+    one of en/es/pt_BR; times are timezone-aware UTC. A second call with the same
+    ``submission_token`` stores nothing and returns the first response with ``created=False``.
 
-    Triage (SPEC §2, §3): same practice by normalized name/city or contact email → ``linked``;
-    otherwise a new practice and ``new``, with ``suggested_practice_id`` set when a close name
-    exists in the country (staff confirm; never merged silently).
+    Triage (docs/domain.md#eligible-practices): same practice by normalized name/city or contact
+    email → ``linked``; otherwise a new practice and ``new``, with ``suggested_practice_id`` set
+    when a close name exists in the country (staff confirm; never merged silently).
 
-    ``practice`` (a personal invitation's, issue 9) files the response under that practice as
+    ``practice`` (a personal invitation's) files the response under that practice as
     ``linked`` without triage, provided the answers name the practice's country; otherwise the
     rules above apply. No confirmation email is queued here (see :func:`file_accepted`).
     """
@@ -162,7 +161,7 @@ def intake_response(
 def file_accepted(response: SurveyResponse) -> None:
     """File a response :func:`accept_response` stored, as its submit would have: under its
     invitation's practice when a personal invitation brought it, and with the confirmation to
-    a web respondent queued in the outbox (issue 9). The caller commits."""
+    a web respondent queued in the outbox. The caller commits."""
     invitation = db.session.scalar(select(Invitation).where(Invitation.response_id == response.id))
     file_response(response, invitation.contact.practice if invitation is not None else None)
     if response.source == "web":
@@ -234,8 +233,8 @@ def file_response(response: SurveyResponse, known_practice: Practice | None = No
         response.contact_id = contact.id
     refresh_practice(practice)
     response.filed_at = utcnow()
-    # No notify_country_changed here: crm.tallies sends it when the practice's eligibility
-    # moved a count, which most responses do not (README "Performance").
+    # No notify_country_changed here: crm.responses.tallies sends it when the practice's
+    # eligibility moved a count, which most responses do not (docs/decisions.md#tallies).
     logger.info(
         "response %s filed under practice %s (%s)", response.id, practice.id, response.triage_status
     )

@@ -1,7 +1,8 @@
-"""Practices from survey answers: matching (SPEC §3), suggestions, and the current answers.
+"""Practices from survey answers: matching, suggestions, and the current answers
+(docs/domain.md#eligible-practices).
 
-A practice carries the answers of its most recent response that is not spam or duplicate
-(SPEC §3); ``refresh_practice`` re-derives them whenever a response is linked, moved or
+A practice carries the answers of its most recent response that is not spam or duplicate;
+``refresh_practice`` re-derives them whenever a response is linked, moved or
 re-triaged, so readiness counts follow at once.
 """
 
@@ -15,10 +16,15 @@ from sqlalchemy import Connection, delete, event, insert, inspect, select
 
 from crm.core.extensions import db
 from crm.responses import questionnaire
-from crm.responses.models import Contact, Interest, Practice, PracticeNameKey, SurveyResponse
+from crm.responses.models import (
+    COUNTED_TRIAGE,
+    Contact,
+    Interest,
+    Practice,
+    PracticeNameKey,
+    SurveyResponse,
+)
 
-#: Triage states whose answers count; spam and duplicates never do (SPEC §3).
-COUNTED_TRIAGE = ("new", "linked")
 #: rapidfuzz WRatio score (0..100) from which a close name is suggested to staff. WRatio
 #: weighs whole-string and token similarity: "Hosp. Sirio Libanes" / "Hospital Sírio-Libanês"
 #: scores 90, while names sharing only a common prefix ("Centro de Cáncer Aguilar" / "... Díaz",
@@ -36,8 +42,9 @@ EMAIL_KEY_LENGTH: int = Contact.__table__.c.email_key.type.length
 
 def normalize_key(text: str | None, max_length: int = NAME_KEY_LENGTH) -> str:
     """Text compared for matching: Unicode-normalized, case, accents, punctuation and spacing
-    dropped (SPEC §3), at most ``max_length`` characters (a practice name's key by default;
-    ``city_key`` for cities). ``"Clínica São-José, S.A."`` → ``"clinicasaojosesa"``."""
+    dropped (docs/domain.md#eligible-practices), at most ``max_length`` characters (a practice
+    name's key by default; ``city_key`` for cities).
+    ``"Clínica São-José, S.A."`` → ``"clinicasaojosesa"``."""
     if not text:
         return ""
     decomposed = unicodedata.normalize("NFKD", text)
@@ -59,7 +66,8 @@ def email_key(email: str | None) -> str:
 def find_same_practice(
     country_code: str, name: str, city: str | None, email: str | None
 ) -> Practice | None:
-    """The practice a response belongs to automatically (SPEC §3), or None.
+    """The practice a response belongs to automatically (docs/domain.md#eligible-practices),
+    or None.
 
     In the same country: equal normalized name (and city, where both give one), or a contact
     with the same email (case-insensitive) at a practice there.
@@ -89,13 +97,14 @@ def suggest_practice(country_code: str, name: str) -> tuple[Practice, float] | N
     """The closest-named practice in the same country when its score reaches SUGGESTION_SCORE.
 
     Looser than ``find_same_practice`` (abbreviations, typos): a suggestion staff confirm,
-    never a silent merge (SPEC §3). Returns ``(practice, score 0..100)`` or None.
+    never a silent merge (docs/domain.md#eligible-practices). Returns
+    ``(practice, score 0..100)`` or None.
 
     Only practices sharing a name key with ``name`` are scored (``name_keys``: a word, or the
     first or last four letters of one, so a typo in one place still meets), at most
     CANDIDATES_PER_KEY of the most recent ones per key: a submit reads a bounded number of
-    rows however many practices the country has (README "Performance"). A close name that
-    shares only very common words with ``name`` can be missed; an exact match never is
+    rows however many practices the country has (docs/decisions.md#name-keys). A close name
+    that shares only very common words with ``name`` can be missed; an exact match never is
     (``find_same_practice``).
     """
     keys = sorted(name_keys(name))

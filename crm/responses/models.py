@@ -1,10 +1,13 @@
-"""Survey responses: the raw answers exactly as submitted, and their triage.
+"""Tables of the responses package and the vocabularies their CHECK constraints enforce.
 
-Practices, their contacts, and their current interest in each program.
+- Survey responses: the raw answers exactly as submitted, and their triage.
+- Practices, their name keys, their contacts, and their current interest in each program.
+- The maintained tallies: counts that keep the board, the country page and the dashboard
+  independent of the number of responses (docs/decisions.md#tallies).
+  ``crm.responses.tallies`` keeps them right on every flush; nothing else writes them.
 
-Maintained counts that keep the board, the country page and the dashboard independent of the
-number of responses (README "Performance"). ``crm.tallies`` keeps them right on every flush;
-nothing else writes them.
+The questionnaire (``crm.responses.questionnaire``), the forms and the API read the
+vocabularies from here; the languages are the product's locales (``crm.core.i18n.LOCALES``).
 """
 
 from __future__ import annotations
@@ -28,19 +31,52 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from crm.core.columns import UTCDateTime, one_of, utcnow
 from crm.core.extensions import db
+from crm.core.i18n import LOCALES
+
+if TYPE_CHECKING:
+    from crm.countries.models import Country
+
+# --- vocabularies ----------------------------------------------------------------------------
 
 TRIAGE_STATUSES = ("new", "linked", "duplicate", "spam")
+#: Triage states whose answers count; spam and duplicates never do
+#: (docs/domain.md#eligible-practices).
+COUNTED_TRIAGE = ("new", "linked")
 SOURCES = ("web", "import", "api")
+PRACTICE_TYPES = (
+    "private_practice",
+    "hospital_based",
+    "academic_center",
+    "cancer_center",
+    "public_hospital",
+    "other",
+)
+#: Interest levels the survey asks (docs/domain.md#survey); "very" and "somewhat" make a
+#: practice interested (docs/domain.md#eligible-practices).
+INTEREST_LEVELS = ("very", "somewhat", "not_very", "not_at_all")
+INTERESTED_LEVELS = ("very", "somewhat")
+TIMEFRAMES = ("within_6_months", "6_to_12_months", "over_12_months", "not_sure")
+#: Languages of a response and of a contact: the product's locales.
+LANGUAGES = LOCALES
+
+
+def _null_or_one_of(column: str, values: tuple[str, ...], name: str) -> CheckConstraint:
+    """A CHECK that ``column`` is NULL or holds one of ``values``."""
+    listed = ", ".join(f"'{v}'" for v in values)
+    return CheckConstraint(f"{column} IS NULL OR {column} IN ({listed})", name=name)
+
+
+# --- survey responses ------------------------------------------------------------------------
 
 
 class SurveyResponse(db.Model):
-    """One submitted questionnaire (SPEC §2 "Survey response"); never dropped, only triaged."""
+    """One submitted questionnaire (docs/domain.md#survey); never dropped, only triaged."""
 
     __tablename__ = "survey_responses"
     __table_args__ = (
         one_of("triage_status", TRIAGE_STATUSES),
         one_of("source", SOURCES),
-        one_of("language", ("en", "es", "pt_BR")),
+        one_of("language", LANGUAGES),
         Index("ix_survey_responses_practice_submitted", "practice_id", "submitted_at"),
         Index("ix_survey_responses_triage_submitted", "triage_status", "submitted_at"),
         Index("ix_survey_responses_country_submitted", "country_code", "submitted_at"),
@@ -59,8 +95,8 @@ class SurveyResponse(db.Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     #: One-time token of the form that sent it: a second submit of the same form is a no-op.
     submission_token: Mapped[str] = mapped_column(String(64), unique=True)
-    #: active_history (here and on country, status, practice): ``crm.tallies`` needs the value a
-    #: change replaced, even when the row was not loaded before.
+    #: active_history (here and on country, status, practice): ``crm.responses.tallies``
+    #: needs the value a change replaced, even when the row was not loaded before.
     submitted_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, active_history=True)
     language: Mapped[str] = mapped_column(String(5), active_history=True)
     questionnaire_version: Mapped[str] = mapped_column(String(20))
@@ -90,7 +126,7 @@ class SurveyResponse(db.Model):
     triaged_by_id: Mapped[int | None] = mapped_column(ForeignKey("staff_users.id"))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     #: When it was filed under a practice (UTC); NULL while a web response waits for the worker
-    #: (``SURVEY_FILING=worker``, ``crm.intake.file_pending``).
+    #: (``SURVEY_FILING=worker``, ``crm.responses.intake.file_pending``).
     filed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
     practice: Mapped[Practice | None] = relationship(foreign_keys=[practice_id])
@@ -101,35 +137,16 @@ class SurveyResponse(db.Model):
         return f"<SurveyResponse {self.id} {self.triage_status}>"
 
 
-if TYPE_CHECKING:
-    from crm.countries.models import Country
-
-PRACTICE_TYPES = (
-    "private_practice",
-    "hospital_based",
-    "academic_center",
-    "cancer_center",
-    "public_hospital",
-    "other",
-)
-#: Interest levels of SPEC §4; "very" and "somewhat" make a practice interested (SPEC §3).
-INTEREST_LEVELS = ("very", "somewhat", "not_very", "not_at_all")
-INTERESTED_LEVELS = ("very", "somewhat")
-TIMEFRAMES = ("within_6_months", "6_to_12_months", "over_12_months", "not_sure")
-LANGUAGES = ("en", "es", "pt_BR")
+# --- practices, contacts and interests ----------------------------------------------------
 
 
 class Practice(db.Model):
-    """An oncology practice. Its answers are those of its most recent valid response (SPEC §3)."""
+    """An oncology practice. Its answers are those of its most recent valid response
+    (docs/domain.md#eligible-practices)."""
 
     __tablename__ = "practices"
     __table_args__ = (
-        CheckConstraint(
-            "practice_type IS NULL OR practice_type IN ("
-            + ", ".join(f"'{t}'" for t in PRACTICE_TYPES)
-            + ")",
-            name="practice_type_allowed",
-        ),
+        _null_or_one_of("practice_type", PRACTICE_TYPES, "practice_type_allowed"),
         CheckConstraint(
             "oncologists_count IS NULL OR oncologists_count BETWEEN 0 AND 10000",
             name="oncologists_count_range",
@@ -149,7 +166,8 @@ class Practice(db.Model):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     name: Mapped[str] = mapped_column(String(300))
-    #: Name after Unicode normalization (case, accents, punctuation, spacing dropped): SPEC §3.
+    #: Name after Unicode normalization (case, accents, punctuation, spacing dropped), as
+    #: docs/domain.md#eligible-practices compares names.
     name_key: Mapped[str] = mapped_column(String(300))
     country_code: Mapped[str] = mapped_column(ForeignKey("countries.code"))
     city: Mapped[str | None] = mapped_column(String(200))
@@ -158,10 +176,10 @@ class Practice(db.Model):
     outpatient_hem_onc: Mapped[bool | None] = mapped_column(Boolean)
     oncologists_count: Mapped[int | None] = mapped_column(Integer)
     new_patients_per_year: Mapped[int | None] = mapped_column(Integer)
-    #: Active ASCO members at the practice (QOPI needs at least one: SPEC §2).
+    #: Active ASCO members at the practice (QOPI needs at least one: docs/domain.md#programs).
     asco_members_count: Mapped[int | None] = mapped_column(Integer)
     ehr_use: Mapped[str | None] = mapped_column(String(32))
-    #: Staff can read and understand QOPI measures in English (SPEC §2).
+    #: Staff can read and understand QOPI measures in English (docs/domain.md#programs).
     reads_english: Mapped[bool | None] = mapped_column(Boolean)
     willing_to_sign_agreement: Mapped[bool | None] = mapped_column(Boolean)
     #: Submission time of the response whose answers the practice carries; NULL when none.
@@ -181,8 +199,9 @@ class Practice(db.Model):
 
 class PracticeNameKey(db.Model):
     """A word of a practice's name, or the first or last four letters of one: the index that
-    finds close names for suggestions (SPEC §3) without reading every practice of the country.
-    Written by ``crm.practices`` whenever a practice is inserted or renamed."""
+    finds close names for suggestions (docs/decisions.md#name-keys) without reading every
+    practice of the country. Written by ``crm.responses.matching`` whenever a practice is
+    inserted or renamed."""
 
     __tablename__ = "practice_name_keys"
     __table_args__ = (Index("ix_practice_name_keys_lookup", "country_code", "key", "practice_id"),)
@@ -200,10 +219,7 @@ class Contact(db.Model):
 
     __tablename__ = "contacts"
     __table_args__ = (
-        CheckConstraint(
-            "preferred_language IS NULL OR preferred_language IN ('en', 'es', 'pt_BR')",
-            name="preferred_language_allowed",
-        ),
+        _null_or_one_of("preferred_language", LANGUAGES, "preferred_language_allowed"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -213,7 +229,8 @@ class Contact(db.Model):
     name: Mapped[str] = mapped_column(String(200))
     role: Mapped[str | None] = mapped_column(String(200))
     email: Mapped[str] = mapped_column(String(254))
-    #: Lower-cased email, for matching a practice by a shared contact email (SPEC §3).
+    #: Lower-cased email, for matching a practice by a shared contact email
+    #: (docs/domain.md#eligible-practices).
     email_key: Mapped[str] = mapped_column(String(254), index=True)
     phone: Mapped[str | None] = mapped_column(String(40))
     preferred_language: Mapped[str | None] = mapped_column(String(5))
@@ -236,10 +253,7 @@ class Interest(db.Model):
     __table_args__ = (
         UniqueConstraint("practice_id", "program_code"),
         one_of("level", INTEREST_LEVELS),
-        CheckConstraint(
-            "timeframe IS NULL OR timeframe IN (" + ", ".join(f"'{t}'" for t in TIMEFRAMES) + ")",
-            name="timeframe_allowed",
-        ),
+        _null_or_one_of("timeframe", TIMEFRAMES, "timeframe_allowed"),
         Index("ix_interests_program_level", "program_code", "level"),
     )
 
@@ -248,7 +262,8 @@ class Interest(db.Model):
     program_code: Mapped[str] = mapped_column(ForeignKey("programs.code"))
     level: Mapped[str] = mapped_column(String(16))
     timeframe: Mapped[str | None] = mapped_column(String(24))
-    #: QCP: willing to pay the cost-based certification fee (SPEC §3, QCP criterion 3).
+    #: QCP: willing to pay the cost-based certification fee
+    #: (docs/domain.md#eligible-practices).
     willing_to_pay_fee: Mapped[bool | None] = mapped_column(Boolean)
     #: Program-specific answers, e.g. QTP formats and licensing interest.
     details: Mapped[dict] = mapped_column(JSON, default=dict)
@@ -260,10 +275,14 @@ class Interest(db.Model):
     practice: Mapped[Practice] = relationship(back_populates="interests")
 
 
+# --- maintained tallies ----------------------------------------------------------------------
+
+
 class InterestTally(db.Model):
     """How many practices of a country hold an interest of one level in a program, and whether
-    it makes them eligible (SPEC §3): the sums behind eligible counts and interest counts. Under
-    the program code ``*`` every practice of the country counts once."""
+    it makes them eligible (docs/domain.md#eligible-practices): the sums behind eligible
+    counts and interest counts. Under the program code ``*`` every practice of the country
+    counts once."""
 
     __tablename__ = "interest_tallies"
 
@@ -290,7 +309,7 @@ class InterestTallyEntry(db.Model):
 
 class ResponseTally(db.Model):
     """Responses that are not spam, per calendar month of submission (UTC), country and survey
-    language: the dashboard's charts (SPEC §5)."""
+    language: the dashboard's charts."""
 
     __tablename__ = "response_tallies"
 

@@ -1,11 +1,12 @@
-"""Triage of survey responses (SPEC §2, §3): link, merge, duplicate, spam, restore, dismiss.
+"""Staff writes on responses, practices and contacts: the triage of survey responses (link,
+merge, duplicate, spam, restore, dismiss a suggestion) and edits of practices and contacts.
 
-Each function changes state, records its audit event, re-derives every practice it touched with
-``crm.practices.refresh_practice`` (spam and duplicates never count, SPEC §3), tells readiness
-which countries changed (``notify_country_changed``), flushes and returns; the caller commits.
-Errors a user can cause raise ``TriageError`` with a translated message.
-
-Staff edits of practices and contacts (SPEC §2, §5). Audited; the caller commits.
+Each function changes state, records its audit event, flushes and returns; the caller commits.
+Triage also re-derives every practice it touched with
+``crm.responses.matching.refresh_practice`` (spam and duplicates never count,
+docs/domain.md#eligible-practices) and tells readiness which countries changed
+(``notify_country_changed``). Errors a user can cause raise ``TriageError`` with a translated
+message.
 """
 
 from __future__ import annotations
@@ -21,16 +22,12 @@ from crm.audit import operations as audit
 from crm.core.columns import utcnow
 from crm.core.events import notify_country_changed
 from crm.core.extensions import db
-from crm.responses.matching import (
-    COUNTED_TRIAGE,
-    city_key,
-    email_key,
-    normalize_key,
-    refresh_practice,
-)
-from crm.responses.models import Contact, Practice, SurveyResponse
+from crm.responses.matching import city_key, email_key, normalize_key, refresh_practice
+from crm.responses.models import COUNTED_TRIAGE, Contact, Practice, SurveyResponse
 
 logger = logging.getLogger(__name__)
+
+# --- triage: errors and helpers ----------------------------------------------------------------
 
 
 class TriageError(ValueError):
@@ -77,12 +74,9 @@ def _require_same_country(response_or_practice, practice: Practice) -> None:
         raise TriageError(_("Responses and practices can only be combined within one country."))
 
 
-def _response_count(practice_id: int) -> int:
-    return db.session.scalar(
-        select(func.count())
-        .select_from(SurveyResponse)
-        .where(SurveyResponse.practice_id == practice_id)
-    )
+def _count_responses(*conditions) -> int:
+    """How many survey responses meet ``conditions``."""
+    return db.session.scalar(select(func.count()).select_from(SurveyResponse).where(*conditions))
 
 
 def _move_contact(contact: Contact, target: Practice) -> bool:
@@ -173,17 +167,13 @@ def _file_under(response: SurveyResponse, target: Practice) -> Absorbed | None:
     db.session.flush()
     absorbed = None
     if old is not None and old.id != target.id:
-        if _response_count(old.id) == 0:
+        if _count_responses(SurveyResponse.practice_id == old.id) == 0:
             absorbed = _absorb(old, target)
         else:
             contact = response.contact
-            still_used = db.session.scalar(
-                select(func.count())
-                .select_from(SurveyResponse)
-                .where(
-                    SurveyResponse.practice_id == old.id,
-                    SurveyResponse.contact_id == response.contact_id,
-                )
+            still_used = _count_responses(
+                SurveyResponse.practice_id == old.id,
+                SurveyResponse.contact_id == response.contact_id,
             )
             if contact is not None and contact.practice_id == old.id and not still_used:
                 _move_contact(contact, target)
@@ -198,6 +188,9 @@ def _file_under(response: SurveyResponse, target: Practice) -> Absorbed | None:
             )
     refresh_practice(target)
     return absorbed
+
+
+# --- triage: the actions ------------------------------------------------------------------------
 
 
 def link_response(response: SurveyResponse, practice: Practice) -> SurveyResponse:
@@ -233,8 +226,8 @@ def link_response(response: SurveyResponse, practice: Practice) -> SurveyRespons
 def merge_practices(source: Practice, target: Practice) -> Practice:
     """Fold ``source`` into ``target`` (same country): every response, contact, activity and
     task moves, ``target`` is refreshed, ``source`` deleted. For a confirmed suggested duplicate
-    (SPEC §3: close names are merged only by staff). Raises ``TriageError`` for different
-    countries or the same practice twice. Returns ``target``.
+    (close names are merged only by staff: docs/domain.md#eligible-practices). Raises
+    ``TriageError`` for different countries or the same practice twice. Returns ``target``.
     """
     if source.id == target.id:
         raise TriageError(_("A practice cannot be merged into itself."))
@@ -256,7 +249,8 @@ def merge_practices(source: Practice, target: Practice) -> Practice:
 
 
 def mark_duplicate(response: SurveyResponse, of_practice: Practice | None = None) -> SurveyResponse:
-    """Mark ``response`` a duplicate: it stays on record and never counts (SPEC §3).
+    """Mark ``response`` a duplicate: it stays on record and never counts
+    (docs/domain.md#eligible-practices).
 
     With ``of_practice`` (same country), the response is filed under that practice, its former
     practice folded in when left empty. Raises ``TriageError`` for another country.
@@ -285,7 +279,7 @@ def mark_duplicate(response: SurveyResponse, of_practice: Practice | None = None
 
 def mark_spam(response: SurveyResponse) -> SurveyResponse:
     """Mark ``response`` as spam: kept, never counted; its practice loses its answers if this
-    was its only counted response (SPEC §3)."""
+    was its only counted response (docs/domain.md#eligible-practices)."""
     _require_filed(response)
     before = {"triage_status": response.triage_status}
     response.triage_status = "spam"
@@ -306,14 +300,10 @@ def restore(response: SurveyResponse) -> SurveyResponse:
     before = {"triage_status": response.triage_status}
     siblings = 0
     if response.practice_id is not None:
-        siblings = db.session.scalar(
-            select(func.count())
-            .select_from(SurveyResponse)
-            .where(
-                SurveyResponse.practice_id == response.practice_id,
-                SurveyResponse.id != response.id,
-                SurveyResponse.triage_status.in_(COUNTED_TRIAGE),
-            )
+        siblings = _count_responses(
+            SurveyResponse.practice_id == response.practice_id,
+            SurveyResponse.id != response.id,
+            SurveyResponse.triage_status.in_(COUNTED_TRIAGE),
         )
     response.triage_status = "linked" if siblings else "new"
     _refresh_own(response)
@@ -367,7 +357,7 @@ def _actor() -> str:
     return audit.current_actor()[1]
 
 
-logger = logging.getLogger(__name__)
+# --- practices and contacts ----------------------------------------------------------------------
 
 
 def _clean(text: str | None) -> str | None:
@@ -377,7 +367,8 @@ def _clean(text: str | None) -> str | None:
 def update_practice(
     practice: Practice, *, name: str, city: str | None, practice_type: str | None
 ) -> Practice:
-    """Set a practice's name, city and type; the matching keys follow (SPEC §3 normalization).
+    """Set a practice's name, city and type; the matching keys follow (names and cities are
+    compared as docs/domain.md#eligible-practices says).
 
     Records ``practice.update`` with the changed fields only (nothing when nothing changed).
     """
@@ -399,7 +390,7 @@ def update_practice(
             practice_id=practice.id,
         )
     db.session.flush()
-    logger.info("practice %s updated by %s", practice.id, audit.current_actor()[1])
+    logger.info("practice %s updated by %s", practice.id, _actor())
     return practice
 
 
@@ -439,5 +430,5 @@ def update_contact(
             practice_id=practice_id,
         )
     db.session.flush()
-    logger.info("contact %s updated by %s", contact.id, audit.current_actor()[1])
+    logger.info("contact %s updated by %s", contact.id, _actor())
     return contact

@@ -93,8 +93,9 @@ def practice_responses(practice_id: int) -> list[SurveyResponse]:
 def search_practices(
     country_code: str, text: str, exclude_id: int | None = None, limit: int = 20
 ) -> list[Practice]:
-    """Practices of a country whose name contains ``text`` (SPEC §3 normalization: case,
-    accents, punctuation and spacing ignored), by name; at most ``limit``."""
+    """Practices of a country whose name contains ``text`` (compared as
+    docs/domain.md#eligible-practices says: case, accents, punctuation and spacing ignored), by
+    name; at most ``limit``."""
     key = normalize_key(text)
     if not key:
         return []

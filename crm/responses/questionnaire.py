@@ -1,5 +1,8 @@
-"""The questionnaire's vocabulary (SPEC §4): answer keys and allowed values, shared by the survey,
-the legacy import and the demo data. Labels live with the forms; this module is data only.
+"""The questionnaire's vocabulary (docs/domain.md#survey): answer keys and allowed values,
+shared by the survey, the legacy import and the demo data. The closed questions' vocabularies
+that the tables also enforce (practice types, interest levels, timeframes, languages) are read
+from ``crm.responses.models``; their labels live in ``crm.labels`` and
+``crm.responses.answers``. This module is data only.
 
 A response's ``answers`` is a dict with these keys (absent = not answered):
 

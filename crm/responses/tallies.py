@@ -4,7 +4,7 @@ dashboard read a few hundred rows however many responses pile up (README "Perfor
 
 How they stay right:
 
-- Readiness is told (``crm.events.notify_country_changed``) about every country whose eligible
+- Readiness is told (``crm.core.events.notify_country_changed``) about every country whose eligible
   count moved, by whatever write.
 - Every ORM flush notes what it touched on the session: the practices whose interests, answers
   or responses changed, and the tally keys of responses inserted, re-triaged or deleted.
@@ -15,7 +15,9 @@ How they stay right:
   :func:`count_inserted_response`, the retention purge calls :func:`forget_responses`.
 - :func:`rebuild` recomputes every tally from the tables (data loads, the migration, tests).
 
-Eligibility (SPEC §3) is defined once, in :func:`eligibility_conditions`.
+Eligibility (docs/domain.md#eligible-practices) is defined once, in
+``crm.responses.eligibility``; why the counts are kept rather than computed on each read is
+docs/decisions.md#tallies.
 """
 
 from __future__ import annotations
@@ -30,16 +32,12 @@ from flask import Flask
 from sqlalchemy import (
     Connection,
     Select,
-    and_,
     bindparam,
-    case,
     delete,
     event,
-    exists,
     func,
     inspect,
     literal,
-    or_,
     select,
     union_all,
 )
@@ -49,9 +47,8 @@ from sqlalchemy.orm import Session
 from crm.core.events import notify_country_changed
 from crm.core.extensions import db
 from crm.countries.models import Country
-from crm.responses.matching import COUNTED_TRIAGE
+from crm.responses.eligibility import eligible_column
 from crm.responses.models import (
-    INTERESTED_LEVELS,
     Interest,
     InterestTally,
     InterestTallyEntry,
@@ -65,6 +62,8 @@ logger = logging.getLogger(__name__)
 #: ``Session.info`` keys: practice ids to re-tally, and response-tally differences.
 PRACTICES_KEY = "crm_tallies_practices"
 RESPONSES_KEY = "crm_tallies_responses"
+#: ``Session.info`` key: responses changed in a flush, whose new key is counted after it.
+RECOUNT_KEY = "crm_tallies_recount"
 #: The program code under which every practice is tallied once (practices per country).
 ALL_PRACTICES = "*"
 #: Ids per statement when re-tallying many practices at once.
@@ -75,34 +74,7 @@ ResponseKey = tuple[str, str, str]
 
 
 # ------------------------------------------------------------------------------------------------
-# Rules
-
-
-def eligibility_conditions() -> tuple:
-    """WHERE conditions on ``Practice`` joined with ``Interest`` that make the pair eligible
-    (SPEC §3): interest very or somewhat, at least one active ASCO member, staff read English,
-    a response that counts; QCP also outpatient hematology-oncology and willing to pay the fee.
-    QTP has no launch, so its interests are never eligible."""
-    counted_response = exists().where(
-        SurveyResponse.practice_id == Practice.id,
-        SurveyResponse.triage_status.in_(COUNTED_TRIAGE),
-    )
-    qcp_conditions = and_(
-        Interest.program_code == "QCP",
-        Practice.outpatient_hem_onc.is_(True),
-        Interest.willing_to_pay_fee.is_(True),
-    )
-    return (
-        Interest.level.in_(INTERESTED_LEVELS),
-        Practice.asco_members_count >= 1,
-        Practice.reads_english.is_(True),
-        or_(Interest.program_code == "QOPI", qcp_conditions),
-        counted_response,
-    )
-
-
-def _eligible_column():
-    return case((and_(*eligibility_conditions()), True), else_=False)
+# Keys
 
 
 def month_of(moment: datetime) -> str:
@@ -153,7 +125,7 @@ def _note_before_flush(session: Session, _context, _instances) -> None:
                     if key:
                         responses[key] -= 1
                     if not deleted:
-                        session.info.setdefault("crm_tallies_recount", []).append(obj)
+                        session.info.setdefault(RECOUNT_KEY, []).append(obj)
                 practices.update(p for p in _old_and_new(obj, "practice_id") if p)
                 for previous in inspect(obj).attrs.practice.history.deleted or ():
                     if previous is not None and previous.id:
@@ -180,7 +152,7 @@ def _note_after_flush(session: Session, _context) -> None:
             practices.add(obj.practice_id)
         elif isinstance(obj, Practice):
             practices.add(obj.id)
-    for obj in session.info.pop("crm_tallies_recount", ()):
+    for obj in session.info.pop(RECOUNT_KEY, ()):
         key = response_key(*(getattr(obj, f) for f in RESPONSE_FIELDS))
         if key:
             responses[key] += 1
@@ -255,7 +227,7 @@ def _interest_columns() -> tuple:
         Interest.program_code,
         Practice.country_code,
         Interest.level,
-        _eligible_column(),
+        eligible_column(),
     )
 
 
@@ -400,7 +372,7 @@ def rebuild(conn: Connection) -> None:
 
 def eligible_counts(country_codes: Iterable[str] | None = None) -> dict[str, dict[str, int]]:
     """Eligible practices per country and program, ``{country: {"QOPI": n, "QCP": m}}``
-    (SPEC §3); countries and programs without any are absent."""
+    (docs/domain.md#eligible-practices); countries and programs without any are absent."""
     apply_pending()
     statement = (
         select(InterestTally.country_code, InterestTally.program_code,
@@ -488,7 +460,7 @@ def _forget(session: Session, previous_transaction) -> None:
         # A SAVEPOINT rolled back (a dedupe collision): keep what the rest of the transaction
         # noted; practices are re-tallied from the tables, so extra ids cost nothing.
         return
-    for key in (PRACTICES_KEY, RESPONSES_KEY, "crm_tallies_recount"):
+    for key in (PRACTICES_KEY, RESPONSES_KEY, RECOUNT_KEY):
         session.info.pop(key, None)
 
 

@@ -29,7 +29,8 @@ def staff_client(request, client, create_user, login):
 
 @pytest.fixture
 def suggested(submit_response):
-    """A response whose close-named practice is suggested as a duplicate (SPEC §3)."""
+    """A response whose close-named practice is suggested as a duplicate
+    (docs/domain.md#eligible-practices)."""
     submit_response(practice_name="Instituto Nacional de Cancerología", email="a@inc.example")
     return submit_response(
         practice_name="Instituto Nacional de Cancerologia ESE",

@@ -1,4 +1,5 @@
-"""Intake files a response under the right practice (SPEC §3) and never stores it twice."""
+"""Intake files a response under the right practice (docs/domain.md#eligible-practices) and
+never stores it twice (docs/decisions.md#double-submits)."""
 
 from __future__ import annotations
 

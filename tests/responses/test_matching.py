@@ -1,4 +1,5 @@
-"""Close-name suggestions read a bounded set of practices found through name keys (SPEC §3)."""
+"""Close-name suggestions read a bounded set of practices found through name keys
+(docs/decisions.md#name-keys)."""
 
 from __future__ import annotations
 

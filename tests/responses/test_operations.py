@@ -1,5 +1,6 @@
 """Triage operations: spam and duplicates never count, practices re-derive their answers, links
-and merges keep every record, and each write is audited (SPEC §2, §3)."""
+and merges keep every record, and each write is audited (docs/domain.md#eligible-practices,
+docs/domain.md#roles)."""
 
 from __future__ import annotations
 
@@ -23,7 +24,7 @@ def count(db, model, *where) -> int:
 
 
 def eligible_for_qopi(db, country: str = "CO") -> int:
-    """Practices counting towards QOPI in a country (SPEC §3 eligibility)."""
+    """Practices counting towards QOPI in a country (docs/domain.md#eligible-practices)."""
     return db.session.scalar(
         select(func.count(func.distinct(Practice.id)))
         .join(Interest, Interest.practice_id == Practice.id)

@@ -1,4 +1,5 @@
-"""The response inbox (SPEC §5): new responses, suggested duplicates side by side, triage."""
+"""The response inbox: new responses, suggested duplicates side by side, triage
+(docs/architecture.md#packages)."""
 
 from __future__ import annotations
 

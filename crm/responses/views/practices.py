@@ -1,4 +1,5 @@
-"""Practices and contacts (SPEC §5). Staff only: contacts are personal data."""
+"""Practices and contacts (docs/architecture.md#packages). Staff only: contacts are personal
+data (docs/domain.md#roles)."""
 
 from __future__ import annotations
 
