@@ -70,17 +70,46 @@ def _count(env: dict[str, str], name: str, default: int = 0) -> int:
 def load_config(environ: dict[str, str] | None = None) -> dict[str, Any]:
     """Build the app's configuration from environment variables.
 
-    Returns a flat dict for ``app.config``. Raises ``ConfigError`` when production lacks a secret.
-    See the README's configuration reference for every variable.
+    Returns a flat dict for ``app.config``. Raises ``ConfigError`` when production lacks a
+    secret, or ``TRUSTED_PROXIES`` or ``SURVEY_FILING`` has a value they cannot take
+    (``ValueError`` for another number setting that is not a number). See the README's
+    configuration reference for every variable.
     """
     env = dict(os.environ if environ is None else environ)
     production = is_production(env)
     database_url = env.get("DATABASE_URL") or EMBEDDED_DATABASE_URL
     embedded = database_url.startswith("sqlite") and not production
+    org_timezone = env.get("ORG_TIMEZONE", "America/New_York")
+    # Sections in this order: the first setting that is wrong is the one reported.
+    return {
+        **_secrets(env, production),
+        **_database(database_url, production, embedded),
+        "ORG_TIMEZONE": org_timezone,
+        **_uploads(env),
+        **_traffic(env),
+        **_accounts(env, embedded),
+        **_pages(org_timezone, embedded),
+        **_mail(env),
+        **_survey_and_outreach(env),
+    }
+
+
+def _secrets(env: dict[str, str], production: bool) -> dict[str, Any]:
+    """The app's secret key, the password salt and the TOTP secret: from the environment, or
+    generated and kept under ``instance/`` on the embedded default; ``ConfigError`` when
+    production lacks one."""
     secret_key = _require_or_generate("SECRET_KEY", env, production)
     password_salt = _require_or_generate("SECURITY_PASSWORD_SALT", env, production)
     totp_secret = _require_or_generate("TOTP_SECRET", env, production)
-    org_timezone = env.get("ORG_TIMEZONE", "America/New_York")
+    return {
+        "SECRET_KEY": secret_key,
+        "SECURITY_PASSWORD_SALT": password_salt,
+        "SECURITY_TOTP_SECRETS": {"1": totp_secret},
+    }
+
+
+def _database(database_url: str, production: bool, embedded: bool) -> dict[str, Any]:
+    """Where the data live, and whether this is production or the embedded default."""
     return {
         "CRM_PRODUCTION": production,
         #: True on the zero-configuration SQLite setup of ``make run``: demo admin, plain cookies.
@@ -88,15 +117,20 @@ def load_config(environ: dict[str, str] | None = None) -> dict[str, Any]:
         #: The embedded default's own database: ``make run``'s demo admin and demo data go there
         #: only, never into a configured one (SQLite or not). See ``crm.cli.on_embedded_database``.
         "CRM_EMBEDDED_DATABASE_URI": EMBEDDED_DATABASE_URL,
-        "SECRET_KEY": secret_key,
         "SQLALCHEMY_DATABASE_URI": database_url,
         # hide_parameters: database errors (and so logs) do not quote the values of a statement,
         # which are often personal data.
         "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True, "hide_parameters": True},
-        "ORG_TIMEZONE": org_timezone,
+    }
+
+
+def _uploads(env: dict[str, str]) -> dict[str, Any]:
+    """Sizes of requests, imported files and export steps (bytes, rows, columns, days)."""
+    return {
         "MAX_CONTENT_LENGTH": int(env.get("MAX_CONTENT_LENGTH", str(5 * 1024 * 1024))),
         "MAX_FORM_MEMORY_SIZE": 200_000,
-        # Legacy import (SPEC §5): rows and columns of one file; XLSX zip-bomb guard.
+        # Legacy import (docs/architecture.md#data): rows and columns of one file; XLSX
+        # zip-bomb guard.
         "IMPORT_MAX_ROWS": int(env.get("IMPORT_MAX_ROWS", "20000")),
         "IMPORT_MAX_COLUMNS": int(env.get("IMPORT_MAX_COLUMNS", "500")),
         "IMPORT_MAX_UNCOMPRESSED_BYTES": 100 * 1024 * 1024,
@@ -105,6 +139,13 @@ def load_config(environ: dict[str, str] | None = None) -> dict[str, Any]:
         "IMPORT_KEEP_DAYS": 7,
         #: Rows fetched and written per step of an export (bounded memory).
         "EXPORT_CHUNK_SIZE": 2000,
+    }
+
+
+def _traffic(env: dict[str, str]) -> dict[str, Any]:
+    """Proxies, rate limits, login lockout and who files survey responses
+    (``docs/decisions.md#rate-limits``, ``docs/decisions.md#worker-filing``)."""
+    return {
         #: Reverse proxies in front of the app that set ``X-Forwarded-For``/``-Proto``/``-Host``
         #: (werkzeug's ProxyFix trusts that many hops): the rate limits then count the client's
         #: address, not the proxy's. 0 (the default) trusts no such header.
@@ -121,25 +162,18 @@ def load_config(environ: dict[str, str] | None = None) -> dict[str, Any]:
         #: so the lockout holds across workers).
         "LOGIN_LOCKOUT_ATTEMPTS": int(env.get("LOGIN_LOCKOUT_ATTEMPTS", "5")),
         "LOGIN_LOCKOUT_MINUTES": int(env.get("LOGIN_LOCKOUT_MINUTES", "15")),
-        #: Admins must set up and use TOTP two-factor (SPEC §1); off on the embedded default so
-        #: the demo admin of ``make run`` can log in at once.
+    }
+
+
+def _accounts(env: dict[str, str], embedded: bool) -> dict[str, Any]:
+    """Staff accounts: two-factor for admins, the password policy and Flask-Security-Too's
+    settings (its required ones, and only what works offline: no mail-based flows)."""
+    return {
+        #: Admins must set up and use TOTP two-factor (docs/domain.md#roles); off on the
+        #: embedded default so the demo admin of ``make run`` can log in at once.
         "ADMIN_TWO_FACTOR_REQUIRED": _bool(
             env.get("ADMIN_TWO_FACTOR_REQUIRED"), default=not embedded
         ),
-        "BABEL_DEFAULT_LOCALE": "en",
-        # Flask-Babel converts instants to this zone: the organization's, as
-        # ``crm.presentation`` does, so every time on a page reads in one zone.
-        "BABEL_DEFAULT_TIMEZONE": org_timezone,
-        "BABEL_TRANSLATION_DIRECTORIES": str(Path(__file__).resolve().parent / "translations"),
-        "WTF_CSRF_TIME_LIMIT": 3600,
-        "SESSION_COOKIE_HTTPONLY": True,
-        "SESSION_COOKIE_SAMESITE": "Lax",
-        "SESSION_COOKIE_SECURE": not embedded,
-        "REMEMBER_COOKIE_SECURE": not embedded,
-        "REMEMBER_COOKIE_SAMESITE": "Lax",
-        "PREFERRED_URL_SCHEME": "http" if embedded else "https",
-        # Flask-Security-Too (STACK.md: its required and offline-safe settings).
-        "SECURITY_PASSWORD_SALT": password_salt,
         "SECURITY_PASSWORD_HASH": "argon2",
         "SECURITY_PASSWORD_LENGTH_MIN": 12,
         "SECURITY_PASSWORD_CHECK_BREACHED": False,
@@ -157,7 +191,6 @@ def load_config(environ: dict[str, str] | None = None) -> dict[str, Any]:
         "SECURITY_POST_LOGOUT_VIEW": "/staff/login",
         "SECURITY_TWO_FACTOR": True,
         "SECURITY_TWO_FACTOR_ENABLED_METHODS": ["authenticator"],
-        "SECURITY_TOTP_SECRETS": {"1": totp_secret},
         "SECURITY_TOTP_ISSUER": env.get("SECURITY_TOTP_ISSUER", "Intl Quality CRM"),
         # No mail-based rescue: an admin resets a lost authenticator from the user's page.
         "SECURITY_TWO_FACTOR_RESCUE_EMAIL": False,
@@ -167,13 +200,46 @@ def load_config(environ: dict[str, str] | None = None) -> dict[str, Any]:
         "SECURITY_FLASH_MESSAGES": True,
         "SECURITY_MSG_LOGIN": ("Please log in to access this page.", "info"),
         "CRM_DEMO_ADMIN_EMAIL": "admin@example.org",
+    }
+
+
+def _pages(org_timezone: str, embedded: bool) -> dict[str, Any]:
+    """Languages, time zone, forms and cookies of the pages (``docs/decisions.md#sessions``);
+    cookies are Secure and links https everywhere but the embedded default."""
+    return {
+        "BABEL_DEFAULT_LOCALE": "en",
+        # Flask-Babel converts instants to this zone: the organization's, as
+        # ``crm.core.presentation`` does, so every time on a page reads in one zone.
+        "BABEL_DEFAULT_TIMEZONE": org_timezone,
+        "BABEL_TRANSLATION_DIRECTORIES": str(Path(__file__).resolve().parent / "translations"),
+        "WTF_CSRF_TIME_LIMIT": 3600,
+        "SESSION_COOKIE_HTTPONLY": True,
+        "SESSION_COOKIE_SAMESITE": "Lax",
+        "SESSION_COOKIE_SECURE": not embedded,
+        "REMEMBER_COOKIE_SECURE": not embedded,
+        "REMEMBER_COOKIE_SAMESITE": "Lax",
+        "PREFERRED_URL_SCHEME": "http" if embedded else "https",
+    }
+
+
+def _mail(env: dict[str, str]) -> dict[str, Any]:
+    """The mail server the outbox delivers through, and the sender."""
+    return {
         "MAIL_SERVER": env.get("MAIL_SERVER", ""),
         "MAIL_PORT": int(env.get("MAIL_PORT", "25")),
         "MAIL_USE_TLS": _bool(env.get("MAIL_USE_TLS")),
         "MAIL_USERNAME": env.get("MAIL_USERNAME", ""),
         "MAIL_PASSWORD": env.get("MAIL_PASSWORD", ""),
         "MAIL_DEFAULT_SENDER": env.get("MAIL_DEFAULT_SENDER", "quality-programs@example.org"),
-        #: The privacy notice the survey shows and records; one of ``crm.privacy_notice.VERSIONS``.
+    }
+
+
+def _survey_and_outreach(env: dict[str, str]) -> dict[str, Any]:
+    """The survey's privacy notice and versions, retention, links in emails, invitations and
+    alerts (days)."""
+    return {
+        #: The privacy notice the survey shows and records; one of
+        #: ``crm.privacy.notice.VERSIONS``.
         "PRIVACY_NOTICE_VERSION": env.get("PRIVACY_NOTICE_VERSION", "2026-11-29"),
         #: Where respondents write to exercise their rights (named in the privacy notice).
         "PRIVACY_CONTACT_EMAIL": env.get(
