@@ -287,7 +287,8 @@ SPAM_NAMES = (
     "Web design services", "Casino bonus club", "Cheap pharmacy online", "zzz",
 )
 
-#: Designed against SPEC §3 with the seeded defaults (see ``crm.demo``'s docstring).
+#: Designed against the readiness rules (docs/domain.md#readiness) with the seeded defaults
+#: (see ``crm.demo.generate``'s docstring).
 PLANS = (
     # QOPI ready (review approved, agreement signed, ≥ 5 eligible).
     CountryPlan("CO", "es", ("Bogotá", "Medellín", "Cali", "Barranquilla", "Bucaramanga",

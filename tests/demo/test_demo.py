@@ -1,5 +1,5 @@
 """``flask --app app demo``: a realistic data set whose readiness has ready and near-ready
-countries (SPEC §3), refused where real responses exist."""
+countries (docs/domain.md#readiness), refused where real responses exist."""
 
 from __future__ import annotations
 
@@ -27,7 +27,8 @@ from crm.countries.models import (
     PrivacyReview,
     Program,
 )
-from crm.demo.generate import DEMO_TOKEN_PREFIX, PLANS, _Generator
+from crm.demo.plans import PLANS
+from crm.demo.responses import DEMO_TOKEN_PREFIX, SubmissionGenerator
 from crm.readiness import rules as readiness
 from crm.responses.models import SurveyResponse
 
@@ -37,8 +38,9 @@ ON_POSTGRES = TEST_DATABASE_URL.startswith("postgresql")
 TEMPLATE_DB = "crm_test_template"
 OVERRIDES = {"TESTING": True, "WTF_CSRF_ENABLED": False, "RATELIMIT_ENABLED": False}
 
-#: Practices eligible for QOPI per country (SPEC §3): interested, an active ASCO member, reads
-#: QOPI measures in English; spam/duplicate-only practices have no interests, so never count.
+#: Practices eligible for QOPI per country (docs/domain.md#eligible-practices): interested, an
+#: active ASCO member, reads QOPI measures in English; spam/duplicate-only practices have no
+#: interests, so never count.
 ELIGIBLE_SQL = """
 SELECT p.country_code, COUNT(*) FROM practices p
 JOIN interests i ON i.practice_id = p.id AND i.program_code = 'QOPI'
@@ -312,7 +314,7 @@ def test_generation_is_deterministic_for_a_seed():
     now = datetime(2026, 11, 1, tzinfo=UTC)
 
     def names(seed: int) -> list[str]:
-        generator = _Generator(random.Random(seed), now)
+        generator = SubmissionGenerator(random.Random(seed), now)
         return [s.answers["practice_name"] for plan in PLANS for s in generator.country(plan)]
 
     assert names(11) == names(11)
