@@ -1,26 +1,17 @@
-"""The survey questionnaire (SPEC §4) as one WTForms form, every text through ``_l``.
+"""The survey questionnaire (``docs/domain.md#survey``) as one WTForms form, every text
+through ``_l``.
 
-Answer keys and allowed values come from ``crm.questionnaire``; status titles from
-``crm.labels``. Error messages are our own, specific to each question ("Enter your email
-address"), so every error reads naturally in the page's language.
+Answer keys and allowed values come from ``crm.responses.questionnaire``; status titles from
+``crm.labels``; the number and country fields from ``surveys.fields``. Error messages are our
+own, specific to each question ("Enter your email address"), so every error reads naturally
+in the page's language.
 """
 
 from __future__ import annotations
 
-import functools
-import re
 import secrets
 from collections.abc import Iterable, Sequence
 
-from babel import Locale
-from babel.numbers import (
-    NumberFormatError,
-    get_decimal_symbol,
-    get_group_symbol,
-    parse_decimal,
-)
-from flask_babel import format_number, get_locale
-from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import (
@@ -29,8 +20,6 @@ from wtforms import (
     HiddenField,
     RadioField,
     SelectChoice,
-    SelectField,
-    SelectMultipleField,
     StringField,
     TelField,
     TextAreaField,
@@ -43,23 +32,23 @@ from wtforms.validators import (
     Length,
     Optional,
     Regexp,
-    ValidationError,
 )
-from wtforms.widgets import CheckboxInput, ListWidget, TextInput
 
-from crm.core import labels
-from crm.core.forms import HasLetterOrDigit
+from crm import labels
 from crm.core.i18n import LANGUAGE_NAMES
 from crm.responses import questionnaire
+from crm.responses.forms import HasLetterOrDigit
+from surveys.fields import (
+    CheckboxesField,
+    CountryField,
+    WholeNumberField,
+    WithinBounds,
+    country_choices,
+    offered_codes,
+)
 
 #: The one-time token of a rendered form (``secrets.token_urlsafe(24)`` gives 32 characters).
 TOKEN_PATTERN = r"^[A-Za-z0-9_-]{20,64}$"  # noqa: S105  (a format, not a secret)
-#: Spaces a person may type for a locale whose grouping is a (narrow) no-break space.
-SPACES = (" ", "\u00a0", "\u202f")
-#: Most digits a whole-number answer may have (every bound is far below 10**15).
-MAX_DIGITS = 15
-#: The number shown in the "whole number" message, formatted for the page ("1,500", "1.500").
-EXAMPLE_NUMBER = 1500
 
 YES_NO = {"yes": _l("Yes"), "no": _l("No")}
 YES_NO_UNSURE = {**YES_NO, "unsure": _l("Not sure")}
@@ -94,34 +83,6 @@ def new_submission_token() -> str:
     return secrets.token_urlsafe(24)
 
 
-@functools.lru_cache(maxsize=32)
-def country_choices(countries: tuple[tuple[str, str], ...]) -> tuple[SelectChoice, ...]:
-    """The country question's options for ``(code, name)`` pairs, made once per list."""
-    return (
-        SelectChoice("", _l("Choose a country")),
-        *(SelectChoice(code, name) for code, name in countries),
-    )
-
-
-class CountryField(SelectField):
-    """The country select: the submitted code is looked up in a set of the offered codes
-    (WTForms compares option by option: with 250 countries, a twentieth of a submit's time)."""
-
-    offered: frozenset[str] = frozenset()
-
-    def pre_validate(self, form) -> None:
-        if self.process_errors or not self.validate_choice:
-            return
-        if self.data not in self.offered:
-            raise ValidationError(self.invalid_choice_message)
-
-
-@functools.lru_cache(maxsize=32)
-def offered_codes(countries: tuple[tuple[str, str], ...]) -> frozenset[str]:
-    """The values the country question offers for ``(code, name)`` pairs ("" included)."""
-    return frozenset(["", *(code for code, _name in countries)])
-
-
 def _choices(values: Iterable[str], titles: dict) -> list[SelectChoice]:
     """One choice per value, in the vocabulary's order; every value must have a title."""
     return [SelectChoice(value, titles[value]) for value in values]
@@ -129,121 +90,6 @@ def _choices(values: Iterable[str], titles: dict) -> list[SelectChoice]:
 
 def _strip(value: object) -> object:
     return value.strip() if isinstance(value, str) else value
-
-
-def read_whole_number(text: str, locale: str | Locale) -> int | None:
-    """The whole number ``text`` means on a page in ``locale``, or None when it is not one.
-
-    Thousands may be grouped only in the locale's own style, at the right places (CLDR data
-    through Babel's strict parsing): "1,500" is 1500 in ``en`` and "1.500" in ``es`` and
-    ``pt_BR``; plain digits ("1500", or digits of any script) are read in every locale; a
-    locale that groups with a no-break space also takes a plain or narrow space. A decimal
-    separator is never accepted, so "1.500" on an English page and "1,500" on a Spanish one,
-    which one reader means as 1500 and another as 1.5, are refused instead of guessed
-    (docs/domain.md#numbers). Leading "-" or "+" is kept: bounds are checked by the caller.
-    Raises nothing.
-    """
-    group = get_group_symbol(locale)
-    text = text.strip()
-    if group in SPACES:
-        for space in SPACES:
-            text = text.replace(space, group)
-    shape = rf"[-+]?\d+(?:{re.escape(group)}\d+)*"
-    if get_decimal_symbol(locale) in text or not re.fullmatch(shape, text):
-        return None
-    try:
-        number = parse_decimal(text, locale=locale, strict=True)
-    except NumberFormatError:
-        return None
-    return int(number)
-
-
-def whole_number_message() -> str:
-    """The error for text that is not a whole number in the page's style, with an example
-    formatted for the page's language ("Enter a whole number, without decimals, for example
-    1,500.")."""
-    return _(
-        "Enter a whole number, without decimals, for example %(example)s.",
-        example=format_number(EXAMPLE_NUMBER),
-    )
-
-
-class WholeNumberField(StringField):
-    """A whole number typed as text (``inputmode="numeric"``): keeps what was typed on error.
-
-    The text is read in the page's locale by ``read_whole_number``. ``type="number"`` is not
-    used: browsers read it in the browser's own locale and send an empty value for grouping
-    they dislike, so what was typed would be lost without a word (docs/domain.md#numbers).
-    ``data`` is an int, None when empty; the raw text stays for re-display. Text that is not a
-    whole number gets ``whole_number_message``; more than ``MAX_DIGITS`` digits get the same
-    message as a number out of ``bounds``.
-    """
-
-    widget = TextInput()
-
-    def __init__(self, label=None, validators=None, *, bounds: tuple[int, int], **kwargs):
-        render_kw = {"inputmode": "numeric", "spellcheck": "false", "autocomplete": "off"}
-        super().__init__(label, validators, render_kw=render_kw, **kwargs)
-        self.bounds = bounds
-
-    def process_formdata(self, valuelist):
-        if not valuelist:
-            return
-        self.data = None
-        raw = valuelist[0].strip()
-        if not raw:
-            return
-        number = read_whole_number(raw, get_locale() or "en")
-        if number is None:
-            raise ValueError(whole_number_message())
-        if abs(number) >= 10**MAX_DIGITS:
-            raise ValueError(bounds_message(*self.bounds))
-        self.data = number
-
-    def _value(self) -> str:
-        if self.raw_data:
-            return self.raw_data[0]
-        return "" if self.data is None else str(self.data)
-
-    def carry_over(self, typed_in: str) -> None:
-        """Rewrite the text typed on a page in locale ``typed_in`` in the current page's style
-        ("1.500" typed in Spanish shows as "1,500" in English), so that a language switch never
-        hands a number to a reader of another style. Text that was no whole number there stays
-        as typed."""
-        if not self.raw_data or not self.raw_data[0].strip():
-            return
-        number = read_whole_number(self.raw_data[0], typed_in)
-        if number is None or abs(number) >= 10**MAX_DIGITS:
-            return
-        self.data = number
-        self.raw_data = [format_number(number)]
-        self.process_errors = []
-
-
-def bounds_message(low: int, high: int) -> str:
-    """The error for a number outside ``low``..``high``, formatted for the page's language
-    ("Enter a whole number from 0 to 10,000.")."""
-    return _(
-        "Enter a whole number from %(low)s to %(high)s.",
-        low=format_number(low),
-        high=format_number(high),
-    )
-
-
-class WithinBounds:
-    """Validator: the field's int is within its inclusive ``bounds`` (skips None)."""
-
-    def __call__(self, form, field) -> None:
-        low, high = field.bounds
-        if field.data is not None and not low <= field.data <= high:
-            raise ValidationError(bounds_message(low, high))
-
-
-class CheckboxesField(SelectMultipleField):
-    """Several choices as a list of checkboxes (no JavaScript needed)."""
-
-    widget = ListWidget(prefix_label=False)
-    option_widget = CheckboxInput()
 
 
 def _text(
@@ -291,7 +137,8 @@ def _interest(program: str) -> RadioField:
 
 
 class SurveyForm(FlaskForm):
-    """The International Interest Survey (SPEC §4), one field per ``crm.questionnaire`` key.
+    """The International Interest Survey (``docs/domain.md#survey``), one field per
+    ``crm.responses.questionnaire`` key.
 
     ``countries`` are ``(ISO code, localized name)`` pairs in display order; only those codes
     are accepted. ``form.data`` of a valid form feeds ``surveys.operations.survey_answers``.
@@ -451,7 +298,7 @@ class SurveyForm(FlaskForm):
             Regexp(TOKEN_PATTERN, message=TOKEN_INVALID),
         ]
     )
-    #: A personal invitation's link token (issue 9); an unusable one is simply ignored.
+    #: A personal invitation's link token; an unusable one is simply ignored.
     invitation = HiddenField(validators=[Optional(), Length(max=64)])
     website = StringField(
         _l("Leave this field empty"),

@@ -12,7 +12,7 @@ from sqlalchemy import select
 
 from crm.responses import questionnaire
 from crm.responses.models import SurveyResponse
-from surveys.forms import read_whole_number
+from surveys.fields import read_whole_number
 from tests.surveys.support import error_of, stored_responses, valid_form
 
 NUMBER_FIELDS = sorted(questionnaire.NUMBER_BOUNDS)

@@ -10,7 +10,8 @@ import pytest
 from flask_babel import force_locale, gettext
 from freezegun import freeze_time
 
-from surveys.forms import CSRF_EXPIRED, TOKEN_INVALID, bounds_message, whole_number_message
+from surveys.fields import bounds_message, whole_number_message
+from surveys.forms import CSRF_EXPIRED, TOKEN_INVALID
 from tests.surveys.support import error_of, stored_responses, valid_form
 
 
