@@ -341,7 +341,8 @@ PLANS = (
 SPANISH = ("CO", "EC", "UY", "CR", "GT", "PY", "MX", "AR", "CL", "PE", "ES")
 PORTUGUESE = ("BR", "PT")
 
-#: Name suffixes that make a close but not equal practice name (a suggestion, SPEC §3).
+#: Name suffixes that make a close but not equal practice name (a suggestion staff confirm:
+#: docs/decisions.md#name-keys).
 VARIANT_SUFFIXES = {
     "es": (" S.A.S.", " Ltda.", " IPS", " - Sede Principal"),
     "pt": (" Ltda.", " S/A", " - Unidade Centro"),

@@ -349,7 +349,8 @@ def test_the_pipeline_export_takes_the_country_list_filters(client, create_user,
     assert "/staff/data/export/pipeline.csv?program=QCP&amp;availability=available" in listed
     response = client.get(f"/staff/data/export/pipeline.csv?{query}&file_format=x")
     rows = list(csv.DictReader(io.StringIO(response.get_data(as_text=True).lstrip("\ufeff"))))
-    # SPEC §2: QCP is open in Brazil, Greece, Romania, Saudi Arabia and Spain.
+    # As seeded (docs/domain.md#availability, #home): QCP is open in Brazil, Greece, Romania,
+    # Saudi Arabia and Spain, and in the United States, its home.
     assert sorted(r["country"] for r in rows) == ["BR", "ES", "GR", "RO", "SA", "US"]
     americas = client.get("/staff/data/export/pipeline.csv?region=019").get_data(as_text=True)
     assert "\nBR," in americas

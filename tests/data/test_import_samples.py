@@ -1,11 +1,16 @@
-"""The importer reads the twenty real exports of ``import-samples/`` (SPEC §5) as SOURCES.md says.
+"""The importer reads twenty real exports of survey tools (LimeSurvey, KoboToolbox, ODK, Google
+Forms, SurveyMonkey, Qualtrics, REDCap, Microsoft Forms, Excel-saved lists) as their sources
+describe them.
 
-The files stay out of the repository (several carry no licence): they sit in ``shared/`` beside
-it (``../shared/import-samples``, as CI copies it). Without that folder these tests are skipped.
+The files stay out of the repository (several carry no licence): the folder named by
+IMPORT_SAMPLES_DIR, else ``shared/import-samples`` beside the repository (where CI lays it out).
+Without it these tests are skipped, and the skip names the folder. Every shape they exercise is
+also built in by tests/data/test_import_files.py.
 """
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 import pytest
@@ -15,10 +20,10 @@ from crm.data.imports.files import read_table
 from crm.data.imports.issues import ImportLimits
 
 ROOT = Path(__file__).resolve().parents[2]
-SAMPLES = ROOT.parent / "shared" / "import-samples"
+SAMPLES = Path(os.environ.get("IMPORT_SAMPLES_DIR") or ROOT.parent / "shared" / "import-samples")
 
-#: File → (rows, columns or None when SOURCES.md states none, header rows, a (row, column,
-#: value) cell SOURCES.md's quirks call for, or None).
+#: File → (rows, columns or None when its source states none, header rows, a (row, column,
+#: value) cell its quirks call for, or None).
 EXPECTED = {
     "limesurvey_csv_codes_es_AR.csv": (25, 189, 1, (0, 0, "28")),
     "limesurvey_csv_fulltext_bom_multilingual.csv": (7, 71, 1, (1, 3, "nl-informal")),
@@ -42,7 +47,11 @@ EXPECTED = {
     "hospitals_excel_unicode_text_utf16le.txt": (36, 25, 1, (0, 9, "ΘΕΣΣΑΛΟΝΙΚΗ")),
 }
 
-pytestmark = pytest.mark.skipif(not SAMPLES.is_dir(), reason="no ../shared/import-samples here")
+if not SAMPLES.is_dir():
+    pytest.skip(
+        f"import samples not found at {SAMPLES} (outside the repository; set IMPORT_SAMPLES_DIR)",
+        allow_module_level=True,
+    )
 
 
 def read(name: str):

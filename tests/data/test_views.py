@@ -17,8 +17,7 @@ from crm.audit.models import AuditEvent
 from crm.data.models import ImportBatch
 from crm.responses.intake import intake_response
 from crm.responses.models import Contact, Practice, SurveyResponse
-from tests.data.spreadsheets import GOOD_ROW, HEADINGS, csv_bytes, legacy_rows
-from tests.data.test_imports import BAD_FILES
+from tests.data.spreadsheets import BAD_FILES, GOOD_ROW, HEADINGS, csv_bytes, legacy_rows
 
 
 @pytest.fixture

@@ -1,0 +1,90 @@
+"""Suggested column and value mappings of an import (docs/architecture.md#data)."""
+
+from __future__ import annotations
+
+import pytest
+
+from crm.data import exports as reports
+from crm.data.imports.columns import suggest_columns
+from crm.data.imports.targets import TARGETS
+from crm.data.imports.values import split_multi, suggest_value
+
+
+def test_our_export_headings_map_themselves():
+    mapping = suggest_columns(list(reports.RESPONSE_COLUMNS))
+    expected = {
+        key: reports.RESPONSE_COLUMNS.index(key)
+        for key in TARGETS
+        if key in reports.RESPONSE_COLUMNS
+    }
+    expected["submitted_at"] = reports.RESPONSE_COLUMNS.index("submitted_at (UTC)")
+    assert mapping == expected
+
+
+@pytest.mark.parametrize(
+    ("heading", "key"),
+    [
+        ("hospital_name", "practice_name"),
+        ("Nombre de la institución", "practice_name"),
+        ("País", "country"),
+        ("cc", "country"),
+        ("E-mail", "email"),
+        ("Your email address", "email"),
+        ("submitdate. Date submitted", "submitted_at"),
+        ("Carimbo de data/hora", "submitted_at"),
+        ("Marca temporal", "submitted_at"),
+        ("startlanguage", "language"),
+        ("Cidade", "city"),
+    ],
+)
+def test_headings_of_other_tools_are_suggested(heading, key):
+    assert suggest_columns(["something else", heading]) == {key: 1}
+
+
+def test_a_long_question_that_mentions_an_email_is_not_the_email_column():
+    heading = "I agree that the researchers may contact me by e-mail about the results later on"
+    assert suggest_columns([heading]) == {}
+
+
+def test_a_column_with_values_beats_an_empty_one_of_the_same_heading():
+    columns = ["Email Address", "Contact information / Email"]
+    rows = [["", "ana@x.example"]]
+    assert suggest_columns(columns, rows) == {"email": 1}
+
+
+@pytest.mark.parametrize(
+    ("key", "value", "code"),
+    [
+        ("interest_qopi", "Very interested", "very"),
+        ("interest_qopi", "Muy interesado", "very"),
+        ("interest_qopi", "Muito interessada", "very"),
+        ("interest_qcp", "not_at_all", "not_at_all"),
+        ("reads_english", "Sí", "yes"),
+        ("reads_english", "Sim", "yes"),
+        ("reads_english", "Oui", "yes"),
+        ("reads_english", "No", "no"),
+        ("willing_to_pay_qcp_fee", "No sé", "unsure"),
+        ("timeframe", "Within 6 months", "within_6_months"),
+        ("timeframe", "6_to_12_months", "6_to_12_months"),
+        ("practice_type", "Private practice", "private_practice"),
+        ("permission_to_contact", "TRUE", "yes"),
+        ("language", "es-AR", "es"),
+        ("language", "Português", "pt_BR"),
+        ("language", "nl-informal", None),
+        ("practice_type", "General", None),
+    ],
+)
+def test_answer_suggestions(app, key, value, code):
+    assert suggest_value(key, value) == code
+
+
+@pytest.mark.parametrize(
+    ("value", "items"),
+    [
+        ("Pricing;Operating system;Brand;", ["Pricing", "Operating system", "Brand"]),
+        ("Café da manhã, Almoço, Jantar", ["Café da manhã", "Almoço", "Jantar"]),
+        ("six_month; one_day", ["six_month", "one_day"]),
+    ],
+)
+def test_multiple_choice_cells_are_split(value, items):
+    assert split_multi(value) == items
