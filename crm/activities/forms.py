@@ -1,4 +1,5 @@
-"""Forms of the activity timeline and tasks."""
+"""Forms of the activity timeline and tasks; their choices follow the vocabularies of
+``crm.activities.models``, titled by ``crm.labels``."""
 
 from __future__ import annotations
 
@@ -8,6 +9,7 @@ from wtforms import DateField, HiddenField, SelectField, StringField, TextAreaFi
 from wtforms.validators import DataRequired, Length, Optional, ValidationError
 
 from crm import labels
+from crm.activities.models import ACTIVITY_KINDS, TASK_STATUSES
 from crm.core.clock import org_today
 from crm.core.forms import CalendarDateField, select_choices
 
@@ -16,7 +18,9 @@ class ActivityForm(FlaskForm):
     """Log a note, call, email or meeting that happened."""
 
     kind = SelectField(
-        _l("Kind"), choices=select_choices(labels.ACTIVITY_KIND.items()), default="note"
+        _l("Kind"),
+        choices=select_choices((k, labels.ACTIVITY_KIND[k]) for k in ACTIVITY_KINDS),
+        default="note",
     )
     subject = StringField(_l("Subject"), validators=[DataRequired(), Length(max=200)])
     body = TextAreaField(_l("Details"), validators=[Optional(), Length(max=10000)])
@@ -24,6 +28,7 @@ class ActivityForm(FlaskForm):
     next = HiddenField()
 
     def validate_occurred_on(self, field: DateField) -> None:
+        """An activity happened on or before the organization's today (docs/domain.md#dates)."""
         if field.data and field.data > org_today():
             raise ValidationError(_l("The date cannot be in the future."))
 
@@ -38,6 +43,7 @@ class TaskForm(FlaskForm):
     next = HiddenField()
 
     def validate_due_on(self, field: DateField) -> None:
+        """A task is not due before the organization's today (docs/domain.md#dates)."""
         if field.data and field.data < org_today():
             raise ValidationError(_l("The due date cannot be before today."))
 
@@ -45,5 +51,7 @@ class TaskForm(FlaskForm):
 class TaskStatusForm(FlaskForm):
     """Move a task to another status."""
 
-    status = SelectField(_l("Status"), choices=select_choices(labels.TASK_STATUS.items()))
+    status = SelectField(
+        _l("Status"), choices=select_choices((s, labels.TASK_STATUS[s]) for s in TASK_STATUSES)
+    )
     next = HiddenField()

@@ -17,6 +17,8 @@ if TYPE_CHECKING:
 
 ACTIVITY_KINDS = ("note", "call", "email", "meeting")
 TASK_STATUSES = ("open", "in_progress", "done", "cancelled")
+#: Task statuses that still need work ("my tasks" lists these; alerts remind of them).
+OPEN_TASK_STATUSES = ("open", "in_progress")
 
 _ON_SOMETHING = "country_code IS NOT NULL OR practice_id IS NOT NULL"
 

@@ -1,4 +1,4 @@
-"""Activities (note, call, email, meeting) and tasks on a country or a practice (SPEC §2).
+"""Activities (note, call, email, meeting) and tasks on a country or a practice.
 
 Each function records its audit event with the country and practice set, so the event shows
 on those pages, flushes and returns the row; the caller commits. Dates are the organization's
@@ -11,7 +11,13 @@ import logging
 from datetime import date, datetime
 
 from crm.accounts.models import User
-from crm.activities.models import ACTIVITY_KINDS, TASK_STATUSES, Activity, Task
+from crm.activities.models import (
+    ACTIVITY_KINDS,
+    OPEN_TASK_STATUSES,
+    TASK_STATUSES,
+    Activity,
+    Task,
+)
 from crm.audit import operations as audit
 from crm.core.clock import org_today
 from crm.core.columns import utcnow
@@ -19,9 +25,6 @@ from crm.core.extensions import db
 from crm.responses.models import Practice
 
 logger = logging.getLogger(__name__)
-
-#: Task statuses that still need work ("my tasks" lists these).
-OPEN_TASK_STATUSES = ("open", "in_progress")
 
 
 def _target(country_code: str | None, practice: Practice | None) -> dict[str, object]:
@@ -36,6 +39,18 @@ def _audit_place(country_code: str | None, practice: Practice | None) -> dict[st
     if practice is not None:
         return {"country_code": practice.country_code, "practice_id": practice.id}
     return {"country_code": country_code, "practice_id": None}
+
+
+def _check_activity(kind: str, occurred_on: date, occurred_at: datetime | None) -> None:
+    """Raise ``ValueError`` for an unknown kind, or an ``occurred_at`` that is naive or falls
+    on another organization day than ``occurred_on``."""
+    if kind not in ACTIVITY_KINDS:
+        raise ValueError(f"unknown activity kind {kind!r}")
+    if occurred_at is not None:
+        if occurred_at.tzinfo is None:
+            raise ValueError("occurred_at must be timezone-aware")
+        if org_today(occurred_at) != occurred_on:
+            raise ValueError("occurred_at falls on another organization day than occurred_on")
 
 
 def add_activity(
@@ -58,13 +73,7 @@ def add_activity(
     another organization day than ``occurred_on``, or when neither or both of
     ``country_code`` and ``practice`` are given.
     """
-    if kind not in ACTIVITY_KINDS:
-        raise ValueError(f"unknown activity kind {kind!r}")
-    if occurred_at is not None:
-        if occurred_at.tzinfo is None:
-            raise ValueError("occurred_at must be timezone-aware")
-        if org_today(occurred_at) != occurred_on:
-            raise ValueError("occurred_at falls on another organization day than occurred_on")
+    _check_activity(kind, occurred_on, occurred_at)
     author_id = author.id if author is not None else audit.current_actor()[0]
     activity = Activity(
         kind=kind,
@@ -137,7 +146,7 @@ def add_task(
 
 
 def set_task_status(task: Task, status: str) -> Task:
-    """Move ``task`` to ``status`` (SPEC §2 task statuses); done/cancelled stamp completion,
+    """Move ``task`` to ``status`` (``TASK_STATUSES``); done/cancelled stamp completion,
     reopening clears it. Raises ``ValueError`` for an unknown status."""
     if status not in TASK_STATUSES:
         raise ValueError(f"unknown task status {status!r}")

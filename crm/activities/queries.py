@@ -8,8 +8,7 @@ from sqlalchemy import Select, case, or_, select
 from sqlalchemy.orm import selectinload
 
 from crm.accounts.models import Role, User
-from crm.activities.models import Activity, Task
-from crm.activities.operations import OPEN_TASK_STATUSES
+from crm.activities.models import OPEN_TASK_STATUSES, Activity, Task
 from crm.core.extensions import db
 from crm.responses.models import Practice
 
@@ -85,7 +84,7 @@ def open_tasks(
 
 
 def my_tasks(owner_id: int, today: date) -> Select:
-    """The owner's open and in-progress tasks (SPEC §5 "my tasks"): overdue first (due before
+    """The owner's open and in-progress tasks ("my tasks"): overdue first (due before
     the organization's ``today``), then by due date, tasks without one last."""
     return (
         select(Task)

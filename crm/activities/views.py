@@ -1,4 +1,5 @@
-"""Activities and tasks on countries and practices, and "my tasks" (SPEC §2, §5).
+"""Activities and tasks on countries and practices, and "my tasks"
+(docs/architecture.md#packages).
 
 The timeline partial ``activities/_panel.html`` is shared: the country page includes it with
 ``country_code``, the practice page with ``practice``; it reads its rows through the
@@ -7,6 +8,7 @@ The timeline partial ``activities/_panel.html`` is shared: the country page incl
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from urllib.parse import urlsplit
 
 from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
@@ -96,36 +98,43 @@ def _country_page(code: str) -> str:
     return url_for("tasks.mine")
 
 
-def _save_activity(form: ActivityForm, place: dict, heading: str, default: str):
+def _save(form: ActivityForm | TaskForm, heading: str, default: str, write: Callable[[], object],
+          saved: str):  # fmt: skip
+    """When ``form`` validates: ``write()``, commit, flash ``saved`` and go back (303); else
+    show the form again with its errors (400)."""
     if form.validate_on_submit():
-        add_activity(
+        write()
+        db.session.commit()
+        flash(saved, "success")
+        return redirect(_back(form, default), 303)
+    back = _back(form, default)
+    return render_template("activities/form.html", form=form, heading=heading, back=back), 400
+
+
+def _save_activity(form: ActivityForm, place: dict, heading: str, default: str):
+    def write() -> object:
+        return add_activity(
             kind=form.kind.data,
             subject=form.subject.data,
             body=form.body.data,
             occurred_on=form.occurred_on.data,
             **place,
         )
-        db.session.commit()
-        flash(_("Activity added."), "success")
-        return redirect(_back(form, default), 303)
-    back = _back(form, default)
-    return render_template("activities/form.html", form=form, heading=heading, back=back), 400
+
+    return _save(form, heading, default, write, _("Activity added."))
 
 
 def _save_task(form: TaskForm, place: dict, heading: str, default: str):
-    if form.validate_on_submit():
-        add_task(
+    def write() -> object:
+        return add_task(
             title=form.title.data,
             owner=db.session.get(User, form.owner_id.data),
             due_on=form.due_on.data,
             notes=form.notes.data,
             **place,
         )
-        db.session.commit()
-        flash(_("Task added."), "success")
-        return redirect(_back(form, default), 303)
-    back = _back(form, default)
-    return render_template("activities/form.html", form=form, heading=heading, back=back), 400
+
+    return _save(form, heading, default, write, _("Task added."))
 
 
 @blueprint.post("/countries/<code>/activities")
