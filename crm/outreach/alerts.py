@@ -1,6 +1,6 @@
-"""Alerts for staff and viewers (issue 9): what the daily job finds, who gets it, what it says.
+"""Alerts for staff and viewers: what the daily job finds, who gets it, what it says.
 
-Each finder returns :class:`AlertCandidate` values; ``crm.operations.alerts`` stores the new
+Each finder returns :class:`AlertCandidate` values; ``crm.outreach.operations`` stores the new
 ones. A candidate's ``key`` names its subject and threshold (or day), unique per user, so the
 job can run any number of times and adds each alert once.
 
@@ -17,7 +17,7 @@ admin, so nothing falls through while the owner is being chosen.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 
@@ -28,7 +28,7 @@ from sqlalchemy import func, select
 
 from crm import labels
 from crm.accounts.models import Role, User
-from crm.activities.models import Task
+from crm.activities.models import OPEN_TASK_STATUSES, Task
 from crm.core.clock import org_day_start, org_today
 from crm.core.extensions import db
 from crm.core.i18n import country_name, sort_by_country
@@ -36,6 +36,7 @@ from crm.core.presentation import localized_date
 from crm.countries.models import Country, CountryAgreement, PrivacyReview
 from crm.outreach.models import Alert
 from crm.readiness.models import ReadinessChange
+from crm.readiness.rules import State
 from crm.responses.models import Practice, SurveyResponse
 
 #: Days before an agreement's expiry at which its owner is told; the tightest reached wins.
@@ -43,10 +44,9 @@ EXPIRY_WINDOWS = (90, 30, 7)
 #: How far back the job looks for readiness changes and new responses, so a worker that was
 #: down for a few days still reports them (each once).
 LOOKBACK_DAYS = 7
-READY_STATES = frozenset({"ready", "awaiting_capacity"})
+READY_STATES = frozenset({State.READY, State.AWAITING_CAPACITY})
 #: Privacy-review statuses still waiting for a decision.
 OPEN_REVIEWS = ("not_started", "requested", "in_review")
-OPEN_TASKS = ("open", "in_progress")
 
 
 @dataclass(frozen=True)
@@ -74,22 +74,6 @@ def _active_users_with_role(role: str) -> list[int]:
     )
 
 
-def country_recipients(country_codes: Iterable[str]) -> dict[str, list[int]]:
-    """User ids told about each country: its active owner, else every active admin."""
-    codes = sorted(set(country_codes))
-    if not codes:
-        return {}
-    owners = dict(
-        db.session.execute(
-            select(Country.code, Country.owner_id)
-            .join(User, User.id == Country.owner_id)
-            .where(Country.code.in_(codes), User.active.is_(True))
-        ).all()
-    )
-    admins = _active_users_with_role("admin")
-    return {code: [owners[code]] if code in owners else admins for code in codes}
-
-
 def country_owners(country_codes: Iterable[str]) -> dict[str, int]:
     """Active owner id of each country that has one."""
     codes = sorted(set(country_codes))
@@ -102,6 +86,16 @@ def country_owners(country_codes: Iterable[str]) -> dict[str, int]:
     )
 
 
+def country_recipients(country_codes: Iterable[str]) -> dict[str, list[int]]:
+    """User ids told about each country: its active owner, else every active admin."""
+    codes = sorted(set(country_codes))
+    if not codes:
+        return {}
+    owners = country_owners(codes)
+    admins = _active_users_with_role("admin")
+    return {code: [owners[code]] if code in owners else admins for code in codes}
+
+
 # --- finders -------------------------------------------------------------------------------------
 
 
@@ -110,13 +104,14 @@ def is_notable_change(previous: str | None, state: str) -> bool:
     or lost readiness (from ready or awaiting capacity to near ready or blocked)."""
     if previous == state:
         return False
-    if state in READY_STATES or state == "near_ready":
+    if state in READY_STATES or state == State.NEAR_READY:
         return True
-    return previous in READY_STATES and state == "blocked"
+    return previous in READY_STATES and state == State.BLOCKED
 
 
 def readiness_alerts(now: datetime) -> list[AlertCandidate]:
-    """Recorded readiness changes of the last ``LOOKBACK_DAYS`` days worth telling (SPEC §3)."""
+    """Recorded readiness changes of the last ``LOOKBACK_DAYS`` days worth telling
+    (docs/domain.md#readiness)."""
     changes = [
         change
         for change in db.session.scalars(
@@ -154,8 +149,8 @@ def expiry_window(days_left: int) -> int | None:
 
 def agreement_alerts(today: date) -> list[AlertCandidate]:
     """Signed agreements expiring within 90, 30 or 7 days (one alert per window reached, the
-    tightest only), or past their expiry day and still marked signed (SPEC §2: an agreement
-    counts through its expiry day)."""
+    tightest only), or past their expiry day and still marked signed (an agreement counts
+    through its expiry day: docs/domain.md#pipeline)."""
     agreements = db.session.scalars(
         select(CountryAgreement)
         .where(
@@ -223,7 +218,7 @@ def task_alerts(today: date) -> list[AlertCandidate]:
         .join(User, User.id == Task.owner_id)
         .outerjoin(Practice, Practice.id == Task.practice_id)
         .where(
-            Task.status.in_(OPEN_TASKS),
+            Task.status.in_(OPEN_TASK_STATUSES),
             Task.due_on.is_not(None),
             Task.due_on <= today,
             User.active.is_(True),
@@ -312,84 +307,106 @@ def _day(iso: str | None) -> str:
     return localized_date(date.fromisoformat(iso)) if iso else ""
 
 
-def _readiness_message(alert: Alert, country: str) -> str:
-    params = alert.params
+def _readiness_message(params: dict, country: str) -> str:
     program, state = params.get("program", ""), params.get("state")
     lost = params.get("previous") in READY_STATES
-    if state == "ready":
+    if state == State.READY:
         return _(
             "%(program)s became ready to launch in %(country)s.", program=program, country=country
         )
-    if state == "awaiting_capacity":
+    if state == State.AWAITING_CAPACITY:
         return _(
             "%(program)s is ready to launch in %(country)s, awaiting QCP capacity.",
             program=program,
             country=country,
         )
-    if state == "near_ready" and lost:
+    if state == State.NEAR_READY and lost:
         return _(
             "%(program)s lost readiness in %(country)s and is now near ready.",
             program=program,
             country=country,
         )
-    if state == "near_ready":
+    if state == State.NEAR_READY:
         return _("%(program)s is near ready in %(country)s.", program=program, country=country)
     return _("%(program)s lost readiness in %(country)s.", program=program, country=country)
 
 
+def _agreement_expiring_message(params: dict, country: str) -> str:
+    if params.get("days") == 0:
+        return _(
+            "The agreement with %(counterparty)s for %(country)s expires today.",
+            counterparty=params.get("counterparty", ""),
+            country=country,
+        )
+    return ngettext(
+        "The agreement with %(counterparty)s for %(country)s expires in %(num)d day, on %(date)s.",
+        "The agreement with %(counterparty)s for %(country)s expires in %(num)d days, on %(date)s.",
+        params.get("days", 0),
+        counterparty=params.get("counterparty", ""),
+        country=country,
+        date=_day(params.get("expires_on")),
+    )
+
+
+def _agreement_expired_message(params: dict, country: str) -> str:
+    return _(
+        "The agreement with %(counterparty)s for %(country)s expired on %(date)s and is "
+        "still marked signed.",
+        counterparty=params.get("counterparty", ""),
+        country=country,
+        date=_day(params.get("expires_on")),
+    )
+
+
+def _privacy_review_message(params: dict, country: str) -> str:
+    return ngettext(
+        "The privacy review of %(country)s (%(status)s) has not changed for %(num)d day.",
+        "The privacy review of %(country)s (%(status)s) has not changed for %(num)d days.",
+        params.get("days", 0),
+        country=country,
+        status=labels.label("privacy_review", params.get("status")),
+    )
+
+
+def _task_due_message(params: dict, _country: str) -> str:
+    return _("Task due today: %(title)s", title=params.get("title", ""))
+
+
+def _task_overdue_message(params: dict, _country: str) -> str:
+    return _(
+        "Task overdue since %(date)s: %(title)s",
+        date=_day(params.get("due_on")),
+        title=params.get("title", ""),
+    )
+
+
+def _new_responses_message(params: dict, country: str) -> str:
+    return ngettext(
+        "%(num)d new survey response from %(country)s on %(date)s.",
+        "%(num)d new survey responses from %(country)s on %(date)s.",
+        params.get("count", 0),
+        country=country,
+        date=_day(params.get("day")),
+    )
+
+
+#: Alert kind → its sentence, from the alert's ``params`` and its country's name.
+MESSAGES: dict[str, Callable[[dict, str], str]] = {
+    "readiness_change": _readiness_message,
+    "agreement_expiring": _agreement_expiring_message,
+    "agreement_expired": _agreement_expired_message,
+    "privacy_review_stale": _privacy_review_message,
+    "task_due": _task_due_message,
+    "task_overdue": _task_overdue_message,
+    "new_responses": _new_responses_message,
+}
+
+
 def alert_message(alert: Alert) -> str:
-    """The alert as one sentence in the active language (request's, or ``force_locale``)."""
-    params = alert.params or {}
+    """The alert as one sentence in the active language (request's, or ``force_locale``); an
+    unknown kind reads as the kind itself."""
+    build = MESSAGES.get(alert.kind)
+    if build is None:
+        return alert.kind
     country = country_name(alert.country_code) if alert.country_code else ""
-    if alert.kind == "readiness_change":
-        return _readiness_message(alert, country)
-    if alert.kind == "agreement_expiring":
-        if params.get("days") == 0:
-            return _(
-                "The agreement with %(counterparty)s for %(country)s expires today.",
-                counterparty=params.get("counterparty", ""),
-                country=country,
-            )
-        return ngettext(
-            "The agreement with %(counterparty)s for %(country)s expires in %(num)d day, on "
-            "%(date)s.",
-            "The agreement with %(counterparty)s for %(country)s expires in %(num)d days, on "
-            "%(date)s.",
-            params.get("days", 0),
-            counterparty=params.get("counterparty", ""),
-            country=country,
-            date=_day(params.get("expires_on")),
-        )
-    if alert.kind == "agreement_expired":
-        return _(
-            "The agreement with %(counterparty)s for %(country)s expired on %(date)s and is "
-            "still marked signed.",
-            counterparty=params.get("counterparty", ""),
-            country=country,
-            date=_day(params.get("expires_on")),
-        )
-    if alert.kind == "privacy_review_stale":
-        return ngettext(
-            "The privacy review of %(country)s (%(status)s) has not changed for %(num)d day.",
-            "The privacy review of %(country)s (%(status)s) has not changed for %(num)d days.",
-            params.get("days", 0),
-            country=country,
-            status=labels.label("privacy_review", params.get("status")),
-        )
-    if alert.kind == "task_due":
-        return _("Task due today: %(title)s", title=params.get("title", ""))
-    if alert.kind == "task_overdue":
-        return _(
-            "Task overdue since %(date)s: %(title)s",
-            date=_day(params.get("due_on")),
-            title=params.get("title", ""),
-        )
-    if alert.kind == "new_responses":
-        return ngettext(
-            "%(num)d new survey response from %(country)s on %(date)s.",
-            "%(num)d new survey responses from %(country)s on %(date)s.",
-            params.get("count", 0),
-            country=country,
-            date=_day(params.get("day")),
-        )
-    return alert.kind
+    return build(alert.params or {}, country)

@@ -1,4 +1,5 @@
-"""Emails the CRM sends to respondents and contacts (issue 9), each in its recipient's language.
+"""Emails the CRM sends to respondents and contacts, each in its recipient's language, through
+the outbox (docs/architecture.md#worker).
 
 They never echo what a respondent typed (names, practice names, comments): only our own text,
 program names and CLDR country names.
@@ -13,15 +14,13 @@ from crm.countries import queries
 from crm.outreach import outbox
 from crm.outreach.alerts import alert_message
 from crm.outreach.models import OutboxMessage
-from crm.responses.models import SurveyResponse
+from crm.responses.models import INTERESTED_LEVELS, SurveyResponse
 from crm.responses.questionnaire import INTEREST_KEYS
-
-INTERESTED = ("very", "somewhat")
 
 
 def chosen_programs(answers: dict) -> list[str]:
     """Program codes the respondent is very or somewhat interested in, in program order."""
-    return [code for code, key in INTEREST_KEYS.items() if answers.get(key) in INTERESTED]
+    return [code for code, key in INTEREST_KEYS.items() if answers.get(key) in INTERESTED_LEVELS]
 
 
 def queue_confirmation(response: SurveyResponse) -> OutboxMessage | None:

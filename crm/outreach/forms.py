@@ -1,4 +1,4 @@
-"""Forms of outreach (issue 9): choosing contacts to invite, unsubscribing, country owners."""
+"""Forms of outreach: choosing contacts to invite, unsubscribing, country owners."""
 
 from __future__ import annotations
 
@@ -11,8 +11,10 @@ from crm import labels
 from crm.core.forms import select_choices
 from crm.outreach.models import INVITATION_STATUSES
 from crm.readiness.rules import State
+from crm.responses.questionnaire import INTEREST_KEYS
 
-PROGRAM_CODES = ("QOPI", "QCP", "QTP")
+#: The programs a practice states an interest in (the survey's).
+PROGRAM_CODES = tuple(INTEREST_KEYS)
 READINESS_CHOICES = (
     State.READY,
     State.AWAITING_CAPACITY,
@@ -23,7 +25,7 @@ READINESS_CHOICES = (
 
 
 class InvitationSelectionForm(FlaskForm):
-    """Which contacts to invite (issue 9); ``country.choices`` are set by the view. Contacts
+    """Which contacts to invite; ``country.choices`` are set by the view. Contacts
     whose permission to contact was withdrawn are never offered, whatever is chosen here."""
 
     country = SelectField(_l("Country"), validators=[Optional()])

@@ -1,6 +1,7 @@
-"""Outreach (issue 9): invitations to contacts, and alerts for staff and viewers.
-
-The outbox: every email is a row written with the event that causes it (issue 9).
+"""Tables of outreach: invitations of contacts to the survey, alerts for staff and viewers,
+and the outbox, where every email is a row written with the event that causes it
+(docs/architecture.md#worker, docs/decisions.md#retry-policy). The languages are the
+product's locales (``crm.core.i18n.LOCALES``).
 """
 
 from __future__ import annotations
@@ -22,16 +23,19 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from crm.core.columns import UTCDateTime, one_of, utcnow
 from crm.core.extensions import db
+from crm.core.i18n import LOCALES
 
 if TYPE_CHECKING:
     from crm.accounts.models import User
     from crm.responses.models import Contact, SurveyResponse
 
-#: Status of an invitation as staff see it; derived (``crm.invitations.invitation_status``),
+# --- vocabularies ----------------------------------------------------------------------------
+
+#: Status of an invitation as staff see it; derived (``crm.outreach.queries.invitation_status``),
 #: never stored: "queued"/"sent"/"failed" follow its outbox row, "responded" its response,
 #: "withdrawn" the contact's permission to contact.
 INVITATION_STATUSES = ("queued", "sent", "failed", "responded", "withdrawn")
-#: What an alert is about (``crm.alerts`` finds them, one row per user and subject).
+#: What an alert is about (``crm.outreach.alerts`` finds them, one row per user and subject).
 ALERT_KINDS = (
     "readiness_change",
     "agreement_expiring",
@@ -41,6 +45,10 @@ ALERT_KINDS = (
     "task_overdue",
     "new_responses",
 )
+OUTBOX_STATUSES = ("queued", "sending", "sent", "failed")
+
+
+# --- invitations and alerts ------------------------------------------------------------------
 
 
 class Invitation(db.Model):
@@ -48,7 +56,7 @@ class Invitation(db.Model):
 
     __tablename__ = "invitations"
     __table_args__ = (
-        one_of("language", ("en", "es", "pt_BR")),
+        one_of("language", LOCALES),
         Index("ix_invitations_created_at", "created_at"),
     )
 
@@ -95,7 +103,7 @@ class Invitation(db.Model):
 
 
 class Alert(db.Model):
-    """Something a user should know about (issue 9): shown in-app and in their email digest.
+    """Something a user should know about: shown in-app and in their email digest.
 
     The message is rendered from ``kind`` and ``params`` in the reader's language; ``key``
     names the subject (and threshold or day), so the daily job never adds it twice.
@@ -127,7 +135,7 @@ class Alert(db.Model):
         return f"<Alert {self.id} {self.kind} user={self.user_id}>"
 
 
-OUTBOX_STATUSES = ("queued", "sending", "sent", "failed")
+# --- the outbox ------------------------------------------------------------------------------
 
 
 class OutboxMessage(db.Model):
@@ -136,7 +144,7 @@ class OutboxMessage(db.Model):
     __tablename__ = "outbox_messages"
     __table_args__ = (
         one_of("status", OUTBOX_STATUSES),
-        one_of("language", ("en", "es", "pt_BR")),
+        one_of("language", LOCALES),
         CheckConstraint("attempts >= 0", name="attempts_not_negative"),
         Index("ix_outbox_messages_due", "status", "next_attempt_at"),
     )

@@ -1,10 +1,11 @@
-"""Invitations (issue 9): sending them, one reminder, answers through them, unsubscribing.
+"""Outreach writes: invitations (sending them, one reminder, answers through them,
+unsubscribing) and alerts (the idempotent daily job, email digests, reading, country owners).
+Emails are queued in the outbox in the caller's transaction (docs/architecture.md#worker); the
+caller commits.
 
 Every outreach email carries ``List-Unsubscribe`` (with ``List-Unsubscribe-Post`` for one-click
 unsubscribing, RFC 8058) and never echoes what a respondent typed: no names, no practice names;
 only our own text, CLDR country names, dates and the links.
-
-Alerts (issue 9): the idempotent daily job, email digests, reading, and country owners.
 """
 
 from __future__ import annotations
@@ -46,6 +47,10 @@ from crm.responses.models import Contact
 logger = logging.getLogger(__name__)
 
 ONE_CLICK = "List-Unsubscribe=One-Click"
+#: Most alerts one digest lists (the newest); the in-app list has them all.
+DIGEST_LIMIT = 100
+
+# --- invitations ---------------------------------------------------------------------------------
 
 
 @dataclass
@@ -80,7 +85,7 @@ def _queue(
 def send_invitations(contact_ids: list[int], *, now: datetime | None = None) -> SentInvitations:
     """Invite the given contacts: one invitation and one queued email each, in the caller's
     transaction (the caller commits). Contacts that may not be invited now
-    (``crm.invitations.invitable``) are skipped; each invitation is audited.
+    (``crm.outreach.queries.invitable``) are skipped; each invitation is audited.
 
     The link works for ``INVITATION_DAYS`` days from ``now`` (UTC, default now).
     """
@@ -214,10 +219,10 @@ def unsubscribe(invitation: Invitation, *, now: datetime | None = None) -> int:
 
 
 def withheld_outreach(row: OutboxMessage) -> str | None:
-    """Delivery check (``crm.outbox.DELIVERY_CHECKS``): an invitation or reminder whose contact
-    has withdrawn their permission since it was queued is not sent; nor is a reminder of an
-    invitation answered meanwhile, nor an email whose personal link has expired (a long mail
-    outage, ``flask outbox retry-failed`` weeks later)."""
+    """Delivery check (``crm.outreach.outbox.DELIVERY_CHECKS``): an invitation or reminder whose
+    contact has withdrawn their permission since it was queued is not sent; nor is a reminder of an
+    invitation answered meanwhile, nor an email whose personal link has expired (a long mail outage,
+    ``flask outbox retry-failed`` weeks later)."""
     if row.kind not in OUTREACH_KINDS:
         return None
     invitation = db.session.scalar(
@@ -240,10 +245,7 @@ if withheld_outreach not in outbox.DELIVERY_CHECKS:
     outbox.DELIVERY_CHECKS.append(withheld_outreach)
 
 
-logger = logging.getLogger(__name__)
-
-#: Most alerts one digest lists (the newest); the in-app list has them all.
-DIGEST_LIMIT = 100
+# --- alerts and digests --------------------------------------------------------------------------
 
 
 @dataclass(frozen=True)
@@ -355,6 +357,9 @@ def mark_read(user: User, alert_ids: list[int] | None = None) -> int:
     if alert_ids is not None:
         statement = statement.where(Alert.id.in_(sorted(set(alert_ids))))
     return db.session.execute(statement).rowcount
+
+
+# --- country owners ------------------------------------------------------------------------------
 
 
 def set_country_owner(country: Country, owner_id: int | None) -> Country:

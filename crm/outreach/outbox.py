@@ -1,5 +1,6 @@
-"""The outbox (issue 9): emails are rows written in the transaction of the event that causes
-them, then delivered by ``flask outbox send`` or the worker, with retries and backoff.
+"""The outbox: emails are rows written in the transaction of the event that causes them, then
+delivered by ``flask outbox send`` or the worker, with retries and backoff
+(docs/architecture.md#worker, docs/decisions.md#retry-policy).
 
 Nothing is lost while the mail server is down: a refused connection, a DNS or network error,
 a timeout, a dropped connection or a temporary (4xx) reply keeps the row queued, retried after
@@ -96,13 +97,15 @@ def single_line(text: str | None) -> str:
 
 @dataclass(frozen=True)
 class Rendered:
+    """An email rendered in its language: subject, plain text, and HTML (None without one)."""
+
     subject: str
     text: str
     html: str | None
 
 
 def render_email(template: str, language: str, **context: Any) -> Rendered:
-    """Render ``templates/emails/<template>.{subject,txt,html}`` in ``language``.
+    """Render ``templates/outreach/emails/<template>.{subject,txt,html}`` in ``language``.
 
     HTML is autoescaped by Jinja, so a name with markup stays text; the plain-text part is
     always present. Raises ``jinja2.TemplateNotFound`` for an unknown template.

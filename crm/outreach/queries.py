@@ -1,4 +1,5 @@
-"""Invitations to the survey (issue 9): personal links, who may be invited, and their status.
+"""Invitations to the survey: personal links, who may be invited, and their status; and the
+country page's outreach box.
 
 A link carries a random token (32 bytes, URL-safe); only its SHA-256 digest is stored, as for
 API tokens. A link opens the survey prefilled until it expires (``INVITATION_DAYS``) or is used
@@ -21,12 +22,23 @@ from urllib.parse import urlsplit
 
 from flask import current_app
 from itsdangerous import BadSignature, URLSafeSerializer
-from sqlalchemy import Select, and_, case, exists, func, literal_column, or_, select
+from sqlalchemy import (
+    ColumnElement,
+    Exists,
+    Select,
+    and_,
+    case,
+    exists,
+    func,
+    literal_column,
+    or_,
+    select,
+)
 from sqlalchemy.orm import aliased, selectinload
 
 from crm.core.columns import utcnow
 from crm.core.extensions import db
-from crm.core.i18n import SEGMENT_OF
+from crm.core.i18n import LOCALES, SEGMENT_OF
 from crm.outreach.models import Invitation, OutboxMessage
 from crm.readiness import rules as readiness
 from crm.readiness.queries import country_readiness, readiness_board
@@ -135,7 +147,7 @@ def open_link(token: str | None, now: datetime | None = None) -> Link:
 
 def prefill(invitation: Invitation) -> dict[str, str]:
     """What we know, as survey answers: name, email, role, phone, language, practice name,
-    country and city (``crm.questionnaire`` keys; empty values left out)."""
+    country and city (``crm.responses.questionnaire`` keys; empty values left out)."""
     contact = invitation.contact
     practice = contact.practice
     values = {
@@ -154,7 +166,7 @@ def prefill(invitation: Invitation) -> dict[str, str]:
 # --- status --------------------------------------------------------------------------------------
 
 
-def invitation_status():
+def invitation_status() -> ColumnElement[str]:
     """SQL expression of an invitation's status (``INVITATION_STATUSES``); needs ``Contact``
     joined on the invitation's contact and ``OutboxMessage`` outer-joined on its first email."""
     return case(
@@ -201,7 +213,7 @@ def status_counts() -> dict[str, int]:
     return {status: n for status, n in rows}
 
 
-def pending_invitation(now: datetime | None = None):
+def pending_invitation(now: datetime | None = None) -> Exists:
     """SQL condition: the ``Contact`` has an invitation still waiting for an answer (not
     answered, not withdrawn, not expired)."""
     return exists().where(
@@ -212,7 +224,7 @@ def pending_invitation(now: datetime | None = None):
     )
 
 
-def ever_invited():
+def ever_invited() -> Exists:
     """SQL condition: the ``Contact`` has been invited at least once."""
     return exists().where(Invitation.contact_id == Contact.id)
 
@@ -248,7 +260,7 @@ class SelectionResult:
     def languages(self) -> list[str]:
         """Languages of the emails the selection would send, in locale order."""
         found = {contact_language(c) for c in self.contacts}
-        return [locale for locale in ("en", "es", "pt_BR") if locale in found]
+        return [locale for locale in LOCALES if locale in found]
 
 
 def contact_language(contact: Contact) -> str:
@@ -256,7 +268,7 @@ def contact_language(contact: Contact) -> str:
     return contact.preferred_language or "en"
 
 
-def invitable():
+def invitable() -> ColumnElement[bool]:
     """SQL conditions on ``Contact``: may be invited now (permission to contact stands, has a
     practice, no invitation pending)."""
     return and_(
@@ -268,7 +280,7 @@ def invitable():
 
 def countries_in_state(state: str, program: str = "") -> set[str]:
     """ISO codes of countries whose readiness (of ``program`` when it has a launch flag, else
-    of QOPI or QCP) is ``state`` today (SPEC §3)."""
+    of QOPI or QCP) is ``state`` today (docs/domain.md#readiness)."""
     programs = (program,) if program in readiness.PROGRAMS_WITH_LAUNCH else None
     return {
         row.country
@@ -351,7 +363,7 @@ NOT_INVITED_COUNTED_UP_TO = 1000
 
 
 def country_outreach(country_code: str) -> CountryOutreach:
-    """Numbers of the outreach box of one country (SPEC §3 thresholds, issue 9): more eligible
+    """Numbers of the outreach box of one country (docs/domain.md#thresholds): more eligible
     practices needed per program, and contacts with permission never invited (counted up to
     NOT_INVITED_COUNTED_UP_TO, so the page costs the same in a country of any size)."""
     needed = {}

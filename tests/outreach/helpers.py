@@ -1,5 +1,5 @@
-"""Helpers of the outreach tests (issue 9): invited contacts, the links in their emails, and a
-real SMTP server (the pattern of ``tests/crm/test_outbox.py``)."""
+"""Helpers of the outreach tests: invited contacts, the links in their emails, and a real SMTP
+server (the pattern of ``tests/outreach/test_outbox.py``)."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""Alerts (issue 9), with time frozen: what the daily job finds, that it never adds or sends
+"""Alerts, with time frozen: what the daily job finds, that it never adds or sends
 anything twice, who gets what, digests in the user's language, the in-app list, owners."""
 
 from __future__ import annotations
@@ -89,7 +89,7 @@ def test_an_agreement_30_days_from_expiry_gives_one_alert_not_two(db, owner):
         (90, "agreement_expiring", "90"),
         (31, "agreement_expiring", "90"),
         (7, "agreement_expiring", "7"),
-        (0, "agreement_expiring", "7"),  # the expiry day itself still counts (SPEC §2)
+        (0, "agreement_expiring", "7"),  # the expiry day still counts (docs/domain.md#pipeline)
         (-1, "agreement_expired", "expired"),
     ],
 )
@@ -125,7 +125,8 @@ def test_without_an_owner_alerts_go_to_the_admins(db, create_user):
 
 
 def make_colombia_ready(db):
-    """Five eligible practices, an approved privacy review and a signed agreement (SPEC §3)."""
+    """Five eligible practices, an approved privacy review and a signed agreement
+    (docs/domain.md#readiness)."""
     submit_eligible(db, 5)
     country = get_country_or_404("CO")
     pipeline.record_privacy_review(country, programs=["QOPI", "QCP"], status="approved")

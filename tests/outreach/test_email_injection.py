@@ -1,5 +1,5 @@
-"""No name with CR/LF or a script payload can inject a mail header or markup into any email
-(issue 9): confirmations, invitations, reminders and digests, delivered to a real SMTP server."""
+"""No name with CR/LF or a script payload can inject a mail header or markup into any email:
+confirmations, invitations, reminders and digests, delivered to a real SMTP server."""
 
 from __future__ import annotations
 

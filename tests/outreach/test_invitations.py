@@ -1,4 +1,4 @@
-"""Invitations (issue 9): personal links that prefill the survey and link the answer without
+"""Invitations: personal links that prefill the survey and link the answer without
 triage, single use and expiring; one reminder; one-click unsubscribe; permission respected."""
 
 from __future__ import annotations

@@ -1,7 +1,7 @@
 """The outbox against a real SMTP server (aiosmtpd on 127.0.0.1): delivery, retries, two
-workers, and headers that cannot be injected (issue 9); nothing lost in a long outage, only a
+workers, and headers that cannot be injected; nothing lost in a long outage, only a
 permanent rejection fails a row, and a survey answered in Spanish reaches the server end to
-end through the worker."""
+end through the worker (docs/architecture.md#worker, docs/decisions.md#retry-policy)."""
 
 from __future__ import annotations
 

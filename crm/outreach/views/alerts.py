@@ -1,4 +1,4 @@
-"""Alerts (issue 9): each user's in-app list, and the owner of a country (whom its alerts go to)."""
+"""Alerts: each user's in-app list, and the owner of a country (whom its alerts go to)."""
 
 from __future__ import annotations
 
@@ -6,6 +6,7 @@ from flask import Blueprint, abort, flash, redirect, render_template, request, u
 from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import func, select
+from wtforms import SelectChoice
 
 from crm.accounts.models import Role, User
 from crm.core import pagination
@@ -23,7 +24,7 @@ from crm.outreach.models import Alert
 blueprint = Blueprint("alerts", __name__, url_prefix="/staff")
 
 
-def owner_choices():
+def owner_choices() -> list[SelectChoice]:
     """Active staff and admin accounts, by name or email, after a "nobody" option."""
     users = db.session.scalars(
         select(User)

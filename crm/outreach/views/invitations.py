@@ -1,4 +1,4 @@
-"""Invitations (issue 9): staff choose contacts, preview the email in each language and send;
+"""Invitations: staff choose contacts, preview the email in each language and send;
 the list shows each invitation's status. Contacts unsubscribe through a public page."""
 
 from __future__ import annotations
@@ -42,6 +42,7 @@ PREVIEW_TOKEN = "x" * 43  # noqa: S105  (not a secret)
 
 @blueprint.context_processor
 def invitation_helpers() -> dict:
+    """Template helpers of these pages: a language's own name, and a contact's language."""
     return {
         "language_name": lambda code: LANGUAGE_NAMES.get(code, code),
         "invitations_language": invitations.contact_language,
@@ -54,7 +55,7 @@ def _country_choices(blank: str):
 
 
 def selection_of(form: InvitationSelectionForm) -> invitations.Selection:
-    """The form's choices as a :class:`crm.invitations.Selection`."""
+    """The form's choices as a :class:`crm.outreach.queries.Selection`."""
     return invitations.Selection(
         country=form.country.data or "",
         program=form.program.data or "",
