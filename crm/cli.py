@@ -1,4 +1,6 @@
-"""``flask --app app <command>``: seed, users, and the other commands of SPEC §6."""
+"""``flask --app app <command>``: seed, users, tokens, readiness, purge, alerts and the demo
+admin, the commands docs/architecture.md#interfaces lists; the worker's own commands are
+registered by ``crm.worker`` (docs/architecture.md#worker)."""
 
 from __future__ import annotations
 
@@ -31,7 +33,8 @@ tokens_cli = AppGroup("tokens", help="Create and revoke API bearer tokens.")
 
 @click.command("seed")
 def seed_command() -> None:
-    """Load countries, programs, roles and the seeded availability (safe to run again)."""
+    """Load countries, programs, roles and the seeded availability (safe to run again:
+    docs/architecture.md#interfaces)."""
     report = seed_all()
     db.session.commit()
     inserted = ", ".join(f"{n} {table}" for table, n in sorted(report.inserted.items()))
@@ -39,20 +42,27 @@ def seed_command() -> None:
 
 
 def create_user(email: str, role: str, password: str, name: str | None = None) -> User:
-    """Create an active account (see ``crm.operations.accounts.create_user``).
+    """Create an active account (see ``crm.accounts.operations.create_user``; roles:
+    docs/domain.md#roles).
 
     Raises ``ValueError`` if the email is taken, the role unknown, or the password too short
-    or too common (``crm.passwords``).
+    or too common (``crm.accounts.passwords``).
     """
     return accounts.create_user(email, role, password, name=name)
 
 
 @users_cli.command("create")
 @click.option("--email", required=True, help="Login email of the new account.")
-@click.option("--role", type=click.Choice(ROLES), required=True, help="SPEC §1 role.")
+@click.option(
+    "--role",
+    type=click.Choice(ROLES),
+    required=True,
+    help="What the account may do (docs/domain.md#roles).",
+)
 @click.option("--name", default=None, help="Display name.")
 def users_create(email: str, role: str, name: str | None) -> None:
-    """Create an account; the password is read from CRM_PASSWORD or asked for."""
+    """Create an account; the password is read from CRM_PASSWORD or asked for
+    (docs/architecture.md#interfaces)."""
     password = os.environ.get("CRM_PASSWORD") or click.prompt(
         "Password", hide_input=True, confirmation_prompt=True
     )
@@ -85,7 +95,8 @@ def on_embedded_database() -> bool:
     "--if-embedded", is_flag=True, help="Only say why (no error) outside the embedded default."
 )
 def demo_admin_command(if_embedded: bool) -> None:
-    """On the embedded default only: create the demo admin once and print its login once."""
+    """On the embedded default only: create the demo admin once and print its login once
+    (``make run``, docs/architecture.md#interfaces)."""
     if not on_embedded_database():
         if if_embedded:
             click.echo(f"No demo admin created: {NOT_EMBEDDED}.")
@@ -106,7 +117,8 @@ def demo_admin_command(if_embedded: bool) -> None:
 @click.command("purge")
 @click.option("--apply", "apply_", is_flag=True, help="Delete; without it, only report.")
 def purge_command(apply_: bool) -> None:
-    """Delete spam, duplicate and unlinked responses past RAW_ANSWER_RETENTION_DAYS.
+    """Delete spam, duplicate and unlinked responses past RAW_ANSWER_RETENTION_DAYS
+    (``crm.privacy.retention``).
 
     A dry run by default: it prints what it would delete.
     """
@@ -132,7 +144,8 @@ def purge_command(apply_: bool) -> None:
     "output_format",
     type=click.Choice(["text", "json"]),
     default="text",
-    help="text: one line per country and program; json: a list of objects (SPEC §6).",
+    help="text: one line per country and program; json: a list of objects "
+    "(docs/architecture.md#interfaces).",
 )
 @click.option(
     "--state",
@@ -149,7 +162,8 @@ def purge_command(apply_: bool) -> None:
     help="Language of the text output: country names and their order, sentences, dates.",
 )
 def readiness_command(output_format: str, states: tuple[str, ...], lang: str) -> None:
-    """Print the readiness board: QOPI and QCP in every country, with each criterion (SPEC §3).
+    """Print the readiness board: QOPI and QCP in every country, with each criterion
+    (docs/domain.md#readiness; the JSON's shape: docs/architecture.md#interfaces).
 
     The text is for people: countries in the alphabetical order of their names in ``--lang``,
     each line starting with the ISO code. The JSON is for programs: ISO code order, ISO dates.
@@ -178,7 +192,8 @@ def readiness_command(output_format: str, states: tuple[str, ...], lang: str) ->
 @click.option("--email", required=True, help="Account the token acts as.")
 @click.option("--label", default=None, help="What the token is for, shown in lists.")
 def tokens_create(email: str, label: str | None) -> None:
-    """Print a new API token for the account, once (only its hash is stored)."""
+    """Print a new API token for the account, once (only its hash is stored:
+    docs/architecture.md#interfaces, docs/decisions.md#sessions)."""
     user = db.session.scalar(select(User).where(func.lower(User.email) == email.strip().lower()))
     if user is None or not user.active:
         raise click.ClickException(f"no active account for {email}")
@@ -190,7 +205,7 @@ def tokens_create(email: str, label: str | None) -> None:
 @tokens_cli.command("revoke")
 @click.option("--prefix", required=True, help="The token's first 12 characters.")
 def tokens_revoke(prefix: str) -> None:
-    """Revoke the token with this prefix."""
+    """Revoke the token with this prefix (docs/decisions.md#sessions)."""
     row = db.session.scalar(select(ApiToken).where(ApiToken.prefix == prefix))
     if row is None:
         raise click.ClickException(f"no token starts with {prefix}")
@@ -204,7 +219,8 @@ alerts_cli = AppGroup("alerts", help="Alerts for staff and viewers.")
 
 @alerts_cli.command("run")
 def alerts_run() -> None:
-    """Find new alerts and queue the email digests (idempotent: a second run adds nothing)."""
+    """Find new alerts and queue the email digests (idempotent: a second run adds nothing;
+    the worker runs the same job daily, docs/architecture.md#worker)."""
     from crm.outreach.operations import run_alerts
 
     result = run_alerts()
@@ -213,7 +229,8 @@ def alerts_run() -> None:
 
 
 def init_app(app: Flask) -> None:
-    """Register the commands on ``app.cli``."""
+    """Register the commands on ``app.cli``, the worker's with them
+    (docs/architecture.md#interfaces)."""
     from crm import worker
 
     worker.init_app(app)

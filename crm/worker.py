@@ -1,8 +1,9 @@
-"""``flask outbox send`` and the long-running ``flask worker`` (issue 9).
+"""``flask outbox send``, ``flask outbox retry-failed`` and the long-running ``flask worker``
+(docs/architecture.md#worker).
 
-The worker files survey responses waiting for it every second (``crm.intake``, README
-"Performance"), delivers the outbox every few seconds and runs the daily jobs once a day; all
-three are idempotent, so a restart or a second worker repeats nothing.
+The worker files survey responses waiting for it every second (``crm.responses.intake``,
+docs/decisions.md#worker-filing), delivers the outbox every few seconds and runs the daily jobs
+once a day; all three are idempotent, so a restart or a second worker repeats nothing.
 """
 
 from __future__ import annotations
@@ -30,7 +31,7 @@ outbox_cli = AppGroup("outbox", help="Deliver queued emails.")
 
 @outbox_cli.command("send")
 def outbox_send() -> None:
-    """Deliver every email that is due now, once, then exit."""
+    """Deliver every email that is due now, once, then exit (docs/decisions.md#retry-policy)."""
     counts = outbox.deliver_due()
     failed = counts["rejected"] + counts["withheld"]
     click.echo(
@@ -59,7 +60,7 @@ def outbox_send() -> None:
     help="Only emails of this kind; repeat for several. Default: every kind.",
 )
 def outbox_retry_failed(since: datetime | None, kinds: tuple[str, ...]) -> None:
-    """Queue failed emails again, due now (audited).
+    """Queue failed emails again, due now (audited; docs/decisions.md#retry-policy).
 
     By default every failed email, of every kind and age: narrow it with --since and --kind
     so an old digest is not sent again blindly. An invitation or reminder whose link has
@@ -74,7 +75,7 @@ def outbox_retry_failed(since: datetime | None, kinds: tuple[str, ...]) -> None:
 
 
 #: Longest a filing transaction runs before it commits: SQLite's single write lock is held that
-#: long at most, so a submit arriving meanwhile waits little (README "Performance").
+#: long at most, so a submit arriving meanwhile waits little (docs/decisions.md#worker-filing).
 FILING_BATCH_SECONDS = 0.02
 #: While submits keep arriving, the worker pauses this many times as long as its last
 #: transaction took: it then holds the write lock a quarter of the time at most, and the
@@ -89,7 +90,7 @@ def file_waiting_responses(
     pause: Callable[[float], object] = time.sleep,
 ) -> int:
     """File the responses waiting for the worker, oldest first; returns how many this call
-    filed.
+    filed (docs/decisions.md#worker-filing).
 
     Each transaction files as many as fit in ``batch_seconds`` (tallies and readiness are
     then applied once per transaction, not per response); between transactions it yields to
@@ -129,6 +130,8 @@ def file_waiting_responses(
 
 
 def _file_one_by_one(response_ids: list[int], failed: set[int]) -> int:
+    """File ``response_ids`` one per transaction; a response whose filing raises is rolled back,
+    logged and added to ``failed``. A database error (``OperationalError``) is raised."""
     filed = 0
     for response_id in response_ids:
         try:
@@ -164,7 +167,8 @@ def _file_one_by_one(response_ids: list[int], failed: set[int]) -> int:
 def worker_command(
     interval: float, filing_interval: float, batch_seconds: float, once: bool
 ) -> None:
-    """File waiting survey responses, deliver the outbox and run the daily jobs once a day."""
+    """File waiting survey responses, deliver the outbox and run the daily jobs once per
+    organization day (docs/architecture.md#worker)."""
     last_daily: date | None = None
     next_outbox = 0.0
     failed: set[int] = set()
@@ -193,6 +197,6 @@ def worker_command(
 
 
 def init_app(app: Flask) -> None:
-    """Register the commands."""
+    """Register ``outbox`` and ``worker`` on ``app.cli`` (docs/architecture.md#interfaces)."""
     app.cli.add_command(outbox_cli)
     app.cli.add_command(worker_command)
