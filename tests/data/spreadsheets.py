@@ -99,6 +99,15 @@ GOOD_ROW = [
     "01/12/2025 10:00:00",
 ]
 
+
+def changed_row(**changes: str) -> list[str]:
+    """GOOD_ROW with the cells under the given HEADINGS changed."""
+    cells = list(GOOD_ROW)
+    for heading, value in changes.items():
+        cells[HEADINGS.index(heading)] = value
+    return cells
+
+
 #: The time rows are checked at in these tests (UTC).
 NOW = datetime(2026, 11, 29, 12, 0, tzinfo=UTC)
 

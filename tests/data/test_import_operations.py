@@ -19,7 +19,14 @@ from crm.data.models import ImportBatch
 from crm.responses import tallies
 from crm.responses.intake import intake_response
 from crm.responses.models import Contact, Interest, Practice, SurveyResponse
-from tests.data.spreadsheets import BAD_FILES, GOOD_ROW, HEADINGS, NOW, csv_bytes, legacy_rows
+from tests.data.spreadsheets import (
+    BAD_FILES,
+    GOOD_ROW,
+    NOW,
+    changed_row,
+    csv_bytes,
+    legacy_rows,
+)
 
 
 def counts(db) -> dict[str, int]:
@@ -49,13 +56,6 @@ def previewed(db, *rows, values=None) -> ImportBatch:
     operations.map_values(batch, values or batch.mapping["values"], now=NOW)
     db.session.commit()
     return batch
-
-
-def row(**changes) -> list[str]:
-    cells = list(GOOD_ROW)
-    for key, value in changes.items():
-        cells[HEADINGS.index(key)] = value
-    return cells
 
 
 def test_staging_keeps_the_table_and_suggestions_but_imports_nothing(db):
@@ -113,7 +113,9 @@ def test_without_closed_questions_the_rows_are_checked_at_once(db):
 
 
 def test_closed_columns_list_each_distinct_answer(db):
-    batch = stage(db, csv_bytes(legacy_rows(GOOD_ROW, row(**{"Interest in QOPI": "Talvez"}))))
+    batch = stage(
+        db, csv_bytes(legacy_rows(GOOD_ROW, changed_row(**{"Interest in QOPI": "Talvez"})))
+    )
     operations.map_columns(batch, batch.mapping["columns"], language="en", date_order="auto")
     [question] = operations.closed_columns(batch)
     assert question["key"] == "interest_qopi"
@@ -131,7 +133,7 @@ def test_an_unknown_code_in_the_value_mapping_is_refused(db):
 
 
 def test_preview_lists_errors_per_row(db):
-    batch = previewed(db, GOOD_ROW, row(Country="Narnia"))
+    batch = previewed(db, GOOD_ROW, changed_row(Country="Narnia"))
     assert (
         batch.preview["counts"] | {"rows": 2, "valid": 1, "invalid": 1} == batch.preview["counts"]
     )
@@ -177,7 +179,7 @@ def test_preview_only_suggests_a_close_name(db):
 
 
 def test_preview_spots_a_repeated_practice_in_the_file(db):
-    batch = previewed(db, GOOD_ROW, row(Email="other@saojose.example"))
+    batch = previewed(db, GOOD_ROW, changed_row(Email="other@saojose.example"))
     assert [r["match"] for r in batch.preview["rows"]] == [
         {"kind": "new"},
         {"kind": "in_file", "row": 2},
@@ -185,7 +187,7 @@ def test_preview_spots_a_repeated_practice_in_the_file(db):
 
 
 def test_commit_is_refused_while_a_row_has_errors(db):
-    batch = previewed(db, GOOD_ROW, row(Country="Narnia"))
+    batch = previewed(db, GOOD_ROW, changed_row(Country="Narnia"))
     before = counts(db)
     with pytest.raises(operations.ImportRefused) as refused:
         operations.commit_import(batch, skip_invalid=False, now=NOW)
@@ -195,7 +197,7 @@ def test_commit_is_refused_while_a_row_has_errors(db):
 
 
 def test_commit_can_skip_the_rows_with_errors(db):
-    batch = previewed(db, GOOD_ROW, row(Country="Narnia"))
+    batch = previewed(db, GOOD_ROW, changed_row(Country="Narnia"))
     result = operations.commit_import(batch, skip_invalid=True, now=NOW)
     db.session.commit()
     assert result == {"imported": 1, "already_imported": 0, "skipped": 1, "linked": 0, "new": 1}
@@ -212,13 +214,15 @@ def test_commit_can_skip_the_rows_with_errors(db):
 
 
 def test_commit_with_every_row_invalid_is_refused_even_when_skipping(db):
-    batch = previewed(db, row(Country="Narnia"))
+    batch = previewed(db, changed_row(Country="Narnia"))
     with pytest.raises(operations.ImportRefused):
         operations.commit_import(batch, skip_invalid=True, now=NOW)
 
 
 def test_commit_stores_rows_through_intake_and_empties_the_staged_rows(db):
-    batch = previewed(db, GOOD_ROW, row(**{"Practice name": "Outra Clínica", "Email": "o@x.br"}))
+    batch = previewed(
+        db, GOOD_ROW, changed_row(**{"Practice name": "Outra Clínica", "Email": "o@x.br"})
+    )
     operations.commit_import(batch, skip_invalid=False, now=NOW)
     db.session.commit()
     practices = db.session.scalars(select(Practice.name).order_by(Practice.name)).all()
@@ -265,7 +269,7 @@ def test_rows_already_stored_under_their_token_are_not_stored_again(db):
 
 
 def test_a_failure_during_commit_leaves_nothing_behind(db, monkeypatch):
-    batch = previewed(db, GOOD_ROW, row(**{"Practice name": "Outra", "Email": "o@x.br"}))
+    batch = previewed(db, GOOD_ROW, changed_row(**{"Practice name": "Outra", "Email": "o@x.br"}))
     before = counts(db)
     calls = []
 

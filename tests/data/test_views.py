@@ -17,7 +17,13 @@ from crm.audit.models import AuditEvent
 from crm.data.models import ImportBatch
 from crm.responses.intake import intake_response
 from crm.responses.models import Contact, Practice, SurveyResponse
-from tests.data.spreadsheets import BAD_FILES, GOOD_ROW, HEADINGS, csv_bytes, legacy_rows
+from tests.data.spreadsheets import (
+    BAD_FILES,
+    GOOD_ROW,
+    changed_row,
+    csv_bytes,
+    legacy_rows,
+)
 
 
 @pytest.fixture
@@ -70,15 +76,8 @@ def selected_options(html: str) -> dict[str, str]:
     return found
 
 
-def with_row(**changes) -> list[str]:
-    cells = list(GOOD_ROW)
-    for key, value in changes.items():
-        cells[HEADINGS.index(key)] = value
-    return cells
-
-
 def test_upload_to_commit(staff, db):
-    content = csv_bytes(legacy_rows(GOOD_ROW, with_row(Country="Narnia", Email="b@x.example")))
+    content = csv_bytes(legacy_rows(GOOD_ROW, changed_row(Country="Narnia", Email="b@x.example")))
     response = upload(staff, content)
     assert response.status_code == 303
     columns_url = response.headers["Location"]
@@ -172,7 +171,7 @@ def test_one_column_for_two_answers_is_refused(staff):
 
 
 def test_preview_speaks_the_users_language(staff, db):
-    content = csv_bytes(legacy_rows(with_row(**{"Practice name": ""})))
+    content = csv_bytes(legacy_rows(changed_row(**{"Practice name": ""})))
     columns_url = upload(staff, content).headers["Location"]
     staff.post(columns_url, data=selected_options(text(staff.get(columns_url))))
     batch = db.session.scalar(select(ImportBatch))
