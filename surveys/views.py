@@ -41,12 +41,12 @@ from crm.core.i18n import (
     select_locale,
     sorted_countries,
 )
+from crm.countries.availability import program_outcomes, program_reach
 from crm.countries.models import Country
 from crm.outreach.queries import LinkState, open_link, prefill
 from crm.privacy import notice as privacy_notice
 from crm.responses.models import SurveyResponse
 from surveys import operations
-from surveys.availability import program_outcomes, program_reach
 from surveys.forms import SurveyForm
 
 blueprint = Blueprint("surveys", __name__)

@@ -18,8 +18,8 @@ from crm import labels
 from crm.accounts import operations as accounts
 from crm.accounts.models import ROLES, User
 from crm.core.extensions import db
+from crm.core.forms import select_choices as options
 from crm.core.i18n import LANGUAGE_NAMES, LOCALES
-from crm.countries.forms import options
 
 security_log = logging.getLogger("crm.security")
 

@@ -9,7 +9,7 @@ from wtforms.validators import Length, Optional, ValidationError
 
 from crm.audit.queries import AuditFilters
 from crm.core.forms import CalendarDateField
-from crm.countries.forms import options
+from crm.core.forms import select_choices as options
 
 
 class AuditFilterForm(FlaskForm):

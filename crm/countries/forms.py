@@ -7,7 +7,7 @@ Forms of the administration pages: program defaults and QCP capacity, audit log 
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Mapping
 
 from flask_babel import format_date
 from flask_babel import gettext as _
@@ -32,18 +32,24 @@ from wtforms.validators import (
 from wtforms.widgets import CheckboxInput, ListWidget
 
 from crm import labels
-from crm.core.forms import CalendarDateField
+from crm.core.forms import CalendarDateField, select_choices
 from crm.core.i18n import collation_key, region_name
 from crm.countries import queries as country_queries
 from crm.countries import thresholds
-from crm.countries.models import AGREEMENT_STATUSES, AVAILABILITY_STATUSES, REVIEW_STATUSES
+from crm.countries.models import (
+    AGREEMENT_STATUSES,
+    AVAILABILITY_STATUSES,
+    PROGRAM_CODES,
+    REVIEW_STATUSES,
+)
 from crm.countries.operations import AGREEMENT_FIELDS, REVIEW_FIELDS
 from crm.countries.queries import CountryFilters
 from crm.readiness.rules import State
 
 #: Thresholds and capacities: whole numbers from 1 to 1000 (the database CHECKs agree).
 COUNT_RANGE = NumberRange(min=thresholds.COUNT_RANGE[0], max=thresholds.COUNT_RANGE[1])
-PROGRAM_CODES = ("QOPI", "QCP", "QTP")
+#: Each program as a choice: its code is its name on every screen.
+PROGRAM_CHOICES = tuple((code, code) for code in PROGRAM_CODES)
 #: Help of a status's day. On an edit form the field starts empty, so a day left there from the
 #: old status can never pass for one chosen for the new status (docs/domain.md#status-dates).
 STATUS_SINCE_HELP = _l(
@@ -55,13 +61,8 @@ EXPIRES_BEFORE_SIGNED = _l("The expiry date cannot be before the signature date.
 EFFECTIVE_BEFORE_SIGNED = _l("The effective date cannot be before the signature date.")
 
 
-def options(pairs: Iterable[tuple[str, object]]) -> list[SelectChoice]:
-    """Select options from ``(value, label)`` pairs (WTForms 3.3 deprecates bare tuples)."""
-    return [SelectChoice(value, label) for value, label in pairs]
-
-
 def _choices(vocabulary: dict, values: tuple[str, ...]) -> list[SelectChoice]:
-    return options((value, vocabulary[value]) for value in values)
+    return select_choices((value, vocabulary[value]) for value in values)
 
 
 class MultiCheckboxField(SelectMultipleField):
@@ -140,7 +141,7 @@ class PrivacyReviewForm(StatusRecordForm):
 
     programs = MultiCheckboxField(
         _l("Programs covered"),
-        choices=options((code, code) for code in PROGRAM_CODES),
+        choices=select_choices(PROGRAM_CHOICES),
         validators=[DataRequired(message=_l("Choose at least one program."))],
     )
     status = SelectField(_l("Status"), choices=_choices(labels.PRIVACY_REVIEW, REVIEW_STATUSES))
@@ -195,7 +196,7 @@ class CountryAgreementForm(StatusRecordForm):
 
     programs = MultiCheckboxField(
         _l("Programs covered"),
-        choices=options((code, code) for code in PROGRAM_CODES),
+        choices=select_choices(PROGRAM_CHOICES),
         validators=[DataRequired(message=_l("Choose at least one program."))],
     )
     counterparty = StringField(
@@ -267,18 +268,18 @@ class CountryFilterForm(FlaskForm):
     region = SelectField(_l("Region"), default="")
     program = SelectField(
         _l("Program"),
-        choices=options([("", _l("Any program"))] + [(code, code) for code in PROGRAM_CODES]),
+        choices=select_choices([("", _l("Any program")), *PROGRAM_CHOICES]),
         default="",
     )
     availability = SelectField(
         _l("Availability"),
-        choices=options([("", _l("Any availability"))])
+        choices=select_choices([("", _l("Any availability"))])
         + _choices(labels.AVAILABILITY, AVAILABILITY_STATUSES),
         default="",
     )
     readiness = SelectField(
         _l("Readiness"),
-        choices=options(
+        choices=select_choices(
             [("", _l("Any readiness"))]
             + [(str(state), labels.READINESS_STATE[str(state)]) for state in State]
         ),
@@ -294,7 +295,7 @@ class CountryFilterForm(FlaskForm):
             ((code, region_name(code)) for code in country_queries.regions()),
             key=lambda pair: collation_key(pair[1]),
         )
-        form.region.choices = options([("", _l("Any region")), *regions])
+        form.region.choices = select_choices([("", _l("Any region")), *regions])
         form.validate()
         return form
 

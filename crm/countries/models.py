@@ -30,6 +30,10 @@ if TYPE_CHECKING:
     from crm.accounts.models import User
 
 INCOME_GROUPS = ("low", "lower_middle", "upper_middle", "high")
+#: The society's quality programs, in display order (docs/domain.md#programs): the one list of
+#: program codes that forms, the API and the public pages offer. QOPI and QCP are the ones with
+#: a launch flag (``crm.readiness.rules.PROGRAMS_WITH_LAUNCH``).
+PROGRAM_CODES = ("QOPI", "QCP", "QTP")
 
 
 class Country(db.Model):
@@ -75,7 +79,7 @@ class Program(db.Model):
             name="default_threshold_range",
         ),
         CheckConstraint("capacity IS NULL OR capacity BETWEEN 1 AND 1000", name="capacity_range"),
-        one_of("code", ("QOPI", "QCP", "QTP"), name="code_known"),
+        one_of("code", PROGRAM_CODES, name="code_known"),
     )
 
     code: Mapped[str] = mapped_column(String(8), primary_key=True)

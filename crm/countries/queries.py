@@ -233,7 +233,8 @@ def chosen_country_codes(filters: CountryFilters) -> set[str] | None:
     return {row.country.code for row in country_list(filters)}
 
 
-LAUNCHED_STATUSES = ("available", "pilot")
+#: The launched statuses (``crm.readiness.rules.LAUNCHED_STATUSES``) in a stable order, for SQL.
+LAUNCHED = sorted(readiness.LAUNCHED_STATUSES)
 
 
 def get_country_or_404(code: str) -> Country:
@@ -248,7 +249,7 @@ def available_countries() -> dict[str, list[str]]:
     """Program code → ISO codes of countries where it is launched (``available`` or ``pilot``)."""
     rows = db.session.execute(
         select(Availability.program_code, Availability.country_code)
-        .where(Availability.status.in_(LAUNCHED_STATUSES))
+        .where(Availability.status.in_(LAUNCHED))
         .order_by(Availability.program_code, Availability.country_code)
     )
     launched: dict[str, list[str]] = defaultdict(list)
@@ -266,7 +267,7 @@ def launched_programs(country_code: str | None) -> set[str]:
         db.session.scalars(
             select(Availability.program_code).where(
                 Availability.country_code == country_code,
-                Availability.status.in_(LAUNCHED_STATUSES),
+                Availability.status.in_(LAUNCHED),
             )
         )
     )

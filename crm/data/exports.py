@@ -21,7 +21,7 @@ from sqlalchemy import func, select
 from crm.core.clock import within_calendar
 from crm.core.extensions import db
 from crm.core.i18n import LOCALES, country_name, sort_by_country
-from crm.countries.availability import PROGRAMS
+from crm.countries.models import PROGRAM_CODES as PROGRAMS
 from crm.data.spreadsheets import prepare_frame
 from crm.readiness.rules import PROGRAMS_WITH_LAUNCH
 from crm.responses.matching import normalize_key

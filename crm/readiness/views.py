@@ -1,4 +1,5 @@
-"""The IQSG dashboard: readiness board, world map, pipeline and survey charts (SPEC §5)."""
+"""The IQSG dashboard: readiness board, world map, pipeline and survey charts
+(docs/architecture.md#packages)."""
 
 from __future__ import annotations
 
@@ -8,13 +9,13 @@ from crm import labels
 from crm.core.access import viewer_required
 from crm.core.clock import org_today
 from crm.core.i18n import LANGUAGE_NAMES, sort_by_country, sorted_countries
+from crm.countries.models import PROGRAM_CODES
 from crm.readiness import queries as dashboard
 from crm.readiness.queries import readiness_board
 from crm.readiness.rules import PROGRAMS_WITH_LAUNCH, State
 from crm.readiness.worldmap import load_world_map
 
 blueprint = Blueprint("dashboard", __name__, url_prefix="/staff/dashboard")
-MAP_PROGRAMS = ("QOPI", "QCP", "QTP")
 BOARD_STATES = (State.READY, State.AWAITING_CAPACITY, State.NEAR_READY, State.BLOCKED)
 
 
@@ -64,14 +65,14 @@ def map_table(states: dict[str, str]) -> list[tuple[str, list[tuple[str, str]]]]
 def index():
     """The whole dashboard; ``?program=`` picks the program the map is coloured by."""
     program = request.args.get("program", "QOPI")
-    if program not in MAP_PROGRAMS:
+    if program not in PROGRAM_CODES:
         abort(404)
     board = readiness_board()
     states = dashboard.map_states(program, dashboard.availability_of(program), board)
     return render_template(
         "readiness/index.html",
         program=program,
-        programs=MAP_PROGRAMS,
+        programs=PROGRAM_CODES,
         board=grouped_board(board),
         world=load_world_map(),
         map_states=states,

@@ -9,6 +9,7 @@ from sqlalchemy import select
 
 from crm.core.errors import InvalidInput
 from crm.countries import operations as pipeline
+from crm.countries import thresholds
 from crm.countries.models import Availability
 from crm.countries.queries import get_country_or_404
 from crm.readiness.queries import launched_count, readiness_board
@@ -43,7 +44,7 @@ def test_the_board_lists_no_home_country(client, create_user, login):
 
 def test_qcp_capacity_counts_international_launches_only(db):
     assert launched_count("QCP") == 5  # BR, ES, GR, RO, SA: not the United States
-    pipeline.set_program_defaults("QCP", default_threshold=3, capacity=5)
+    thresholds.set_program_defaults("QCP", default_threshold=3, capacity=5)
     pipeline.set_availability(get_country_or_404("MX"), "QOPI", "available")
     with pytest.raises(InvalidInput):
         pipeline.set_availability(get_country_or_404("MX"), "QCP", "available")

@@ -9,6 +9,7 @@ import pytest
 from sqlalchemy import event, select
 
 from crm.countries import operations as pipeline
+from crm.countries import thresholds
 from crm.countries.models import Program
 from crm.countries.queries import get_country_or_404
 from crm.readiness.models import ReadinessChange
@@ -117,7 +118,7 @@ def test_threshold_is_the_program_default_without_override(db):
 
 
 def test_country_threshold_overrides_the_default(db):
-    pipeline.set_threshold(get_country_or_404("CO"), "QOPI", 2)
+    thresholds.set_threshold(get_country_or_404("CO"), "QOPI", 2)
     db.session.commit()
     assert effective_thresholds(["CO", "PE"]) == {
         "CO": {"QOPI": 2, "QCP": 3},
@@ -127,7 +128,7 @@ def test_country_threshold_overrides_the_default(db):
 
 def test_threshold_override_decides_readiness(db):
     submit_eligible(db, 2)
-    pipeline.set_threshold(get_country_or_404("CO"), "QOPI", 2)
+    thresholds.set_threshold(get_country_or_404("CO"), "QOPI", 2)
     db.session.commit()
     criterion = country_readiness("CO", TODAY)["QOPI"].criteria[2]
     assert (criterion.key, criterion.met, criterion.params["threshold"]) == (

@@ -12,6 +12,7 @@ from crm import labels
 from crm.core.access import public
 from crm.core.i18n import URL_SEGMENTS, select_locale
 from crm.countries.availability import as_of, availability_etag, program_availability
+from crm.countries.models import PROGRAM_CODES
 from crm.countries.queries import available_countries
 from crm.readiness.worldmap import load_world_map
 
@@ -65,4 +66,6 @@ def home(lang: str):
     """Landing page: what the programs are and where they are available today."""
     if lang not in URL_SEGMENTS:
         abort(404)
-    return render_template("countries/availability/home.html", available=available_countries())
+    return render_template(
+        "countries/availability/home.html", available=available_countries(), programs=PROGRAM_CODES
+    )

@@ -27,15 +27,19 @@ from crm.countries.forms import (
     PrivacyReviewForm,
     ThresholdForm,
 )
-from crm.countries.models import Availability, CountryAgreement, CountryThreshold, PrivacyReview
+from crm.countries.models import (
+    PROGRAM_CODES,
+    Availability,
+    CountryAgreement,
+    CountryThreshold,
+    PrivacyReview,
+)
 from crm.countries.queries import get_country_or_404
 from crm.readiness import rules as readiness
 from crm.readiness import wording
 from crm.readiness.rules import PROGRAMS_WITH_LAUNCH
 
 blueprint = Blueprint("countries", __name__, url_prefix="/staff/countries")
-
-PROGRAM_CODES = ("QOPI", "QCP", "QTP")
 
 
 @blueprint.app_template_global()
@@ -87,6 +91,7 @@ def index():
         form=form,
         rows=rows,
         programs=PROGRAM_CODES,
+        launch_programs=PROGRAMS_WITH_LAUNCH,
         export_args=export_args,
     )
 
@@ -104,6 +109,8 @@ def detail(code: str):
         can_write=can_write,
         confirm_form=ConfirmForm(),
         today=org_today(),
+        programs=PROGRAM_CODES,
+        launch_programs=PROGRAMS_WITH_LAUNCH,
         # Viewers (IQSG) see totals, not people's details (privacy notice).
         **country_queries.country_page(country, include_personal=can_write),
     )
