@@ -90,6 +90,7 @@ class ColumnMappingForm(FlaskForm):
         return chosen
 
     def validate(self, extra_validators: Any = None) -> bool:
+        """The fields' own checks, then no column chosen for two answer keys."""
         if not super().validate(extra_validators):
             return False
         positions: dict[int, str] = {}
@@ -107,7 +108,9 @@ class ColumnMappingForm(FlaskForm):
         return valid
 
 
-def column_mapping_form(columns: list[str], mapping: dict[str, Any], **kwargs: Any):
+def column_mapping_form(
+    columns: list[str], mapping: dict[str, Any], **kwargs: Any
+) -> ColumnMappingForm:
     """A ColumnMappingForm with a select of the file's columns per answer key, preset from
     ``mapping`` (the batch's saved or suggested one)."""
 
@@ -169,7 +172,7 @@ def value_field_name(key: str, index: int) -> str:
     return f"value_{key}_{index}"
 
 
-def value_mapping_form(questions: list[dict[str, Any]], **kwargs: Any):
+def value_mapping_form(questions: list[dict[str, Any]], **kwargs: Any) -> ValueMappingForm:
     """A ValueMappingForm with, per distinct answer, a select of the question's codes preset
     from the saved or suggested mapping (``crm.data.imports.operations.closed_columns``)."""
 

@@ -26,6 +26,7 @@ from flask import (
     stream_with_context,
     url_for,
 )
+from flask.typing import ResponseReturnValue
 from flask_babel import gettext, ngettext
 from flask_babel import gettext as _
 from flask_login import current_user
@@ -99,14 +100,14 @@ def get_batch_or_404(batch_id: int) -> ImportBatch:
     return batch
 
 
-def _next_step(batch: ImportBatch):
+def _next_step(batch: ImportBatch) -> ResponseReturnValue:
     step = {"uploaded": ".columns", "mapped": ".values"}.get(batch.status, ".preview")
     return redirect(url_for(step, batch_id=batch.id), code=303)
 
 
 @blueprint.get("/")
 @requires("staff")
-def index():
+def index() -> ResponseReturnValue:
     """Import and export: recent imports, and links to each export."""
     batches = db.session.scalars(
         select(ImportBatch)
@@ -120,7 +121,7 @@ def index():
 
 @blueprint.route("/import", methods=["GET", "POST"])
 @requires("staff")
-def upload():
+def upload() -> ResponseReturnValue:
     """Step 1: upload a CSV/XLSX export; it is read and staged, nothing is imported yet."""
     form = UploadForm()
     if form.validate_on_submit():
@@ -143,7 +144,7 @@ def upload():
 
 
 @blueprint.errorhandler(RequestEntityTooLarge)
-def upload_too_large(error: RequestEntityTooLarge):
+def upload_too_large(error: RequestEntityTooLarge) -> ResponseReturnValue:
     """A file over MAX_CONTENT_LENGTH: the upload form again, with the limit, not a bare 413."""
     form = UploadForm(formdata=None)
     limit = current_app.config.get("MAX_CONTENT_LENGTH") or 0
@@ -153,7 +154,7 @@ def upload_too_large(error: RequestEntityTooLarge):
 
 @blueprint.route("/import/<int:batch_id>/columns", methods=["GET", "POST"])
 @requires("staff")
-def columns(batch_id: int):
+def columns(batch_id: int) -> ResponseReturnValue:
     """Step 2: which column holds which answer (suggested from the headings)."""
     batch = get_batch_or_404(batch_id)
     if batch.status == "committed":
@@ -187,7 +188,7 @@ def _samples(batch: ImportBatch, count: int = 3) -> list[list[str]]:
 
 @blueprint.route("/import/<int:batch_id>/values", methods=["GET", "POST"])
 @requires("staff")
-def values(batch_id: int):
+def values(batch_id: int) -> ResponseReturnValue:
     """Step 3: which of our answers each answer of a closed question means."""
     batch = get_batch_or_404(batch_id)
     if batch.status in ("uploaded", "committed"):
@@ -204,7 +205,7 @@ def values(batch_id: int):
 
 @blueprint.get("/import/<int:batch_id>")
 @requires("staff")
-def preview(batch_id: int):
+def preview(batch_id: int) -> ResponseReturnValue:
     """Step 4: every row with its errors and practice match; the commit form. Once
     committed: what was stored."""
     batch = get_batch_or_404(batch_id)
@@ -231,7 +232,7 @@ def preview(batch_id: int):
 
 @blueprint.post("/import/<int:batch_id>/commit")
 @requires("staff")
-def commit(batch_id: int):
+def commit(batch_id: int) -> ResponseReturnValue:
     """Store the rows, all or nothing."""
     batch = get_batch_or_404(batch_id)
     form = CommitForm()
@@ -273,7 +274,7 @@ def _refusal(refused: import_operations.ImportRefused) -> str:
 
 @blueprint.post("/import/<int:batch_id>/discard")
 @requires("staff")
-def discard(batch_id: int):
+def discard(batch_id: int) -> ResponseReturnValue:
     """Delete a staged import that was not committed."""
     batch = get_batch_or_404(batch_id)
     if not DiscardForm().validate_on_submit() or batch.status == "committed":
@@ -286,7 +287,7 @@ def discard(batch_id: int):
 
 @blueprint.get("/export/responses")
 @requires("staff")
-def responses_export():
+def responses_export() -> ResponseReturnValue:
     """The response export: filters (as on the response list) and download links."""
     form = ResponseExportForm(formdata=request.args)
     if request.args:
@@ -300,7 +301,7 @@ def responses_export():
 
 @blueprint.get("/export/practices")
 @requires("staff")
-def practices_export():
+def practices_export() -> ResponseReturnValue:
     """The practice export: filters (as on the practice list) and download links."""
     form = PracticeExportForm(formdata=request.args)
     filters = reports.PracticeFilters.from_args(request.args)
@@ -312,7 +313,7 @@ def practices_export():
 
 @blueprint.get("/export/responses.<file_format>")
 @requires("staff")
-def export_responses(file_format: str):
+def export_responses(file_format: str) -> ResponseReturnValue:
     """Download the responses the filters select (personal data: staff only, audited)."""
     if file_format not in FORMATS:
         abort(404)
@@ -324,7 +325,7 @@ def export_responses(file_format: str):
 
 @blueprint.get("/export/practices.<file_format>")
 @requires("staff")
-def export_practices(file_format: str):
+def export_practices(file_format: str) -> ResponseReturnValue:
     """Download the practices the filters select (staff only, audited)."""
     if file_format not in FORMATS:
         abort(404)
@@ -362,7 +363,7 @@ def _download(name: str, file_format: str, columns, frames) -> Response:
 
 @blueprint.get("/export/pipeline.<file_format>")
 @requires("viewer")
-def export_pipeline(file_format: str):
+def export_pipeline(file_format: str) -> ResponseReturnValue:
     """Download the country pipeline with readiness (aggregates: viewers too,
     docs/domain.md#roles); the country list's filters (region, program, availability,
     readiness) select the countries."""

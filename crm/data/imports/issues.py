@@ -109,6 +109,7 @@ class Issue:
     params: Mapping[str, Any] = field(default_factory=dict)
 
     def as_json(self) -> dict[str, Any]:
+        """``{"code", "params"}``, as stored with a batch."""
         return {"code": self.code, "params": dict(self.params)}
 
 
@@ -152,6 +153,7 @@ class ImportFileError(ValueError):
 
     @property
     def message(self) -> str:
+        """The issue's sentence in the current locale."""
         return describe(self.issue)
 
 

@@ -325,6 +325,10 @@ class _PracticeMatcher:
         self.seen_emails: dict[str, int] = {}
 
     def match(self, check: RowCheck) -> dict[str, Any]:
+        """The row's match: ``{"kind": "in_file", "row"}`` (an earlier row of the file with
+        the same country, name key and city, or the same email), ``existing`` or
+        ``suggested`` (with ``practice_id``, ``name``, and ``score`` 0–100 for a suggestion),
+        or ``new``."""
         answers = check.answers
         country, name = answers["country"], answers["practice_name"]
         city, email = answers.get("city"), email_key(answers.get("email"))
