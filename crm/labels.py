@@ -97,7 +97,7 @@ INVITATION_STATUS = {
     "responded": _l("Answered"),
     "withdrawn": _l("Permission withdrawn"),
 }
-#: An email's delivery status (``crm.models.outbox.OUTBOX_STATUSES``).
+#: An email's delivery status (``crm.outreach.models.OUTBOX_STATUSES``).
 OUTBOX_STATUS = {
     "queued": _l("Queued"),
     "sending": _l("Being sent"),

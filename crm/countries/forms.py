@@ -1,8 +1,7 @@
-"""Forms of the country pipeline (SPEC §2, §5): availability, privacy reviews, agreements,
-thresholds, program defaults, and the country list filters. Labels and choices go through
-``_l``; WTForms' own validator messages come translated with it.
-
-Forms of the administration pages: program defaults and QCP capacity, audit log filters.
+"""Forms of the country pipeline (docs/domain.md#pipeline): availability, privacy reviews,
+agreements, thresholds, and the country list filters; and the administration page's program
+defaults and QCP capacity. Labels and choices go through ``_l``; WTForms' own validator messages
+come translated with it.
 """
 
 from __future__ import annotations
@@ -119,7 +118,7 @@ class _DateOrder:
 
 
 class AvailabilityForm(FlaskForm):
-    """Change a program's availability in a country (SPEC §2)."""
+    """Change a program's availability in a country (docs/domain.md#availability)."""
 
     status = SelectField(_l("Status"), choices=_choices(labels.AVAILABILITY, AVAILABILITY_STATUSES))
     since = CalendarDateField(
@@ -137,7 +136,8 @@ class AvailabilityForm(FlaskForm):
 
 
 class PrivacyReviewForm(StatusRecordForm):
-    """Add or change a legal privacy review covering one or more programs (SPEC §2)."""
+    """Add or change a legal privacy review covering one or more programs
+    (docs/domain.md#pipeline)."""
 
     programs = MultiCheckboxField(
         _l("Programs covered"),
@@ -192,7 +192,8 @@ class PrivacyReviewForm(StatusRecordForm):
 
 
 class CountryAgreementForm(StatusRecordForm):
-    """Add or change a country agreement covering one or more programs (SPEC §2)."""
+    """Add or change a country agreement covering one or more programs
+    (docs/domain.md#pipeline)."""
 
     programs = MultiCheckboxField(
         _l("Programs covered"),
@@ -242,7 +243,7 @@ class CountryAgreementForm(StatusRecordForm):
 
 
 class ThresholdForm(FlaskForm):
-    """Override a program's threshold in one country (SPEC §2 "Threshold")."""
+    """Override a program's threshold in one country (docs/domain.md#thresholds)."""
 
     min_eligible_practices = IntegerField(
         _l("Eligible practices needed"),
@@ -260,7 +261,8 @@ class ConfirmForm(FlaskForm):
 
 
 class CountryFilterForm(FlaskForm):
-    """Filters of the country list (SPEC §5), read from the query string; "" means any."""
+    """Filters of the country list (docs/architecture.md#packages), read from the query string;
+    "" means any."""
 
     class Meta:
         csrf = False
@@ -311,7 +313,8 @@ class CountryFilterForm(FlaskForm):
 
 
 class ProgramDefaultsForm(FlaskForm):
-    """Admins: default thresholds of QOPI and QCP, and QCP capacity (SPEC §2, §3)."""
+    """Admins: default thresholds of QOPI and QCP, and QCP capacity (docs/domain.md#thresholds,
+    docs/domain.md#capacity)."""
 
     qopi_threshold = IntegerField(
         _l("QOPI default threshold"),

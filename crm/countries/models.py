@@ -51,7 +51,7 @@ class Country(db.Model):
     #: ISO 3166-1 alpha-2, upper case (XK for Kosovo).
     code: Mapped[str] = mapped_column(String(2), primary_key=True)
     alpha3: Mapped[str] = mapped_column(String(3), unique=True)
-    #: English reference name (search, logs); pages show ``crm.i18n.country_name``.
+    #: English reference name (search, logs); pages show ``crm.core.i18n.country_name``.
     name: Mapped[str] = mapped_column(String(100))
     #: UN M49 region and sub-region codes, e.g. "019" and "005" for Brazil.
     region: Mapped[str | None] = mapped_column(String(3), index=True)
@@ -59,7 +59,7 @@ class Country(db.Model):
     eu_member: Mapped[bool] = mapped_column(Boolean, default=False)
     #: World Bank income group; NULL where the World Bank does not classify the territory.
     income_group: Mapped[str | None] = mapped_column(String(20))
-    #: The staff user who looks after the country; its alerts go to them (issue 9).
+    #: The staff user who looks after the country; its alerts go to them.
     owner_id: Mapped[int | None] = mapped_column(ForeignKey("staff_users.id", ondelete="SET NULL"))
 
     owner: Mapped[User | None] = relationship()
@@ -85,17 +85,19 @@ class Program(db.Model):
     code: Mapped[str] = mapped_column(String(8), primary_key=True)
     name: Mapped[str] = mapped_column(String(120))
     position: Mapped[int] = mapped_column(Integer, default=0)
-    #: Minimum eligible interested practices to open the program in a country (SPEC §2);
+    #: Minimum eligible interested practices to open the program in a country
+    #: (docs/domain.md#thresholds);
     #: NULL for programs without a launch flag (QTP).
     default_threshold: Mapped[int | None] = mapped_column(Integer)
-    #: Most countries where the program may be launched at once (QCP only, SPEC §3).
+    #: Most countries where the program may be launched at once (QCP only,
+    #: docs/domain.md#capacity).
     capacity: Mapped[int | None] = mapped_column(Integer)
 
     def __repr__(self) -> str:
         return f"<Program {self.code}>"
 
 
-#: SPEC §2 availability statuses, in pipeline order.
+#: Availability statuses (docs/domain.md#availability), in pipeline order.
 AVAILABILITY_STATUSES = (
     "not_available",
     "under_consideration",
@@ -212,7 +214,8 @@ agreement_programs = Table(
 
 
 class PrivacyReview(db.Model):
-    """A legal privacy review of a country, covering one or more programs (SPEC §2)."""
+    """A legal privacy review of a country, covering one or more programs
+    (docs/domain.md#pipeline)."""
 
     __tablename__ = "privacy_reviews"
     __table_args__ = (
@@ -248,7 +251,7 @@ class PrivacyReview(db.Model):
 
 
 class CountryAgreement(db.Model):
-    """A country-specific agreement covering one or more programs (SPEC §2)."""
+    """A country-specific agreement covering one or more programs (docs/domain.md#pipeline)."""
 
     __tablename__ = "country_agreements"
     __table_args__ = (
@@ -270,7 +273,8 @@ class CountryAgreement(db.Model):
     status_since: Mapped[date | None] = mapped_column(Date)
     signed_on: Mapped[date | None] = mapped_column(Date)
     effective_on: Mapped[date | None] = mapped_column(Date)
-    #: Last day the agreement counts (included), organization calendar day (SPEC §2).
+    #: Last day the agreement counts (included), organization calendar day
+    #: (docs/domain.md#pipeline).
     expires_on: Mapped[date | None] = mapped_column(Date)
     notes: Mapped[str | None] = mapped_column(Text)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
@@ -287,7 +291,7 @@ class CountryAgreement(db.Model):
 
 
 class CountryThreshold(db.Model):
-    """A per-country override of a program's default threshold (SPEC §2)."""
+    """A per-country override of a program's default threshold (docs/domain.md#thresholds)."""
 
     __tablename__ = "country_thresholds"
     __table_args__ = (

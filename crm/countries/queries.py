@@ -1,4 +1,4 @@
-"""What the country list and the country page show (SPEC §5), gathered in a few queries.
+"""What the country list and the country page show, gathered in a few queries.
 
 Reusable ``select()`` builders and lookups (``get_*_or_404``, ``query_*``).
 """
@@ -43,7 +43,7 @@ PRACTICES_SHOWN = 50
 
 @dataclass(frozen=True)
 class CountryFilters:
-    """Country list filters (SPEC §5); empty strings mean "any"."""
+    """Country list filters; empty strings mean "any"."""
 
     region: str = ""
     program: str = ""
@@ -130,7 +130,8 @@ class ThresholdView:
 
 
 def thresholds_of(country_code: str) -> list[ThresholdView]:
-    """QOPI and QCP thresholds of a country, with the defaults they override (SPEC §2)."""
+    """QOPI and QCP thresholds of a country, with the defaults they override
+    (docs/domain.md#thresholds)."""
     overrides = {
         t.program_code: t
         for t in db.session.scalars(
@@ -150,7 +151,7 @@ def thresholds_of(country_code: str) -> list[ThresholdView]:
 def interest_counts(country_code: str) -> dict[str, dict[str, int]]:
     """Practices of a country by program and interest level, ``{program: {level: n}}``, from
     the practices' current interests (spam and duplicates never give any), read from the
-    maintained tallies (``crm.tallies``)."""
+    maintained tallies (``crm.responses.tallies``)."""
     return tallies.interest_counts(country_code)
 
 
@@ -175,7 +176,7 @@ def practices_of(country_code: str, limit: int = PRACTICES_SHOWN) -> list[Practi
 
 
 def country_page(country: Country, *, include_personal: bool = True) -> dict[str, object]:
-    """Everything the country page shows (SPEC §5), as template values; without
+    """Everything the country page shows, as template values; without
     ``include_personal`` (viewers) the audit trail leaves out events quoting people's details."""
     code = country.code
     availabilities = db.session.scalars(

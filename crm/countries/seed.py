@@ -1,4 +1,5 @@
-"""Reference data: countries, programs and the availability of the seed documents (SPEC §2).
+"""Reference data: countries, programs and the availability of the seed documents
+(docs/domain.md#availability).
 
 Insert-only for everything staff can edit, so running it again, or after staff changed an
 availability, changes nothing.
@@ -19,7 +20,8 @@ from crm.countries.models import Availability, AvailabilityChange, Country, Prog
 
 DATA_DIR = Path(__file__).resolve().parent / "seed_data"
 
-#: Seeded programs with SPEC §2 defaults: thresholds QOPI 5, QCP 3; QCP capacity 6.
+#: Seeded programs with their defaults (docs/domain.md#thresholds, docs/domain.md#capacity):
+#: thresholds QOPI 5, QCP 3; QCP capacity 6.
 PROGRAMS = (
     {
         "code": "QOPI",
@@ -102,7 +104,7 @@ def seed_programs(report: SeedReport) -> None:
 
 
 def seed_roles(report: SeedReport) -> None:
-    """Insert the SPEC §1 roles that are missing."""
+    """Insert the roles of docs/domain.md#roles that are missing."""
     existing = set(db.session.scalars(select(Role.name)))
     for name in ROLES:
         if name not in existing:

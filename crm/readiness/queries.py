@@ -1,17 +1,19 @@
-"""Readiness facts from the database (SPEC §3): SQL aggregates in, ``crm.readiness`` results out.
+"""Readiness facts from the database (docs/domain.md#readiness): SQL aggregates in,
+``crm.readiness.rules`` results out.
 
-The engine (``crm/readiness.py``) stays pure; this module gathers its facts for many countries in
-a handful of queries (no per-country queries): eligible practices from the maintained tallies
-(``crm.tallies``), effective thresholds by ``COALESCE(country override, program default)``,
-reviews and agreements with their program sets, and availabilities. Responses are never loaded
-into Python.
+The engine (``crm/readiness/rules.py``) stays pure; this module gathers its facts for many
+countries in a handful of queries (no per-country queries): eligible practices from the
+maintained tallies (``crm.responses.tallies``), effective thresholds by
+``COALESCE(country override, program default)``, reviews and agreements with their program sets,
+and availabilities. Responses are never loaded into Python.
 
-Aggregates for the IQSG dashboard (SPEC §5): SQL counts grouped by what the charts show.
+Aggregates for the IQSG dashboard (docs/architecture.md#packages): SQL counts grouped by what the
+charts show.
 
 Every function runs one GROUP BY query; none loads responses into Python. Response counts come
-from the maintained ``response_tallies`` (``crm.tallies``: a few rows per month, country and
-language, whatever the number of responses). Spam is left out of response counts (it is not a
-response from a practice); duplicates are kept, since each is a real submission.
+from the maintained ``response_tallies`` (``crm.responses.tallies``: a few rows per month,
+country and language, whatever the number of responses). Spam is left out of response counts
+(it is not a response from a practice); duplicates are kept, since each is a real submission.
 """
 
 from __future__ import annotations
@@ -42,7 +44,8 @@ from crm.readiness.rules import Readiness, State
 from crm.responses import tallies
 
 PROGRAMS_WITH_LAUNCH = readiness.PROGRAMS_WITH_LAUNCH
-#: Seeded defaults (SPEC §2), used only if an admin left a launch program without a default.
+#: Seeded defaults (docs/domain.md#thresholds), used only if an admin left a launch program
+#: without a default.
 SEEDED_THRESHOLDS = {p["code"]: p["default_threshold"] for p in PROGRAMS}
 
 
@@ -56,24 +59,24 @@ def eligible_practice_counts(
     country_codes: Iterable[str] | None = None,
 ) -> dict[str, dict[str, int]]:
     """Eligible practices per country and program, ``{country: {"QOPI": n, "QCP": m}}``
-    (SPEC §3). Countries without any eligible practice are absent.
+    (docs/domain.md#eligible-practices). Countries without any eligible practice are absent.
 
     A practice counts once, with the answers of its latest response that is neither spam nor
-    duplicate (``crm.practices.refresh_practice`` keeps them on the practice and its Interest
-    rows); a practice with no such response left does not count at all.
+    duplicate (``crm.responses.matching.refresh_practice`` keeps them on the practice and its
+    Interest rows); a practice with no such response left does not count at all.
 
     - QOPI: current interest in QOPI ``very`` or ``somewhat``, at least one active ASCO member,
       staff read QOPI measures in English.
-    - QCP (SPEC §3 QCP criterion 3): current interest in QCP ``very`` or ``somewhat``, outpatient
-      hematology-oncology, willing to pay the cost-based fee (``willing_to_pay_fee`` on the QCP
-      interest), and QOPI's per-practice requirements (an ASCO member, English). Decision: "eligible
-      for QOPI" is read as meeting QOPI's practice requirements, not as also rating QOPI itself
-      very/somewhat interesting — QCP is an enhancement of QOPI, so a practice asking for QCP is
-      asking for QOPI too.
+    - QCP (QCP criterion 3 of docs/domain.md#readiness): current interest in QCP ``very`` or
+      ``somewhat``, outpatient hematology-oncology, willing to pay the cost-based fee
+      (``willing_to_pay_fee`` on the QCP interest), and QOPI's per-practice requirements (an ASCO
+      member, English). Decision: "eligible for QOPI" is read as meeting QOPI's practice
+      requirements, not as also rating QOPI itself very/somewhat interesting — QCP is an
+      enhancement of QOPI, so a practice asking for QCP is asking for QOPI too.
 
-    The rules are ``crm.tallies.eligibility_conditions``; the counts come from the maintained
-    ``interest_tallies``, so their cost follows the number of countries, not of practices or
-    responses (README "Performance").
+    The rules are ``crm.responses.tallies.eligibility_conditions``; the counts come from the
+    maintained ``interest_tallies``, so their cost follows the number of countries, not of
+    practices or responses (README "Performance", docs/decisions.md#tallies).
     """
     return tallies.eligible_counts(country_codes)
 
@@ -91,7 +94,7 @@ def eligible_practice_ids(country_code: str, practice_ids: Iterable[int]) -> dic
 
 def effective_thresholds(country_codes: Iterable[str] | None = None) -> dict[str, dict[str, int]]:
     """``{country: {program: threshold}}`` for QOPI and QCP: the country's override where one
-    exists, else the program's default (SPEC §2 "Threshold"), in one query."""
+    exists, else the program's default (docs/domain.md#thresholds), in one query."""
     statement = (
         select(
             Country.code,
@@ -121,8 +124,8 @@ def effective_thresholds(country_codes: Iterable[str] | None = None) -> dict[str
 def availability_by_country(
     country_codes: Iterable[str] | None = None,
 ) -> dict[str, dict[str, str]]:
-    """ISO code → program code → SPEC §2 availability status, for the given countries (all
-    when None)."""
+    """ISO code → program code → availability status (docs/domain.md#availability), for the
+    given countries (all when None)."""
     statement = select(Availability.country_code, Availability.program_code, Availability.status)
     found: dict[str, dict[str, str]] = defaultdict(dict)
     for country, program, status in db.session.execute(
@@ -193,7 +196,8 @@ def country_facts(country_codes: Iterable[str] | None = None) -> list[readiness.
 
 
 def qcp_capacity() -> int:
-    """Most countries where QCP may be launched at once (``Program.capacity``, SPEC §3); no
+    """Most countries where QCP may be launched at once (``Program.capacity``,
+    docs/domain.md#capacity); no
     limit (a very large number) when the setting is empty."""
     capacity = db.session.scalar(select(Program.capacity).where(Program.code == "QCP"))
     return capacity if capacity is not None else sys.maxsize
@@ -201,7 +205,7 @@ def qcp_capacity() -> int:
 
 def launched_count(program: str) -> int:
     """Number of countries outside the programs' home where ``program`` is launched
-    (``available`` or ``pilot``): the count :func:`crm.readiness.count_launched` makes, in SQL
+    (``available`` or ``pilot``): the count :func:`crm.readiness.rules.count_launched` makes, in SQL
     (docs/domain.md#capacity)."""
     return db.session.scalar(
         select(func.count())
@@ -215,9 +219,10 @@ def launched_count(program: str) -> int:
 
 
 def readiness_board(today: date | None = None) -> list[readiness.Readiness]:
-    """Readiness of QOPI and QCP in every country (SPEC §3), by ISO code then program.
+    """Readiness of QOPI and QCP in every country (docs/domain.md#readiness), by ISO code then
+    program.
 
-    ``today`` is the organization's calendar day (default: :func:`crm.clock.org_today`).
+    ``today`` is the organization's calendar day (default: :func:`crm.core.clock.org_today`).
     """
     return readiness.assess(
         country_facts(), today=today or org_today(), qcp_capacity=qcp_capacity()
@@ -228,7 +233,7 @@ def countries_readiness(
     country_codes: Iterable[str], today: date | None = None
 ) -> list[readiness.Readiness]:
     """Readiness of QOPI and QCP in the given countries only, QCP capacity counted over all
-    countries (SPEC §3). ``today`` as in :func:`readiness_board`."""
+    countries (docs/domain.md#capacity). ``today`` as in :func:`readiness_board`."""
     facts = country_facts(country_codes)
     launched = launched_count("QCP")
     capacity = qcp_capacity()

@@ -1,4 +1,5 @@
-"""Pipeline operations (SPEC §2): what they write, and what they refuse before writing."""
+"""Pipeline operations (docs/domain.md#pipeline): what they write, and what they refuse before
+writing."""
 
 from __future__ import annotations
 

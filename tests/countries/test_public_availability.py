@@ -1,5 +1,6 @@
-"""Public availability pages (issue 9): exactly the availability data, in three languages with
-no English left, cached by ETag, changing as soon as staff change availability."""
+"""Public availability pages (docs/domain.md#availability): exactly the availability data, in
+three languages with no English left, cached by ETag, changing as soon as staff change
+availability."""
 
 from __future__ import annotations
 

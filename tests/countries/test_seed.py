@@ -1,4 +1,5 @@
-"""The seed: SPEC §2's availability exactly, idempotent, and respectful of staff edits."""
+"""The seed: the availability of docs/domain.md#availability exactly, idempotent, and respectful
+of staff edits."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""Country list and country page (SPEC §5): filters, sections, forms, bad input, 404s."""
+"""Country list and country page: filters, sections, forms, bad input, 404s."""
 
 from __future__ import annotations
 

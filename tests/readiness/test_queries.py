@@ -94,7 +94,7 @@ def test_spam_and_duplicates_are_excluded(db, status):
 @pytest.mark.parametrize("status", ["spam", "duplicate"])
 def test_a_practice_whose_only_response_is_excluded_never_counts(db, status):
     # Even if its interests were not refreshed yet, eligibility requires a counted response
-    # (crm.tallies re-tallies the practice of every response whose triage changed).
+    # (crm.responses.tallies re-tallies the practice of every response whose triage changed).
     response = submit_response(db, eligible_answers())
     response.triage_status = status
     db.session.commit()

@@ -1,4 +1,5 @@
-"""Country list and country page with the pipeline forms (SPEC §5). Viewers read; staff write."""
+"""Country list and country page with the pipeline forms. Viewers read; staff write
+(docs/domain.md#roles)."""
 
 from __future__ import annotations
 
@@ -81,7 +82,7 @@ def _program_or_404(program: str, allowed: tuple[str, ...] = PROGRAM_CODES) -> s
 @blueprint.get("/")
 @viewer_required
 def index():
-    """Countries with availability and readiness per program, filtered (SPEC §5)."""
+    """Countries with availability and readiness per program, filtered."""
     form = CountryFilterForm.from_query(request.args)
     filters = form.filters()
     rows = country_queries.country_list(filters)
@@ -99,7 +100,7 @@ def index():
 @blueprint.get("/<code>")
 @viewer_required
 def detail(code: str):
-    """The country page: pipeline, readiness with every criterion, practices, audit (SPEC §5)."""
+    """The country page: pipeline, readiness with every criterion, practices, audit."""
     country = get_country_or_404(code)
     can_write = has_level(current_user, "staff")
     return render_template(
