@@ -1,4 +1,4 @@
-"""Performance bench (issue 7): data generator, bare-Flask baseline, load runs, one table.
+"""Performance bench: data generator, bare-Flask baseline, load runs, one table.
 
 Not part of ``make test`` or CI: ``make bench`` runs it (README "Performance").
 """

@@ -11,7 +11,8 @@ the app's own queries treat them as real:
   campaigns, imports and test campaigns); a few practices answer many times.
 - Triage: a practice's first response is ``new``, later ones ``linked``, some ``duplicate``;
   6% are ``spam`` (filed under no practice). Each practice carries the answers of its latest
-  counted response, with one Interest per program traced to it (``crm.practices.apply_answers``).
+  counted response, with one Interest per program traced to it
+  (``crm.responses.matching.apply_answers``).
 - Privacy reviews and agreements on about a third of the countries, a few threshold overrides,
   so the readiness board shows every state.
 
@@ -301,7 +302,7 @@ YES_NO = {"yes": True, "no": False}
 
 @functools.lru_cache(maxsize=4096)
 def normalize_key(text_value: str | None) -> str:
-    """The app's matching key (``crm.practices.normalize_key``), repeated so the generator
+    """The app's matching key (``crm.responses.matching.normalize_key``), repeated so the generator
     needs no app import."""
     if not text_value:
         return ""

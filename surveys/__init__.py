@@ -1,4 +1,5 @@
-"""The public International Interest Survey (SPEC §4): forms, views and intake into crm.
+"""The public International Interest Survey (``docs/domain.md#survey``): forms, views and
+intake into crm.
 
 This package imports ``crm``; ``crm`` never imports it (``tests/test_architecture.py``).
 """

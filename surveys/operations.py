@@ -1,4 +1,5 @@
-"""Survey intake: validated form data → ``crm.questionnaire`` answers → ``crm.intake``."""
+"""Survey intake: validated form data → ``crm.responses.questionnaire`` answers →
+``crm.responses.intake``."""
 
 from __future__ import annotations
 
@@ -22,7 +23,7 @@ NOT_ANSWERS = frozenset({"submission_token", "invitation", "website", "csrf_toke
 
 
 def survey_answers(form_data: dict[str, Any]) -> dict[str, Any]:
-    """The answers dict of ``crm.questionnaire`` from a valid ``SurveyForm.data``.
+    """The answers dict of ``crm.responses.questionnaire`` from a valid ``SurveyForm.data``.
 
     Unanswered questions are left out (absent = not answered); texts are stripped, numbers
     are ints, multiple choices are lists in the vocabulary's order; ``consent`` is True and
@@ -41,14 +42,16 @@ def survey_answers(form_data: dict[str, Any]) -> dict[str, Any]:
 
 
 def submit_survey(form_data: dict[str, Any], *, language: str) -> bool:
-    """Store one web response (SPEC §3, §4); the caller commits. True when this call stored it.
+    """Store one web response (``docs/domain.md#survey``); the caller commits. True when this
+    call stored it.
 
     ``form_data`` is a valid ``SurveyForm.data``; its ``submission_token`` makes a repeated
     submit a no-op (False). ``language`` is the page's locale (en/es/pt_BR). Consent is
     recorded as now (UTC) with the current privacy-notice version.
 
     The response is filed under its practice, and its confirmation email queued, by the worker
-    (``SURVEY_FILING=worker``, the default) or here (``inline``): ``crm.intake.file_accepted``.
+    (``SURVEY_FILING=worker``, the default) or here (``inline``):
+    ``crm.responses.intake.file_accepted``.
     With the token of an open personal invitation (``form_data["invitation"]``) the invitation
     is marked answered now, and filing puts the response under the invited contact's practice
     without triage; a token that is no longer usable (answered, expired, unknown) is ignored.

@@ -1,7 +1,8 @@
 """The public survey pages: questionnaire, language switch, thank-you page, privacy notice.
 
-URLs carry the language (``/en/survey``, ``/es/survey``, ``/pt/survey``, SPEC §4); anything
-else under ``/<lang>/`` is a 404. Every page works without JavaScript.
+URLs carry the language (``/en/survey``, ``/es/survey``, ``/pt/survey``,
+``docs/domain.md#survey``); anything else under ``/<lang>/`` is a 404. Every page works without
+JavaScript.
 
 Abuse and mistakes, decided here: a form that fails validation comes back with every answer
 kept (status 200, or 400 when it holds something our page never sends: an option not offered,
@@ -126,7 +127,7 @@ def render_survey(form: SurveyForm, status: int = 200, **context):
 
 @blueprint.route(f"/{LANG}/survey", methods=["GET", "POST"])
 @public
-@csrf.exempt  # the form checks its own token, so an expired one keeps every answer (PITFALLS)
+@csrf.exempt  # the form checks its own token, so an expired one keeps every answer
 @limiter.limit(submit_rate_limit, methods=["POST"])
 def survey(lang: str):
     """The questionnaire; a valid POST is stored once and redirected (303) to its thank-you."""
@@ -148,7 +149,7 @@ def survey(lang: str):
 @blueprint.get(f"/{LANG}/survey/i/<token>")
 @public
 def invited(lang: str, token: str):
-    """The survey opened by a personal invitation (issue 9), prefilled with what we know about
+    """The survey opened by a personal invitation, prefilled with what we know about
     the contact and their practice. A used, expired, altered or unknown link gets a page that
     says so (410 or 404) and shows nobody's data."""
     link = open_link(token)

@@ -261,7 +261,7 @@ def browser_page(browser):
 
 @pytest.fixture(scope="session")
 def browser_type_launch_args(browser_type_launch_args) -> dict:
-    """Launch Debian's Chromium rather than a Playwright download (STACK.md)."""
+    """Launch Debian's Chromium rather than a Playwright download."""
     return {
         **browser_type_launch_args,
         "executable_path": CHROMIUM,
@@ -277,8 +277,9 @@ def browser_type_launch_args(browser_type_launch_args) -> dict:
 @pytest.fixture
 def submit_response(app) -> Callable[..., object]:
     """Factory: ``submit_response(token=None, at=None, language="es", **answers)`` → a committed
-    SurveyResponse entered through ``crm.intake.intake_response``. Default answers: a Colombian
-    practice eligible for QOPI and QCP (SPEC §3); keyword arguments override single answers."""
+    SurveyResponse entered through ``crm.responses.intake.intake_response``. Default answers: a
+    Colombian practice eligible for QOPI and QCP (``docs/domain.md#eligible-practices``); keyword
+    arguments override single answers."""
     from datetime import UTC, datetime
 
     from crm.responses.intake import intake_response

@@ -1,4 +1,4 @@
-"""Security headers on every kind of page, cookie flags, the password policy (issue 6)."""
+"""Security headers on every kind of page, cookie flags, the password policy."""
 
 from __future__ import annotations
 

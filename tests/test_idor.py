@@ -1,5 +1,5 @@
 """IDOR and forced browsing: no write action or admin page is reachable by URL without the role,
-whatever the id, and ids that do not exist are a 404, never a 500 (issue 6).
+whatever the id, and ids that do not exist are a 404, never a 500.
 
 The walks go over ``app.url_map`` with ids of rows that do exist, so a missing permission check
 cannot hide behind a 404.

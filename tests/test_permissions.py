@@ -1,4 +1,4 @@
-"""Every route says who may use it (SPEC §1), and the app holds to it.
+"""Every route says who may use it (``docs/domain.md#roles``), and the app holds to it.
 
 The walks are generic over ``app.url_map``, so they also cover routes added later.
 """

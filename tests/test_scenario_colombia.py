@@ -1,4 +1,5 @@
-"""SPEC §3 end to end through the screens: Colombia becomes ready for QOPI, then near ready."""
+"""Readiness (``docs/domain.md#readiness``) end to end through the screens: Colombia becomes
+ready for QOPI, then near ready."""
 
 from __future__ import annotations
 

@@ -1,5 +1,5 @@
 """Logs hold no personal data: unhandled errors keep their stack but not their message, and
-security events (logins, lockouts, API tokens) name accounts by id and tokens by prefix (issue 6).
+security events (logins, lockouts, API tokens) name accounts by id and tokens by prefix.
 """
 
 from __future__ import annotations

@@ -1,5 +1,5 @@
 """Stored and reflected XSS: markup typed by a respondent or a staff member is shown as text on
-every page that displays it (issue 6).
+every page that displays it.
 
 Payloads go in through the real forms (the survey, the staff screens), then every page that
 shows them is fetched: each must hold the escaped payload and never the raw markup.

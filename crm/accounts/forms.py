@@ -1,4 +1,5 @@
-"""Forms of accounts (SPEC §1): login with lockout, admin user management, own preferences."""
+"""Forms of accounts (``docs/domain.md#roles``): login with lockout, admin user management,
+own preferences."""
 
 from __future__ import annotations
 
@@ -28,7 +29,7 @@ class StaffLoginForm(LoginForm):
     """Flask-Security's login form, refusing a locked account before its password is checked.
 
     A lock is kept in the users table (``failed_logins``, ``locked_until``) so it holds across
-    workers; failures are counted by :mod:`crm.login_security`.
+    workers; failures are counted by :mod:`crm.accounts.security`.
     """
 
     def validate(self, **kwargs) -> bool:
@@ -93,7 +94,8 @@ def _password_errors(form: FlaskForm, field) -> None:
 
 
 class UserCreateForm(FlaskForm):
-    """Admins create an account with a role and an initial password (SPEC §1)."""
+    """Admins create an account with a role and an initial password
+    (``docs/domain.md#roles``)."""
 
     email = EmailField(
         _l("Email"),

@@ -12,7 +12,8 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from crm.core.columns import UTCDateTime, one_of, utcnow
 from crm.core.extensions import db
 
-#: SPEC §1 roles; "admin" implies staff rights, "staff" implies viewer rights.
+#: The roles of ``docs/domain.md#roles``; "admin" implies staff rights, "staff" implies viewer
+#: rights.
 ROLES = ("viewer", "staff", "admin")
 
 roles_users = Table(
@@ -24,7 +25,7 @@ roles_users = Table(
 
 
 class Role(db.Model, RoleMixin):
-    """A SPEC §1 role."""
+    """A role of ``docs/domain.md#roles``."""
 
     __tablename__ = "roles"
     __table_args__ = (one_of("name", ROLES),)
@@ -71,7 +72,8 @@ class User(db.Model, UserMixin):
 
     @property
     def two_factor_mandatory(self) -> bool:
-        """Admins must use two-factor when ``ADMIN_TWO_FACTOR_REQUIRED`` is on (SPEC §1)."""
+        """Admins must use two-factor when ``ADMIN_TWO_FACTOR_REQUIRED`` is on
+        (``docs/domain.md#roles``)."""
         return "admin" in self.role_names and bool(
             current_app.config.get("ADMIN_TWO_FACTOR_REQUIRED")
         )

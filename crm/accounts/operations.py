@@ -1,7 +1,7 @@
-"""Accounts (SPEC §1): creating users, roles, deactivation, two-factor reset, preferences, and
-the per-account login lockout. Each write records an audit event (never a password or secret);
-the caller commits, except :func:`register_failed_login`, which is called where nothing else
-is written.
+"""Accounts (``docs/domain.md#roles``): creating users, roles, deactivation, two-factor reset,
+preferences, and the per-account login lockout. Each write records an audit event (never a
+password or secret); the caller commits, except :func:`register_failed_login`, which is called
+where nothing else is written.
 """
 
 from __future__ import annotations
@@ -22,7 +22,7 @@ from crm.core.extensions import db
 from crm.core.i18n import LOCALES
 
 logger = logging.getLogger(__name__)
-#: Email digests of alerts a user can choose (issue 9).
+#: Email digests of alerts a user can choose.
 DIGESTS = ("none", "daily", "weekly")
 security_log = logging.getLogger("crm.security")
 
@@ -37,7 +37,7 @@ def _role(name: str) -> Role:
 
 
 def role_of(user: User) -> str | None:
-    """The user's SPEC §1 role (the highest, should an account hold several)."""
+    """The user's role (``docs/domain.md#roles``) (the highest, should an account hold several)."""
     names = user.role_names
     return next((role for role in reversed(ROLES) if role in names), None)
 
@@ -59,7 +59,8 @@ def create_user(
     name: str | None = None,
     locale: str = "en",
 ) -> User:
-    """Create an active account with an argon2 hash of ``password`` and a SPEC §1 role.
+    """Create an active account with an argon2 hash of ``password`` and a role
+    (``docs/domain.md#roles``).
 
     ``email`` is stored lower-cased. Raises ``InvalidInput`` (a ``ValueError``) when the email is
     taken, the role or locale unknown, or the password too short or too common

@@ -1,4 +1,4 @@
-"""Password policy: minimum length plus a check against common passwords (issue 6).
+"""Password policy: minimum length plus a check against common passwords.
 
 zxcvbn ships frequency lists of common passwords, names and words and scores a password 0..4;
 a score under ``SECURITY_ZXCVBN_MINIMUM_SCORE`` is refused. zxcvbn's own feedback is English

@@ -1,10 +1,10 @@
-"""Login hardening around Flask-Security (SPEC §1): rate limits, lockout, security log, audit of
-password and two-factor changes, and two-factor for admins.
+"""Login hardening around Flask-Security (``docs/decisions.md#rate-limits``): rate limits,
+lockout, security log, audit of password and two-factor changes, and two-factor for admins.
 
 - Per client: ``LOGIN_RATE_LIMIT`` on the POSTs of the login and two-factor code pages
   (Flask-Limiter; its storage is ``RATELIMIT_STORAGE_URI``).
-- Per account: failures counted in the users table (``crm.operations.accounts``), so a lock holds
-  across workers; :class:`crm.account_forms.StaffLoginForm` refuses a locked account.
+- Per account: failures counted in the users table (``crm.accounts.operations``), so a lock holds
+  across workers; :class:`crm.accounts.forms.StaffLoginForm` refuses a locked account.
 - Flask-Security's own auth tokens are switched off (:func:`_no_token_login`).
 - Every failure is logged on the ``crm.security`` logger with the account id and client address,
   never the password.
@@ -85,7 +85,8 @@ def _no_token_login(request) -> None:
 
 def enforce_admin_two_factor():
     """``before_request`` of admin pages: an admin without two-factor is sent to set it up
-    first when ``ADMIN_TWO_FACTOR_REQUIRED`` is on (SPEC §1). Returns a redirect or None."""
+    first when ``ADMIN_TWO_FACTOR_REQUIRED`` is on (``docs/domain.md#roles``). Returns a
+    redirect or None."""
     if not current_user.is_authenticated or not current_user.two_factor_mandatory:
         return None
     if current_user.tf_primary_method:

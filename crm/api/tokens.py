@@ -1,4 +1,5 @@
-"""API bearer tokens: created once, stored as a SHA-256 digest, revocable (SPEC §6)."""
+"""API bearer tokens: created once, stored as a SHA-256 digest, revocable
+(``docs/decisions.md#sessions``)."""
 
 from __future__ import annotations
 

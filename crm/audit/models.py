@@ -1,4 +1,5 @@
-"""The audit trail: every staff write, who, when, what, old and new value (SPEC §2)."""
+"""The audit trail: every staff write, who, when, what, old and new value
+(``docs/domain.md#roles``)."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""Recording staff writes in the audit trail (SPEC §2 "Audit event")."""
+"""Recording staff writes in the audit trail (``docs/domain.md#roles``)."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""Reading the audit trail (SPEC §2 "Audit event"): filtered, newest first, a page at a time."""
+"""Reading the audit trail (``docs/domain.md#roles``): filtered, newest first, a page at a time."""
 
 from __future__ import annotations
 

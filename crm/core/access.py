@@ -1,8 +1,9 @@
-"""Who may reach which route (SPEC §1). Every view says its level with one decorator.
+"""Who may reach which route (``docs/domain.md#roles``). Every view says its level with one
+decorator.
 
 Levels: ``public`` (no login), ``viewer`` (IQSG: read), ``staff`` (read + write),
 ``admin`` (everything). Roles nest: an admin has staff rights, staff have viewer rights.
-``tests/crm/test_permissions.py`` walks the URL map and checks each level is enforced.
+``tests/test_permissions.py`` walks the URL map and checks each level is enforced.
 """
 
 from __future__ import annotations

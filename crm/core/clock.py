@@ -1,4 +1,5 @@
-"""The organization's calendar: "today" is a day in ``ORG_TIMEZONE``, not the server's (SPEC §2)."""
+"""The organization's calendar: "today" is a day in ``ORG_TIMEZONE``, not the server's
+(``docs/domain.md#dates``)."""
 
 from __future__ import annotations
 
@@ -33,7 +34,7 @@ def org_timezone() -> ZoneInfo:
 def org_today(now: datetime | None = None) -> date:
     """The organization's calendar day at the instant ``now`` (timezone-aware; default: now).
 
-    An agreement counts through its expiry day in this calendar (SPEC §2).
+    An agreement counts through its expiry day in this calendar (``docs/domain.md#pipeline``).
     """
     instant = now or datetime.now(UTC)
     return instant.astimezone(org_timezone()).date()

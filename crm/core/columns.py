@@ -29,6 +29,6 @@ class UTCDateTime(TypeDecorator):
 
 
 def one_of(column: str, values: tuple[str, ...], name: str | None = None) -> CheckConstraint:
-    """A CHECK that ``column`` holds one of ``values`` (the allowed statuses of SPEC §2)."""
+    """A CHECK that ``column`` holds one of ``values`` (a vocabulary of ``docs/domain.md``)."""
     listed = ", ".join(f"'{v}'" for v in values)
     return CheckConstraint(f"{column} IN ({listed})", name=name or f"{column}_allowed")

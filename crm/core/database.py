@@ -1,4 +1,5 @@
-"""Engine-level settings: SQLite pragmas and write transactions (PITFALLS.md, data safety)."""
+"""Engine-level settings: SQLite pragmas and write transactions
+(``docs/decisions.md#begin-immediate``)."""
 
 from __future__ import annotations
 
@@ -39,7 +40,7 @@ def _sqlite_begin(conn) -> None:
     """Writes start with BEGIN IMMEDIATE so concurrent writers wait instead of failing.
 
     A deferred transaction that reads and then writes fails with "database is locked" when
-    another writer got there first (PITFALLS.md: 1,474 of 2,400 failed). Read-only requests
+    another writer got there first (``docs/decisions.md#begin-immediate``). Read-only requests
     keep the cheaper deferred BEGIN.
     """
     if not _is_sqlite(conn.dialect.name):

@@ -9,7 +9,8 @@ from flask_wtf.csrf import CSRFProtect
 from sqlalchemy import MetaData
 from sqlalchemy.orm import DeclarativeBase
 
-#: Every constraint gets a name so Alembic's batch mode can alter it on SQLite (PITFALLS.md).
+#: Every constraint gets a name so Alembic's batch mode can alter it on SQLite
+#: (an unnamed constraint cannot be dropped or recreated there).
 NAMING_CONVENTION = {
     "ix": "ix_%(column_0_label)s",
     "uq": "uq_%(table_name)s_%(column_0_N_name)s",

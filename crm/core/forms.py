@@ -1,9 +1,7 @@
-"""Form pieces shared by the staff forms and the survey: a date field held to the calendar the
-app accepts, and a validator for names that must be matchable.
-
-Select options for WTForms 3.3+, which deprecates ``(value, label)`` tuples.
-
-Small pieces shared by the staff views that handle forms.
+"""Form pieces shared by the forms of every package: a date field held to the calendar the app
+accepts, select options for WTForms 3.3+ (which deprecates ``(value, label)`` tuples), and the
+steps the staff views take with a form (run its operation and commit, show a refusal, render
+with 422 when a POST was refused).
 """
 
 from __future__ import annotations
@@ -24,8 +22,8 @@ from crm.core.presentation import localized_date
 
 
 class CalendarDateField(DateField):
-    """A date field that refuses days outside :data:`crm.clock.EARLIEST_DAY` ..
-    :data:`crm.clock.LATEST_DAY` with an error next to it (a typo such as year 20266)."""
+    """A date field that refuses days outside :data:`crm.core.clock.EARLIEST_DAY` ..
+    :data:`crm.core.clock.LATEST_DAY` with an error next to it (a typo such as year 20266)."""
 
     def pre_validate(self, form: Any) -> None:
         super().pre_validate(form)

@@ -1,7 +1,7 @@
-"""HTTP hardening: security headers (Flask-Talisman) and production guards (issue 6).
+"""HTTP hardening: security headers (Flask-Talisman) and production guards.
 
 The Content-Security-Policy allows no inline script or style and no third-party origin: every
-script and stylesheet is served by the app (no CDN, SPEC §5). HSTS only outside the embedded
+script and stylesheet is served by the app (no CDN). HSTS only outside the embedded
 default, where TLS is terminated in front of the app.
 """
 
@@ -95,7 +95,7 @@ def refuse_nul_characters() -> None:
     No person types one, and PostgreSQL cannot store or even compare one in a text column, so
     it would otherwise reach the database as a 500 (CI on PostgreSQL, schemathesis). Pages get
     the 400 page; under /api/ a path gets 404 (it names nothing) and query or body fields 422
-    with the field named. Uploaded files are the import's to judge (``crm.imports``).
+    with the field named. Uploaded files are the import's to judge (``crm.data.imports``).
     """
     if carries_nul(request.view_args or {}):
         abort(404)
@@ -145,7 +145,7 @@ def init_app(app: Flask) -> None:
         strict_transport_security=not embedded,
         content_security_policy=CONTENT_SECURITY_POLICY,
         # strict-origin-when-cross-origin keeps Flask-WTF's HTTPS referer check working
-        # (PITFALLS.md: no-referrer breaks it).
+        # (no-referrer sends no Referer, and the check then refuses every HTTPS form).
         referrer_policy="strict-origin-when-cross-origin",
         session_cookie_secure=app.config["SESSION_COOKIE_SECURE"],
         session_cookie_http_only=True,

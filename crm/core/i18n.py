@@ -14,7 +14,8 @@ from flask import g, has_app_context, has_request_context, request, session
 from flask_babel import get_locale
 from flask_login import current_user
 
-#: Locales the product speaks, and the URL segment that selects each (SPEC §4: /en /es /pt).
+#: Locales the product speaks, and the URL segment that selects each (/en /es /pt,
+#: ``docs/domain.md#survey``).
 LOCALES = ("en", "es", "pt_BR")
 URL_SEGMENTS = {"en": "en", "es": "es", "pt": "pt_BR"}
 SEGMENT_OF = {locale: segment for segment, locale in URL_SEGMENTS.items()}
@@ -39,7 +40,8 @@ def normalize_locale(value: str | None) -> str | None:
 def locale_from_accept_language(header_values: Iterable[tuple[str, float]]) -> str | None:
     """Best of LOCALES for ``Accept-Language`` pairs (value, quality), matching the language first.
 
-    ``pt-PT`` gets ``pt_BR`` rather than English (PITFALLS.md "Only pt-BR matches pt_BR").
+    ``pt-PT`` gets ``pt_BR`` rather than English (a plain match takes ``pt_BR`` for
+    ``pt-BR`` only, and would answer a reader from Portugal in English).
     """
     ranked = sorted(header_values, key=lambda pair: pair[1], reverse=True)
     for value, _quality in ranked:
@@ -96,7 +98,8 @@ def region_name(m49: str | None, locale: str | None = None) -> str:
 
 
 def collation_key(text: str) -> str:
-    """Sort key matching ICU's order for country names in en, es and pt_BR (STACK.md)."""
+    """Sort key matching ICU's order for country names in en, es and pt_BR
+    (``docs/domain.md#countries``)."""
     decomposed = unicodedata.normalize("NFD", text)
     return "".join(c for c in decomposed if not unicodedata.combining(c)).casefold()
 

@@ -1,4 +1,5 @@
-"""The privacy notice's versions: each response keeps the version its respondent accepted (SPEC §4).
+"""The privacy notice's versions: each response keeps the version its respondent accepted
+(``docs/domain.md#survey``).
 
 A published version is never edited: a change of wording is a new entry here with its own
 template, and ``PRIVACY_NOTICE_VERSION`` names the one the survey shows and records. Every

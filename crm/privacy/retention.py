@@ -1,6 +1,7 @@
-"""Retention of raw answers that no practice relies on (issue 6).
+"""Retention of raw answers that no practice relies on.
 
-Spam, duplicate and unlinked responses (no practice) never count towards readiness (SPEC §3);
+Spam, duplicate and unlinked responses (no practice) never count towards readiness
+(``docs/domain.md#eligible-practices``);
 once older than ``RAW_ANSWER_RETENTION_DAYS`` they are deleted, and so are the contacts made
 from them that no remaining response refers to (a spammer's name and address would otherwise
 outlive the answers), and the email sent to them: each deleted response's confirmation, and any

@@ -1,4 +1,4 @@
-"""invitations, alerts, country owners (issue 9)
+"""invitations, alerts, country owners: the invitations and alerts tables, countries.owner_id
 
 Revision ID: 02d8865ff4ed
 Revises: 9f53a781f31a

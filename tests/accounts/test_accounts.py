@@ -1,4 +1,5 @@
-"""Accounts (SPEC §1): login, lockout, rate limit, password change, admin users, two-factor."""
+"""Accounts (``docs/domain.md#roles``): login, lockout, rate limit, password change, admin
+users, two-factor."""
 
 from __future__ import annotations
 
@@ -308,7 +309,7 @@ def test_unknown_user_id_is_404(client, admin):
     assert client.post("/staff/admin/users/999/deactivate").status_code == 404
 
 
-# --- two-factor for admins (SPEC §1) --------------------------------------------------------------
+# --- two-factor for admins (docs/domain.md#roles) -------------------------------------------------
 
 
 def test_without_the_setting_an_admin_reaches_admin_pages_at_once(app, client, create_user):
@@ -372,7 +373,7 @@ def test_login_page_in_each_language(client, language, text):
     assert '<main id="main"' in html
 
 
-# --- the command line (SPEC §6) -------------------------------------------------------------------
+# --- the command line (docs/architecture.md#interfaces) -------------------------------------------
 
 
 def test_users_create_command(app, db, monkeypatch):

@@ -1,4 +1,5 @@
-"""The JSON API: tokens, roles, pagination, filters, error objects (issue 5, SPEC §6)."""
+"""The JSON API: tokens, roles, pagination, filters, error objects
+(``docs/architecture.md#interfaces``)."""
 
 from __future__ import annotations
 
@@ -174,7 +175,8 @@ def test_only_admins_reach_the_token_list(client, create_user, login, role):
 
 
 def test_reading_personal_data_through_the_api_is_audited(client, db, token_for):
-    """SPEC §1: what holds personal data is recorded when it leaves, by the API as by export."""
+    """What holds personal data is recorded when it leaves, by the API as by export
+    (``docs/domain.md#roles``)."""
     from sqlalchemy import select
 
     from crm.audit.models import AuditEvent

@@ -1,4 +1,5 @@
-"""API writes: the same validation, permissions and audit trail as the screens (SPEC §6)."""
+"""API writes: the same validation, permissions and audit trail as the screens
+(``docs/architecture.md#interfaces``)."""
 
 from __future__ import annotations
 
@@ -120,7 +121,7 @@ def test_session_writes_need_the_csrf_token(app, client, create_user, login):
 
 
 def test_every_api_write_is_audited_with_its_token_user(client, db, headers_for):
-    """Each write endpoint leaves its audit row, the actor named by the token (issue 5)."""
+    """Each write endpoint leaves its audit row, the actor named by the token."""
     headers = headers_for("staff")
     review = client.post(
         "/api/v1/privacy-reviews",

@@ -1,4 +1,4 @@
-"""Every staff write records who, when, what, old and new value (SPEC §2 "Audit event")."""
+"""Every staff write records who, when, what, old and new value (``docs/domain.md#roles``)."""
 
 from __future__ import annotations
 

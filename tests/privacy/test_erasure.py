@@ -1,5 +1,5 @@
 """Erasure on a realistic database: the demo data set, a person who answered the web survey
-and was then worked on by staff, a namesake and a colleague sharing a phone (issue 6).
+and was then worked on by staff, a namesake and a colleague sharing a phone.
 
 After the admin erases the person through the screen, no text or JSON column of any table holds
 their email, name or phone, in any case, with or without accents, or as a matching key ("Ángela
@@ -62,7 +62,7 @@ def unaccented(text: str) -> str:
 
 def forms(text: str) -> tuple[str, str, str]:
     """``text`` as compared: case-folded, without accents, and as a matching key (accents,
-    case, spaces and punctuation dropped: ``crm.practices.normalize_key``, uncut)."""
+    case, spaces and punctuation dropped: ``crm.responses.matching.normalize_key``, uncut)."""
     return text.casefold(), unaccented(text), normalize_key(text, max_length=10**9)
 
 

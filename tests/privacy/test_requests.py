@@ -1,4 +1,4 @@
-"""Data-subject requests: find, export, erase (issue 6), and retention purge; email sent to the
+"""Data-subject requests: find, export, erase, and retention purge; email sent to the
 person and their invitations included."""
 
 from __future__ import annotations
@@ -82,7 +82,8 @@ def test_find_gathers_contacts_and_responses_case_insensitively(db):
     submit(db, practice="Hospital Boa Vista")
     records = find_subject("maria.souza@clinica.example ")
     assert len(records.responses) == 2
-    # The shared email filed both under one practice (SPEC §3), with one contact.
+    # The shared email filed both under one practice, with one contact
+    # (docs/domain.md#eligible-practices).
     assert len(records.contacts) == 1
     assert [p.name for p in records.practices] == ["Clínica Aurora"]
 

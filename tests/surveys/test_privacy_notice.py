@@ -1,4 +1,4 @@
-"""The privacy notice: versioned, in three languages, every version readable (issue 6)."""
+"""The privacy notice: versioned, in three languages, every version readable."""
 
 from __future__ import annotations
 

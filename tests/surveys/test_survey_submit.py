@@ -1,5 +1,6 @@
 """A valid survey is stored once, filed under its practice, and thanked in the respondent's
-language with what is available in their country (SPEC §3, §4)."""
+language with what is available in their country
+(``docs/domain.md#survey``)."""
 
 from __future__ import annotations
 

@@ -1,5 +1,5 @@
 """Every bad input gets its clear error in the page's language, keeps what was typed, and
-stores nothing (issue 3: "one test per bad input")."""
+stores nothing (one test per bad input)."""
 
 from __future__ import annotations
 

@@ -1,4 +1,5 @@
-"""Administration (SPEC §1 admin): users and roles, program defaults and QCP capacity, audit log.
+"""Administration (the admin of ``docs/domain.md#roles``): users and roles, program defaults
+and QCP capacity, audit log.
 
 Every page here is for admins only, and an admin without two-factor is sent to set it up first
 (``ADMIN_TWO_FACTOR_REQUIRED``).
@@ -128,7 +129,8 @@ def api_tokens():
 @blueprint.post("/tokens/<int:token_id>/revoke")
 @admin_required
 def revoke_api_token(token_id: int):
-    """Revoke a token at once: its next request is refused (SPEC §6; audited)."""
+    """Revoke a token at once: its next request is refused (audited;
+    ``docs/architecture.md#interfaces``)."""
     row = db.get_or_404(ApiToken, token_id)
     if not ConfirmForm().validate_on_submit():
         abort(400)
