@@ -1,7 +1,6 @@
 """Readiness rules as tables (docs/domain.md#readiness): facts in, states and explanations out;
 no app."""
 
-import json
 from dataclasses import FrozenInstanceError
 from datetime import date, timedelta
 
@@ -9,71 +8,24 @@ import pytest
 
 from crm.readiness.rules import (
     HOME_COUNTRIES,
-    AgreementFact,
-    CountryFacts,
     Criterion,
     Readiness,
-    ReviewFact,
     State,
     assess,
-    assess_country,
     capacity_full,
     count_launched,
 )
-from crm.readiness.wording import as_dict, explain, summarize
-
-TODAY = date(2026, 6, 15)
-BOTH = frozenset({"QOPI", "QCP"})
-ONLY_QCP = frozenset({"QCP"})
-
-
-def review(status="approved", programs=BOTH, since=None):
-    return ReviewFact(status=status, programs=programs, status_since=since)
-
-
-def agreement(status="signed", programs=BOTH, since=None, signed_on=None, expires_on=None):
-    return AgreementFact(
-        status=status,
-        programs=programs,
-        status_since=since,
-        signed_on=signed_on,
-        expires_on=expires_on,
-    )
-
-
-def facts(**overrides):
-    """A country where QOPI is launched and everything else for QOPI and QCP is met."""
-    values = {
-        "country": "CO",
-        "availability": {"QOPI": "available", "QCP": "not_available"},
-        "privacy_reviews": (review(),),
-        "agreements": (agreement(expires_on=date(2027, 1, 31)),),
-        "eligible": {"QOPI": 5, "QCP": 3},
-        "thresholds": {"QOPI": 5, "QCP": 3},
-    }
-    return CountryFacts(**(values | overrides))
-
-
-def unlaunched(**overrides):
-    """As :func:`facts`, but QOPI is not launched, so QOPI itself can be assessed."""
-    return facts(availability={"QOPI": "in_pipeline"}, **overrides)
-
-
-def run(country_facts, qcp_capacity=6, qcp_launched_count=0):
-    """Readiness by program code."""
-    results = assess_country(
-        country_facts,
-        today=TODAY,
-        qcp_capacity=qcp_capacity,
-        qcp_launched_count=qcp_launched_count,
-    )
-    return {r.program: r for r in results}
-
-
-def criterion(result, key):
-    (found,) = [c for c in result.criteria if c.key == key]
-    return found
-
+from crm.readiness.wording import explain, summarize
+from tests.readiness.helpers import (
+    ONLY_QCP,
+    TODAY,
+    agreement,
+    criterion,
+    facts,
+    review,
+    run,
+    unlaunched,
+)
 
 # --- privacy review -------------------------------------------------------------------------------
 
@@ -456,128 +408,6 @@ def test_assess_returns_every_program_per_country_in_order():
     ]
 
 
-# --- explanations ---------------------------------------------------------------------------------
-
-
-@pytest.mark.parametrize(
-    ("key", "met", "params", "text"),
-    [
-        (
-            "eligible_practices",
-            False,
-            {"program": "QOPI", "eligible": 3, "threshold": 5},
-            "Eligible practices: 3 of 5",
-        ),
-        (
-            "privacy_review",
-            False,
-            {"program": "QOPI", "status": "in_review", "since": "2026-03-02"},
-            "Privacy review in progress since 2026-03-02",
-        ),
-        (
-            "privacy_review",
-            True,
-            {"program": "QOPI", "status": "approved_with_conditions", "since": None},
-            "Privacy review approved with conditions",
-        ),
-        (
-            "privacy_review",
-            False,
-            {"program": "QCP", "status": None, "since": None},
-            "No privacy review covers QCP",
-        ),
-        (
-            "country_agreement",
-            True,
-            {
-                "program": "QOPI",
-                "status": "signed",
-                "since": None,
-                "signed_on": "2025-02-01",
-                "expires_on": "2027-01-31",
-                "expired": False,
-            },
-            "Agreement signed, valid until 2027-01-31",
-        ),
-        (
-            "country_agreement",
-            True,
-            {
-                "program": "QOPI",
-                "status": "signed",
-                "since": None,
-                "signed_on": None,
-                "expires_on": None,
-                "expired": False,
-            },
-            "Agreement signed, with no expiry date",
-        ),
-        (
-            "country_agreement",
-            False,
-            {
-                "program": "QOPI",
-                "status": "expired",
-                "since": "2026-05-02",
-                "signed_on": None,
-                "expires_on": "2026-05-01",
-                "expired": True,
-            },
-            "Agreement expired on 2026-05-01",
-        ),
-        (
-            "country_agreement",
-            False,
-            {
-                "program": "QOPI",
-                "status": "out_for_signature",
-                "since": "2026-04-10",
-                "signed_on": None,
-                "expires_on": None,
-                "expired": False,
-            },
-            "Agreement out for signature since 2026-04-10",
-        ),
-        (
-            "country_agreement",
-            False,
-            {
-                "program": "QCP",
-                "status": None,
-                "since": None,
-                "signed_on": None,
-                "expires_on": None,
-                "expired": False,
-            },
-            "No country agreement covers QCP",
-        ),
-        (
-            "qopi_launched",
-            False,
-            {"availability": "in_pipeline"},
-            "QOPI is in the pipeline, not launched",
-        ),
-        ("qopi_launched", True, {"availability": "pilot"}, "QOPI is in pilot"),
-    ],
-)
-def test_explain(key, met, params, text):
-    assert explain(Criterion(key, met, params)) == text
-
-
-def test_explain_translates_the_whole_sentence_and_writes_days_as_asked():
-    found = Criterion("privacy_review", False, {"status": "in_review", "since": "2026-03-02"})
-    assert explain(found, lambda message: f"<{message}>", day=lambda d: f"{d:%d/%m}") == (
-        "<Privacy review in progress since 02/03>"
-    )
-
-
-def test_summary_joins_missing_criteria_with_the_given_conjunction():
-    result = run(unlaunched(agreements=(), eligible={"QOPI": 3}))["QOPI"]
-    assert summarize(result, join=" + ".join) == (
-        "Blocked: missing a signed country agreement + enough eligible practices"
-    )
-
-
 @pytest.mark.parametrize("code", sorted(HOME_COUNTRIES))
 def test_the_programs_home_is_never_a_launch_candidate(code):
     home = facts(country=code, availability={"QOPI": "available"}, privacy_reviews=())
@@ -597,33 +427,6 @@ def test_a_qcp_at_home_uses_none_of_the_international_capacity():
     board = assess([*launched, candidate], today=TODAY, qcp_capacity=4)
     assert count_launched(launched, "QCP") == 3
     assert [r.state for r in board if r.country == "CO" and r.program == "QCP"] == [State.READY]
-
-
-def test_explain_rejects_unknown_key():
-    with pytest.raises(ValueError, match="bogus"):
-        explain(Criterion("bogus", True, {}))
-
-
-def test_results_serialise_to_json():
-    board = assess(
-        [unlaunched(agreements=(agreement("signed", expires_on=TODAY),))],
-        today=TODAY,
-        qcp_capacity=6,
-    )
-    payload = json.loads(json.dumps([as_dict(r) for r in board]))
-    assert payload[0]["criteria"][1] == {
-        "key": "country_agreement",
-        "met": True,
-        "detail": "Agreement signed, valid until 2026-06-15",
-        "params": {
-            "program": "QOPI",
-            "status": "signed",
-            "since": None,
-            "signed_on": None,
-            "expires_on": "2026-06-15",
-            "expired": False,
-        },
-    }
 
 
 def test_facts_are_frozen():
