@@ -75,6 +75,8 @@ def trust_proxies(app: Flask) -> None:
 
 
 def register_extensions(app: Flask) -> None:
+    """Bind the extensions (database, migrations, Babel, CSRF, rate limits, Flask-Security) and
+    the hooks of login security, tallies, readiness recording, hardening and the outbox."""
     db.init_app(app)
     migrate.init_app(app, db, render_as_batch=True, compare_type=True)
     babel.init_app(app, locale_selector=select_locale)
@@ -94,6 +96,7 @@ def register_extensions(app: Flask) -> None:
 
 
 def register_blueprints(app: Flask) -> None:
+    """Register every blueprint of the screens and the survey, then the API's."""
     from crm.accounts.views import account, admin
     from crm.activities import views as tasks
     from crm.api import openapi
@@ -131,6 +134,8 @@ def register_jobs() -> None:
 
 
 def register_template_helpers(app: Flask) -> None:
+    """Give templates their filters and globals: dates and numbers, labels, the privacy
+    notice's link."""
     from crm import labels
     from crm.core import presentation
     from crm.privacy import notice
@@ -141,12 +146,14 @@ def register_template_helpers(app: Flask) -> None:
 
 
 def register_error_handlers(app: Flask) -> None:
+    """Error pages, and the API's error shape (``crm.core.errors``)."""
     from crm.core import errors
 
     errors.init_app(app)
 
 
 def register_commands(app: Flask) -> None:
+    """The ``flask`` commands (``docs/architecture.md#interfaces``) and ``flask demo``."""
     from crm import cli
     from crm.demo import generate as demo
 
