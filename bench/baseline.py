@@ -24,7 +24,8 @@ import os
 from datetime import UTC, datetime
 
 from flask import Flask, Response, has_request_context, redirect, request
-from sqlalchemy import MetaData, create_engine, event, func, insert, select
+from sqlalchemy import Connection, MetaData, create_engine, event, func, insert, select
+from werkzeug.datastructures import MultiDict
 
 DATABASE_URL = os.environ.get("DATABASE_URL", "sqlite:///instance/crm.sqlite")
 PROGRAM_KEYS = {"QOPI": "interest_qopi", "QCP": "interest_qcp", "QTP": "interest_qtp"}
@@ -76,76 +77,98 @@ def submit():
         if key not in NOT_ANSWERS and form[key] != ""
     }
     now = datetime.now(UTC)
-    name = form.get("practice_name", "").strip()
     with engine.begin() as conn:
-        practice_id = conn.execute(
-            insert(practices)
-            .values(
-                name=name,
-                name_key=name.casefold(),
-                country_code=form["country"],
-                city=form.get("city") or None,
-                practice_type=form.get("practice_type"),
-                outpatient_hem_onc=YES_NO.get(form.get("outpatient_hem_onc", "")),
-                oncologists_count=_int(form.get("oncologists_count")),
-                asco_members_count=_int(form.get("asco_members_count")),
-                reads_english=YES_NO.get(form.get("reads_english", "")),
-                answers_from=now,
-                created_at=now,
-                updated_at=now,
-            )
-            .returning(practices.c.id)
-        ).scalar_one()
-        contact_id = conn.execute(
-            insert(contacts)
-            .values(
-                practice_id=practice_id,
-                name=form.get("name", ""),
-                email=form.get("email", ""),
-                email_key=form.get("email", "").lower(),
-                permission_to_contact=bool(form.get("permission_to_contact")),
-                created_at=now,
-                updated_at=now,
-            )
-            .returning(contacts.c.id)
-        ).scalar_one()
-        response_id = conn.execute(
-            insert(responses)
-            .values(
-                submission_token=form["submission_token"],
-                submitted_at=now,
-                language="en",
-                questionnaire_version="2026.1",
-                consent_at=now,
-                permission_to_contact=bool(form.get("permission_to_contact")),
-                answers=answers,
-                source="web",
-                country_code=form["country"],
-                triage_status="new",
-                practice_id=practice_id,
-                contact_id=contact_id,
-                created_at=now,
-                filed_at=now,  # filed as it is stored: the app's worker must leave it alone
-            )
-            .returning(responses.c.id)
-        ).scalar_one()
-        conn.execute(
-            insert(interests),
-            [
-                {
-                    "practice_id": practice_id,
-                    "program_code": program,
-                    "level": form[key],
-                    "timeframe": form.get("timeframe"),
-                    "details": {},
-                    "response_id": response_id,
-                    "updated_at": now,
-                }
-                for program, key in PROGRAM_KEYS.items()
-                if form.get(key)
-            ],
-        )
+        practice_id = _insert_practice(conn, form, now)
+        contact_id = _insert_contact(conn, form, practice_id, now)
+        response_id = _insert_response(conn, form, answers, practice_id, contact_id, now)
+        _insert_interests(conn, form, practice_id, response_id, now)
     return redirect(f"/thanks/{form['submission_token']}", code=303)
+
+
+def _insert_practice(conn: Connection, form: MultiDict, now: datetime) -> int:
+    """A new practice from the form's practice answers; its id."""
+    name = form.get("practice_name", "").strip()
+    return conn.execute(
+        insert(practices)
+        .values(
+            name=name,
+            name_key=name.casefold(),
+            country_code=form["country"],
+            city=form.get("city") or None,
+            practice_type=form.get("practice_type"),
+            outpatient_hem_onc=YES_NO.get(form.get("outpatient_hem_onc", "")),
+            oncologists_count=_int(form.get("oncologists_count")),
+            asco_members_count=_int(form.get("asco_members_count")),
+            reads_english=YES_NO.get(form.get("reads_english", "")),
+            answers_from=now,
+            created_at=now,
+            updated_at=now,
+        )
+        .returning(practices.c.id)
+    ).scalar_one()
+
+
+def _insert_contact(conn: Connection, form: MultiDict, practice_id: int, now: datetime) -> int:
+    """The respondent as the practice's contact; its id."""
+    return conn.execute(
+        insert(contacts)
+        .values(
+            practice_id=practice_id,
+            name=form.get("name", ""),
+            email=form.get("email", ""),
+            email_key=form.get("email", "").lower(),
+            permission_to_contact=bool(form.get("permission_to_contact")),
+            created_at=now,
+            updated_at=now,
+        )
+        .returning(contacts.c.id)
+    ).scalar_one()
+
+
+def _insert_response(conn: Connection, form: MultiDict, answers: dict, practice_id: int,
+                     contact_id: int, now: datetime) -> int:  # fmt: skip
+    """The response with its answers as JSON, filed as it is stored; its id."""
+    return conn.execute(
+        insert(responses)
+        .values(
+            submission_token=form["submission_token"],
+            submitted_at=now,
+            language="en",
+            questionnaire_version="2026.1",
+            consent_at=now,
+            permission_to_contact=bool(form.get("permission_to_contact")),
+            answers=answers,
+            source="web",
+            country_code=form["country"],
+            triage_status="new",
+            practice_id=practice_id,
+            contact_id=contact_id,
+            created_at=now,
+            filed_at=now,  # filed as it is stored: the app's worker must leave it alone
+        )
+        .returning(responses.c.id)
+    ).scalar_one()
+
+
+def _insert_interests(conn: Connection, form: MultiDict, practice_id: int, response_id: int,
+                      now: datetime) -> None:  # fmt: skip
+    """One interest per program the form answered."""
+    conn.execute(
+        insert(interests),
+        [
+            {
+                "practice_id": practice_id,
+                "program_code": program,
+                "level": form[key],
+                "timeframe": form.get("timeframe"),
+                "details": {},
+                "response_id": response_id,
+                "updated_at": now,
+            }
+            for program, key in PROGRAM_KEYS.items()
+            if form.get(key)
+        ],
+    )
 
 
 @app.get("/counts")
@@ -172,4 +195,5 @@ def calibrate():
 
 @app.get("/")
 def alive():
+    """Whether the server answers (the runner waits for it)."""
     return "ok"

@@ -32,271 +32,51 @@ import time
 import unicodedata
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
-from datetime import UTC, date, datetime, timedelta
 
-from sqlalchemy import Connection, create_engine, text
+from sqlalchemy import create_engine, text
 from sqlalchemy.pool import StaticPool
 
+from bench.pipeline import next_id, pipeline_rows
+from bench.vocabulary import (
+    CAMPAIGN_SECONDS,
+    CHUNK_PRACTICES,
+    COMMENTS,
+    FIRST_NAMES,
+    INTEREST_KEYS,
+    INTEREST_WEIGHTS,
+    LAST_NAMES,
+    LEVELS,
+    LICENSING,
+    PRACTICE_TYPES,
+    PREFIXES,
+    QTP_FORMATS,
+    REPEAT_DUPLICATE_SHARE,
+    RESPONSES_PER_PRACTICE,
+    ROLES,
+    SPAM_SHARE,
+    STAFF_EMAIL,
+    TIMEFRAMES,
+    YES_NO_UNSURE,
+    Reference,
+    language_of,
+    read_reference,
+    word,
+)
+from bench.writers import (
+    AUDIT_COLUMNS,
+    CONTACT_COLUMNS,
+    INTEREST_COLUMNS,
+    PRACTICE_COLUMNS,
+    RESPONSE_COLUMNS,
+    PostgresWriter,
+    SQLiteWriter,
+    Writer,
+)
 from crm.responses.matching import name_keys
 from crm.responses.tallies import rebuild as rebuild_tallies
 
 logger = logging.getLogger("bench.generate")
 
-#: Responses per practice, on average (first response, repeats, duplicates).
-RESPONSES_PER_PRACTICE = 4
-SPAM_SHARE = 0.06
-#: Share of a practice's repeat responses that staff marked as duplicates.
-REPEAT_DUPLICATE_SHARE = 0.12
-#: Practices per chunk written at once (about 20k responses).
-CHUNK_PRACTICES = 5000
-#: The campaign year the responses were submitted in (UTC).
-CAMPAIGN_START = datetime(2025, 12, 1, tzinfo=UTC)
-CAMPAIGN_SECONDS = 360 * 24 * 3600
-STAFF_EMAIL = "bench-staff@example.org"
-
-#: Large respondent countries first (rank 1 = largest share); the rest follow in a fixed
-#: pseudo-random order.
-LARGE_COUNTRIES = (
-    "BR", "IN", "MX", "AR", "ES", "CO", "PH", "PK", "EG", "CL", "PE", "SA", "MY", "TR", "NG",
-    "IT", "DE", "FR", "GR", "RO", "PT", "PL", "ZA", "ID", "VN", "TH", "KE", "EC", "VE", "CN",
-)  # fmt: skip
-SPANISH = frozenset("AR BO CL CO CR CU DO EC ES GQ GT HN MX NI PA PE PR PY SV UY VE".split())
-PORTUGUESE = frozenset("BR PT AO MZ CV GW ST TL".split())
-
-SYLLABLES = (
-    "ka", "lo", "mi", "ra", "te", "vo", "su", "ne", "di", "ba", "ro", "la", "ni", "po", "se",
-    "ta", "ma", "ri", "co", "fe", "gu", "ha", "je", "ki", "lu", "mo", "na", "pi", "qui", "sa",
-    "to", "za",
-)  # fmt: skip
-PREFIXES = {
-    "en": ("Oncology Clinic", "Cancer Centre", "Hospital", "Medical Centre", "Oncology Associates"),
-    "es": ("Clínica", "Hospital", "Instituto de Oncología", "Centro Oncológico", "Sanatorio"),
-    "pt_BR": (
-        "Clínica",
-        "Hospital",
-        "Instituto de Oncologia",
-        "Centro de Oncologia",
-        "Oncoclínica",
-    ),
-}
-FIRST_NAMES = {
-    "en": ("Amina", "Rahul", "Grace", "Omar", "Priya", "David", "Fatima", "John", "Mei", "Ali"),
-    "es": ("Ana", "Carlos", "Lucía", "Javier", "María", "Diego", "Sofía", "Andrés", "Elena"),
-    "pt_BR": ("Ana", "João", "Mariana", "Pedro", "Beatriz", "Lucas", "Camila", "Rafael"),
-}
-LAST_NAMES = {
-    "en": ("Khan", "Sharma", "Okafor", "Hassan", "Reyes", "Tan", "Nguyen", "Smith", "Ali"),
-    "es": ("García", "Martínez", "López", "Rodríguez", "Fernández", "Pérez", "Gómez"),
-    "pt_BR": ("Silva", "Santos", "Oliveira", "Souza", "Costa", "Pereira", "Almeida"),
-}
-ROLES = ("Medical oncologist", "Hematologist", "Practice manager", "Nurse", "Medical director")
-COMMENTS = (
-    "We would like to take part.",
-    "Please send more information about the fees.",
-    "Our team is small but motivated.",
-    "Interested in the training program for our nurses.",
-)
-
-PRACTICE_TYPES = (
-    ("private_practice", "hospital_based", "academic_center", "cancer_center", "public_hospital",
-     "other"),
-    (35, 25, 12, 10, 13, 5),
-)  # fmt: skip
-LEVELS = ("very", "somewhat", "not_very", "not_at_all")
-INTEREST_WEIGHTS = {"QOPI": (30, 30, 25, 15), "QCP": (20, 25, 30, 25), "QTP": (35, 30, 20, 15)}
-INTEREST_KEYS = {"QOPI": "interest_qopi", "QCP": "interest_qcp", "QTP": "interest_qtp"}
-TIMEFRAMES = ("within_6_months", "6_to_12_months", "over_12_months", "not_sure")
-YES_NO_UNSURE = ("yes", "no", "unsure")
-QTP_FORMATS = ("six_month", "one_day", "train_the_trainer")
-LICENSING = ("qtp_content", "quality_symposium")
-
-
-def word(index: int, minimum: int = 3) -> str:
-    """A pronounceable word unique to ``index`` (its base-32 digits as syllables)."""
-    parts = []
-    while index or len(parts) < minimum:
-        index, digit = divmod(index, len(SYLLABLES))
-        parts.append(SYLLABLES[digit])
-    return "".join(parts).capitalize()
-
-
-def language_of(country: str) -> str:
-    """The survey language a respondent in ``country`` most likely uses."""
-    if country in PORTUGUESE:
-        return "pt_BR"
-    return "es" if country in SPANISH else "en"
-
-
-@dataclass
-class Reference:
-    """What the seeded database already holds: countries, launched programs, the staff user."""
-
-    countries: list[str]
-    weights: list[float]
-    launched: dict[str, set[str]]
-    staff_id: int | None
-
-
-def read_reference(conn: Connection, seed: int) -> Reference:
-    """Countries ranked by skew (LARGE_COUNTRIES first), QOPI/QCP launches, the staff user."""
-    codes = [c for (c,) in conn.execute(text("SELECT code FROM countries ORDER BY code"))]
-    if not codes:
-        raise SystemExit("no countries: run `flask --app app db upgrade && flask --app app seed`")
-    rest = [c for c in codes if c not in LARGE_COUNTRIES]
-    random.Random(seed).shuffle(rest)
-    ranked = [c for c in LARGE_COUNTRIES if c in codes] + rest
-    launched: dict[str, set[str]] = {}
-    for country, program in conn.execute(
-        text("SELECT country_code, program_code FROM availabilities WHERE status IN "
-             "('available', 'pilot')")
-    ):  # fmt: skip
-        launched.setdefault(program, set()).add(country)
-    staff_id = conn.execute(
-        text("SELECT id FROM staff_users WHERE email = :email"), {"email": STAFF_EMAIL}
-    ).scalar()
-    return Reference(
-        countries=ranked,
-        weights=[1.0 / rank for rank in range(1, len(ranked) + 1)],
-        launched=launched,
-        staff_id=staff_id,
-    )
-
-
-# ------------------------------------------------------------------------------------------------
-# Writers: one bulk insert per table and chunk
-
-#: "YYYY-MM-DD " of every day of the campaign and "HH:MM:SS" of every second of a day: a
-#: timestamp is two list look-ups (strftime was a third of the generator's time).
-DAYS = [(CAMPAIGN_START + timedelta(days=d)).strftime("%Y-%m-%d ") for d in range(400)]
-CLOCK = [f"{h:02d}:{m:02d}:{s:02d}" for h in range(24) for m in range(60) for s in range(60)]
-
-
-class Writer:
-    """Bulk inserts through SQLAlchemy Core's executemany; timestamps as text in the format
-    SQLAlchemy's SQLite ``DateTime`` stores and reads back."""
-
-    suffix = ".000000"
-
-    def __init__(self, conn: Connection) -> None:
-        self.conn = conn
-        self.rows = 0
-
-    def timestamp(self, seconds: int) -> str:
-        """The instant ``seconds`` after CAMPAIGN_START (UTC) as stored text."""
-        day, second = divmod(seconds, 86400)
-        return DAYS[day] + CLOCK[second] + self.suffix
-
-    def write(self, name: str, columns: Sequence[str], rows: list[tuple]) -> None:
-        if not rows:
-            return
-        marks = ", ".join("?" for _ in columns)
-        self.conn.exec_driver_sql(
-            f"INSERT INTO {name} ({', '.join(columns)}) VALUES ({marks})",  # noqa: S608
-            rows,
-        )
-        self.rows += len(rows)
-
-    def prepare(self) -> None:
-        """Session settings for a bulk load (rows are consistent by construction)."""
-
-    def finish(self) -> None:
-        """Indexes and sequences after the load."""
-
-    def analyze(self) -> None:
-        """Planner statistics (PostgreSQL; the app never runs ANALYZE on SQLite)."""
-
-
-class SQLiteWriter(Writer):
-    """No journal during the load (a failed load is thrown away), secondary indexes dropped
-    and built again at the end (sorting once beats a million random B-tree inserts)."""
-
-    #: Set on the connection before the load's transaction (a journal mode cannot change
-    #: inside one): no journal, no fsync, 256 MiB of page cache.
-    PRAGMAS = ("journal_mode=OFF", "synchronous=OFF", "cache_size=-262144")
-
-    def prepare(self) -> None:
-        tables = ", ".join(f"'{name}'" for name in GENERATED_TABLES)
-        self.indexes = self.conn.exec_driver_sql(
-            "SELECT name, sql FROM sqlite_master WHERE type = 'index' AND sql IS NOT NULL "  # noqa: S608
-            f"AND tbl_name IN ({tables})"
-        ).all()
-        for name, _sql in self.indexes:
-            self.conn.exec_driver_sql(f'DROP INDEX "{name}"')
-
-    def finish(self) -> None:
-        for _name, sql in self.indexes:
-            self.conn.exec_driver_sql(sql)
-
-
-class PostgresWriter(Writer):
-    """COPY FROM STDIN per table and chunk; foreign-key triggers off for the load (superuser)."""
-
-    suffix = "+00"
-
-    def prepare(self) -> None:
-        self.conn.exec_driver_sql("SET session_replication_role = replica")
-
-    def write(self, name: str, columns: Sequence[str], rows: list[tuple]) -> None:
-        if not rows:
-            return
-        cursor = self.conn.connection.driver_connection.cursor()
-        with cursor.copy(f"COPY {name} ({', '.join(columns)}) FROM STDIN") as copy:
-            for row in rows:
-                copy.write_row(row)
-        self.rows += len(rows)
-
-    def finish(self) -> None:
-        self.conn.exec_driver_sql("SET session_replication_role = DEFAULT")
-        for name in GENERATED_TABLES:
-            if name in NO_ID_TABLES:
-                continue
-            self.conn.exec_driver_sql(
-                f"SELECT setval(pg_get_serial_sequence('{name}', 'id'), "  # noqa: S608
-                f"(SELECT COALESCE(MAX(id), 0) + 1 FROM {name}), false)"
-            )
-
-    def analyze(self) -> None:
-        self.conn.exec_driver_sql("ANALYZE")
-
-
-GENERATED_TABLES = (
-    "practices",
-    "practice_name_keys",
-    "interest_tally_entries",
-    "contacts",
-    "survey_responses",
-    "interests",
-    "audit_events",
-    "activities",
-    "privacy_reviews",
-    "country_agreements",
-    "country_thresholds",
-)
-NO_ID_TABLES = frozenset({"practice_name_keys", "interest_tally_entries"})
-PRACTICE_COLUMNS = (
-    "id", "name", "name_key", "country_code", "city", "city_key", "practice_type",
-    "outpatient_hem_onc", "oncologists_count", "new_patients_per_year", "asco_members_count",
-    "ehr_use", "reads_english", "willing_to_sign_agreement", "answers_from", "created_at",
-    "updated_at",
-)  # fmt: skip
-CONTACT_COLUMNS = (
-    "id", "practice_id", "name", "role", "email", "email_key", "phone", "preferred_language",
-    "permission_to_contact", "permission_changed_at", "created_at", "updated_at",
-)  # fmt: skip
-RESPONSE_COLUMNS = (
-    "id", "submission_token", "submitted_at", "language", "questionnaire_version",
-    "privacy_notice_version", "consent_at", "permission_to_contact", "answers", "source",
-    "country_code", "triage_status", "practice_id", "contact_id", "suggested_practice_id",
-    "suggestion_score", "triaged_at", "triaged_by_id", "created_at", "filed_at",
-)  # fmt: skip
-INTEREST_COLUMNS = (
-    "id", "practice_id", "program_code", "level", "timeframe", "willing_to_pay_fee", "details",
-    "response_id", "updated_at",
-)  # fmt: skip
-AUDIT_COLUMNS = (
-    "id", "occurred_at", "actor_id", "actor", "action", "entity_type", "entity_id",
-    "country_code", "practice_id", "changes",
-)  # fmt: skip
 YES_NO = {"yes": True, "no": False}
 
 
@@ -315,10 +95,6 @@ def fragment(answers: dict) -> str:
     a response's JSON is a concatenation of the fragments of its parts."""
     kept = {k: v for k, v in answers.items() if v not in (None, "", [])}
     return json.dumps(kept, ensure_ascii=False)[1:-1]
-
-
-# ------------------------------------------------------------------------------------------------
-# Rows
 
 
 @dataclass
@@ -449,16 +225,29 @@ class Generator:
         w.write("audit_events", AUDIT_COLUMNS, rows["audit"])
 
     def _practice(self, count: int, rows: dict[str, list]) -> None:
-        rng, ts, ids = self.rng, self.writer.timestamp, self.ids
+        """One practice with ``count`` responses: its responses (and triage), then its row, name
+        keys, contact and current interests from its latest counted response."""
+        ids = self.ids
         practice_id, contact_id = ids.practice, ids.contact
         ids.practice += 1
         ids.contact += 1
         country = self.country()
         person = self.person(country, practice_id)
-        person_json = fragment(person)
-        facts = rng.choice(self.facts)
-        neighbours = self.recent.setdefault(country, [])
+        facts = self.rng.choice(self.facts)
         moments = sorted(self.moment() for _ in range(count))
+        latest = self._responses(practice_id, contact_id, country, person, facts, moments, rows)
+        self._practice_rows(practice_id, contact_id, country, person, facts, moments[0], latest,
+                            rows)  # fmt: skip
+
+    def _responses(self, practice_id: int, contact_id: int, country: str, person: dict,
+                   facts: Pooled, moments: list[int],
+                   rows: dict[str, list]) -> tuple[int, Pooled, int]:  # fmt: skip
+        """The practice's responses at ``moments``: the first ``new`` (now and then with a
+        suggested namesake), later ones ``linked`` or ``duplicate``. Returns the id, opinions
+        and moment of the latest counted one."""
+        rng, ids = self.rng, self.ids
+        person_json = fragment(person)
+        neighbours = self.recent.setdefault(country, [])
         latest: tuple[int, Pooled, int] | None = None
         for position, moment in enumerate(moments):
             opinions = rng.choice(self.opinions)
@@ -486,8 +275,16 @@ class Generator:
                 latest = (response_id, opinions, moment)
         neighbours.append(practice_id)
         del neighbours[:-50]
+        return latest
+
+    def _practice_rows(self, practice_id: int, contact_id: int, country: str, person: dict,
+                       facts: Pooled, first_moment: int, latest: tuple[int, Pooled, int],
+                       rows: dict[str, list]) -> None:  # fmt: skip
+        """The practice's row, name keys and contact, and one interest per program, as the
+        app files them from its latest counted response."""
+        ts, ids = self.writer.timestamp, self.ids
         response_id, opinions, moment = latest
-        first, last = ts(moments[0]), ts(moment)
+        first, last = ts(first_moment), ts(moment)
         fact, opinion = facts.answers, opinions.answers
         rows["practices"].append(
             (practice_id, person["practice_name"], normalize_key(person["practice_name"]),
@@ -569,11 +366,6 @@ COUNTER_TABLES = {
 }
 
 
-def next_id(conn: Connection, name: str) -> int:
-    """The first free id of table ``name`` (the seed and the CLI write some rows first)."""
-    return conn.execute(text(f"SELECT COALESCE(MAX(id), 0) + 1 FROM {name}")).scalar()  # noqa: S608
-
-
 def _cumulative(weights: Sequence[float]) -> list[float]:
     total, out = 0.0, []
     for weight in weights:
@@ -601,95 +393,6 @@ def chunks(sizes: list[int], spam: int) -> Iterator[tuple[list[int], int]]:
     for index in range(count):
         part = sizes[index * CHUNK_PRACTICES : (index + 1) * CHUNK_PRACTICES]
         yield part, spam // count + (1 if index < spam % count else 0)
-
-
-# ------------------------------------------------------------------------------------------------
-# Country pipeline: privacy reviews, agreements, thresholds, activities
-
-
-def pipeline_rows(reference: Reference, writer: Writer, rng: random.Random) -> None:
-    """Reviews and agreements on a third of the countries (largest first), threshold overrides
-    on a few, and some activities, so the board shows ready, near-ready and blocked countries."""
-    ts, today = writer.timestamp, date(2026, 11, 29)
-    conn = writer.conn
-    review_id, agreement_id = next_id(conn, "privacy_reviews"), next_id(conn, "country_agreements")
-    threshold_id, activity_id = next_id(conn, "country_thresholds"), next_id(conn, "activities")
-    qopi = reference.launched.get("QOPI", set())
-    reviews, review_programs, agreements, agreement_programs = [], [], [], []
-    thresholds, activities = [], []
-    candidates = reference.countries[:90]
-    for number, country in enumerate(candidates):
-        programs = ["QCP"] if country in qopi else ["QOPI"]
-        if country not in qopi and rng.random() < 0.4:
-            programs.append("QCP")
-        plan = rng.choices(("ready", "near", "blocked", "none"), (35, 25, 20, 20))[0]
-        if plan == "none":
-            continue
-        review_status = {"ready": "approved", "near": "approved_with_conditions"}.get(
-            plan, rng.choice(("requested", "in_review"))
-        )
-        agreement_status = {"ready": "signed", "near": "negotiating"}.get(plan, "draft")
-        requested = today - timedelta(days=rng.randrange(200, 600))
-        decided = requested + timedelta(days=90) if plan != "blocked" else None
-        reviews.append(
-            (review_id + number, country, review_status, (decided or requested).isoformat(),
-             "local data-protection law", "Outside counsel",
-             requested.isoformat(), decided.isoformat() if decided else None,
-             ts(0), ts(0))
-        )  # fmt: skip
-        review_programs += [(review_id + number, p) for p in programs]
-        signed = requested + timedelta(days=120) if agreement_status == "signed" else None
-        agreements.append(
-            (agreement_id + number, country, f"National Oncology Society {word(number)}",
-             agreement_status,
-             (signed or requested).isoformat(), signed.isoformat() if signed else None,
-             signed.isoformat() if signed else None,
-             (signed + timedelta(days=3 * 365)).isoformat() if signed else None,
-             ts(0), ts(0))
-        )  # fmt: skip
-        agreement_programs += [(agreement_id + number, p) for p in programs]
-        if number % 9 == 8:
-            thresholds.append(
-                (threshold_id + len(thresholds), country, "QOPI", rng.randrange(6, 30),
-                 "Large country", ts(0))
-            )  # fmt: skip
-        for k in range(rng.randrange(2, 12)):
-            activities.append(
-                (activity_id + len(activities), rng.choice(("note", "call", "email", "meeting")),
-                 country, None, f"Pipeline follow-up {k + 1}", "Discussed the next steps.",
-                 DAYS[k * 20].strip(), reference.staff_id,
-                 ts(k * 20 * 86400))
-            )  # fmt: skip
-    writer.write(
-        "privacy_reviews",
-        ("id", "country_code", "status", "status_since", "applicable_law", "counsel",
-         "requested_on", "decided_on", "created_at", "updated_at"),
-        reviews,
-    )  # fmt: skip
-    writer.write("privacy_review_programs", ("privacy_review_id", "program_code"), review_programs)
-    writer.write(
-        "country_agreements",
-        ("id", "country_code", "counterparty", "status", "status_since", "signed_on",
-         "effective_on", "expires_on", "created_at", "updated_at"),
-        agreements,
-    )  # fmt: skip
-    writer.write(
-        "country_agreement_programs", ("country_agreement_id", "program_code"), agreement_programs
-    )
-    writer.write(
-        "country_thresholds",
-        ("id", "country_code", "program_code", "min_eligible_practices", "reason", "updated_at"),
-        thresholds,
-    )
-    writer.write(
-        "activities",
-        ("id", "kind", "country_code", "practice_id", "subject", "body", "occurred_on",
-         "author_id", "created_at"),
-        activities,
-    )  # fmt: skip
-
-
-# ------------------------------------------------------------------------------------------------
 
 
 @dataclass(frozen=True)

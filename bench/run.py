@@ -16,8 +16,8 @@ Raw results: ``bench/results/<time>.json`` and ``.md`` (git-ignored).
 
 The parts: ``bench/common.py`` (settings, results), ``client.py`` (HTTP), ``servers.py``
 (gunicorn and the worker), ``load.py`` (wrk, the soak, the forms posted), ``measures.py``,
-``report.py`` (the table); the data come from ``generate.py``, the baseline is
-``baseline.py``.
+``report.py`` (the table); the data come from ``generate.py`` (with ``vocabulary.py``,
+``writers.py`` and ``pipeline.py``), the baseline is ``baseline.py``.
 """
 
 from __future__ import annotations
