@@ -35,7 +35,7 @@ def eligible_answers(n: int = 0, **overrides) -> dict:
 
 
 def submit_response(db, answers: dict, *, at: datetime = T0, language: str = "es"):
-    """One response through ``crm.intake.intake_response``, committed; returns the response."""
+    """One response through ``crm.responses.intake.intake_response``, committed; returns it."""
     result = intake_response(
         answers,
         language=language,

@@ -1,7 +1,7 @@
 """Maintained tallies equal a fresh count after every kind of write (README "Performance").
 
 Each test writes through the app's own operations, commits, and compares the maintained tallies
-with ``crm.tallies.rebuild`` run on the same data.
+with ``crm.responses.tallies.rebuild`` run on the same data.
 """
 
 from __future__ import annotations
