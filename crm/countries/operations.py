@@ -10,6 +10,8 @@ the user's language, before anything is written (the checks are in ``validation.
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
+from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
@@ -30,6 +32,7 @@ from crm.countries.models import (
     Country,
     CountryAgreement,
     PrivacyReview,
+    Program,
 )
 from crm.countries.queries import launched_programs
 from crm.countries.validation import (
@@ -210,28 +213,67 @@ AGREEMENT_FIELDS = (
 DECIDED_REVIEW = frozenset({"approved", "approved_with_conditions", "rejected"})
 
 
-def _review_snapshot(review: PrivacyReview) -> dict[str, Any]:
+def _values(record: PrivacyReview | CountryAgreement, fields: tuple[str, ...]) -> dict[str, Any]:
     return {
-        field: sorted(review.program_codes) if field == "programs" else getattr(review, field)
-        for field in REVIEW_FIELDS
-    }
-
-
-def _agreement_snapshot(agreement: CountryAgreement) -> dict[str, Any]:
-    return {
-        field: sorted(agreement.program_codes) if field == "programs" else getattr(agreement, field)
-        for field in AGREEMENT_FIELDS
+        field: sorted(record.program_codes) if field == "programs" else getattr(record, field)
+        for field in fields
     }
 
 
 def review_values(review: PrivacyReview) -> dict[str, Any]:
     """The review's editable values (:data:`REVIEW_FIELDS`), programs as sorted codes."""
-    return _review_snapshot(review)
+    return _values(review, REVIEW_FIELDS)
 
 
 def agreement_values(agreement: CountryAgreement) -> dict[str, Any]:
     """The agreement's editable values (:data:`AGREEMENT_FIELDS`), programs as sorted codes."""
-    return _agreement_snapshot(agreement)
+    return _values(agreement, AGREEMENT_FIELDS)
+
+
+@dataclass(frozen=True)
+class _Kind:
+    """How the audit trail (``entity``, also its actions' prefix) and the logs (``noun``) name a
+    kind of pipeline record, and its editable ``fields``."""
+
+    entity: str
+    noun: str
+    fields: tuple[str, ...]
+
+
+REVIEW = _Kind("privacy_review", "privacy review", REVIEW_FIELDS)
+AGREEMENT = _Kind("country_agreement", "agreement", AGREEMENT_FIELDS)
+
+
+def _add_record(record: PrivacyReview | CountryAgreement, kind: _Kind) -> None:
+    """Insert a new review or agreement, record its creation, tell readiness recording."""
+    db.session.add(record)
+    db.session.flush()
+    country = record.country_code
+    values = audit.diff({}, _values(record, kind.fields))
+    audit.record(f"{kind.entity}.create", kind.entity, record.id, values, country_code=country)
+    notify_country_changed(country)
+    logger.info("%s %s of %s recorded by %s", kind.noun, record.id, country, actor_name())
+
+
+def _change_record(
+    record: PrivacyReview | CountryAgreement,
+    kind: _Kind,
+    apply: Callable[[Any, dict[str, Any]], None],
+    changes: dict[str, Any],
+) -> None:
+    """Apply ``changes`` to a review or agreement; when any value moved, record the update and
+    tell readiness recording (nothing is written otherwise)."""
+    before = _values(record, kind.fields)
+    apply(record, changes)
+    changes_made = audit.diff(before, _values(record, kind.fields))
+    if changes_made:
+        db.session.flush()
+        country = record.country_code
+        audit.record(
+            f"{kind.entity}.update", kind.entity, record.id, changes_made, country_code=country
+        )
+        notify_country_changed(country)
+        logger.info("%s %s updated by %s", kind.noun, record.id, actor_name())
 
 
 def _known(changes: dict[str, Any], fields: tuple[str, ...]) -> None:
@@ -262,6 +304,14 @@ def _status_dates(
     return dates
 
 
+def _assign(
+    record: PrivacyReview | CountryAgreement, cleaned: dict[str, Any], programs: list[Program]
+) -> None:
+    for field, value in cleaned.items():
+        setattr(record, field, value)
+    record.programs = programs
+
+
 def _review_decision(status: str) -> str | None:
     return "decided_on" if status in DECIDED_REVIEW else None
 
@@ -269,7 +319,7 @@ def _review_decision(status: str) -> str | None:
 def _apply_review(review: PrivacyReview, changes: dict[str, Any]) -> None:
     """Validate every value first, then assign: a refused input leaves the review untouched."""
     _known(changes, REVIEW_FIELDS)
-    current = _review_snapshot(review)
+    current = review_values(review)
     values = current | changes
     program_rows = chosen_programs(values["programs"] or ())
     status = choice(values["status"], REVIEW_STATUSES, "status")
@@ -292,9 +342,7 @@ def _apply_review(review: PrivacyReview, changes: dict[str, Any]) -> None:
         "requested_on": values["requested_on"],
         "decided_on": values["decided_on"],
     }
-    for field, value in cleaned.items():
-        setattr(review, field, value)
-    review.programs = program_rows
+    _assign(review, cleaned, program_rows)
 
 
 def record_privacy_review(country: Country, **values: Any) -> PrivacyReview:
@@ -309,17 +357,7 @@ def record_privacy_review(country: Country, **values: Any) -> PrivacyReview:
     """
     review = PrivacyReview(country_code=country.code, status=None)
     _apply_review(review, values)
-    db.session.add(review)
-    db.session.flush()
-    audit.record(
-        "privacy_review.create",
-        "privacy_review",
-        review.id,
-        audit.diff({}, _review_snapshot(review)),
-        country_code=country.code,
-    )
-    notify_country_changed(country.code)
-    logger.info("privacy review %s of %s recorded by %s", review.id, country.code, actor_name())
+    _add_record(review, REVIEW)
     return review
 
 
@@ -331,20 +369,7 @@ def update_privacy_review(review: PrivacyReview, **changes: Any) -> PrivacyRevie
     as docs/domain.md#status-dates says. Same values and errors as
     :func:`record_privacy_review`. Writes nothing when nothing changed.
     """
-    before = _review_snapshot(review)
-    _apply_review(review, changes)
-    changes_made = audit.diff(before, _review_snapshot(review))
-    if changes_made:
-        db.session.flush()
-        audit.record(
-            "privacy_review.update",
-            "privacy_review",
-            review.id,
-            changes_made,
-            country_code=review.country_code,
-        )
-        notify_country_changed(review.country_code)
-        logger.info("privacy review %s updated by %s", review.id, actor_name())
+    _change_record(review, REVIEW, _apply_review, changes)
     return review
 
 
@@ -354,7 +379,7 @@ def update_privacy_review(review: PrivacyReview, **changes: Any) -> PrivacyRevie
 def _apply_agreement(agreement: CountryAgreement, changes: dict[str, Any]) -> None:
     """Validate every value first, then assign: a refused input leaves the agreement untouched."""
     _known(changes, AGREEMENT_FIELDS)
-    current = _agreement_snapshot(agreement)
+    current = agreement_values(agreement)
     values = current | changes
     program_rows = chosen_programs(values["programs"] or ())
     counterparty = clean_text(values["counterparty"], "counterparty")
@@ -385,9 +410,7 @@ def _apply_agreement(agreement: CountryAgreement, changes: dict[str, Any]) -> No
         "effective_on": effective_on,
         "expires_on": expires_on,
     }
-    for field, value in cleaned.items():
-        setattr(agreement, field, value)
-    agreement.programs = program_rows
+    _assign(agreement, cleaned, program_rows)
 
 
 def record_country_agreement(country: Country, **values: Any) -> CountryAgreement:
@@ -402,17 +425,7 @@ def record_country_agreement(country: Country, **values: Any) -> CountryAgreemen
     """
     agreement = CountryAgreement(country_code=country.code, status=None)
     _apply_agreement(agreement, values)
-    db.session.add(agreement)
-    db.session.flush()
-    audit.record(
-        "country_agreement.create",
-        "country_agreement",
-        agreement.id,
-        audit.diff({}, _agreement_snapshot(agreement)),
-        country_code=country.code,
-    )
-    notify_country_changed(country.code)
-    logger.info("agreement %s of %s recorded by %s", agreement.id, country.code, actor_name())
+    _add_record(agreement, AGREEMENT)
     return agreement
 
 
@@ -420,18 +433,5 @@ def update_country_agreement(agreement: CountryAgreement, **changes: Any) -> Cou
     """Change the fields given in ``changes``; the others keep their values (see
     :func:`update_privacy_review` for what "given" means). Same values and errors as
     :func:`record_country_agreement`. Writes nothing when nothing changed."""
-    before = _agreement_snapshot(agreement)
-    _apply_agreement(agreement, changes)
-    changes_made = audit.diff(before, _agreement_snapshot(agreement))
-    if changes_made:
-        db.session.flush()
-        audit.record(
-            "country_agreement.update",
-            "country_agreement",
-            agreement.id,
-            changes_made,
-            country_code=agreement.country_code,
-        )
-        notify_country_changed(agreement.country_code)
-        logger.info("agreement %s updated by %s", agreement.id, actor_name())
+    _change_record(agreement, AGREEMENT, _apply_agreement, changes)
     return agreement

@@ -3,7 +3,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import asdict
+from typing import Any
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
@@ -26,11 +28,13 @@ from crm.countries.forms import (
     CountryAgreementForm,
     CountryFilterForm,
     PrivacyReviewForm,
+    StatusRecordForm,
     ThresholdForm,
 )
 from crm.countries.models import (
     PROGRAM_CODES,
     Availability,
+    Country,
     CountryAgreement,
     CountryThreshold,
     PrivacyReview,
@@ -149,18 +153,45 @@ def edit_availability(code: str, program: str):
     )
 
 
+def _record_form(country: Country, form: StatusRecordForm, save: Callable[[], object], **page: str):
+    """The form page of a privacy review or an agreement: a valid POST runs ``save`` (the
+    operation with its values) and commits, then returns to the country page's ``anchor``
+    section with the ``saved`` message; otherwise the form under ``title`` (422 when refused)."""
+    if form.validate_on_submit() and commit_operation(form, save):
+        flash(page["saved"], "success")
+        return _detail(country.code, page["anchor"])
+    return render_form("countries/form.html", form, country=country, title=page["title"])
+
+
+def _edit_form(
+    form: StatusRecordForm,
+    record: PrivacyReview | CountryAgreement,
+    country: Country,
+    stored: dict[str, Any],
+) -> StatusRecordForm:
+    """``form`` for editing ``record`` of ``country`` (404 when it is another country's), filled
+    from its ``stored`` values on GET."""
+    if record.country_code != country.code:
+        abort(404)
+    if request.method == "GET":
+        form.load(stored)
+    return form
+
+
 @blueprint.route("/<code>/privacy-reviews/new", methods=["GET", "POST"])
 @staff_required
 def new_privacy_review(code: str):
     """Record a privacy review of the country."""
     country = get_country_or_404(code)
     form = PrivacyReviewForm()
-    if form.validate_on_submit() and commit_operation(
-        form, pipeline.record_privacy_review, country, **form.values()
-    ):
-        flash(_("Privacy review saved."), "success")
-        return _detail(country.code, "privacy-reviews")
-    return render_form("countries/form.html", form, country=country, title=_("New privacy review"))
+    return _record_form(
+        country,
+        form,
+        lambda: pipeline.record_privacy_review(country, **form.values()),
+        saved=_("Privacy review saved."),
+        anchor="privacy-reviews",
+        title=_("New privacy review"),
+    )
 
 
 @blueprint.route("/<code>/privacy-reviews/<int:review_id>", methods=["GET", "POST"])
@@ -169,18 +200,16 @@ def edit_privacy_review(code: str, review_id: int):
     """Change a privacy review of the country."""
     country = get_country_or_404(code)
     review = db.get_or_404(PrivacyReview, review_id)
-    if review.country_code != country.code:
-        abort(404)
     stored = pipeline.review_values(review)
-    form = PrivacyReviewForm()
-    if request.method == "GET":
-        form.load(stored)
-    if form.validate_on_submit() and commit_operation(
-        form, pipeline.update_privacy_review, review, **form.changes(stored)
-    ):
-        flash(_("Privacy review saved."), "success")
-        return _detail(country.code, "privacy-reviews")
-    return render_form("countries/form.html", form, country=country, title=_("Privacy review"))
+    form = _edit_form(PrivacyReviewForm(), review, country, stored)
+    return _record_form(
+        country,
+        form,
+        lambda: pipeline.update_privacy_review(review, **form.changes(stored)),
+        saved=_("Privacy review saved."),
+        anchor="privacy-reviews",
+        title=_("Privacy review"),
+    )
 
 
 @blueprint.route("/<code>/agreements/new", methods=["GET", "POST"])
@@ -189,12 +218,14 @@ def new_agreement(code: str):
     """Record a country agreement."""
     country = get_country_or_404(code)
     form = CountryAgreementForm()
-    if form.validate_on_submit() and commit_operation(
-        form, pipeline.record_country_agreement, country, **form.values()
-    ):
-        flash(_("Agreement saved."), "success")
-        return _detail(country.code, "agreements")
-    return render_form("countries/form.html", form, country=country, title=_("New agreement"))
+    return _record_form(
+        country,
+        form,
+        lambda: pipeline.record_country_agreement(country, **form.values()),
+        saved=_("Agreement saved."),
+        anchor="agreements",
+        title=_("New agreement"),
+    )
 
 
 @blueprint.route("/<code>/agreements/<int:agreement_id>", methods=["GET", "POST"])
@@ -203,18 +234,16 @@ def edit_agreement(code: str, agreement_id: int):
     """Change a country agreement (status, dates, programs covered)."""
     country = get_country_or_404(code)
     agreement = db.get_or_404(CountryAgreement, agreement_id)
-    if agreement.country_code != country.code:
-        abort(404)
     stored = pipeline.agreement_values(agreement)
-    form = CountryAgreementForm()
-    if request.method == "GET":
-        form.load(stored)
-    if form.validate_on_submit() and commit_operation(
-        form, pipeline.update_country_agreement, agreement, **form.changes(stored)
-    ):
-        flash(_("Agreement saved."), "success")
-        return _detail(country.code, "agreements")
-    return render_form("countries/form.html", form, country=country, title=_("Agreement"))
+    form = _edit_form(CountryAgreementForm(), agreement, country, stored)
+    return _record_form(
+        country,
+        form,
+        lambda: pipeline.update_country_agreement(agreement, **form.changes(stored)),
+        saved=_("Agreement saved."),
+        anchor="agreements",
+        title=_("Agreement"),
+    )
 
 
 @blueprint.route("/<code>/thresholds/<program>", methods=["GET", "POST"])
