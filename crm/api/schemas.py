@@ -5,13 +5,18 @@ from __future__ import annotations
 from marshmallow import Schema, fields, validate
 
 from crm.core.clock import EARLIEST_DAY, LATEST_DAY
-from crm.countries.models import AGREEMENT_STATUSES, AVAILABILITY_STATUSES, REVIEW_STATUSES
-from crm.readiness.rules import State
+from crm.countries.models import (
+    AGREEMENT_STATUSES,
+    AVAILABILITY_STATUSES,
+    PROGRAM_CODES,
+    REVIEW_STATUSES,
+)
+from crm.readiness.rules import PROGRAMS_WITH_LAUNCH, State
 from crm.responses.models import INTEREST_LEVELS, TIMEFRAMES, TRIAGE_STATUSES
 
 COUNTRY_CODE = validate.Regexp(r"^[A-Z]{2}$", error="Use an ISO 3166-1 alpha-2 code, e.g. BR.")
-PROGRAMS = validate.OneOf(("QOPI", "QCP", "QTP"))
-LAUNCH_PROGRAMS = validate.OneOf(("QOPI", "QCP"))
+PROGRAMS = validate.OneOf(PROGRAM_CODES)
+LAUNCH_PROGRAMS = validate.OneOf(PROGRAMS_WITH_LAUNCH)
 SHORT = validate.Length(max=200)
 LONG = validate.Length(max=5000)
 

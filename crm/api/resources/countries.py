@@ -10,7 +10,7 @@ from crm.api.auth import api_requires, load_api_user
 from crm.api.common import commit_or_refuse, documented_errors, paginate
 from crm.api.serializers import availability_dict, country_dict
 from crm.countries import operations as pipeline
-from crm.countries.models import Availability, Country
+from crm.countries.models import PROGRAM_CODES, Availability, Country
 from crm.countries.queries import get_country_or_404
 from crm.readiness.queries import availability_by_country
 
@@ -87,7 +87,7 @@ def list_availability(query):
 def put_availability(values, code, program):
     """Set a program's availability in a country; the change joins its history."""
     country = get_country_or_404(code)
-    if program not in ("QOPI", "QCP", "QTP"):
+    if program not in PROGRAM_CODES:
         abort(404)
     row = commit_or_refuse(
         lambda: pipeline.set_availability(

@@ -11,7 +11,8 @@ from crm.api import schemas
 from crm.core.access import public
 from crm.core.extensions import db
 from crm.core.i18n import LOCALES, country_name
-from crm.countries.models import Availability, Country
+from crm.countries.models import PROGRAM_CODES, Availability, Country
+from crm.countries.queries import LAUNCHED
 
 blp = Blueprint(
     "api_public",
@@ -32,10 +33,10 @@ def public_availability():
     rows = db.session.execute(
         select(Availability, Country)
         .join(Country, Country.code == Availability.country_code)
-        .where(Availability.status.in_(("available", "pilot")))
+        .where(Availability.status.in_(LAUNCHED))
         .order_by(Availability.program_code, Country.code)
     ).all()
-    programs: dict[str, list[dict[str, Any]]] = {"QOPI": [], "QCP": [], "QTP": []}
+    programs: dict[str, list[dict[str, Any]]] = {code: [] for code in PROGRAM_CODES}
     for availability, country in rows:
         programs[availability.program_code].append(
             {
