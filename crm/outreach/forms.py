@@ -9,12 +9,10 @@ from wtforms.validators import Length, Optional
 
 from crm import labels
 from crm.core.forms import select_choices
+from crm.countries.models import PROGRAM_CODES
 from crm.outreach.models import INVITATION_STATUSES
 from crm.readiness.rules import State
-from crm.responses.questionnaire import INTEREST_KEYS
 
-#: The programs a practice states an interest in (the survey's).
-PROGRAM_CODES = tuple(INTEREST_KEYS)
 READINESS_CHOICES = (
     State.READY,
     State.AWAITING_CAPACITY,

@@ -1,6 +1,6 @@
 """Forms of the response inbox (list filters, GET; triage actions, POST) and of the practices
 and contacts pages. Their choices come from the vocabularies of ``crm.responses.models`` and
-``crm.responses.questionnaire``, titled by ``crm.labels``."""
+``crm.countries.models`` (the programs), titled by ``crm.labels``."""
 
 from __future__ import annotations
 
@@ -13,10 +13,10 @@ from wtforms.validators import DataRequired, Email, InputRequired, Length, Optio
 
 from crm import labels
 from crm.core.forms import select_choices
+from crm.countries.models import PROGRAM_CODES
 from crm.responses.answers import LANGUAGE
 from crm.responses.matching import normalize_key
 from crm.responses.models import LANGUAGES, PRACTICE_TYPES, TRIAGE_STATUSES
-from crm.responses.questionnaire import INTEREST_KEYS
 
 ALL = "all"
 
@@ -101,7 +101,7 @@ class PracticeFilterForm(FlaskForm):
     program = SelectField(
         _l("Interested in"),
         choices=select_choices(
-            [("", _l("Any program")), *((code, code) for code in INTEREST_KEYS)]
+            [("", _l("Any program")), *((code, code) for code in PROGRAM_CODES)]
         ),
         default="",
         validators=[Optional()],
