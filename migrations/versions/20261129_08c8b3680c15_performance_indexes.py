@@ -79,7 +79,7 @@ def upgrade():
 
 
 def _backfill_name_keys():
-    """Keys of the practices that exist already, by the app's own rule (crm.practices)."""
+    """Keys of the practices that exist already, by the app's own rule (crm.responses.matching)."""
     from crm.responses.matching import name_keys
 
     conn = op.get_bind()
@@ -108,7 +108,7 @@ def _backfill_name_keys():
 
 
 def _backfill_tallies():
-    """Tallies of the rows that exist already, by the app's own rules (crm.tallies)."""
+    """Tallies of the rows that exist already, by the app's own rules (crm.responses.tallies)."""
     from crm.responses.tallies import rebuild
 
     rebuild(op.get_bind())

@@ -18,7 +18,7 @@ EU27 = set(
 
 #: The programs' home: the United States and its territories (docs/domain.md#home).
 US_AND_TERRITORIES = {"US", "PR", "GU", "VI", "AS", "MP", "UM"}
-#: The seeded availability (crm/data/README.md), written out by hand.
+#: The seeded availability (crm/countries/seed_data/README.md), written out by hand.
 SPEC_AVAILABLE = {
     "QOPI": {"AR", "AU", "BR", "CL", "IN", "MY", "MX", "NZ", "PK", "PE", "PH", "SA"}
     | EU27

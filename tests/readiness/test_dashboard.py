@@ -110,6 +110,6 @@ def test_dashboard_and_board_render_the_demo_data(viewer_client, db):
     html = viewer_client.get("/staff/dashboard/").get_data(as_text=True)
     assert "No survey responses yet." not in html
     assert 'class="badge badge--ready"' in html
-    # The demo has ready and near-ready countries (crm/demo.py): the board names some.
+    # The demo has ready and near-ready countries (crm/demo/): the board names some.
     board = html[html.index('id="board-title"') : html.index('id="map-title"')]
     assert len(re.findall(r'href="/staff/countries/[A-Z]{2}"', board)) >= 3
