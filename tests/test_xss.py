@@ -22,7 +22,8 @@ from crm.outreach.models import OutboxMessage
 from crm.outreach.operations import run_alerts
 from crm.responses.models import SurveyResponse
 from tests.data.spreadsheets import HEADINGS, csv_bytes
-from tests.data.test_views import selected_options, upload, with_row
+from tests.data.spreadsheets import changed_row as with_row
+from tests.data.test_views import selected_options, upload
 from tests.surveys.support import valid_form
 
 ROOT = Path(__file__).resolve().parent.parent
