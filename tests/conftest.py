@@ -25,7 +25,8 @@ from crm.core.extensions import db as _db
 
 TEST_DATABASE_URL = os.environ.get("TEST_DATABASE_URL", "")
 ON_POSTGRES = TEST_DATABASE_URL.startswith("postgresql")
-TEMPLATE_DB = "crm_test_template"
+#: The template database per test-database name, so two runs on one server never share one.
+TEMPLATE_DB = f"{make_url(TEST_DATABASE_URL).database or 'crm_test'}_template" if ON_POSTGRES else ""
 
 BASE_OVERRIDES = {
     "TESTING": True,
@@ -91,7 +92,7 @@ def database_url(database_template, tmp_path) -> Iterator[str]:
         shutil.copyfile(database_template, target)
         yield f"sqlite:///{target}"
         return
-    name = f"crm_test_{uuid.uuid4().hex[:12]}"
+    name = f"{TEMPLATE_DB.removesuffix('_template')}_{uuid.uuid4().hex[:12]}"
     engine = _admin_engine()
     with engine.connect() as conn:
         conn.execute(text(f'CREATE DATABASE "{name}" TEMPLATE "{TEMPLATE_DB}"'))
