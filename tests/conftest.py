@@ -26,7 +26,8 @@ from crm.core.extensions import db as _db
 TEST_DATABASE_URL = os.environ.get("TEST_DATABASE_URL", "")
 ON_POSTGRES = TEST_DATABASE_URL.startswith("postgresql")
 #: The template database per test-database name, so two runs on one server never share one.
-TEMPLATE_DB = f"{make_url(TEST_DATABASE_URL).database or 'crm_test'}_template" if ON_POSTGRES else ""
+TEST_DB_NAME = make_url(TEST_DATABASE_URL).database if ON_POSTGRES else None
+TEMPLATE_DB = f"{TEST_DB_NAME or 'crm_test'}_template"
 
 BASE_OVERRIDES = {
     "TESTING": True,
