@@ -7,6 +7,7 @@ Production (``FLASK_ENV=production`` or ``CRM_ENV=production``) refuses to start
 
 from __future__ import annotations
 
+import ipaddress
 import os
 import secrets
 from pathlib import Path
@@ -91,6 +92,7 @@ def load_config(environ: dict[str, str] | None = None) -> dict[str, Any]:
         **_pages(org_timezone, embedded),
         **_mail(env),
         **_survey_and_outreach(env),
+        **_operations(env),
     }
 
 
@@ -256,4 +258,40 @@ def _survey_and_outreach(env: dict[str, str]) -> dict[str, Any]:
         "INVITATION_REMINDER_DAYS": int(env.get("INVITATION_REMINDER_DAYS", "7")),
         #: Days an open privacy review may stay unchanged before its country's owner is alerted.
         "PRIVACY_REVIEW_STALE_DAYS": int(env.get("PRIVACY_REVIEW_STALE_DAYS", "60")),
+    }
+
+
+def _networks(env: dict[str, str], name: str) -> tuple[str, ...]:
+    """``env[name]`` as comma-separated addresses or networks (``127.0.0.1``, ``10.0.0.0/8``,
+    ``::1``); ConfigError when one is neither."""
+    entries = tuple(part.strip() for part in (env.get(name) or "").split(",") if part.strip())
+    for entry in entries:
+        try:
+            ipaddress.ip_network(entry, strict=False)
+        except ValueError:
+            raise ConfigError(f"{name}: {entry!r} is not an address or network") from None
+    return entries
+
+
+def _operations(env: dict[str, str]) -> dict[str, Any]:
+    """Running it for real (docs/deploy.md): sessions' timeouts, logs, metrics access, the
+    readiness limits and the outbox's claim lease (minutes, seconds)."""
+    return {
+        #: A staff session ends after this many minutes without a request, and this many hours
+        #: after its login whatever happens (docs/decisions.md#server-sessions).
+        "SESSION_IDLE_MINUTES": _count(env, "SESSION_IDLE_MINUTES", 30),
+        "SESSION_MAX_HOURS": _count(env, "SESSION_MAX_HOURS", 12),
+        #: ``text`` (the default) or ``json``: one JSON object per line on stdout.
+        "LOG_FORMAT": _choice(env, "LOG_FORMAT", ("text", "json")),
+        #: ``/metrics`` answers a request bearing this token, or coming from METRICS_ALLOW.
+        "METRICS_TOKEN": env.get("METRICS_TOKEN", ""),
+        "METRICS_ALLOW": _networks(env, "METRICS_ALLOW"),
+        #: ``/readyz`` fails when the newest worker heartbeat, the oldest response waiting to be
+        #: filed or the oldest email due are older than these (seconds).
+        "READY_HEARTBEAT_SECONDS": _count(env, "READY_HEARTBEAT_SECONDS", 60),
+        "READY_WAITING_SECONDS": _count(env, "READY_WAITING_SECONDS", 300),
+        "READY_OUTBOX_SECONDS": _count(env, "READY_OUTBOX_SECONDS", 900),
+        #: How long a worker's claim on an email holds before another worker takes it over (a
+        #: worker that died mid-delivery), seconds.
+        "OUTBOX_CLAIM_SECONDS": _count(env, "OUTBOX_CLAIM_SECONDS", 600),
     }
