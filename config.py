@@ -253,6 +253,9 @@ def _survey_and_outreach(env: dict[str, str]) -> dict[str, Any]:
         "QUESTIONNAIRE_VERSION": "2026.1",
         #: Where the public pages are served, for links in emails (no request to read it from).
         "PUBLIC_BASE_URL": env.get("PUBLIC_BASE_URL", "http://127.0.0.1:5000").rstrip("/"),
+        #: Days a saved survey draft and its resume link last after the latest save, and how
+        #: long a rendered survey form accepts its answers (docs/decisions.md#survey-stamp).
+        "SURVEY_DRAFT_DAYS": _count(env, "SURVEY_DRAFT_DAYS", 30),
         #: Days an invitation's personal link works, and days before one reminder is sent.
         "INVITATION_DAYS": int(env.get("INVITATION_DAYS", "30")),
         "INVITATION_REMINDER_DAYS": int(env.get("INVITATION_REMINDER_DAYS", "7")),
