@@ -42,6 +42,12 @@ TRIAGE = {
     "duplicate": _l("Duplicate"),
     "spam": _l("Spam"),
 }
+#: Where a response came from (``crm.responses.models.SOURCES``).
+RESPONSE_SOURCE = {
+    "web": _l("Survey"),
+    "import": _l("Import"),
+    "api": _l("API"),
+}
 INTEREST_LEVEL = {
     "very": _l("Very interested"),
     "somewhat": _l("Somewhat interested"),
@@ -116,6 +122,7 @@ ALL = {
     "agreement": AGREEMENT,
     "readiness_state": READINESS_STATE,
     "triage": TRIAGE,
+    "response_source": RESPONSE_SOURCE,
     "interest_level": INTEREST_LEVEL,
     "timeframe": TIMEFRAME,
     "practice_type": PRACTICE_TYPE,
