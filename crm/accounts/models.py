@@ -1,4 +1,4 @@
-"""Staff accounts (Flask-Security-Too), roles and API tokens."""
+"""Staff accounts (Flask-Security-Too), roles, their sessions on the server and API tokens."""
 
 from __future__ import annotations
 
@@ -112,3 +112,26 @@ class ApiToken(db.Model):
     revoked_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
     user: Mapped[User] = relationship()
+
+
+class StaffSession(db.Model):
+    """A staff login held on the server: the session cookie carries a random key, and only
+    while this row stands (not ended by a logout, an admin or a timeout) does the cookie open
+    staff pages (docs/decisions.md#server-sessions)."""
+
+    __tablename__ = "staff_sessions"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(
+        ForeignKey("staff_users.id", ondelete="CASCADE"), index=True
+    )
+    #: Hex SHA-256 of the key in the cookie; the key itself is never stored.
+    key_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    #: The last request seen, to the minute (written at most once a minute).
+    last_seen_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    #: What the browser said it is (its User-Agent, cut), so a user tells their sessions apart.
+    user_agent: Mapped[str | None] = mapped_column(String(200))
+
+    def __repr__(self) -> str:
+        return f"<StaffSession {self.id} of user {self.user_id}>"

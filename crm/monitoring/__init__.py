@@ -1,0 +1,2 @@
+"""Running it for real: the worker's heartbeat, health and readiness checks, Prometheus
+metrics (docs/deploy.md)."""
