@@ -56,7 +56,7 @@ def build_template(env: dict) -> None:
     flask_cli(env, "db", "upgrade")
     flask_cli(env, "seed")
     flask_cli({**env, "CRM_PASSWORD": STAFF_PASSWORD}, "users", "create", "--email",
-              generate.STAFF_EMAIL, "--role", "staff")  # fmt: skip
+              generate.STAFF_EMAIL, "--role", "staff", "--name", "Bench staff")  # fmt: skip
 
 
 class Databases:

@@ -59,10 +59,18 @@ def create_user(email: str, role: str, password: str, name: str | None = None) -
     required=True,
     help="What the account may do (docs/domain.md#roles).",
 )
-@click.option("--name", default=None, help="Display name.")
-def users_create(email: str, role: str, name: str | None) -> None:
-    """Create an account; the password is read from CRM_PASSWORD or asked for
-    (docs/architecture.md#interfaces)."""
+@click.option(
+    "--name",
+    prompt="Name",
+    help="The person's name, shown as owner, assignee and in the audit trail "
+    "(docs/domain.md#people); asked for when not given.",
+)
+def users_create(email: str, role: str, name: str) -> None:
+    """Create an account for a named person; the name is asked for unless ``--name`` gives it,
+    the password is read from CRM_PASSWORD or asked for (docs/architecture.md#interfaces)."""
+    name = name.strip()
+    if not name:
+        raise click.ClickException("a name is needed: the person's name, as colleagues read it")
     password = os.environ.get("CRM_PASSWORD") or click.prompt(
         "Password", hide_input=True, confirmation_prompt=True
     )

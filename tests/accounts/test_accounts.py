@@ -379,8 +379,9 @@ def test_login_page_in_each_language(client, language, text):
 def test_users_create_command(app, db, monkeypatch):
     monkeypatch.setenv("CRM_PASSWORD", PASSWORD)
     result = app.test_cli_runner().invoke(
-        args=["users", "create", "--email", "Iqsg@Example.org", "--role", "viewer"]
-    )
+        args=["users", "create", "--email", "Iqsg@Example.org", "--role", "viewer",
+              "--name", "Iris"]
+    )  # fmt: skip
     assert result.exit_code == 0, result.output
     user = db.session.scalar(select(User).where(User.email == "iqsg@example.org"))
     assert user.role_names == {"viewer"}
@@ -391,7 +392,7 @@ def test_users_create_command(app, db, monkeypatch):
 def test_users_create_refuses_a_short_password(app, monkeypatch):
     monkeypatch.setenv("CRM_PASSWORD", "short")
     result = app.test_cli_runner().invoke(
-        args=["users", "create", "--email", "x@example.org", "--role", "staff"]
+        args=["users", "create", "--email", "x@example.org", "--role", "staff", "--name", "X"]
     )
     assert result.exit_code != 0
     assert "12" in result.output

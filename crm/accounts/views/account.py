@@ -8,11 +8,15 @@ from flask_babel import gettext as _
 from flask_login import current_user
 
 from crm.accounts import operations as accounts
+from crm.accounts import people
 from crm.accounts.forms import PreferencesForm
 from crm.core.access import viewer_required
 from crm.core.forms import commit_operation, render_form
 
 blueprint = Blueprint("account", __name__, url_prefix="/staff/account")
+# How people are named on every page (docs/domain.md#people).
+blueprint.add_app_template_filter(people.display_name, "person")
+blueprint.add_app_template_global(people.actor_label, "actor_label")
 
 
 @blueprint.route("/", methods=["GET", "POST"])
