@@ -36,6 +36,7 @@ from dataclasses import dataclass, field
 from sqlalchemy import create_engine, text
 from sqlalchemy.pool import StaticPool
 
+import crm.tables  # noqa: F401  (every model, so relationships between packages resolve)
 from bench.pipeline import next_id, pipeline_rows
 from bench.vocabulary import (
     CAMPAIGN_SECONDS,
