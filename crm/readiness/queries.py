@@ -142,7 +142,9 @@ def _review_facts(country_codes: Iterable[str] | None) -> dict[str, list[readine
         _in_countries(statement, PrivacyReview.country_code, country_codes)
     ):
         found[review.country_code].append(
-            readiness.ReviewFact(review.status, review.program_codes, review.status_since)
+            readiness.ReviewFact(
+                review.status, review.program_codes, review.status_since, review.id
+            )
         )
     return dict(found)
 
@@ -162,6 +164,7 @@ def _agreement_facts(
                 agreement.status_since,
                 agreement.signed_on,
                 agreement.expires_on,
+                agreement.id,
             )
         )
     return dict(found)

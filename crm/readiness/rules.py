@@ -86,24 +86,27 @@ class State(StrEnum):
 @dataclass(frozen=True)
 class ReviewFact:
     """One privacy review (docs/domain.md#pipeline): its status, the program codes it covers,
-    and the local calendar day its current status began (``None`` when unknown)."""
+    the local calendar day its current status began (``None`` when unknown), and its database
+    id (``None`` for facts built by hand; a what-if names reviews by it)."""
 
     status: str
     programs: frozenset[str]
     status_since: date | None = None
+    id: int | None = None
 
 
 @dataclass(frozen=True)
 class AgreementFact:
     """One country agreement (docs/domain.md#pipeline): status, covered program codes, and local
     calendar days for the current status, the signature and the expiry (the last day it counts;
-    ``None`` = none)."""
+    ``None`` = none), and its database id (``None`` for facts built by hand)."""
 
     status: str
     programs: frozenset[str]
     status_since: date | None = None
     signed_on: date | None = None
     expires_on: date | None = None
+    id: int | None = None
 
 
 @dataclass(frozen=True)

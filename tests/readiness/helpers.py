@@ -11,17 +11,19 @@ BOTH = frozenset({"QOPI", "QCP"})
 ONLY_QCP = frozenset({"QCP"})
 
 
-def review(status="approved", programs=BOTH, since=None):
-    return ReviewFact(status=status, programs=programs, status_since=since)
+def review(status="approved", programs=BOTH, since=None, id=None):  # noqa: A002
+    return ReviewFact(status=status, programs=programs, status_since=since, id=id)
 
 
-def agreement(status="signed", programs=BOTH, since=None, signed_on=None, expires_on=None):
+def agreement(status="signed", programs=BOTH, since=None, signed_on=None, expires_on=None,
+              id=None):  # noqa: A002  # fmt: skip
     return AgreementFact(
         status=status,
         programs=programs,
         status_since=since,
         signed_on=signed_on,
         expires_on=expires_on,
+        id=id,
     )
 
 
