@@ -15,7 +15,7 @@ import config
 import crm.tables  # noqa: F401  (every table on the metadata)
 from crm.accounts.models import Role, User
 from crm.accounts.security import security
-from crm.core import hardening
+from crm.core import hardening, metrics
 from crm.core.extensions import babel, csrf, db, limiter, migrate
 from crm.core.i18n import select_locale
 from crm.outreach import emails as outreach
@@ -82,6 +82,7 @@ def register_extensions(app: Flask) -> None:
     babel.init_app(app, locale_selector=select_locale)
     csrf.init_app(app)
     limiter.init_app(app)
+    metrics.init_app(app)
     from crm.accounts import security as login_security
     from crm.accounts.forms import SECURITY_FORMS
     from crm.readiness import operations as readiness_recording
@@ -103,6 +104,7 @@ def register_blueprints(app: Flask) -> None:
     from crm.core import views as public
     from crm.countries.views import availability, countries
     from crm.data import views as data
+    from crm.monitoring import views as monitoring
     from crm.outreach.views import alerts, invitations
     from crm.privacy import views as privacy_requests
     from crm.readiness import views as dashboard
@@ -110,6 +112,7 @@ def register_blueprints(app: Flask) -> None:
     from surveys import views as surveys
 
     app.register_blueprint(public.blueprint)
+    app.register_blueprint(monitoring.blueprint)
     app.register_blueprint(surveys.blueprint)
     app.register_blueprint(dashboard.blueprint)
     app.register_blueprint(countries.blueprint)

@@ -19,9 +19,11 @@ from flask.cli import AppGroup
 from sqlalchemy.exc import OperationalError
 
 from crm.core.clock import org_today
+from crm.core.columns import utcnow
 from crm.core.errors import without_values
 from crm.core.extensions import db
 from crm.core.jobs import run_daily_jobs
+from crm.monitoring import operations as monitoring
 from crm.outreach import outbox
 from crm.responses.intake import file_pending, latest_response_id, pending_response_ids
 
@@ -129,6 +131,27 @@ def file_waiting_responses(
     return filed
 
 
+#: Seconds between two heartbeats of a worker (``/readyz`` allows READY_HEARTBEAT_SECONDS).
+HEARTBEAT_SECONDS = 5.0
+
+
+def heartbeat(name: str, last: float | None) -> float | None:
+    """Write the worker's heartbeat (``crm.monitoring.operations.beat``) when the last one,
+    at ``last`` (``time.monotonic()``), is :data:`HEARTBEAT_SECONDS` old or there was none;
+    returns when it last beat. A database error is logged (type and stack only) and leaves
+    ``last`` as it was, so the next round tries again."""
+    now = time.monotonic()
+    if last is not None and now - last < HEARTBEAT_SECONDS:
+        return last
+    try:
+        monitoring.beat(name, utcnow())
+    except Exception as error:
+        db.session.rollback()
+        logger.error("heartbeat failed: %s", without_values(error))
+        return last
+    return now
+
+
 def _file_one_by_one(response_ids: list[int], failed: set[int]) -> int:
     """File ``response_ids`` one per transaction; a response whose filing raises is rolled back,
     logged and added to ``failed``. A database error (``OperationalError``) is raised."""
@@ -174,7 +197,9 @@ def worker_command(
     failed: set[int] = set()
     name = outbox.worker_name()
     click.echo(f"Worker {name} started.")
+    beaten: float | None = None
     while True:
+        beaten = heartbeat(name, beaten)
         try:
             file_waiting_responses(failed, batch_seconds=batch_seconds)
         except Exception as error:
