@@ -26,6 +26,7 @@ from sqlalchemy.dialects import postgresql, sqlite
 
 from crm.core.columns import utcnow
 from crm.core.extensions import db
+from crm.core.metrics import SURVEY_SUBMITS
 from crm.outreach.emails import queue_confirmation
 from crm.outreach.models import Invitation
 from crm.responses import questionnaire, tallies
@@ -94,7 +95,7 @@ def accept_response(
     response with ``submission_token`` exists (a repeated submit stores nothing). One INSERT.
     """
     now = utcnow()
-    return _insert_once(
+    response_id = _insert_once(
         {
             "submission_token": submission_token,
             "submitted_at": submitted_at or now,
@@ -110,6 +111,10 @@ def accept_response(
             "created_at": now,
         }
     )
+    SURVEY_SUBMITS.labels(
+        source=source, result="duplicate" if response_id is None else "stored"
+    ).inc()
+    return response_id
 
 
 def intake_response(
