@@ -65,7 +65,8 @@ BACKOFF = (
     timedelta(hours=12),
     timedelta(hours=24),
 )
-#: How long a claim holds before another worker may take the row over (a crashed worker).
+#: How long a claim holds before another worker may take the row over (a crashed worker);
+#: ``OUTBOX_CLAIM_SECONDS`` replaces it (:func:`claim_lease`).
 CLAIM_TTL = timedelta(minutes=10)
 BATCH = 50
 #: Commits tried to record a delivery's outcome (the email is gone already), with pauses of
@@ -162,6 +163,13 @@ def worker_name() -> str:
     return f"{socket.gethostname()}-{uuid.uuid4().hex[:8]}"
 
 
+def claim_lease() -> timedelta:
+    """How long a worker's claim on a row holds: ``OUTBOX_CLAIM_SECONDS``, else
+    :data:`CLAIM_TTL` (docs/deploy.md#several)."""
+    seconds = current_app.config.get("OUTBOX_CLAIM_SECONDS")
+    return CLAIM_TTL if seconds is None else timedelta(seconds=seconds)
+
+
 def _claim(message_id: int, worker: str, now: datetime) -> bool:
     """Take the row for ``worker`` unless another worker holds it; True when taken."""
     claimable = or_(
@@ -171,7 +179,7 @@ def _claim(message_id: int, worker: str, now: datetime) -> bool:
     result = db.session.execute(
         update(OutboxMessage)
         .where(OutboxMessage.id == message_id, claimable)
-        .values(status="sending", locked_by=worker, locked_until=now + CLAIM_TTL)
+        .values(status="sending", locked_by=worker, locked_until=now + claim_lease())
     )
     db.session.commit()
     return result.rowcount == 1
