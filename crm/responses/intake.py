@@ -222,7 +222,13 @@ def file_response(response: SurveyResponse, known_practice: Practice | None = No
     if practice is not None:
         response.triage_status = "linked"
     else:
-        suggestion = suggest_practice(answers["country"], answers["practice_name"])
+        suggestion = suggest_practice(
+            answers["country"],
+            answers["practice_name"],
+            answers.get("city"),
+            answers.get("email"),
+            answers.get("phone"),
+        )
         practice = new_practice(answers)
         if suggestion is not None:
             response.suggested_practice_id = suggestion[0].id

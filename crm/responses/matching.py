@@ -15,7 +15,7 @@ from rapidfuzz import fuzz, process
 from sqlalchemy import Connection, delete, event, insert, inspect, select
 
 from crm.core.extensions import db
-from crm.responses import questionnaire
+from crm.responses import questionnaire, similarity
 from crm.responses.models import (
     COUNTED_TRIAGE,
     Contact,
@@ -25,13 +25,13 @@ from crm.responses.models import (
     SurveyResponse,
 )
 
-#: rapidfuzz WRatio score (0..100) from which a close name is suggested to staff. WRatio
-#: weighs whole-string and token similarity: "Hosp. Sirio Libanes" / "Hospital Sírio-Libanês"
-#: scores 90, while names sharing only a common prefix ("Centro de Cáncer Aguilar" / "... Díaz",
-#: 84) stay below it.
-SUGGESTION_SCORE = 88.0
+#: Score (0..100) from which a close practice is suggested to staff, once its name reaches
+#: ``similarity.NAME_FLOOR``: city, email domain and phone move it (docs/domain.md#suggestions).
+SUGGESTION_SCORE = similarity.SUGGESTION_SCORE
 #: Most practices read per name key when looking for a suggestion (the most recent ones).
 CANDIDATES_PER_KEY = 200
+#: Closest names whose city, email domain and phone are then compared.
+CANDIDATES_COMPARED = 10
 #: Longest keys their columns hold. NFKD and casefolding can make a key longer than the text
 #: typed ("ß" → "ss", "ﷺ" → 18 letters), so every key is cut to its column's length, the same
 #: way wherever it is computed or compared.
@@ -93,25 +93,107 @@ def find_same_practice(
     return None
 
 
-def suggest_practice(country_code: str, name: str) -> tuple[Practice, float] | None:
-    """The closest-named practice in the same country when its score reaches SUGGESTION_SCORE.
-
-    Looser than ``find_same_practice`` (abbreviations, typos): a suggestion staff confirm,
-    never a silent merge (docs/domain.md#eligible-practices). Returns
+def suggest_practice(
+    country_code: str,
+    name: str,
+    city: str | None = None,
+    email: str | None = None,
+    phone: str | None = None,
+) -> tuple[Practice, float] | None:
+    """The practice of the same country most like the one described, when it is alike enough
+    to show staff (docs/domain.md#suggestions): its name, once short forms are read as words
+    ("Hosp." as "Hospital"), reaches ``similarity.NAME_FLOOR``, and its score, moved by the
+    same or a different city, email domain and phone, reaches SUGGESTION_SCORE. Returns
     ``(practice, score 0..100)`` or None.
 
-    Only practices sharing a name key with ``name`` are scored (``name_keys``: a word, or the
-    first or last four letters of one, so a typo in one place still meets), at most
-    CANDIDATES_PER_KEY of the most recent ones per key: a submit reads a bounded number of
-    rows however many practices the country has (docs/decisions.md#name-keys). A close name
-    that shares only very common words with ``name`` can be missed; an exact match never is
-    (``find_same_practice``).
+    Looser than ``find_same_practice`` (abbreviations, typos, words in another order): a
+    suggestion staff confirm, never a silent merge (docs/domain.md#eligible-practices).
+
+    Only practices sharing a name key with ``name`` or with a spelling of one of its words are
+    scored (:func:`search_keys`), at most CANDIDATES_PER_KEY of the most recent ones per key:
+    a submit reads a bounded number of rows however many practices the country has
+    (docs/decisions.md#name-keys). A close name that shares only very common words with
+    ``name`` can be missed; an exact match never is (``find_same_practice``).
     """
-    keys = sorted(name_keys(name))
-    if not keys:
+    found = closest_practices(country_code, name, similarity.facts(name, city, [email], [phone]))
+    if not found:
         return None
+    practice, alike = found[0]
+    return practice, alike.score
+
+
+def closest_practices(
+    country_code: str, name: str, facts: similarity.PracticeFacts, exclude: int | None = None
+) -> list[tuple[Practice, similarity.Similarity]]:
+    """Practices of the country alike enough to suggest for ``facts`` (see
+    :func:`suggest_practice`), best first, leaving out the practice ``exclude``."""
+    candidate_ids = _candidate_ids(country_code, name) - {exclude}
+    if not candidate_ids:
+        return []
+    rows = db.session.execute(
+        select(Practice.id, Practice.name)
+        .where(Practice.id.in_(sorted(candidate_ids)), Practice.country_code == country_code)
+        .order_by(Practice.id)
+    ).all()
+    names = {pid: " ".join(similarity.canonical_words(pname)) for pid, pname in rows}
+    closest = process.extract(
+        " ".join(similarity.canonical_words(name)),
+        names,
+        scorer=fuzz.WRatio,
+        limit=CANDIDATES_COMPARED,
+        score_cutoff=similarity.NAME_FLOOR,
+    )
+    practices = {p.id: p for p in db.session.scalars(
+        select(Practice).where(Practice.id.in_([pid for _c, _s, pid in closest]))
+    )}  # fmt: skip
+    known = practices_facts(list(practices.values()))
+    alike = [(practices[pid], similarity.compare(facts, known[pid])) for pid in practices]
+    kept = [(p, a) for p, a in alike if similarity.suggests(a)]
+    return sorted(kept, key=lambda pair: (-pair[1].score, -pair[1].name_score, pair[0].id))
+
+
+def practices_facts(practices: list[Practice]) -> dict[int, similarity.PracticeFacts]:
+    """Practice id → what is compared of it: name, city, its contacts' email domains and
+    phones (one query for all of them)."""
+    emails: dict[int, list[str]] = {p.id: [] for p in practices}
+    phones: dict[int, list[str | None]] = {p.id: [] for p in practices}
+    if practices:
+        for practice_id, email, phone in db.session.execute(
+            select(Contact.practice_id, Contact.email, Contact.phone).where(
+                Contact.practice_id.in_(sorted(emails))
+            )
+        ):
+            emails[practice_id].append(email)
+            phones[practice_id].append(phone)
+    return {p.id: similarity.facts(p.name, p.city, emails[p.id], phones[p.id]) for p in practices}
+
+
+def answers_facts(answers: dict) -> similarity.PracticeFacts:
+    """What is compared of the practice a response describes (its answers)."""
+    return similarity.facts(
+        answers.get("practice_name") or "",
+        answers.get("city"),
+        [answers.get("email")],
+        [answers.get("phone")],
+    )
+
+
+def search_keys(name: str | None) -> set[str]:
+    """The name keys a suggestion looks practices up by: those of ``name``
+    (:func:`name_keys`) and of every other spelling of its words ("Hosp." also looks under
+    "hospital"; ``similarity.SHORT_FORMS``)."""
+    keys = name_keys(name)
+    for word in similarity.plain_words(name):
+        for form in similarity.variants(word):
+            if form != word:
+                keys |= name_keys(form)
+    return keys
+
+
+def _candidate_ids(country_code: str, name: str) -> set[int]:
+    """Ids of the most recent practices of the country under each of :func:`search_keys`."""
     candidate_ids: set[int] = set()
-    for key in keys:
+    for key in sorted(search_keys(name)):
         candidate_ids.update(
             db.session.scalars(
                 select(PracticeNameKey.practice_id)
@@ -120,24 +202,7 @@ def suggest_practice(country_code: str, name: str) -> tuple[Practice, float] | N
                 .limit(CANDIDATES_PER_KEY)
             )
         )
-    if not candidate_ids:
-        return None
-    rows = db.session.execute(
-        select(Practice.id, Practice.name)
-        .where(Practice.id.in_(sorted(candidate_ids)), Practice.country_code == country_code)
-        .order_by(Practice.id)
-    ).all()
-    names = {pid: normalize_name_for_fuzz(pname) for pid, pname in rows}
-    best = process.extractOne(
-        normalize_name_for_fuzz(name),
-        names,
-        scorer=fuzz.WRatio,
-        score_cutoff=SUGGESTION_SCORE,
-    )
-    if best is None:
-        return None
-    _choice, score, practice_id = best
-    return db.session.get(Practice, practice_id), float(score)
+    return candidate_ids
 
 
 def name_keys(name: str | None) -> set[str]:

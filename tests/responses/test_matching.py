@@ -100,3 +100,84 @@ def test_a_common_word_alone_reads_only_the_most_recent_practices(db, monkeypatc
     added = [add_practice(db, f"Clínica Number{number:02d}") for number in range(20)]
     practice, _score = suggest_practice("BR", "Clinica")
     assert practice.id in {p.id for p in added[-5:]}
+
+
+# --- suggestions that find what the automatic rule leaves to people (docs/domain.md#suggestions)
+
+
+def add_contact(db, practice: Practice, email: str, phone: str | None = None) -> None:
+    from crm.responses.models import Contact
+
+    db.session.add(
+        Contact(practice=practice, name="X", email=email, email_key=email.lower(), phone=phone)
+    )
+    db.session.flush()
+
+
+def test_an_abbreviated_name_from_the_same_city_is_suggested(db):
+    target = add_practice(db, "Hospital Sírio-Libanês")
+    target.city = "São Paulo"
+    db.session.flush()
+    practice, score = suggest_practice("BR", "Hosp. Sirio Libanes", "Sao Paulo")
+    assert practice.id == target.id
+    assert score == 100
+
+
+@pytest.mark.parametrize(
+    ("on_file", "typed"),
+    [
+        ("Instituto Nacional de Cancerología", "Inst. Nac. Cancerologia"),
+        ("Clínica Santa María", "Clín. Sta. María"),
+        ("Centro Médico Imbanaco", "Ctro. Medico Imbanaco"),
+        ("Hospital Universitario San Ignacio", "Hosp. Univ. San Ignacio"),
+    ],
+)
+def test_short_forms_in_each_language_are_suggested(db, on_file, typed):
+    target = add_practice(db, on_file, country="CO")
+    found = suggest_practice("CO", typed)
+    assert found is not None
+    assert found[0].id == target.id
+
+
+def test_the_same_name_in_another_city_is_suggested_lower(db):
+    target = add_practice(db, "Hospital San Ignacio", country="CO")
+    target.city = "Bogotá"
+    db.session.flush()
+    practice, score = suggest_practice("CO", "Hospital San Ignacio", "Medellín")
+    assert practice.id == target.id
+    assert score < 100
+
+
+def test_a_different_email_domain_lowers_the_suggestion(db):
+    target = add_practice(db, "Clínica Kalomera")
+    add_contact(db, target, "ana@kalomera.example")
+    _practice, same = suggest_practice("BR", "Clinica Kalomara", None, "bia@kalomera.example")
+    _practice, other = suggest_practice("BR", "Clinica Kalomara", None, "bia@outra.example")
+    assert same > other
+
+
+def test_of_two_alike_names_the_one_from_the_same_city_is_suggested(db):
+    add_practice(db, "Clínica Kalomera").city = "Recife"
+    in_city = add_practice(db, "Clinica Kalomera Sul")
+    in_city.city = "Curitiba"
+    db.session.flush()
+    practice, _score = suggest_practice("BR", "Clínica Kalomera", "Curitiba")
+    assert practice.id == in_city.id
+
+
+def test_a_name_only_alike_in_its_generic_words_is_not_suggested(db):
+    add_practice(db, "Centro de Cáncer Aguilar", country="CO")
+    assert suggest_practice("CO", "Centro de Cáncer Díaz") is None
+
+
+def test_a_suggestion_never_files_the_response_under_the_practice(db, submit_response):
+    """The automatic rule stays as docs/domain.md#eligible-practices says: an abbreviated
+    name is only suggested."""
+    first = submit_response(practice_name="Hospital Universitario San Ignacio", city="Bogotá")
+    second = submit_response(practice_name="Hosp. Univ. San Ignacio", city="Bogotá",
+                             email="other@else.example")  # fmt: skip
+    assert second.triage_status == "new"
+    assert second.practice_id != first.practice_id
+    assert second.suggested_practice_id == first.practice_id
+    # The same name once short forms are read, the same city, another email domain.
+    assert second.suggestion_score == 100 + 5 - 10
