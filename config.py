@@ -242,7 +242,7 @@ def _survey_and_outreach(env: dict[str, str]) -> dict[str, Any]:
     return {
         #: The privacy notice the survey shows and records; one of
         #: ``crm.privacy.notice.VERSIONS``.
-        "PRIVACY_NOTICE_VERSION": env.get("PRIVACY_NOTICE_VERSION", "2026-11-29"),
+        "PRIVACY_NOTICE_VERSION": env.get("PRIVACY_NOTICE_VERSION", "2026-12-07"),
         #: Where respondents write to exercise their rights (named in the privacy notice).
         "PRIVACY_CONTACT_EMAIL": env.get(
             "PRIVACY_CONTACT_EMAIL",

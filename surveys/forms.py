@@ -11,9 +11,12 @@ from __future__ import annotations
 
 import secrets
 from collections.abc import Iterable, Sequence
+from typing import Any
 
+from flask import current_app
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
+from itsdangerous import BadData, URLSafeTimedSerializer
 from wtforms import (
     BooleanField,
     EmailField,
@@ -24,6 +27,7 @@ from wtforms import (
     TelField,
     TextAreaField,
 )
+from wtforms.csrf.core import CSRF
 from wtforms.fields.choices import SelectFieldBase
 from wtforms.validators import (
     DataRequired,
@@ -32,6 +36,7 @@ from wtforms.validators import (
     Length,
     Optional,
     Regexp,
+    ValidationError,
 )
 
 from crm import labels
@@ -49,6 +54,14 @@ from surveys.fields import (
 
 #: The one-time token of a rendered form (``secrets.token_urlsafe(24)`` gives 32 characters).
 TOKEN_PATTERN = r"^[A-Za-z0-9_-]{20,64}$"  # noqa: S105  (a format, not a secret)
+#: A draft's resume token (``crm.drafts.queries.TOKEN_PATTERN``).
+DRAFT_TOKEN_PATTERN = r"^[A-Za-z0-9_-]{43}$"  # noqa: S105  (a format, not a secret)
+#: Fields that are not answers: the tokens, the draft and invitation links, the honeypot.
+NOT_ANSWERS = frozenset({"submission_token", "invitation", "draft", "website", "csrf_token"})
+#: What a draft never keeps: consent is given on the page that sends (docs/domain.md#drafts).
+NOT_SAVED = NOT_ANSWERS | {"consent"}
+#: What the survey's stamp signs: it carries nothing but its time.
+STAMP_SALT = "surveys.submission-stamp"
 
 YES_NO = {"yes": _l("Yes"), "no": _l("No")}
 YES_NO_UNSURE = {**YES_NO, "unsure": _l("Not sure")}
@@ -81,6 +94,37 @@ TOKEN_INVALID = _l(
 def new_submission_token() -> str:
     """A fresh one-time token for a rendered survey form (URL-safe, 32 characters)."""
     return secrets.token_urlsafe(24)
+
+
+class SubmissionStamp(CSRF):
+    """The survey's CSRF token: signed with the app's secret and dated, tied to no session,
+    valid ``SURVEY_DRAFT_DAYS`` (``docs/decisions.md#survey-stamp``).
+
+    Flask-WTF's token lasts an hour and lives in the session cookie: a survey sent again hours
+    later, after a lost connection, a reload or a browser restart, would be refused. This one
+    outlives all of them and needs no cookie; every other form keeps Flask-WTF's token. A
+    stamp is not one-time: the submission token is (``docs/decisions.md#double-submits``).
+    """
+
+    def setup_form(self, form):
+        self.meta = form.meta
+        return super().setup_form(form)
+
+    def _serializer(self) -> URLSafeTimedSerializer:
+        return URLSafeTimedSerializer(self.meta.csrf_secret, salt=STAMP_SALT)
+
+    def generate_csrf_token(self, csrf_token_field) -> str:
+        """A stamp of this instant."""
+        return self._serializer().dumps(1)
+
+    def validate_csrf_token(self, form, field) -> None:
+        """Raise ``ValidationError`` for a missing, altered or older stamp than
+        ``SURVEY_DRAFT_DAYS``."""
+        max_age = current_app.config["SURVEY_DRAFT_DAYS"] * 86400
+        try:
+            self._serializer().loads(field.data or "", max_age=max_age)
+        except BadData:
+            raise ValidationError(str(CSRF_EXPIRED)) from None
 
 
 def _choices(values: Iterable[str], titles: dict) -> list[SelectChoice]:
@@ -305,6 +349,13 @@ class SurveyForm(FlaskForm):
         render_kw={"tabindex": "-1", "autocomplete": "off"},
     )
 
+    #: The resume link of the draft this page continues (``crm.drafts``); saving again
+    #: updates that draft, sending deletes it.
+    draft = HiddenField(validators=[Optional(), Regexp(DRAFT_TOKEN_PATTERN, message=TOKEN_INVALID)])
+
+    class Meta:
+        csrf_class = SubmissionStamp
+
     def __init__(self, *args, countries: Sequence[tuple[str, str]], **kwargs):
         super().__init__(*args, **kwargs)
         countries = tuple(countries)
@@ -320,6 +371,34 @@ class SurveyForm(FlaskForm):
         if csrf_field is not None and csrf_field.errors:
             csrf_field.errors[:] = [str(CSRF_EXPIRED)]
         return valid
+
+    def validate_for_saving(self) -> bool:
+        """Check what a save needs, not the answers: the stamp, the one-time token and the
+        draft's link. A save keeps what was typed, finished or not (``docs/domain.md#drafts``)."""
+        fields = [self.submission_token, self.draft]
+        csrf_field = getattr(self, "csrf_token", None)
+        if csrf_field is not None:
+            fields.append(csrf_field)
+        return all([field.validate(self) for field in fields])
+
+    def typed_answers(self) -> dict[str, Any]:
+        """What was typed, as a draft keeps it (``docs/domain.md#drafts``): each question's
+        text as typed (numbers included, in the page's style), the offered choices of a
+        choice question (a list for several), unanswered questions left out; never the consent
+        or a token."""
+        answers: dict[str, Any] = {}
+        for field in self:
+            if field.name in NOT_SAVED or not field.raw_data:
+                continue
+            values = [value for value in field.raw_data if isinstance(value, str) and value]
+            if isinstance(field, SelectFieldBase):
+                offered = {str(value) for value, *_rest in field.choices}
+                values = [value for value in values if value in offered]
+            if isinstance(field, CheckboxesField):
+                answers[field.name] = values
+            elif values and values[0].strip():
+                answers[field.name] = values[0]
+        return {key: value for key, value in answers.items() if value}
 
     def carry_numbers_over(self, typed_in: str) -> None:
         """After a language switch, show every whole number typed on the ``typed_in`` page

@@ -1,5 +1,5 @@
 """Survey intake: validated form data → ``crm.responses.questionnaire`` answers →
-``crm.responses.intake``."""
+``crm.responses.intake``; drafts saved from the survey page → ``crm.drafts``."""
 
 from __future__ import annotations
 
@@ -10,16 +10,17 @@ from flask import current_app
 
 from crm.core.columns import utcnow
 from crm.core.extensions import db
+from crm.drafts import operations as drafts
+from crm.drafts.queries import open_draft, open_invitation
+from crm.outreach.models import Invitation
 from crm.outreach.operations import record_response
 from crm.outreach.queries import LinkState, open_link
 from crm.responses import questionnaire
 from crm.responses.intake import accept_response, file_accepted
 from crm.responses.models import SurveyResponse
+from surveys.forms import NOT_ANSWERS, SurveyForm
 
 logger = logging.getLogger(__name__)
-
-#: Form fields that are not answers: the one-time token, an invitation, the honeypot, CSRF.
-NOT_ANSWERS = frozenset({"submission_token", "invitation", "website", "csrf_token"})
 
 
 def survey_answers(form_data: dict[str, Any]) -> dict[str, Any]:
@@ -55,8 +56,12 @@ def submit_survey(form_data: dict[str, Any], *, language: str) -> bool:
     With the token of an open personal invitation (``form_data["invitation"]``) the invitation
     is marked answered now, and filing puts the response under the invited contact's practice
     without triage; a token that is no longer usable (answered, expired, unknown) is ignored.
+    A page that continued a draft (``form_data["draft"]``, its resume link) deletes it, and a
+    draft saved from an invitation that is still open answers that invitation; an answered
+    invitation's drafts are deleted too (``docs/domain.md#drafts``). A page with neither runs
+    no more statements than before drafts existed.
     """
-    link = open_link(form_data.get("invitation")) if form_data.get("invitation") else None
+    invitation = _open_invitation(form_data)
     response_id = accept_response(
         survey_answers(form_data),
         language=language,
@@ -68,8 +73,42 @@ def submit_survey(form_data: dict[str, Any], *, language: str) -> bool:
     if response_id is None:
         logger.info("repeated submit ignored")
         return False
-    if link is not None and link.state == LinkState.OPEN:
-        record_response(link.invitation, response_id)
+    if invitation is not None:
+        record_response(invitation, response_id)
+    if form_data.get("draft") or invitation is not None:
+        drafts.discard_sent(form_data.get("draft"), invitation.id if invitation else None)
     if current_app.config["SURVEY_FILING"] == "inline":
         file_accepted(db.session.get(SurveyResponse, response_id))
     return True
+
+
+def _open_invitation(form_data: dict[str, Any]) -> Invitation | None:
+    """The open invitation a survey answers: the page's own invitation link, else the one the
+    continued draft was saved from; None when neither is open."""
+    if form_data.get("invitation"):
+        link = open_link(form_data["invitation"])
+        if link.state == LinkState.OPEN:
+            return link.invitation
+    if form_data.get("draft"):
+        draft = open_draft(form_data["draft"]).draft
+        return open_invitation(draft.invitation_id) if draft is not None else None
+    return None
+
+
+def save_survey_draft(form: SurveyForm, *, language: str) -> drafts.SavedDraft:
+    """Save what ``form`` holds as a draft (``crm.drafts.operations.save_draft``); the caller
+    commits. The page's draft link (``form.draft``) keeps its draft; a page opened by an open
+    personal invitation ties the draft to it. ``language`` is the page's locale; the draft
+    lasts ``SURVEY_DRAFT_DAYS``."""
+    invitation = None
+    if form.invitation.data:
+        link = open_link(form.invitation.data)
+        invitation = link.invitation if link.state == LinkState.OPEN else None
+    return drafts.save_draft(
+        form.typed_answers(),
+        language=language,
+        submission_token=form.submission_token.data,
+        days=current_app.config["SURVEY_DRAFT_DAYS"],
+        token=form.draft.data or None,
+        invitation=invitation,
+    )

@@ -1,4 +1,5 @@
-"""The public survey pages: questionnaire, language switch, thank-you page, privacy notice.
+"""The public survey pages: questionnaire, language switch, saved drafts and their resume
+links, thank-you page, privacy notice.
 
 URLs carry the language (``/en/survey``, ``/es/survey``, ``/pt/survey``,
 ``docs/domain.md#survey``); anything else under ``/<lang>/`` is a 404. Every page works without
@@ -29,6 +30,7 @@ from flask import (
 )
 from flask_babel import gettext as _
 from sqlalchemy import select
+from werkzeug.datastructures import MultiDict
 from werkzeug.exceptions import HTTPException, RequestEntityTooLarge
 
 from crm.core.access import public
@@ -44,6 +46,9 @@ from crm.core.i18n import (
 )
 from crm.countries.availability import program_outcomes, program_reach
 from crm.countries.models import Country
+from crm.drafts.models import SurveyDraft
+from crm.drafts.queries import LinkState as DraftState
+from crm.drafts.queries import invitation_draft, open_draft
 from crm.outreach.queries import LinkState, open_link, prefill
 from crm.privacy import notice as privacy_notice
 from crm.responses.models import SurveyResponse
@@ -102,7 +107,11 @@ def survey_form(formdata=None) -> SurveyForm:
 
 def render_survey(form: SurveyForm, status: int = 200, **context):
     """The survey page; its language buttons re-show the same answers in another language,
-    telling the next page which language the numbers were typed in (``from``)."""
+    telling the next page which language the numbers were typed in (``from``).
+
+    ``context`` reaches the template; ``restorable`` (a page opened by GET, not one answering
+    a POST) lets the page's script bring back answers kept in the browser, when they are newer
+    than ``draft``'s (``docs/decisions.md#answers-in-the-browser``)."""
     typed_in = SEGMENT_OF[select_locale()]
     other_languages = [
         {
@@ -125,6 +134,28 @@ def render_survey(form: SurveyForm, status: int = 200, **context):
     return page, status
 
 
+def private_page(page: str, status: int = 200):
+    """A page that shows a personal link or its answers: never stored by a cache, never
+    indexed."""
+    response = make_response(page, status)
+    response.headers["Cache-Control"] = "no-store"
+    response.headers["X-Robots-Tag"] = "noindex"
+    return response
+
+
+def draft_form(saved: SurveyDraft, **links: str) -> SurveyForm:
+    """The questionnaire holding a draft's answers as they were typed, its one-time token, and
+    the page's links (``draft``: its resume token; ``invitation``: an invitation's)."""
+    formdata = MultiDict()
+    for key, value in saved.answers.items():
+        for item in value if isinstance(value, list) else [value]:
+            formdata.add(key, item)
+    formdata["submission_token"] = saved.submission_token
+    for name, token in links.items():
+        formdata[name] = token
+    return survey_form(formdata)
+
+
 @blueprint.route(f"/{LANG}/survey", methods=["GET", "POST"])
 @public
 @csrf.exempt  # the form checks its own token, so an expired one keeps every answer
@@ -132,7 +163,7 @@ def render_survey(form: SurveyForm, status: int = 200, **context):
 def survey(lang: str):
     """The questionnaire; a valid POST is stored once and redirected (303) to its thank-you."""
     if request.method == "GET":
-        return render_survey(survey_form())
+        return render_survey(survey_form(), restorable=True)
     form = survey_form(request.form)
     if form.honeypot_filled:
         return render_template("surveys/not_accepted.html")
@@ -150,23 +181,81 @@ def survey(lang: str):
 @public
 def invited(lang: str, token: str):
     """The survey opened by a personal invitation, prefilled with what we know about
-    the contact and their practice. A used, expired, altered or unknown link gets a page that
+    the contact and their practice, or with the answers saved from this invitation's page
+    (``docs/domain.md#drafts``). A used, expired, altered or unknown link gets a page that
     says so (410 or 404) and shows nobody's data."""
     link = open_link(token)
     if link.state != LinkState.OPEN:
         status = 404 if link.state == LinkState.INVALID else 410
         page = render_template("surveys/invitation_link.html", state=str(link.state))
-        response = make_response(page, status)
+        return private_page(page, status)
+    draft = invitation_draft(link.invitation.id)
+    if draft is not None:
+        form = draft_form(draft, invitation=token)
     else:
         form = survey_form()
         for key, value in prefill(link.invitation).items():
             form[key].data = value
         form.invitation.data = token
-        response = make_response(*render_survey(form, invited=True))
-    # A personal page: never stored by a cache, never indexed.
-    response.headers["Cache-Control"] = "no-store"
-    response.headers["X-Robots-Tag"] = "noindex"
-    return response
+    page, status = render_survey(
+        form,
+        invited=True,
+        draft=draft,
+        restored_draft=draft is not None,
+        restorable=True,
+        storage_key=f"i{link.invitation.id}",
+    )
+    return private_page(page, status)
+
+
+@blueprint.post(f"/{LANG}/survey/save")
+@public
+@csrf.exempt  # the form's own stamp (docs/decisions.md#survey-stamp)
+@limiter.limit(submit_rate_limit, methods=["POST"])
+def save(lang: str):
+    """Save what was typed as a draft, answered or not, and show its resume link (303 to it);
+    the link is emailed when an email was typed. The questions are not checked: sending
+    does that. A failed stamp or token shows the page again (400), every answer kept."""
+    form = survey_form(request.form)
+    if form.honeypot_filled:
+        return render_template("surveys/not_accepted.html")
+    if not form.validate_for_saving():
+        form.renew_token_if_invalid()
+        return render_survey(form, 400)
+    saved = operations.save_survey_draft(form, language=select_locale())
+    db.session.commit()
+    target = url_for(
+        "surveys.resume", lang=SEGMENT_OF[saved.draft.language], token=saved.token, saved=1
+    )
+    return redirect(target, code=303)
+
+
+@blueprint.get(f"/{LANG}/survey/resume/<token>")
+@public
+def resume(lang: str, token: str):
+    """A draft's resume link: the survey in the draft's language with every answer as it was
+    typed, and the link itself once more (``?saved=1`` right after a save says so). A link
+    opened under another language goes to the draft's (302). An unknown, sent, erased or
+    altered link is a 404, an expired one a 410, each a page that says so."""
+    link = open_draft(token)
+    if link.state != DraftState.OPEN:
+        status = 404 if link.state == DraftState.INVALID else 410
+        page = render_template("surveys/draft_link.html", state=str(link.state))
+        return private_page(page, status)
+    draft = link.draft
+    if SEGMENT_OF[draft.language] != lang:
+        saved = {"saved": 1} if request.args.get("saved") else {}
+        target = url_for("surveys.resume", lang=SEGMENT_OF[draft.language], token=token, **saved)
+        return redirect(target, code=302)
+    page, status = render_survey(
+        draft_form(draft, draft=token),
+        draft=draft,
+        just_saved=bool(request.args.get("saved")),
+        resume_url=url_for("surveys.resume", lang=lang, token=token, _external=True),
+        restorable=True,
+        storage_key=f"d{draft.id}",
+    )
+    return private_page(page, status)
 
 
 @blueprint.post(f"/{LANG}/survey/language")
@@ -256,6 +345,7 @@ def render_notice(notice: privacy_notice.NoticeVersion):
         versions=privacy_notice.VERSIONS,
         contact_email=current_app.config["PRIVACY_CONTACT_EMAIL"],
         retention_days=current_app.config["RAW_ANSWER_RETENTION_DAYS"],
+        draft_days=current_app.config["SURVEY_DRAFT_DAYS"],
     )
 
 

@@ -53,7 +53,7 @@ logger = logging.getLogger(__name__)
 mail = Mail()
 
 #: What an email is, as stored in ``OutboxMessage.kind`` by the modules that queue them.
-KINDS = ("confirmation", "invitation", "reminder", "digest")
+KINDS = ("confirmation", "invitation", "reminder", "digest", "resume_link")
 #: Waits after the 1st, 2nd, ... failed attempt; every later attempt waits the last (24 hours)
 #: for as long as the error is transient: a row fails for good only on a permanent rejection.
 BACKOFF = (

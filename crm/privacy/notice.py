@@ -35,6 +35,8 @@ VERSIONS: tuple[NoticeVersion, ...] = (
     NoticeVersion("2026-11", date(2026, 11, 1), "surveys/privacy/2026-11.html"),
     # Legal bases, retention period, recipients, transfers, cookies and every right spelled out.
     NoticeVersion("2026-11-29", date(2026, 11, 29), "surveys/privacy/2026-11-29.html"),
+    # Answers saved to finish later, answers kept on the respondent's device; no cookie.
+    NoticeVersion("2026-12-07", date(2026, 12, 7), "surveys/privacy/2026-12-07.html"),
 )
 _BY_VERSION = {v.version: v for v in VERSIONS}
 

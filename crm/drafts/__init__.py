@@ -1,0 +1,1 @@
+"""Survey drafts: answers a respondent saved to continue later (docs/domain.md#drafts)."""
