@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import logging
 from typing import Any
 
 from flask import Flask
@@ -15,7 +14,7 @@ import config
 import crm.tables  # noqa: F401  (every table on the metadata)
 from crm.accounts.models import Role, User
 from crm.accounts.security import security
-from crm.core import hardening, metrics
+from crm.core import hardening, logs, metrics
 from crm.core.extensions import babel, csrf, db, limiter, migrate
 from crm.core.i18n import select_locale
 from crm.outreach import emails as outreach
@@ -59,7 +58,6 @@ def create_app(overrides: dict[str, Any] | None = None) -> Flask:
     register_commands(app)
     register_jobs()
     hardening.refuse_nul_in_blueprints(app)
-    logging.basicConfig(level=logging.INFO)
     return app
 
 
@@ -77,12 +75,13 @@ def trust_proxies(app: Flask) -> None:
 def register_extensions(app: Flask) -> None:
     """Bind the extensions (database, migrations, Babel, CSRF, rate limits, Flask-Security) and
     the hooks of login security, tallies, readiness recording, hardening and the outbox."""
+    logs.init_app(app)  # first: a request refused by a later hook still gets its id
+    metrics.init_app(app)
     db.init_app(app)
     migrate.init_app(app, db, render_as_batch=True, compare_type=True)
     babel.init_app(app, locale_selector=select_locale)
     csrf.init_app(app)
     limiter.init_app(app)
-    metrics.init_app(app)
     from crm.accounts import security as login_security
     from crm.accounts.forms import SECURITY_FORMS
     from crm.readiness import operations as readiness_recording
@@ -138,11 +137,12 @@ def register_jobs() -> None:
 
 def register_template_helpers(app: Flask) -> None:
     """Give templates their filters and globals: dates and numbers, labels, the privacy
-    notice's link."""
+    notice's link, fingerprinted static files (and compression, ``crm.core.assets``)."""
     from crm import labels
-    from crm.core import presentation
+    from crm.core import assets, presentation
     from crm.privacy import notice
 
+    assets.init_app(app)
     presentation.init_app(app)
     labels.init_app(app)
     notice.init_app(app)

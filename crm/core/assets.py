@@ -1,0 +1,65 @@
+"""Light pages on the wire (docs/decisions.md#compression): responses compressed, static files
+fingerprinted and cached for a year.
+
+- **Flask-Compress** compresses HTML, CSS, JavaScript, SVG and JSON with Brotli or gzip, as the
+  browser's ``Accept-Encoding`` allows; static files (sent streamed) too.
+- **Flask-Static-Digest** gives every static file a name carrying the MD5 of its content
+  (``flask --app app digest compile``, run by ``make assets``); templates link them with
+  ``static_url_for('static', filename=...)``. Without its manifest (assets not built) the plain
+  names are used.
+- A fingerprinted file never changes under its name, so it is sent with a year's
+  ``max-age, immutable``; a plain name keeps Flask's revalidation (``no-cache`` and ETag).
+"""
+
+from __future__ import annotations
+
+import re
+
+from flask import Flask, Response, request
+from flask_compress import Compress
+from flask_static_digest import FlaskStaticDigest
+
+compress = Compress()
+static_digest = FlaskStaticDigest()
+
+#: A year, in seconds: how long a browser may keep a fingerprinted file.
+YEAR_SECONDS = 365 * 24 * 60 * 60
+#: Flask-Static-Digest's name of a fingerprinted file: ``name-<32 hex digits>.ext``.
+FINGERPRINTED = re.compile(r"-[0-9a-f]{32}\.[A-Za-z0-9]+$")
+#: What is compressed: text, scripts, styles, the map, JSON.
+COMPRESSED_TYPES = [
+    "text/html",
+    "text/css",
+    "text/csv",
+    "text/plain",
+    "text/javascript",
+    "application/javascript",
+    "application/json",
+    "image/svg+xml",
+]
+
+
+def is_fingerprinted(filename: str) -> bool:
+    """Whether a static file's name carries its content's digest."""
+    return bool(FINGERPRINTED.search(filename))
+
+
+def _cache_fingerprinted(response: Response) -> Response:
+    if request.endpoint == "static" and response.status_code in (200, 304):
+        filename = (request.view_args or {}).get("filename", "")
+        if is_fingerprinted(filename):
+            response.headers["Cache-Control"] = f"public, max-age={YEAR_SECONDS}, immutable"
+    return response
+
+
+def init_app(app: Flask) -> None:
+    """Compression, fingerprinted static names (``static_url_for`` in templates) and their
+    cache headers. Call after the blueprints are registered."""
+    app.config.setdefault("COMPRESS_MIMETYPES", COMPRESSED_TYPES)
+    app.config.setdefault("COMPRESS_ALGORITHM", ["br", "gzip"])
+    app.config.setdefault("COMPRESS_ALGORITHM_STREAMING", ["br", "deflate"])
+    app.config.setdefault("FLASK_STATIC_DIGEST_COMPRESSION", [])
+    app.config.setdefault("FLASK_STATIC_DIGEST_BLACKLIST_FILTER", [".md"])
+    compress.init_app(app)
+    static_digest.init_app(app)
+    app.after_request(_cache_fingerprinted)
