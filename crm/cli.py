@@ -125,8 +125,8 @@ def demo_admin_command(if_embedded: bool) -> None:
 @click.command("purge")
 @click.option("--apply", "apply_", is_flag=True, help="Delete; without it, only report.")
 def purge_command(apply_: bool) -> None:
-    """Delete spam, duplicate and unlinked responses past RAW_ANSWER_RETENTION_DAYS
-    (``crm.privacy.retention``).
+    """Delete spam, duplicate and unlinked responses past RAW_ANSWER_RETENTION_DAYS, and survey
+    drafts past SURVEY_DRAFT_DAYS (``crm.privacy.retention``).
 
     A dry run by default: it prints what it would delete.
     """
@@ -138,7 +138,8 @@ def purge_command(apply_: bool) -> None:
     click.echo(
         f"{verb} responses submitted before {retention.cutoff(now, days):%Y-%m-%d} "
         f"({days} days): {listed}; {counts['contacts']} contacts left without a response; "
-        f"and {counts['emails']} emails sent or queued to their addresses."
+        f"and {counts['emails']} emails sent or queued to their addresses. Survey drafts past "
+        f"their day: {counts['drafts']}."
     )
     if apply_:
         db.session.commit()

@@ -42,14 +42,15 @@ class Identifiers:
 
 
 def identifiers(records: SubjectRecords) -> Identifiers:
-    """The person's emails, names and phones, as given in their contacts and responses."""
+    """The person's emails, names and phones, as given in their contacts, responses and
+    survey drafts."""
     emails, shared = {records.email}, set()
     for contact in records.contacts:
         emails.add(contact.email)
         shared.update((contact.name, contact.phone))
-    for response in records.responses:
-        emails.add(response.answers.get("email"))
-        shared.update((response.answers.get("name"), response.answers.get("phone")))
+    for answers in [r.answers for r in records.responses] + [d.answers for d in records.drafts]:
+        emails.add(answers.get("email"))
+        shared.update((answers.get("name"), answers.get("phone")))
 
     def usable(values: set) -> frozenset[str]:
         # Very short strings (an initial) would erase unrelated text.

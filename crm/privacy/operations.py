@@ -24,6 +24,8 @@ from crm.audit import operations as audit
 from crm.core.columns import utcnow
 from crm.core.database import reading_transaction
 from crm.core.extensions import db
+from crm.drafts.models import SurveyDraft
+from crm.drafts.operations import discard_drafts
 from crm.outreach.models import Invitation, OutboxMessage
 from crm.privacy.copies import ERASED
 from crm.privacy.erasure import (
@@ -52,7 +54,8 @@ def _iso(value: datetime | None) -> str | None:
 def export_subject(records: SubjectRecords) -> dict[str, Any]:
     """A JSON-serialisable copy of everything held about the person (right of access):
     ``email``, ``exported_at`` (ISO 8601, UTC) and lists of ``contacts``,
-    ``survey_responses``, ``practices``, ``emails`` and ``invitations``."""
+    ``survey_responses``, ``practices``, ``emails``, ``invitations`` and ``saved_drafts``
+    (answers saved to finish the survey later, ``docs/domain.md#drafts``)."""
     return {
         "email": records.email,
         "exported_at": utcnow().isoformat(),
@@ -63,6 +66,7 @@ def export_subject(records: SubjectRecords) -> dict[str, Any]:
         ],
         "emails": [_email_export(m) for m in records.emails],
         "invitations": [_invitation_export(i, status) for i, status in records.invitations],
+        "saved_drafts": [_draft_export(d) for d in records.drafts],
     }
 
 
@@ -119,6 +123,16 @@ def _invitation_export(i: Invitation, status: str) -> dict[str, Any]:
     }
 
 
+def _draft_export(d: SurveyDraft) -> dict[str, Any]:
+    return {
+        "language": d.language,
+        "created_at": _iso(d.created_at),
+        "saved_at": _iso(d.saved_at),
+        "expires_at": _iso(d.expires_at),
+        "answers": d.answers,
+    }
+
+
 def plan_erasure(email: str) -> SweepPlan | None:
     """The sweep's scan for the person behind ``email`` (:func:`plan_sweep`), read in a
     transaction of its own that is ended here, so no write lock is held while it reads (SQLite;
@@ -138,9 +152,10 @@ def erase_subject(records: SubjectRecords, plan: SweepPlan | None = None) -> dic
 
     Contacts keep their practice but lose name, email, phone and role, and their permission to
     contact; responses keep every practice answer (so readiness is unchanged) and lose the
-    personal ones; email not yet sent to them is dropped, email sent to them, or being sent by a
-    worker at that moment, keeps no address or name (:func:`sweep`), and their invitation
-    links stop working. Responses still waiting
+    personal ones; their survey drafts are deleted with their resume links (a draft counts
+    nowhere: nothing of it is kept); email not yet sent to them is dropped, email sent to them,
+    or being sent by a worker at that moment, keeps no address or name (:func:`sweep`), and
+    their invitation links stop working. Responses still waiting
     for the worker are filed first, so nothing is filed from anonymized answers. Then every
     other copy of their email, name or phone is replaced (:func:`sweep`), except a shared name
     or phone in the rows of another person who bears it. The erasure itself is audited without
@@ -156,6 +171,7 @@ def erase_subject(records: SubjectRecords, plan: SweepPlan | None = None) -> dic
     _anonymize_contacts(records.contacts, now)
     _anonymize_responses(records.responses)
     _expire_invitations(records.invitations, now)
+    drafts = discard_drafts([draft.id for draft in records.drafts])
     emails = _drop_unsent_emails(found)
     db.session.flush()
     swept = sweep(found, spared, plan)
@@ -165,6 +181,7 @@ def erase_subject(records: SubjectRecords, plan: SweepPlan | None = None) -> dic
         "contacts": len(records.contacts),
         "responses": len(records.responses),
         "invitations": len(records.invitations),
+        "drafts": drafts,
         **emails,
         "other_rows": swept,
     }

@@ -7,6 +7,8 @@ from dataclasses import dataclass, field
 from sqlalchemy import func, or_, select
 
 from crm.core.extensions import db
+from crm.drafts.models import SurveyDraft
+from crm.drafts.queries import subject_drafts
 from crm.outreach.models import Invitation, OutboxMessage
 from crm.outreach.queries import invitation_status
 from crm.responses.matching import email_key
@@ -25,6 +27,9 @@ class SubjectRecords:
     #: Invitations of the person's contacts, with their status
     #: (``crm.outreach.queries.invitation_status``).
     invitations: list[tuple[Invitation, str]] = field(default_factory=list)
+    #: Survey drafts that hold the address or were saved from the person's invitations
+    #: (``docs/domain.md#drafts``), oldest first.
+    drafts: list[SurveyDraft] = field(default_factory=list)
 
     @property
     def practices(self) -> list[Practice]:
@@ -37,12 +42,20 @@ class SubjectRecords:
 
     @property
     def is_empty(self) -> bool:
-        return not (self.contacts or self.responses or self.emails or self.invitations)
+        return not (
+            self.contacts or self.responses or self.emails or self.invitations or self.drafts
+        )
 
     @property
     def count(self) -> int:
-        """Rows held about the person: contacts, responses, emails and invitations."""
-        return len(self.contacts) + len(self.responses) + len(self.emails) + len(self.invitations)
+        """Rows held about the person: contacts, responses, emails, invitations and drafts."""
+        return (
+            len(self.contacts)
+            + len(self.responses)
+            + len(self.emails)
+            + len(self.invitations)
+            + len(self.drafts)
+        )
 
 
 def normalize_email(email: str) -> str:
@@ -52,16 +65,19 @@ def normalize_email(email: str) -> str:
 
 def find_subject(email: str) -> SubjectRecords:
     """Contacts with this email, responses that gave it or are filed under those contacts,
-    email addressed to it, and the invitations of those contacts."""
+    email addressed to it, the invitations of those contacts, and the survey drafts that hold
+    the email or were saved from those invitations."""
     key = normalize_email(email)
     contacts = list(db.session.scalars(select(Contact).where(Contact.email_key == key)))
     contact_ids = [c.id for c in contacts]
+    invitations = _invitations(contact_ids)
     return SubjectRecords(
         email=key,
         contacts=contacts,
         responses=_responses(key, contact_ids),
         emails=_emails(key),
-        invitations=_invitations(contact_ids),
+        invitations=invitations,
+        drafts=subject_drafts(key, [invitation.id for invitation, _status in invitations]),
     )
 
 

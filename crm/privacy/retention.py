@@ -7,6 +7,11 @@ from them that no remaining response refers to (a spammer's name and address wou
 outlive the answers), and the email sent to them: each deleted response's confirmation, and any
 email to an address that nothing kept holds any more (no remaining contact, response or staff
 account). Linked and new responses are the record of a practice's interest and are kept.
+
+Survey drafts (``docs/domain.md#drafts``) have their own day, ``SURVEY_DRAFT_DAYS`` after their
+latest save: past it they are deleted with the emails that carried their links, by ``flask
+purge`` and, without waiting for anyone to run it, by the worker's daily job
+(:func:`delete_expired_drafts`).
 """
 
 from __future__ import annotations
@@ -17,7 +22,11 @@ from sqlalchemy import ColumnElement, Select, String, cast, delete, func, litera
 
 from crm.accounts.models import User
 from crm.audit import operations as audit
+from crm.core.columns import utcnow
 from crm.core.extensions import db
+from crm.core.jobs import daily_job
+from crm.drafts import operations as drafts
+from crm.drafts.queries import expired_drafts
 from crm.outreach.models import OutboxMessage
 from crm.responses import tallies
 from crm.responses.models import Contact, SurveyResponse
@@ -90,8 +99,9 @@ def _purged_emails(before: datetime) -> Select:
 
 def purgeable(now: datetime, days: int) -> dict[str, int]:
     """Number of responses per category submitted before ``cutoff(now, days)``; under
-    ``"contacts"`` the number of contacts that would be left without any response, and under
-    ``"emails"`` the number of emails sent or queued to them (:func:`_purged_emails`)."""
+    ``"contacts"`` the number of contacts that would be left without any response, under
+    ``"emails"`` the number of emails sent or queued to them (:func:`_purged_emails`), and
+    under ``"drafts"`` the survey drafts past their own day at ``now`` (UTC)."""
     before = cutoff(now, days)
     counts = {
         name: db.session.scalar(
@@ -106,6 +116,9 @@ def purgeable(now: datetime, days: int) -> dict[str, int]:
     )
     counts["emails"] = db.session.scalar(
         select(func.count()).select_from(_purged_emails(before).subquery())
+    )
+    counts["drafts"] = db.session.scalar(
+        select(func.count()).select_from(expired_drafts(now).subquery())
     )
     return counts
 
@@ -125,5 +138,17 @@ def purge(now: datetime, days: int) -> dict[str, int]:
             db.session.execute(delete(Contact).where(Contact.id.in_(contact_ids)))
         if email_ids:
             db.session.execute(delete(OutboxMessage).where(OutboxMessage.id.in_(email_ids)))
+        drafts.delete_expired(now)
         audit.record("retention.purge", "survey_response", "-", {"deleted": [None, counts]})
     return counts
+
+
+@daily_job("expired survey drafts")
+def delete_expired_drafts(now: datetime | None = None) -> int:
+    """Delete the survey drafts past their day at ``now`` (UTC, default the current instant)
+    and the emails of their links; audited (the number only) when there were any; the caller
+    commits. Returns how many drafts went."""
+    deleted = drafts.delete_expired(now or utcnow())
+    if deleted:
+        audit.record("retention.drafts", "survey_draft", "-", {"deleted": [None, deleted]})
+    return deleted

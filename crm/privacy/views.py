@@ -7,6 +7,7 @@ import json
 from flask import Blueprint, Response, flash, redirect, render_template, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
+from flask_babel import ngettext
 from flask_wtf import FlaskForm
 from wtforms import EmailField, HiddenField, StringField
 from wtforms.validators import DataRequired, Email, Length
@@ -105,4 +106,13 @@ def erase():
         ),
         "success",
     )
+    if counts["drafts"]:
+        flash(
+            ngettext(
+                "%(num)d saved survey draft deleted.",
+                "%(num)d saved survey drafts deleted.",
+                counts["drafts"],
+            ),
+            "success",
+        )
     return redirect(url_for(".index"), 303)

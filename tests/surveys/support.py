@@ -1,9 +1,11 @@
-"""Survey test support: a complete set of valid answers, row counts, and reading errors."""
+"""Survey test support: a complete set of valid answers, a half-answered one saved as a draft,
+row counts, and reading errors."""
 
 from __future__ import annotations
 
 import re
 import uuid
+from urllib.parse import urlsplit
 
 from sqlalchemy import func, select
 
@@ -60,3 +62,36 @@ def error_of(html: str, field: str) -> str | None:
     if match is None:
         return None
     return re.sub(r"<[^>]+>", "", match.group(1)).split(":", 1)[-1].strip()
+
+
+#: What a respondent typed, in Spanish, half-way through.
+HALF_WAY = {
+    "name": "Lucía Gómez",
+    "email": "Lucia.Gomez@Centro.example",
+    "practice_name": "Centro Oncológico del Sur",
+    "country": "CO",
+    "city": "Medellín",
+    "asco_members_count": "1.500",
+    "interest_qopi": "very",
+    "qtp_formats": ["one_day", "train_the_trainer"],
+    "comments": "Escribiremos más tarde.",
+    "preferred_language": "es",
+}
+
+
+def half_way(**overrides) -> dict:
+    """The survey form with only ``HALF_WAY`` answered (``overrides`` applied)."""
+    answered = set(HALF_WAY) | {"submission_token"}
+    fields = {k: v for k, v in valid_form(**HALF_WAY).items() if k in answered}
+    return fields | overrides
+
+
+def save(client, lang: str = "es", **overrides):
+    """Press "Save and continue later" on the ``lang`` page holding ``half_way(**overrides)``."""
+    return client.post(f"/{lang}/survey/save", data=half_way(**overrides))
+
+
+def resume_path(response) -> str:
+    """The resume link a save redirected to, without ``?saved=1``."""
+    assert response.status_code == 303, response.get_data(as_text=True)[:300]
+    return urlsplit(response.headers["Location"]).path

@@ -19,38 +19,15 @@ from crm.drafts.queries import digest
 from crm.outreach.models import Invitation, OutboxMessage
 from crm.responses.models import SurveyResponse
 from tests.outreach.helpers import invite, link_path, new_contact, outbox_rows
-from tests.surveys.support import error_of, stored_responses, valid_form
-
-#: What a respondent typed, in Spanish, half-way through.
-HALF_WAY = {
-    "name": "Lucía Gómez",
-    "email": "Lucia.Gomez@Centro.example",
-    "practice_name": "Centro Oncológico del Sur",
-    "country": "CO",
-    "city": "Medellín",
-    "asco_members_count": "1.500",
-    "interest_qopi": "very",
-    "qtp_formats": ["one_day", "train_the_trainer"],
-    "comments": "Escribiremos más tarde.",
-    "preferred_language": "es",
-}
-
-
-def half_way(**overrides) -> dict:
-    """The survey form with only ``HALF_WAY`` answered (``overrides`` applied)."""
-    answered = set(HALF_WAY) | {"submission_token"}
-    fields = {k: v for k, v in valid_form(**HALF_WAY).items() if k in answered}
-    return fields | overrides
-
-
-def save(client, lang: str = "es", **overrides):
-    return client.post(f"/{lang}/survey/save", data=half_way(**overrides))
-
-
-def resume_path(response) -> str:
-    """The resume link a save redirected to, without ``?saved=1``."""
-    assert response.status_code == 303, response.get_data(as_text=True)[:300]
-    return urlsplit(response.headers["Location"]).path
+from tests.surveys.support import (
+    HALF_WAY,
+    error_of,
+    half_way,
+    resume_path,
+    save,
+    stored_responses,
+    valid_form,
+)
 
 
 def drafts(db) -> list[SurveyDraft]:
