@@ -32,6 +32,10 @@ class StaffLoginForm(LoginForm):
     workers; failures are counted by :mod:`crm.accounts.security`.
     """
 
+    #: No "remember me": a login lasts as long as its server session, which ends at logout, when
+    #: idle and at its absolute timeout (docs/decisions.md#server-sessions).
+    remember = None
+
     def validate(self, **kwargs) -> bool:
         user = _account_of(self.email.data)
         if user is not None and accounts.is_locked(user):

@@ -6,6 +6,7 @@ lockout, security log, audit of password and two-factor changes, and two-factor 
 - Per account: failures counted in the users table (``crm.accounts.operations``), so a lock holds
   across workers; :class:`crm.accounts.forms.StaffLoginForm` refuses a locked account.
 - Flask-Security's own auth tokens are switched off (:func:`_no_token_login`).
+- Sessions are held on the server and end at logout or a timeout (``crm.accounts.sessions``).
 - Every failure is logged on the ``crm.security`` logger with the account id and client address,
   never the password.
 """
@@ -27,6 +28,7 @@ from flask_security import (
 from flask_security.utils import url_for_security
 
 from crm.accounts import operations as accounts
+from crm.accounts import sessions
 from crm.accounts.passwords import PasswordPolicy
 from crm.core.extensions import limiter
 
@@ -106,3 +108,4 @@ def init_app(app: Flask) -> None:
     user_authenticated.connect(_on_authenticated)
     password_changed.connect(_on_password_changed)
     tf_profile_changed.connect(_on_two_factor_changed)
+    sessions.init_app(app)

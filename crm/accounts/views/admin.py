@@ -14,6 +14,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import joinedload
 
 from crm.accounts import operations as accounts
+from crm.accounts import sessions
 from crm.accounts.forms import UserCreateForm, UserEditForm
 from crm.accounts.models import ApiToken, User
 from crm.accounts.security import enforce_admin_two_factor
@@ -88,7 +89,22 @@ def edit_user(user_id: int):
         user=user,
         action_form=ConfirmForm(),
         locked=accounts.is_locked(user),
+        signed_in=len(sessions.sessions_of(user, utcnow())),
     )
+
+
+@blueprint.post("/users/<int:user_id>/end-sessions")
+@admin_required
+def end_user_sessions(user_id: int):
+    """End every session of an account at once: its cookies open nothing more, on every app
+    server (audited; docs/decisions.md#server-sessions)."""
+    user = db.get_or_404(User, user_id)
+    if not ConfirmForm().validate_on_submit():
+        abort(400)
+    ended = sessions.end_sessions(user)
+    db.session.commit()
+    flash(_("Sessions ended: %(count)d.", count=ended), "success")
+    return redirect(url_for("admin.edit_user", user_id=user_id), code=303)
 
 
 @blueprint.post("/users/<int:user_id>/deactivate", defaults={"action": "deactivate"})
