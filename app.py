@@ -107,7 +107,7 @@ def register_blueprints(app: Flask) -> None:
     from crm.outreach.views import alerts, invitations
     from crm.privacy import views as privacy_requests
     from crm.readiness import views as dashboard
-    from crm.responses.views import inbox, practices
+    from crm.responses.views import duplicates, inbox, practices
     from surveys import views as surveys
 
     app.register_blueprint(public.blueprint)
@@ -118,6 +118,7 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(data.blueprint)
     app.register_blueprint(inbox.blueprint)
     app.register_blueprint(practices.blueprint)
+    app.register_blueprint(duplicates.blueprint)
     app.register_blueprint(tasks.blueprint)
     app.register_blueprint(admin.blueprint)
     app.register_blueprint(account.blueprint)
