@@ -3,15 +3,17 @@ per line on stdout (docs/deploy.md#logs, docs/decisions.md#json-logs).
 
 The request id comes from the reverse proxy's ``X-Request-ID`` when ``TRUSTED_PROXIES`` says
 one is in front (and the value is a plain token), else it is made here; it is sent back as
-``X-Request-ID`` and written with each line logged while the request runs. With JSON, each
-request also gets one ``crm.access`` line: method, path without its query string (queries carry
-names and emails), endpoint, status and duration. What is never logged stays as before:
+``X-Request-ID`` and written with each line logged while the request runs. With JSON, and
+under gunicorn (``crm.core.serving``), each request also gets one ``crm.access`` line: method,
+path without its query string (queries carry names and emails), endpoint, status and
+duration. What is never logged stays as before:
 messages of exceptions (``crm.core.errors.without_values``), SQL parameters, query strings.
 """
 
 from __future__ import annotations
 
 import logging
+import os
 import re
 import sys
 import time
@@ -82,6 +84,13 @@ def _incoming_id(trusted: bool) -> str | None:
     return value if REQUEST_ID.fullmatch(value) else None
 
 
+def _writes_access_lines() -> bool:
+    """With JSON logs, and under the production server's configuration
+    (``crm.core.serving`` sets ``CRM_ACCESS_LOG``); the development server writes its own."""
+    json_logs = getattr(logging.getLogger(), "_crm_log_format", "") == "json"
+    return json_logs or os.environ.get("CRM_ACCESS_LOG") == "1"
+
+
 def logged_path() -> str:
     """The request's path for the access log, never its query string; a route whose path
     carries a secret (an invitation's, an unsubscribe or a resume token, a key) is logged as
@@ -103,7 +112,7 @@ def _end(response: Response) -> Response:
     if request_id:
         response.headers[REQUEST_ID_HEADER] = request_id
     started = g.get("log_started")
-    if started is not None and getattr(logging.getLogger(), "_crm_log_format", "") == "json":
+    if started is not None and _writes_access_lines():
         path = logged_path()
         access_log.info(
             "%s %s %s",
