@@ -22,6 +22,12 @@ run: install assets i18n-compile db
 	trap 'kill $$worker 2>/dev/null; wait $$worker 2>/dev/null' EXIT INT TERM; \
 	$(FLASK) run --host $(HOST) --port $(PORT)
 
+## Production serving (docs/deploy.md): gunicorn with the app factory, WEB_CONCURRENCY sync
+## workers on BIND (crm/core/serving.py). Run `$(FLASK) worker` beside it as its own process,
+## and `$(FLASK) db upgrade` before new code serves.
+serve: install assets i18n-compile
+	$(VENV)/bin/gunicorn --config python:crm.core.serving "app:create_app()"
+
 ## Set up with the dev extra, then ruff and every test.
 test: install-dev assets i18n-compile browser lint pytest
 
