@@ -1,53 +1,107 @@
-"""Exports (docs/architecture.md#data): what each export holds and the filters it is taken
-with: survey responses, practices and the country pipeline.
+"""Exports (docs/domain.md#exports): what each export holds — survey responses, practices,
+contacts and the country pipeline — as :class:`crm.data.columns.Column` lists, and their rows
+read a chunk at a time.
 
-Rows are read a chunk at a time (keyset pagination on the id), each chunk becomes a DataFrame of
-plain, neutralized cells (``crm.data.spreadsheets.prepare_frame``) and is written at once by
-``crm.data.spreadsheets``: memory stays bounded however many rows there are. Times are UTC
-without a zone, named in the heading ("submitted_at (UTC)").
+Rows are read with keyset pagination on the id and yielded as lists of stored values in column
+order; a :class:`crm.data.columns.Layout` turns them into what is written (labels or codes), and
+``crm.data.spreadsheets`` writes each chunk at once: memory stays bounded however many rows
+there are.
 """
 
 from __future__ import annotations
 
 from collections.abc import Collection, Iterable, Iterator, Mapping
-from dataclasses import dataclass
-from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
-from zoneinfo import ZoneInfo
 
-import pandas as pd
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select
 
-from crm.core.clock import within_calendar
+from crm import labels
 from crm.core.extensions import db
-from crm.core.i18n import LOCALES, country_name, sort_by_country
+from crm.core.i18n import country_name, sort_by_country
 from crm.countries.models import PROGRAM_CODES as PROGRAMS
-from crm.data.spreadsheets import prepare_frame
+from crm.data.columns import Column
+from crm.data.filters import ContactFilters, PracticeFilters, ResponseFilters
 from crm.readiness.rules import PROGRAMS_WITH_LAUNCH
-from crm.responses.matching import normalize_key
-from crm.responses.models import (
-    INTERESTED_LEVELS,
-    TRIAGE_STATUSES,
-    Contact,
-    Interest,
-    Practice,
-    SurveyResponse,
+from crm.responses.answers import CHOICE_LABELS, QUESTIONS
+from crm.responses.models import Contact, Interest, Practice, SurveyResponse
+from crm.responses.questionnaire import (
+    ANSWER_KEYS,
+    CHOICES,
+    INTEREST_KEYS,
+    MULTI_CHOICES,
+    NUMBER_BOUNDS,
+    SECTIONS,
 )
-from crm.responses.questionnaire import ANSWER_KEYS, INTEREST_KEYS, SECTIONS
 
 DEFAULT_CHUNK_SIZE = 2000
 
-RESPONSE_COLUMNS = (
-    "response_id",
-    "submitted_at (UTC)",
-    "language",
-    "source",
-    "triage_status",
-    "practice_id",
-    "filed_at (UTC)",
-    *ANSWER_KEYS,
+
+def answer_kind(key: str) -> str:
+    """The column kind of an answer key (``crm.data.columns.KINDS``)."""
+    if key == "country":
+        return "country"
+    if key == "preferred_language":
+        return "language"
+    if key in ("consent", "permission_to_contact"):
+        return "bool"
+    if key in MULTI_CHOICES:
+        return "multi"
+    if key in CHOICES:
+        return "choice"
+    return "number" if key in NUMBER_BOUNDS else "text"
+
+
+def answer_column(key: str, title: Any = None, kind: str | None = None) -> Column:
+    """The column of an answer key: titled as the screens title the question
+    (``crm.responses.answers.QUESTIONS``), its choices' labels as the screens show them."""
+    return Column(
+        key, title or QUESTIONS.get(key, key), kind or answer_kind(key), CHOICE_LABELS.get(key)
+    )
+
+
+# --------------------------------------------------------------------------------------------
+# What each export holds
+
+RESPONSE_FIELDS: tuple[Column, ...] = (
+    Column("response_id", _l("Response ID"), "id", meaning=_l("The response's number in the CRM.")),
+    Column("submitted_at", _l("Submitted"), "moment", meaning=_l("When it was submitted.")),
+    Column(
+        "language",
+        _l("Survey language"),
+        "language",
+        meaning=_l("The language the survey was answered in."),
+    ),
+    Column(
+        "source",
+        _l("Source"),
+        "choice",
+        labels.RESPONSE_SOURCE,
+        meaning=_l("Where the response came from."),
+    ),
+    Column(
+        "triage_status",
+        _l("Triage status"),
+        "choice",
+        labels.TRIAGE,
+        meaning=_l("What staff decided about the response."),
+    ),
+    Column(
+        "practice_id",
+        _l("Practice ID"),
+        "id",
+        meaning=_l("The number of the practice the response is filed under."),
+    ),
+    Column(
+        "filed_at",
+        _l("Filed"),
+        "moment",
+        meaning=_l("When it was filed under its practice; empty while it waits to be filed."),
+    ),
+    *(answer_column(key) for key in ANSWER_KEYS),
 )
-#: Answers a practice keeps in its own columns: export column (answer key) → Practice attribute.
+#: Answers a practice keeps in its own columns: answer key → Practice attribute.
 PRACTICE_ANSWERS = {
     **{key: key for key in SECTIONS["practice"]},
     "practice_name": "name",
@@ -55,6 +109,8 @@ PRACTICE_ANSWERS = {
     "reads_english": "reads_english",
     "willing_to_sign_agreement": "willing_to_sign_agreement",
 }
+#: Practice attributes stored as booleans (the survey's yes/no answers).
+_PRACTICE_BOOLEANS = ("outpatient_hem_onc", "reads_english", "willing_to_sign_agreement")
 #: Answers a practice keeps per program (its interests), as export columns.
 INTEREST_ANSWERS = (
     *INTEREST_KEYS.values(),
@@ -63,166 +119,118 @@ INTEREST_ANSWERS = (
     "qtp_formats",
     "licensing",
 )
-PRACTICE_COLUMNS = (
-    "practice_id",
-    *PRACTICE_ANSWERS,
-    *INTEREST_ANSWERS,
-    "contacts",
-    "answers_from (UTC)",
-    "created_at (UTC)",
+PRACTICE_FIELDS: tuple[Column, ...] = (
+    Column("practice_id", _l("Practice ID"), "id", meaning=_l("The practice's number in the CRM.")),
+    *(
+        answer_column(key, kind="bool" if key in _PRACTICE_BOOLEANS else None)
+        for key in PRACTICE_ANSWERS
+    ),
+    *(
+        answer_column(key, kind="bool" if key == "willing_to_pay_qcp_fee" else None)
+        for key in INTEREST_ANSWERS
+    ),
+    Column("contacts", _l("Contacts"), "number", meaning=_l("How many contacts it has.")),
+    Column(
+        "answers_from",
+        _l("Answers from"),
+        "moment",
+        meaning=_l("When the response whose answers the practice carries was submitted."),
+    ),
+    Column("created_at", _l("Created"), "moment", meaning=_l("When the practice was created.")),
+)
+CONTACT_FIELDS: tuple[Column, ...] = (
+    Column("contact_id", _l("Contact ID"), "id", meaning=_l("The contact's number in the CRM.")),
+    answer_column("name"),
+    answer_column("role"),
+    answer_column("email"),
+    answer_column("phone"),
+    answer_column("preferred_language"),
+    answer_column("permission_to_contact"),
+    Column(
+        "permission_changed_at",
+        _l("Permission changed"),
+        "moment",
+        meaning=_l("When the permission to contact was last given or withdrawn."),
+    ),
+    Column(
+        "practice_id",
+        _l("Practice ID"),
+        "id",
+        meaning=_l("The number of the contact's practice."),
+    ),
+    answer_column("practice_name"),
+    answer_column("country"),
+    Column("created_at", _l("Created"), "moment", meaning=_l("When the contact was created.")),
 )
 #: The pipeline export: per program its availability, and for the programs assessed for
 #: readiness (docs/domain.md#readiness) the state, its summary and every criterion.
 PIPELINE_PROGRAMS = PROGRAMS_WITH_LAUNCH
-PIPELINE_COLUMNS = (
-    "country",
-    "country_name",
-    *(
-        f"{program} {part}"
-        for program in PROGRAMS
-        for part in (
-            ("availability", "readiness", "summary", "criteria")
-            if program in PIPELINE_PROGRAMS
-            else ("availability",)
+
+
+def _program_columns(program: str) -> list[Column]:
+    columns = [
+        Column(
+            f"{program} availability",
+            _l("%(program)s: availability", program=program),
+            "choice",
+            labels.AVAILABILITY,
+            meaning=_l("Where the program stands in the country."),
         )
+    ]
+    if program in PIPELINE_PROGRAMS:
+        columns += [
+            Column(
+                f"{program} readiness",
+                _l("%(program)s: readiness", program=program),
+                "choice",
+                labels.READINESS_STATE,
+                meaning=_l("The readiness state, as on the readiness board."),
+            ),
+            Column(
+                f"{program} summary",
+                _l("%(program)s: summary", program=program),
+                meaning=_l("The readiness state in one sentence."),
+            ),
+            Column(
+                f"{program} criteria",
+                _l("%(program)s: criteria", program=program),
+                meaning=_l("Each criterion of readiness, met or not, with its numbers and days."),
+            ),
+        ]
+    return columns
+
+
+PIPELINE_FIELDS: tuple[Column, ...] = (
+    Column("country", _l("Country"), "country", meaning=_l("The country.")),
+    Column(
+        "country_name",
+        _l("Country name"),
+        meaning=_l("The country's name in the reader's language."),
+        codes_only=True,
     ),
+    *(column for program in PROGRAMS for column in _program_columns(program)),
 )
 
+
+def _codes_headings(fields: Iterable[Column]) -> tuple[str, ...]:
+    return tuple(f"{c.key} (UTC)" if c.kind == "moment" else c.key for c in fields)
+
+
+#: The headings of each export in codes (the machine form scripts read).
+RESPONSE_COLUMNS = _codes_headings(RESPONSE_FIELDS)
+PRACTICE_COLUMNS = _codes_headings(PRACTICE_FIELDS)
+CONTACT_COLUMNS = _codes_headings(CONTACT_FIELDS)
+PIPELINE_COLUMNS = _codes_headings(PIPELINE_FIELDS)
+#: Export kind → its columns.
+EXPORT_FIELDS: dict[str, tuple[Column, ...]] = {
+    "responses": RESPONSE_FIELDS,
+    "practices": PRACTICE_FIELDS,
+    "contacts": CONTACT_FIELDS,
+    "pipeline": PIPELINE_FIELDS,
+}
+
 # --------------------------------------------------------------------------------------------
-# Filters: the same query parameters as the lists on screen
-
-
-def _one_of(value: str | None, allowed: Iterable[str]) -> str | None:
-    return value if value in set(allowed) else None
-
-
-def _day(value: str | None) -> date | None:
-    try:
-        day = date.fromisoformat(value) if value else None
-    except ValueError:
-        return None
-    return day if day is None or within_calendar(day) else None
-
-
-#: ``status`` value that selects every triage status (the response list's "All statuses").
-ALL_STATUSES = "all"
-#: Triage status the response list shows when none is asked for.
-DEFAULT_STATUS = "new"
-
-
-@dataclass(frozen=True)
-class ResponseFilters:
-    """Filters of the response list, with its query arguments and meanings: ``status`` (a
-    triage status, ``all`` for every one, ``new`` when absent or unknown), ``country``,
-    ``language``, ``suggested`` (only responses with a suggested practice), and for exports
-    ``from`` and ``to``: the organization's calendar days, ``to`` included. Other unknown
-    values are ignored. A triage status selects filed responses only, as the inbox does: one
-    the worker has not filed yet has no triage; "all" includes it (``filed_at`` empty)."""
-
-    status: str | None = DEFAULT_STATUS
-    country: str | None = None
-    language: str | None = None
-    suggested: bool = False
-    date_from: date | None = None
-    date_to: date | None = None
-    timezone: str = "UTC"
-
-    @classmethod
-    def from_args(cls, args: Mapping[str, str], *, timezone: str = "UTC") -> ResponseFilters:
-        """Filters from request arguments such as ``request.args``."""
-        status = args.get("status")
-        return cls(
-            status=None
-            if status == ALL_STATUSES
-            else _one_of(status, TRIAGE_STATUSES) or DEFAULT_STATUS,
-            country=_country(args.get("country")),
-            language=_one_of(args.get("language"), LOCALES),
-            suggested=(args.get("suggested") or "").lower() in {"y", "yes", "1", "true", "on"},
-            date_from=_day(args.get("from")),
-            date_to=_day(args.get("to")),
-            timezone=timezone,
-        )
-
-    def as_args(self) -> dict[str, str]:
-        """The filters as query arguments (for links), empty ones left out."""
-        args = {
-            "status": self.status or ALL_STATUSES,
-            "country": self.country,
-            "language": self.language,
-            "suggested": "y" if self.suggested else None,
-            "from": self.date_from.isoformat() if self.date_from else None,
-            "to": self.date_to.isoformat() if self.date_to else None,
-        }
-        return {k: v for k, v in args.items() if v}
-
-    def conditions(self) -> list:
-        """SQL conditions on SurveyResponse."""
-        zone = ZoneInfo(self.timezone)
-        found = []
-        if self.status:
-            found.append(SurveyResponse.triage_status == self.status)
-            found.append(SurveyResponse.filed_at.is_not(None))
-        if self.country:
-            found.append(SurveyResponse.country_code == self.country)
-        if self.language:
-            found.append(SurveyResponse.language == self.language)
-        if self.suggested:
-            found.append(SurveyResponse.suggested_practice_id.is_not(None))
-        if self.date_from:
-            start = datetime.combine(self.date_from, time.min, tzinfo=zone).astimezone(UTC)
-            found.append(SurveyResponse.submitted_at >= start)
-        if self.date_to:
-            end = datetime.combine(self.date_to + timedelta(days=1), time.min, tzinfo=zone)
-            found.append(SurveyResponse.submitted_at < end.astimezone(UTC))
-        return found
-
-
-def _country(value: str | None) -> str | None:
-    code = (value or "").strip().upper()
-    return code if len(code) == 2 and code.isalpha() else None
-
-
-@dataclass(frozen=True)
-class PracticeFilters:
-    """Filters of the practice list, with its query arguments: ``q`` (the name contains it,
-    both normalized as ``crm.responses.matching.normalize_key`` does), ``country`` and
-    ``program`` (very or somewhat interested in it). Unknown values are ignored."""
-
-    text: str | None = None
-    country: str | None = None
-    program: str | None = None
-
-    @classmethod
-    def from_args(cls, args: Mapping[str, str]) -> PracticeFilters:
-        """Filters from request arguments such as ``request.args``."""
-        return cls(
-            text=(args.get("q") or "").strip()[:300] or None,
-            country=_country(args.get("country")),
-            program=_one_of((args.get("program") or "").upper(), INTEREST_KEYS),
-        )
-
-    def as_args(self) -> dict[str, str]:
-        """The filters as query arguments (for links), empty ones left out."""
-        args = {"q": self.text, "country": self.country, "program": self.program}
-        return {k: v for k, v in args.items() if v}
-
-    def conditions(self) -> list:
-        """SQL conditions on Practice."""
-        found = []
-        if key := normalize_key(self.text):
-            found.append(Practice.name_key.contains(key, autoescape=True))
-        if self.country:
-            found.append(Practice.country_code == self.country)
-        if self.program:
-            found.append(
-                Practice.id.in_(
-                    select(Interest.practice_id).where(
-                        Interest.program_code == self.program,
-                        Interest.level.in_(INTERESTED_LEVELS),
-                    )
-                )
-            )
-        return found
+# Counts
 
 
 def count_responses(filters: ResponseFilters) -> int:
@@ -235,6 +243,12 @@ def count_responses(filters: ResponseFilters) -> int:
 def count_practices(filters: PracticeFilters) -> int:
     """How many practices the filters select."""
     statement = select(func.count()).select_from(Practice).where(*filters.conditions())
+    return db.session.scalar(statement)
+
+
+def count_contacts(filters: ContactFilters) -> int:
+    """How many contacts the filters select."""
+    statement = select(func.count()).select_from(Contact).where(*filters.conditions())
     return db.session.scalar(statement)
 
 
@@ -262,12 +276,12 @@ def _keyset_chunks(columns: Iterable[Any], conditions: list, chunk_size: int) ->
         yield chunk
 
 
-def response_frames(
+def response_rows(
     filters: ResponseFilters, *, chunk_size: int = DEFAULT_CHUNK_SIZE
-) -> Iterator[pd.DataFrame]:
-    """The selected responses in id order, one DataFrame of RESPONSE_COLUMNS per chunk: the
-    raw answers flattened (one column per answer key), triage, practice id, language, source,
-    the submission and filing times in UTC (filing empty while the worker has not filed it)."""
+) -> Iterator[list[list[Any]]]:
+    """The selected responses in id order, a chunk at a time: per response the stored values
+    of RESPONSE_FIELDS (the raw answers flattened, one column per answer key; times UTC; the
+    filing time None while the worker has not filed it)."""
     columns = (
         SurveyResponse.id,
         SurveyResponse.submitted_at,
@@ -279,28 +293,15 @@ def response_frames(
         SurveyResponse.answers,
     )
     for chunk in _keyset_chunks(columns, filters.conditions(), chunk_size):
-        records = [
-            {
-                **{key: (r.answers or {}).get(key) for key in ANSWER_KEYS},
-                "response_id": r.id,
-                "submitted_at (UTC)": r.submitted_at,
-                "language": r.language,
-                "source": r.source,
-                "triage_status": r.triage_status,
-                "practice_id": r.practice_id,
-                "filed_at (UTC)": r.filed_at,
-            }
-            for r in chunk
-        ]
-        yield prepare_frame(records, RESPONSE_COLUMNS)
+        yield [[*r[:7], *map((r.answers or {}).get, ANSWER_KEYS)] for r in chunk]
 
 
-def practice_frames(
+def practice_rows(
     filters: PracticeFilters, *, chunk_size: int = DEFAULT_CHUNK_SIZE
-) -> Iterator[pd.DataFrame]:
-    """The selected practices in id order, one DataFrame of PRACTICE_COLUMNS per chunk, with
-    their current interest per program (docs/domain.md#programs) and how many contacts they
-    have."""
+) -> Iterator[list[list[Any]]]:
+    """The selected practices in id order, a chunk at a time: the values of PRACTICE_FIELDS,
+    with their current interest per program (docs/domain.md#programs) and how many contacts
+    they have."""
     columns = (
         Practice.id,
         *(getattr(Practice, name) for name in PRACTICE_ANSWERS.values()),
@@ -310,18 +311,47 @@ def practice_frames(
     for chunk in _keyset_chunks(columns, filters.conditions(), chunk_size):
         ids = [p.id for p in chunk]
         interests, contacts = _interests_of(ids), _contact_counts(ids)
-        records = [
-            {
-                "practice_id": p.id,
-                **{key: getattr(p, name) for key, name in PRACTICE_ANSWERS.items()},
-                **_interest_answers(interests.get(p.id, {})),
-                "contacts": contacts.get(p.id, 0),
-                "answers_from (UTC)": p.answers_from,
-                "created_at (UTC)": p.created_at,
-            }
+        yield [
+            [
+                *p[:-2],
+                *_interest_answers(interests.get(p.id, {})),
+                contacts.get(p.id, 0),
+                *p[-2:],
+            ]
             for p in chunk
         ]
-        yield prepare_frame(records, PRACTICE_COLUMNS)
+
+
+def contact_rows(
+    filters: ContactFilters, *, chunk_size: int = DEFAULT_CHUNK_SIZE
+) -> Iterator[list[list[Any]]]:
+    """The selected contacts in id order, a chunk at a time: the values of CONTACT_FIELDS,
+    with their practice's name and country."""
+    columns = (
+        Contact.id,
+        Contact.name,
+        Contact.role,
+        Contact.email,
+        Contact.phone,
+        Contact.preferred_language,
+        Contact.permission_to_contact,
+        Contact.permission_changed_at,
+        Contact.practice_id,
+        Contact.created_at,
+    )
+    for chunk in _keyset_chunks(columns, filters.conditions(), chunk_size):
+        practices = _practice_names({c.practice_id for c in chunk if c.practice_id})
+        yield [[*c[:9], *practices.get(c.practice_id, (None, None)), c.created_at] for c in chunk]
+
+
+def _practice_names(ids: set[int]) -> dict[int, tuple[str, str]]:
+    """Practice id → (name, country code), for the practices ``ids``."""
+    if not ids:
+        return {}
+    rows = db.session.execute(
+        select(Practice.id, Practice.name, Practice.country_code).where(Practice.id.in_(ids))
+    )
+    return {row.id: (row.name, row.country_code) for row in rows}
 
 
 def _interests_of(ids: list[int]) -> dict[int, dict[str, Any]]:
@@ -352,78 +382,77 @@ def _contact_counts(ids: list[int]) -> dict[int, int]:
     )
 
 
-def _interest_answers(interests: Mapping[str, Any]) -> dict[str, Any]:
-    """The INTEREST_ANSWERS columns of one practice from its interests by program code."""
+def _interest_answers(interests: Mapping[str, Any]) -> list[Any]:
+    """The INTEREST_ANSWERS values of one practice from its interests by program code."""
     qcp, qtp = interests.get("QCP"), interests.get("QTP")
     timeframes = [i.timeframe for i in interests.values() if i.timeframe]
     details = (qtp.details or {}) if qtp else {}
-    return {
-        **{
-            key: interests[program].level if program in interests else None
-            for program, key in INTEREST_KEYS.items()
-        },
-        "timeframe": timeframes[0] if timeframes else None,
-        "willing_to_pay_qcp_fee": qcp.willing_to_pay_fee if qcp else None,
-        "qtp_formats": details.get("formats") or None,
-        "licensing": details.get("licensing") or None,
-    }
+    return [
+        *(interests[program].level if program in interests else None for program in INTEREST_KEYS),
+        timeframes[0] if timeframes else None,
+        qcp.willing_to_pay_fee if qcp else None,
+        details.get("formats") or None,
+        details.get("licensing") or None,
+    ]
 
 
-def pipeline_frame(
+def pipeline_rows(
     readiness_rows: Iterable[Mapping[str, Any]],
     availability: Mapping[str, Mapping[str, str]],
     *,
     locale: str = "en",
     countries: Collection[str] | None = None,
-) -> pd.DataFrame:
-    """The country pipeline (docs/architecture.md#data): one row per country with its
+    codes: bool = False,
+) -> list[list[Any]]:
+    """The country pipeline (docs/domain.md#exports): one row per country with its
     availability per program and, for QOPI and QCP, the readiness state, its summary and every
-    criterion; only the ``countries`` given (ISO codes; None: all).
+    criterion, in the order of PIPELINE_FIELDS; only the ``countries`` given (ISO codes; None:
+    all).
 
     ``readiness_rows`` are ``crm.readiness.wording.as_dict`` results (``country``,
     ``program``, ``availability``, ``state``, ``summary``, ``criteria``: ``[{"key", "met",
-    "detail"}]``); ``availability`` maps a country code to {program code: availability status
-    (docs/domain.md#availability)} (QTP included). Countries are those of either input, in the
-    alphabetical order of their names in ``locale`` (the reader's: a person reads the rows; the
-    ``country`` column keeps the ISO code for machines). Cells are neutralized.
+    "detail"}]``) worded in ``locale``; ``availability`` maps a country code to {program code:
+    availability status (docs/domain.md#availability)} (QTP included). Countries are those of
+    either input, in the alphabetical order of their names in ``locale``. Criteria are
+    ``met: …``/``not met: …`` with ``codes``, else "Met"/"Not met" in the current locale.
     """
     readiness: dict[str, dict[str, Mapping[str, Any]]] = {}
     for row in readiness_rows:
         readiness.setdefault(row["country"], {})[row["program"]] = row
-    codes = set(readiness) | set(availability)
-    chosen = codes if countries is None else codes & set(countries)
-    records = [
-        {
-            "country": code,
-            "country_name": country_name(code, locale),
-            **_pipeline_cells(readiness.get(code, {}), availability.get(code, {})),
-        }
+    found = set(readiness) | set(availability)
+    chosen = found if countries is None else found & set(countries)
+    marks = ("met", "not met") if codes else (_("Met"), _("Not met"))
+    return [
+        [
+            code,
+            country_name(code, locale),
+            *_pipeline_cells(readiness.get(code, {}), availability.get(code, {}), marks),
+        ]
         for code in sort_by_country(sorted(chosen), lambda code: code, locale)
     ]
-    return prepare_frame(records, PIPELINE_COLUMNS)
 
 
 def _pipeline_cells(
-    assessed_by_program: Mapping[str, Mapping[str, Any]], statuses: Mapping[str, str]
-) -> dict[str, Any]:
-    """One country's columns after its name: per program its availability, and for the
+    assessed_by_program: Mapping[str, Mapping[str, Any]],
+    statuses: Mapping[str, str],
+    marks: tuple[str, str],
+) -> list[Any]:
+    """One country's values after its name: per program its availability, and for the
     programs assessed for readiness its state, summary and criteria."""
-    cells: dict[str, Any] = {}
+    cells: list[Any] = []
     for program in PROGRAMS:
         assessed = assessed_by_program.get(program)
         status = statuses.get(program)
         if status is None and assessed is not None:
             status = assessed["availability"]
-        cells[f"{program} availability"] = status or "not_available"
+        cells.append(status or "not_available")
         if program not in PIPELINE_PROGRAMS:
             continue
-        cells[f"{program} readiness"] = assessed["state"] if assessed else None
-        cells[f"{program} summary"] = assessed.get("summary") if assessed else None
-        cells[f"{program} criteria"] = (
-            "; ".join(
-                f"{'met' if c['met'] else 'not met'}: {c['detail']}" for c in assessed["criteria"]
-            )
-            if assessed
-            else None
+        if assessed is None:
+            cells += [None, None, None]
+            continue
+        criteria = "; ".join(
+            f"{marks[0] if c['met'] else marks[1]}: {c['detail']}" for c in assessed["criteria"]
         )
+        cells += [assessed["state"], assessed.get("summary"), criteria]
     return cells

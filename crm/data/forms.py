@@ -14,9 +14,10 @@ from wtforms.validators import Length, Optional, ValidationError
 
 from crm.core.extensions import db
 from crm.core.forms import CalendarDateField
-from crm.core.i18n import LOCALES, sorted_countries
+from crm.core.i18n import LANGUAGE_NAMES, LOCALES, sorted_countries
 from crm.countries.models import Country
-from crm.data.exports import ALL_STATUSES, DEFAULT_STATUS
+from crm.data.columns import CODES
+from crm.data.filters import ALL_STATUSES, DEFAULT_STATUS
 from crm.data.imports.targets import REQUIRED_TARGETS, RESPONSE_TARGETS, TARGET_TITLES, TARGETS
 from crm.data.imports.values import BLANK_CODE, LANGUAGE_TITLES, value_titles
 from crm.labels import PROGRAM_NAME, TRIAGE
@@ -213,8 +214,22 @@ def _country_choices() -> list[SelectChoice]:
     return choices([("", _l("All countries")), *sorted_countries(codes)])
 
 
+def _labels_field() -> SelectField:
+    """The language of an export: each locale by its own name, or codes for scripts."""
+    return SelectField(
+        _l("Headings and values"),
+        description=_l(
+            "In a language, as the screens show them; or as codes, the machine form scripts "
+            "and the API read."
+        ),
+        choices=choices([*LANGUAGE_NAMES.items(), (CODES, _l("Codes, for scripts"))]),
+        validators=[Optional()],
+    )
+
+
 class ResponseExportForm(FlaskForm):
-    """Filters of the response export: the same query arguments as the response list."""
+    """Filters of the response export: the same query arguments as the response list; and
+    the file's language."""
 
     class Meta:
         csrf = False
@@ -234,6 +249,7 @@ class ResponseExportForm(FlaskForm):
     suggested = BooleanField(_l("Only responses with a suggested duplicate"))
     date_from = CalendarDateField(_l("Submitted from"), validators=[Optional()], name="from")
     date_to = CalendarDateField(_l("Submitted until"), validators=[Optional()], name="to")
+    labels = _labels_field()
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -241,7 +257,8 @@ class ResponseExportForm(FlaskForm):
 
 
 class PracticeExportForm(FlaskForm):
-    """Filters of the practice export: the same query arguments as the practice list."""
+    """Filters of the practice export: the same query arguments as the practice list; and
+    the file's language."""
 
     class Meta:
         csrf = False
@@ -253,10 +270,41 @@ class PracticeExportForm(FlaskForm):
         choices=choices([("", _l("Any program")), *((code, code) for code in PROGRAM_NAME)]),
         validators=[Optional()],
     )
+    labels = _labels_field()
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.country.choices = _country_choices()
+
+
+class ContactExportForm(FlaskForm):
+    """Filters of the contact export: the same query arguments as the contact list; and the
+    file's language."""
+
+    class Meta:
+        csrf = False
+
+    q = StringField(_l("Name or email"), validators=[Optional(), Length(max=300)])
+    country = SelectField(_l("Country"), validators=[Optional()])
+    permission = SelectField(
+        _l("Permission to contact"),
+        choices=choices([("", _l("Any")), ("yes", _l("Yes")), ("no", _l("No"))]),
+        validators=[Optional()],
+    )
+    labels = _labels_field()
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.country.choices = _country_choices()
+
+
+class PipelineLanguageForm(FlaskForm):
+    """The language of the pipeline export (its filters are the country list's form)."""
+
+    class Meta:
+        csrf = False
+
+    labels = _labels_field()
 
 
 #: The column selects of step 2, grouped as the questionnaire is; the permission to contact

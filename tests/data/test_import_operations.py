@@ -13,6 +13,8 @@ from sqlalchemy import delete, func, select, update
 from crm.audit.models import AuditEvent
 from crm.data import exports as reports
 from crm.data import spreadsheets
+from crm.data.columns import CODES, layout
+from crm.data.filters import ResponseFilters
 from crm.data.imports import operations
 from crm.data.imports.issues import ImportFileError, ImportLimits
 from crm.data.models import ImportBatch
@@ -431,9 +433,10 @@ def test_round_trip_from_our_xlsx_export(db):
     eligible_before = tallies.eligible_counts()
     assert eligible_before  # the answers make eligible practices: readiness has counts to keep
     exported = io.BytesIO()
+    codes = layout(reports.RESPONSE_FIELDS, CODES, timezone="UTC", reader="en")
     spreadsheets.write_xlsx(
-        reports.RESPONSE_COLUMNS,
-        reports.response_frames(reports.ResponseFilters(status=None)),
+        codes.headings,
+        (codes.rows(chunk) for chunk in reports.response_rows(ResponseFilters(status=None))),
         exported,
         sheet_name="responses",
     )

@@ -214,7 +214,7 @@ def test_export_dates_outside_the_calendar_are_refused_not_failed(staff, query):
     page = staff.get(f"/staff/data/export/responses?{query}")
     assert page.status_code == 200
     assert "Enter a date between" in page.get_data(as_text=True)
-    download = staff.get(f"/staff/data/export/responses.csv?{query}")
+    download = staff.get(f"/staff/data/export/responses.csv?{query}&labels=codes")
     assert download.status_code == 200
     assert download.get_data().startswith(b"\xef\xbb\xbfresponse_id")
 
@@ -244,7 +244,7 @@ def add_response(db, country: str, language: str = "es") -> None:
 
 def test_csv_export_download(staff, db):
     add_response(db, "BR")
-    with staff.get("/staff/data/export/responses.csv?country=BR") as response:
+    with staff.get("/staff/data/export/responses.csv?country=BR&labels=codes") as response:
         body = response.get_data()
     assert response.mimetype == "text/csv"
     assert response.headers["Content-Disposition"].startswith('attachment; filename="responses-')
@@ -255,8 +255,8 @@ def test_csv_export_download(staff, db):
 def test_export_carries_the_filters(staff, db):
     add_response(db, "BR")
     add_response(db, "AR")
-    with staff.get("/staff/data/export/responses.csv?country=AR&status=new") as response:
-        lines = response.get_data(as_text=True).strip().splitlines()
+    with staff.get("/staff/data/export/responses.csv?country=AR&status=new&labels=codes") as r:
+        lines = r.get_data(as_text=True).strip().splitlines()
     assert len(lines) == 2
     assert ",AR," in lines[1]
 
@@ -278,7 +278,7 @@ def test_each_export_of_personal_data_is_audited(staff, db):
     event = db.session.scalar(select(AuditEvent).where(AuditEvent.action == "export.responses"))
     assert event.changes == {
         "format": [None, "xlsx"],
-        "filters": [None, {"status": "new", "country": "AR", "language": "es"}],
+        "filters": [None, {"status": "new", "country": "AR", "language": "es", "labels": "en"}],
         "rows": [None, 1],
     }
     assert event.country_code == "AR"
@@ -294,13 +294,16 @@ def test_xlsx_export_download_opens(staff, db):
 
 def test_export_page_links_carry_the_filters(staff, db):
     page = text(staff.get("/staff/data/export/responses?status=spam&country=BR&junk=1"))
-    assert 'href="/staff/data/export/responses.csv?status=spam&amp;country=BR"' in page
-    assert 'href="/staff/data/export/responses.xlsx?status=spam&amp;country=BR"' in page
+    link = "status=spam&amp;country=BR&amp;labels=en"
+    assert f'href="/staff/data/export/responses.csv?{link}"' in page
+    assert f'href="/staff/data/export/responses.xlsx?{link}"' in page
 
 
 def test_practice_export_links_carry_the_list_filters(staff, db):
     page = text(staff.get("/staff/data/export/practices?q=san+jose&program=QOPI"))
-    assert 'href="/staff/data/export/practices.csv?q=san+jose&amp;program=QOPI"' in page
+    assert (
+        'href="/staff/data/export/practices.csv?q=san+jose&amp;program=QOPI&amp;labels=en"' in page
+    )
 
 
 def test_unknown_export_format_is_404(staff):

@@ -1,55 +1,38 @@
-"""Import of legacy responses and exports (docs/architecture.md#data), under ``/staff/data``.
-
-Import: upload → columns → values → preview → commit, each step stored in ``import_batches`` so
-any process can serve the next. Exports take the same query arguments as the lists on screen, so
-the filters shown carry into the file; each export of personal data is audited
-(docs/domain.md#roles).
+"""The import wizard (docs/architecture.md#data), blueprint ``data.imports`` under
+``/staff/data/import``: upload → columns → values → preview → commit, each step stored in
+``import_batches`` so any process can serve the next.
 """
 
 from __future__ import annotations
 
 import logging
-import tempfile
-from datetime import datetime
-from zoneinfo import ZoneInfo
 
 from flask import (
     Blueprint,
-    Response,
     abort,
     current_app,
     flash,
     redirect,
     render_template,
     request,
-    send_file,
-    stream_with_context,
     url_for,
 )
 from flask.typing import ResponseReturnValue
-from flask_babel import gettext, ngettext
 from flask_babel import gettext as _
+from flask_babel import ngettext
 from flask_login import current_user
-from sqlalchemy import select
 from sqlalchemy.exc import SQLAlchemyError
-from sqlalchemy.orm import load_only
 from werkzeug.exceptions import RequestEntityTooLarge
 
 from crm.core.access import requires
 from crm.core.errors import without_values
 from crm.core.extensions import db
 from crm.core.i18n import select_locale
-from crm.countries.forms import CountryFilterForm
-from crm.countries.queries import chosen_country_codes
-from crm.data import exports as reports
-from crm.data import spreadsheets
 from crm.data.forms import (
     IMPORT_STATUS_TITLES,
     TARGET_GROUPS,
     CommitForm,
     DiscardForm,
-    PracticeExportForm,
-    ResponseExportForm,
     UploadForm,
     column_mapping_form,
     value_mapping_form,
@@ -58,38 +41,21 @@ from crm.data.imports import operations as import_operations
 from crm.data.imports.issues import ImportFileError, ImportLimits, describe
 from crm.data.imports.targets import TARGET_TITLES
 from crm.data.models import ImportBatch
-from crm.data.operations import record_export_now
-from crm.readiness import wording
-from crm.readiness.queries import availability_by_country, readiness_board
 
 logger = logging.getLogger(__name__)
-blueprint = Blueprint("data", __name__, url_prefix="/staff/data")
+blueprint = Blueprint("imports", __name__, url_prefix="/import")
 
-XLSX_MIMETYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 PREVIEW_PAGE_SIZE = 100
-FORMATS = ("csv", "xlsx")
 
 
 @blueprint.app_context_processor
-def import_export_helpers() -> dict:
-    """Template helpers; ``export_url`` lets the response and practice lists offer downloads
-    of what they show."""
+def import_helpers() -> dict:
+    """Template helpers of the import pages: issues in words, answer titles, step titles."""
     return {
-        "export_url": export_url,
         "describe": describe,
         "target_title": lambda key: TARGET_TITLES.get(key, key),
         "import_status": lambda status: IMPORT_STATUS_TITLES.get(status, status),
     }
-
-
-def export_url(kind: str, file_format: str) -> str:
-    """Download link of ``kind`` (responses, practices) carrying the filters of the current
-    request's query (``status``, ``country``, ``language``, ``from``, ``to``; ``interest``)."""
-    if kind == "responses":
-        args = _response_filters().as_args()
-    else:
-        args = reports.PracticeFilters.from_args(request.args).as_args()
-    return url_for(f"data.export_{kind}", file_format=file_format, **args)
 
 
 def get_batch_or_404(batch_id: int) -> ImportBatch:
@@ -105,21 +71,7 @@ def _next_step(batch: ImportBatch) -> ResponseReturnValue:
     return redirect(url_for(step, batch_id=batch.id), code=303)
 
 
-@blueprint.get("/")
-@requires("staff")
-def index() -> ResponseReturnValue:
-    """Import and export: recent imports, and links to each export."""
-    batches = db.session.scalars(
-        select(ImportBatch)
-        .options(load_only(ImportBatch.id, ImportBatch.filename, ImportBatch.status,
-                           ImportBatch.reading, ImportBatch.result, ImportBatch.created_at))
-        .order_by(ImportBatch.created_at.desc(), ImportBatch.id.desc())
-        .limit(20)
-    ).all()  # fmt: skip
-    return render_template("data/index.html", batches=batches)
-
-
-@blueprint.route("/import", methods=["GET", "POST"])
+@blueprint.route("", methods=["GET", "POST"])
 @requires("staff")
 def upload() -> ResponseReturnValue:
     """Step 1: upload a CSV/XLSX export; it is read and staged, nothing is imported yet."""
@@ -152,7 +104,7 @@ def upload_too_large(error: RequestEntityTooLarge) -> ResponseReturnValue:
     return render_template("data/upload.html", form=form), 413
 
 
-@blueprint.route("/import/<int:batch_id>/columns", methods=["GET", "POST"])
+@blueprint.route("/<int:batch_id>/columns", methods=["GET", "POST"])
 @requires("staff")
 def columns(batch_id: int) -> ResponseReturnValue:
     """Step 2: which column holds which answer (suggested from the headings)."""
@@ -186,7 +138,7 @@ def _samples(batch: ImportBatch, count: int = 3) -> list[list[str]]:
     return found
 
 
-@blueprint.route("/import/<int:batch_id>/values", methods=["GET", "POST"])
+@blueprint.route("/<int:batch_id>/values", methods=["GET", "POST"])
 @requires("staff")
 def values(batch_id: int) -> ResponseReturnValue:
     """Step 3: which of our answers each answer of a closed question means."""
@@ -203,7 +155,7 @@ def values(batch_id: int) -> ResponseReturnValue:
     return page, 422 if form.errors else 200
 
 
-@blueprint.get("/import/<int:batch_id>")
+@blueprint.get("/<int:batch_id>")
 @requires("staff")
 def preview(batch_id: int) -> ResponseReturnValue:
     """Step 4: every row with its errors and practice match; the commit form. Once
@@ -230,7 +182,7 @@ def preview(batch_id: int) -> ResponseReturnValue:
     )
 
 
-@blueprint.post("/import/<int:batch_id>/commit")
+@blueprint.post("/<int:batch_id>/commit")
 @requires("staff")
 def commit(batch_id: int) -> ResponseReturnValue:
     """Store the rows, all or nothing."""
@@ -272,7 +224,7 @@ def _refusal(refused: import_operations.ImportRefused) -> str:
     )
 
 
-@blueprint.post("/import/<int:batch_id>/discard")
+@blueprint.post("/<int:batch_id>/discard")
 @requires("staff")
 def discard(batch_id: int) -> ResponseReturnValue:
     """Delete a staged import that was not committed."""
@@ -282,95 +234,4 @@ def discard(batch_id: int) -> ResponseReturnValue:
     import_operations.discard_import(batch)
     db.session.commit()
     flash(_("The uploaded file was discarded."), "success")
-    return redirect(url_for(".index"), code=303)
-
-
-@blueprint.get("/export/responses")
-@requires("staff")
-def responses_export() -> ResponseReturnValue:
-    """The response export: filters (as on the response list) and download links."""
-    form = ResponseExportForm(formdata=request.args)
-    if request.args:
-        form.validate()  # shows what the export ignores, e.g. a date out of the calendar
-    filters = _response_filters()
-    count = reports.count_responses(filters)
-    return render_template(
-        "data/export.html", kind="responses", form=form, args=filters.as_args(), count=count
-    )
-
-
-@blueprint.get("/export/practices")
-@requires("staff")
-def practices_export() -> ResponseReturnValue:
-    """The practice export: filters (as on the practice list) and download links."""
-    form = PracticeExportForm(formdata=request.args)
-    filters = reports.PracticeFilters.from_args(request.args)
-    count = reports.count_practices(filters)
-    return render_template(
-        "data/export.html", kind="practices", form=form, args=filters.as_args(), count=count
-    )
-
-
-@blueprint.get("/export/responses.<file_format>")
-@requires("staff")
-def export_responses(file_format: str) -> ResponseReturnValue:
-    """Download the responses the filters select (personal data: staff only, audited)."""
-    if file_format not in FORMATS:
-        abort(404)
-    filters = _response_filters()
-    record_export_now("responses", file_format, filters.as_args(), reports.count_responses(filters))
-    frames = reports.response_frames(filters, chunk_size=_chunk_size())
-    return _download("responses", file_format, reports.RESPONSE_COLUMNS, frames)
-
-
-@blueprint.get("/export/practices.<file_format>")
-@requires("staff")
-def export_practices(file_format: str) -> ResponseReturnValue:
-    """Download the practices the filters select (staff only, audited)."""
-    if file_format not in FORMATS:
-        abort(404)
-    filters = reports.PracticeFilters.from_args(request.args)
-    record_export_now("practices", file_format, filters.as_args(), reports.count_practices(filters))
-    frames = reports.practice_frames(filters, chunk_size=_chunk_size())
-    return _download("practices", file_format, reports.PRACTICE_COLUMNS, frames)
-
-
-def _response_filters() -> reports.ResponseFilters:
-    return reports.ResponseFilters.from_args(
-        request.args, timezone=current_app.config["ORG_TIMEZONE"]
-    )
-
-
-def _chunk_size() -> int:
-    return current_app.config.get("EXPORT_CHUNK_SIZE", reports.DEFAULT_CHUNK_SIZE)
-
-
-def _download(name: str, file_format: str, columns, frames) -> Response:
-    today = datetime.now(ZoneInfo(current_app.config["ORG_TIMEZONE"])).date().isoformat()
-    filename = f"{name}-{today}.{file_format}"
-    if file_format == "csv":
-        return Response(
-            stream_with_context(spreadsheets.csv_stream(columns, frames)),
-            mimetype="text/csv",
-            headers={"Content-Disposition": f'attachment; filename="{filename}"'},
-        )
-    # xlsxwriter assembles the zip at the end: a temporary file keeps memory bounded.
-    target = tempfile.TemporaryFile()  # noqa: SIM115 - send_file closes it after sending
-    spreadsheets.write_xlsx(columns, frames, target, sheet_name=name)
-    target.seek(0)
-    return send_file(target, mimetype=XLSX_MIMETYPE, as_attachment=True, download_name=filename)
-
-
-@blueprint.get("/export/pipeline.<file_format>")
-@requires("viewer")
-def export_pipeline(file_format: str) -> ResponseReturnValue:
-    """Download the country pipeline with readiness (aggregates: viewers too,
-    docs/domain.md#roles); the country list's filters (region, program, availability,
-    readiness) select the countries."""
-    if file_format not in FORMATS:
-        abort(404)
-    chosen = chosen_country_codes(CountryFilterForm.from_query(request.args).filters())
-    rows = [wording.as_dict(r, gettext) for r in readiness_board()]
-    availability = availability_by_country()
-    frame = reports.pipeline_frame(rows, availability, locale=select_locale(), countries=chosen)
-    return _download("pipeline", file_format, reports.PIPELINE_COLUMNS, [frame])
+    return redirect(url_for("data.index"), code=303)
