@@ -46,6 +46,7 @@ from sqlalchemy.exc import IntegrityError, SQLAlchemyError
 from crm.audit import operations as audit
 from crm.core.clock import org_day_start
 from crm.core.columns import utcnow
+from crm.core.database import reading_transaction
 from crm.core.extensions import db
 from crm.outreach.models import OutboxMessage
 
@@ -396,11 +397,16 @@ def deliver_due(now: datetime | None = None, worker: str | None = None) -> dict[
             if not _claim(message_id, worker, now_):
                 continue
             progressed = True
-            row = db.session.get(OutboxMessage, message_id)
-            if row is None:
-                continue
-            outcome = _attempt(row)
-            _log(message_id, row.attempts, outcome)
+            # The claim is committed; reading and sending take no write lock (on SQLite a
+            # write transaction held through a slow SMTP conversation stalled every submit).
+            with reading_transaction():
+                row = db.session.get(OutboxMessage, message_id)
+                if row is None:
+                    db.session.rollback()
+                    continue
+                outcome, attempts = _attempt(row), row.attempts
+                db.session.rollback()
+            _log(message_id, attempts, outcome)
             _record(message_id, outcome, now_)
             counts[outcome.kind] += 1
         if not progressed:
