@@ -95,10 +95,16 @@ class User(db.Model, UserMixin):
         return f"<User {self.id}>"
 
 
+#: What an API token may do: read, or read and write (docs/decisions.md#api-tokens).
+TOKEN_SCOPES = ("read", "write")
+
+
 class ApiToken(db.Model):
-    """A bearer token for the JSON API; only its SHA-256 digest is stored."""
+    """A bearer token for the JSON API; only its SHA-256 digest is stored. It acts with its
+    owner's role, within its scope, until its expiry or its revocation."""
 
     __tablename__ = "api_tokens"
+    __table_args__ = (one_of("scope", TOKEN_SCOPES),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     user_id: Mapped[int] = mapped_column(ForeignKey("staff_users.id", ondelete="CASCADE"))
@@ -110,8 +116,15 @@ class ApiToken(db.Model):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     last_used_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     revoked_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    #: ``read``: GET only; ``write``: whatever the owner's role allows.
+    scope: Mapped[str] = mapped_column(String(8), default="write")
+    #: Refused from this instant on (UTC); None: never expires.
+    expires_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    created_by_id: Mapped[int | None] = mapped_column(
+        ForeignKey("staff_users.id", ondelete="SET NULL")
+    )
 
-    user: Mapped[User] = relationship()
+    user: Mapped[User] = relationship(foreign_keys=[user_id])
 
 
 class StaffSession(db.Model):
