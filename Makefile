@@ -57,14 +57,19 @@ install-dev: $(VENV)/.stamp-dev
 node_modules/.package-lock.json: package.json package-lock.json
 	npm ci --no-audit --no-fund --loglevel=error
 
-$(VENDOR)/.stamp: node_modules/.package-lock.json
-	mkdir -p $(VENDOR)/chartjs $(VENDOR)/svg-maps-world
+## The world map is built from world-atlas's simplified geometry (scripts/build_world_map.mjs).
+$(VENDOR)/.stamp: node_modules/.package-lock.json scripts/build_world_map.mjs \
+		crm/countries/seed_data/countries.csv
+	mkdir -p $(VENDOR)/chartjs $(VENDOR)/world-map
 	cp node_modules/chart.js/dist/chart.umd.min.js node_modules/chart.js/LICENSE.md $(VENDOR)/chartjs/
-	cp node_modules/@svg-maps/world/world.svg node_modules/@svg-maps/world/LICENSE.md \
-		$(VENDOR)/svg-maps-world/
+	node scripts/build_world_map.mjs $(VENDOR)/world-map/world.svg
+	cp node_modules/world-atlas/LICENSE $(VENDOR)/world-map/LICENSE
 	@touch $@
 
-assets: $(VENDOR)/.stamp
+## Then every static file gets a fingerprinted copy and the manifest templates read
+## (crm/core/assets.py); run again after changing a file under static/.
+assets: install $(VENDOR)/.stamp
+	@$(FLASK) digest clean >/dev/null && $(FLASK) digest compile >/dev/null
 
 ## Debian's Chromium for the browser tests (Playwright's own download cannot work here).
 browser:

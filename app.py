@@ -106,7 +106,7 @@ def register_blueprints(app: Flask) -> None:
     from crm.monitoring import views as monitoring
     from crm.outreach.views import alerts, invitations
     from crm.privacy import views as privacy_requests
-    from crm.readiness import views as dashboard
+    from crm.readiness.views import dashboard, whatif
     from crm.responses.views import duplicates, inbox, practices
     from surveys import views as surveys
 
@@ -114,6 +114,7 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(monitoring.blueprint)
     app.register_blueprint(surveys.blueprint)
     app.register_blueprint(dashboard.blueprint)
+    app.register_blueprint(whatif.blueprint)
     app.register_blueprint(countries.blueprint)
     app.register_blueprint(data.blueprint)
     app.register_blueprint(inbox.blueprint)

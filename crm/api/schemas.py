@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from marshmallow import Schema, fields, validate
+from marshmallow import RAISE, Schema, fields, validate
 
 from crm.core.clock import EARLIEST_DAY, LATEST_DAY
 from crm.countries.models import (
@@ -280,6 +280,15 @@ class CriterionSchema(Schema):
     params = fields.Dict(keys=fields.String(), values=fields.Raw(allow_none=True))
 
 
+class ForecastSchema(Schema):
+    """docs/domain.md#forecast: an estimate at the pace of the window."""
+
+    pace_per_month = fields.Float(required=True)
+    window_months = fields.Integer(required=True)
+    projected_month = fields.String(required=True, allow_none=True)
+    basis = fields.Dict(keys=fields.String(), values=fields.Raw(allow_none=True), required=True)
+
+
 class ReadinessSchema(Schema):
     country = fields.String(required=True)
     program = fields.String(required=True)
@@ -288,6 +297,7 @@ class ReadinessSchema(Schema):
     summary = fields.String(required=True)
     capacity = fields.Dict(keys=fields.String(), values=fields.Integer(), allow_none=True)
     criteria = fields.List(fields.Nested(CriterionSchema), required=True)
+    forecast = fields.Nested(ForecastSchema, allow_none=True)
 
 
 class ReadinessQuery(Schema):
@@ -304,3 +314,48 @@ class PublicProgramSchema(Schema):
 class PublicAvailabilitySchema(Schema):
     as_of = calendar_date(allow_none=True)
     programs = fields.List(fields.Nested(PublicProgramSchema), required=True)
+
+
+COUNT = validate.Range(min=1, max=1000)
+
+
+class SignedAgreementSchema(Schema):
+    id = fields.Integer(required=True, strict=True)
+    expires_on = calendar_date(allow_none=True, load_default=None)
+
+
+class WhatIfSchema(Schema):
+    """Hypothetical changes (docs/domain.md#what-if); nothing is written."""
+
+    class Meta:
+        unknown = RAISE
+
+    thresholds = fields.Dict(
+        keys=fields.String(validate=LAUNCH_PROGRAMS),
+        values=fields.Integer(strict=True, validate=COUNT),
+        load_default=dict,
+    )
+    country_thresholds = fields.Dict(
+        keys=fields.String(validate=COUNTRY_CODE),
+        values=fields.Dict(
+            keys=fields.String(validate=LAUNCH_PROGRAMS),
+            values=fields.Integer(strict=True, validate=COUNT),
+        ),
+        load_default=dict,
+    )
+    qcp_capacity = fields.Integer(strict=True, validate=COUNT, allow_none=True, load_default=None)
+    privacy_reviews_approved = fields.List(fields.Integer(strict=True), load_default=list)
+    agreements_signed = fields.List(fields.Nested(SignedAgreementSchema), load_default=list)
+
+
+class WhatIfQuery(Schema):
+    all = fields.Boolean(load_default=False)
+
+
+class WhatIfRowSchema(Schema):
+    country = fields.String(required=True)
+    program = fields.String(required=True)
+    state = fields.String(required=True)
+    state_after = fields.String(required=True)
+    criteria_after = fields.List(fields.Nested(CriterionSchema), required=True)
+    criteria_changed = fields.List(fields.String(), required=True)

@@ -1,10 +1,11 @@
-"""The readiness history: each recorded change of a country's readiness for a program."""
+"""The readiness history: each recorded change of a country's readiness for a program, the count
+of eligible practices on each day it moved, and the dashboard's responses per recent day."""
 
 from __future__ import annotations
 
 from datetime import date, datetime
 
-from sqlalchemy import JSON, Date, ForeignKey, Index, String
+from sqlalchemy import JSON, Date, ForeignKey, Index, Integer, String
 from sqlalchemy.orm import Mapped, mapped_column
 
 from crm.core.columns import UTCDateTime, one_of, utcnow
@@ -42,3 +43,34 @@ Index(
     ReadinessChange.program_code,
     ReadinessChange.recorded_at,
 )
+
+
+class EligibleCount(db.Model):
+    """Eligible practices of a country for a program at the end of an organization day,
+    recorded on the days the count moved (docs/domain.md#forecast): the count on any day is
+    the latest row on or before it (none: 0). Recorded with readiness, at commit."""
+
+    __tablename__ = "eligible_counts"
+
+    country_code: Mapped[str] = mapped_column(ForeignKey("countries.code"), primary_key=True)
+    program_code: Mapped[str] = mapped_column(ForeignKey("programs.code"), primary_key=True)
+    #: Organization calendar day the count holds at the end of.
+    counted_on: Mapped[date] = mapped_column(Date, primary_key=True)
+    practices: Mapped[int] = mapped_column(Integer)
+
+    def __repr__(self) -> str:
+        return f"<EligibleCount {self.country_code} {self.program_code} {self.counted_on}>"
+
+
+class ResponseDayCount(db.Model):
+    """Responses that are not spam per organization day, country and language, for the days
+    before today of the dashboard's 30-day figures (docs/decisions.md#day-counts). Counted again
+    for the recent days every night; today's responses are counted live."""
+
+    __tablename__ = "response_day_counts"
+
+    counted_on: Mapped[date] = mapped_column(Date, primary_key=True)
+    #: "" when the response names no country (or language).
+    country_code: Mapped[str] = mapped_column(String(2), primary_key=True)
+    language: Mapped[str] = mapped_column(String(5), primary_key=True)
+    responses: Mapped[int] = mapped_column(Integer)

@@ -9,21 +9,28 @@ commit time sees the whole transaction, once, whatever the order of the writes i
 from __future__ import annotations
 
 import logging
+from collections import Counter
 from collections.abc import Iterable
-from datetime import date
+from datetime import UTC, date, datetime, timedelta
 
 from flask import Flask
-from sqlalchemy import event, func, select
+from sqlalchemy import Connection, delete, event, func, insert, select
 from sqlalchemy.orm import Session
 
-from crm.core.clock import org_today
+from crm.core.clock import org_day_start, org_timezone, org_today
 from crm.core.events import country_changed
 from crm.core.extensions import db
 from crm.core.jobs import daily_job
 from crm.countries.models import Country
 from crm.readiness import rules as readiness
-from crm.readiness.models import ReadinessChange
-from crm.readiness.queries import countries_readiness, launched_count, qcp_capacity
+from crm.readiness.models import EligibleCount, ReadinessChange, ResponseDayCount
+from crm.readiness.queries import (
+    countries_readiness,
+    eligible_counts_on,
+    launched_count,
+    qcp_capacity,
+)
+from crm.responses.models import COUNTED_TRIAGE, InterestTallyEntry, Practice, SurveyResponse
 
 logger = logging.getLogger(__name__)
 
@@ -57,7 +64,9 @@ def record_readiness_changes(
     watched = set(country_codes) | capacity_flips(previous)
     day = today or org_today()
     added = []
-    for result in countries_readiness(watched, day):
+    results = countries_readiness(watched, day)
+    record_eligible_counts(results, day)
+    for result in results:
         before = previous.get((result.country, result.program))
         if before == str(result.state):
             continue
@@ -77,6 +86,128 @@ def record_readiness_changes(
             "readiness of %s in %s: %s -> %s", result.program, result.country, before, result.state
         )
     return added
+
+
+def record_eligible_counts(results: Iterable[readiness.Readiness], day: date) -> int:
+    """Record the eligible practices of each result (its ``eligible_practices`` criterion) as
+    the count at the end of ``day`` where it differs from the count recorded before
+    (docs/domain.md#forecast); the caller commits. Returns how many rows were written."""
+    counts = {
+        (r.country, r.program): int(c.params["eligible"])
+        for r in results
+        for c in r.criteria
+        if c.key == "eligible_practices"
+    }
+    if not counts:
+        return 0
+    recorded = eligible_counts_on(day, {country for country, _program in counts})
+    written = 0
+    for (country, program), practices in sorted(counts.items()):
+        if recorded.get((country, program), 0) == practices:
+            continue
+        row = db.session.get(EligibleCount, (country, program, day))
+        if row is None:
+            db.session.add(EligibleCount(country_code=country, program_code=program,
+                                         counted_on=day, practices=practices))  # fmt: skip
+        else:
+            row.practices = practices
+        written += 1
+    return written
+
+
+def rebuild_eligible_counts(conn: Connection) -> int:
+    """Recompute the recorded eligible counts from the practices eligible now, each counted
+    from the organization day of its first counted response (its creation when it has none),
+    in the caller's transaction (docs/domain.md#forecast): for databases filled before counts
+    were recorded (the migration, the demo, the bench). Returns the rows written."""
+    first = (
+        select(
+            InterestTallyEntry.country_code,
+            InterestTallyEntry.program_code,
+            func.coalesce(func.min(SurveyResponse.submitted_at), func.min(Practice.created_at)),
+        )
+        .join(Practice, Practice.id == InterestTallyEntry.practice_id)
+        .outerjoin(
+            SurveyResponse,
+            (SurveyResponse.practice_id == Practice.id)
+            & SurveyResponse.triage_status.in_(COUNTED_TRIAGE),
+        )
+        .where(
+            InterestTallyEntry.eligible.is_(True),
+            InterestTallyEntry.program_code.in_(readiness.PROGRAMS_WITH_LAUNCH),
+        )
+        .group_by(InterestTallyEntry.practice_id, InterestTallyEntry.country_code,
+                  InterestTallyEntry.program_code)
+    )  # fmt: skip
+    zone = org_timezone()
+    gained: Counter = Counter()
+    for country, program, moment in conn.execute(first):
+        gained[(country, program, _aware(moment).astimezone(zone).date())] += 1
+    rows, running = [], Counter()
+    for country, program, day in sorted(gained):
+        running[(country, program)] += gained[(country, program, day)]
+        rows.append({"country_code": country, "program_code": program, "counted_on": day,
+                     "practices": running[(country, program)]})  # fmt: skip
+    conn.execute(delete(EligibleCount))
+    if rows:
+        conn.execute(insert(EligibleCount), rows)
+    logger.info("eligible counts rebuilt: %d rows", len(rows))
+    return len(rows)
+
+
+#: Days before today whose responses are kept counted: two 30-day windows and a margin.
+RECENT_DAYS = 62
+#: ``country_code`` and ``language`` of the row that marks a day as counted (its total).
+COUNTED_MARK = "*"
+
+
+def _aware(moment: datetime | str) -> datetime:
+    if isinstance(moment, str):  # SQLite hands some computed datetimes back as text
+        moment = datetime.fromisoformat(moment)
+    return moment if moment.tzinfo is not None else moment.replace(tzinfo=UTC)
+
+
+def count_response_days(
+    conn: Connection, today: date | None = None, days: int = RECENT_DAYS
+) -> int:
+    """Count again the responses that are not spam of the ``days`` organization days before
+    ``today`` (default: the organization's today), per day, country and language, into
+    ``response_day_counts``, and forget older days (docs/decisions.md#day-counts). Each counted
+    day also gets a row ``("*", "*")`` with its total, so a day without responses reads as
+    counted. In the caller's transaction; returns the rows written."""
+    today = today or org_today()
+    first = today - timedelta(days=days)
+    zone = org_timezone()
+    counts: Counter = Counter()
+    rows = conn.execute(
+        select(SurveyResponse.submitted_at, SurveyResponse.country_code, SurveyResponse.language)
+        .where(
+            SurveyResponse.submitted_at >= org_day_start(first),
+            SurveyResponse.submitted_at < org_day_start(today),
+            SurveyResponse.triage_status != "spam",
+        )
+        .execution_options(yield_per=5000)
+    )
+    for moment, country, language in rows:
+        day = _aware(moment).astimezone(zone).date()
+        counts[(day, country or "", language or "")] += 1
+        counts[(day, COUNTED_MARK, COUNTED_MARK)] += 1
+    for offset in range(days):
+        counts[(first + timedelta(days=offset), COUNTED_MARK, COUNTED_MARK)] += 0
+    conn.execute(delete(ResponseDayCount))
+    written = [
+        {"counted_on": day, "country_code": country, "language": language, "responses": n}
+        for (day, country, language), n in sorted(counts.items())
+    ]
+    conn.execute(insert(ResponseDayCount), written)
+    return len(written)
+
+
+@daily_job("response-days")
+def count_recent_response_days() -> int:
+    """Every night: the recent days' responses counted again (re-triaged ones included) for the
+    dashboard's 30-day figures; the caller (the worker) commits."""
+    return count_response_days(db.session.connection())
 
 
 @daily_job("readiness")

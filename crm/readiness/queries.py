@@ -19,9 +19,8 @@ country and language, whatever the number of responses). Spam is left out of res
 from __future__ import annotations
 
 import sys
-from collections import Counter, defaultdict
+from collections import defaultdict
 from collections.abc import Iterable
-from dataclasses import dataclass
 from datetime import date
 
 from sqlalchemy import Select, and_, func, select
@@ -30,7 +29,6 @@ from sqlalchemy.orm import selectinload
 from crm.core.clock import org_today
 from crm.core.extensions import db
 from crm.countries.models import (
-    AVAILABILITY_STATUSES,
     Availability,
     Country,
     CountryAgreement,
@@ -40,7 +38,10 @@ from crm.countries.models import (
 )
 from crm.countries.seed import PROGRAMS
 from crm.readiness import rules as readiness
+from crm.readiness.forecast import Forecast, forecast, window_start
+from crm.readiness.models import EligibleCount
 from crm.readiness.rules import Readiness, State
+from crm.readiness.whatif import Change, Scenario, what_if
 from crm.responses import tallies
 
 PROGRAMS_WITH_LAUNCH = readiness.PROGRAMS_WITH_LAUNCH
@@ -198,6 +199,84 @@ def country_facts(country_codes: Iterable[str] | None = None) -> list[readiness.
     ]
 
 
+def eligible_counts_on(
+    day: date, country_codes: Iterable[str] | None = None
+) -> dict[tuple[str, str], int]:
+    """``{(country, program): n}``: the eligible practices recorded for QOPI and QCP at the end
+    of the organization day ``day`` (docs/domain.md#forecast), for the given countries (all when
+    None); a pair with no count recorded by then is absent (it had none). One index seek per
+    country and program, however long the history."""
+    latest = (
+        select(EligibleCount.practices)
+        .where(
+            EligibleCount.country_code == Country.code,
+            EligibleCount.program_code == Program.code,
+            EligibleCount.counted_on <= day,
+        )
+        .order_by(EligibleCount.counted_on.desc())
+        .limit(1)
+        .scalar_subquery()
+    )
+    statement = (
+        select(Country.code, Program.code, latest)
+        .select_from(Country)
+        .join(Program, Program.code.in_(PROGRAMS_WITH_LAUNCH))
+    )
+    rows = db.session.execute(_in_countries(statement, Country.code, country_codes))
+    return {(country, program): n for country, program, n in rows if n is not None}
+
+
+def forecasts_for(
+    rows: Iterable[Readiness], today: date | None = None
+) -> dict[tuple[str, str], Forecast]:
+    """``{(country, program): Forecast}`` for the rows short of their eligible-practice
+    threshold that are candidates (neither launched nor the programs' home): the pace over
+    :data:`crm.readiness.forecast.WINDOW_MONTHS` from the recorded counts
+    (docs/domain.md#forecast). ``today`` is the organization's day (default: now)."""
+    day = today or org_today()
+    short = {}
+    for row in rows:
+        if row.state in (State.HOME, State.LAUNCHED):
+            continue
+        criterion = next(c for c in row.criteria if c.key == "eligible_practices")
+        if not criterion.met:
+            short[(row.country, row.program)] = criterion.params
+    if not short:
+        return {}
+    before = eligible_counts_on(window_start(day), {country for country, _ in short})
+    found = {}
+    for key, params in short.items():
+        eligible, threshold = int(params["eligible"]), int(params["threshold"])
+        result = forecast(eligible=eligible, threshold=threshold,
+                          gained=eligible - before.get(key, 0), today=day)  # fmt: skip
+        if result is not None:
+            found[key] = result
+    return found
+
+
+def threshold_overrides() -> dict[str, frozenset[str]]:
+    """ISO code → the launch programs whose threshold the country overrides
+    (docs/domain.md#thresholds)."""
+    found: dict[str, set[str]] = defaultdict(set)
+    for country, program in db.session.execute(
+        select(CountryThreshold.country_code, CountryThreshold.program_code)
+    ):
+        found[country].add(program)
+    return {country: frozenset(programs) for country, programs in found.items()}
+
+
+def what_if_board(scenario: Scenario, today: date | None = None) -> list[Change]:
+    """Every country and program today and under ``scenario`` (docs/domain.md#what-if): today's
+    facts and capacity from the database, the same rules as the board; reads only."""
+    return what_if(
+        country_facts(),
+        scenario,
+        today=today or org_today(),
+        qcp_capacity=qcp_capacity(),
+        overrides=threshold_overrides(),
+    )
+
+
 def qcp_capacity() -> int:
     """Most countries where QCP may be launched at once (``Program.capacity``,
     docs/domain.md#capacity); no
@@ -273,61 +352,6 @@ MAP_STATES = (
 
 #: Readiness states the map shows instead of the availability status.
 MAP_READINESS = (State.READY, State.AWAITING_CAPACITY, State.NEAR_READY)
-
-
-@dataclass(frozen=True)
-class Count:
-    """One bar or point: its key (a month "2026-03", a region code, a language...) and count."""
-
-    key: str
-    count: int
-
-
-def _largest_first(counts: dict[str, int]) -> list[Count]:
-    return [Count(k, n) for k, n in sorted(counts.items(), key=lambda kv: (-kv[1], kv[0]))]
-
-
-def responses_by_month() -> list[Count]:
-    """Non-spam responses per calendar month of submission (UTC), oldest first."""
-    return [Count(k, n) for k, n in sorted(tallies.responses_by("month").items())]
-
-
-def responses_by_region() -> list[Count]:
-    """Non-spam responses per UN M49 region of the respondent's country, largest first."""
-    return _largest_first(tallies.responses_by("region"))
-
-
-def responses_by_income_group() -> list[Count]:
-    """Non-spam responses per World Bank income group of the country ("" = unclassified)."""
-    order = {g: i for i, g in enumerate(("low", "lower_middle", "upper_middle", "high"))}
-    counts = [Count(group, n) for group, n in tallies.responses_by("income_group").items()]
-    return sorted(counts, key=lambda c: (order.get(c.key, len(order)), c.key))
-
-
-def responses_by_language() -> list[Count]:
-    """Non-spam responses per survey language (en, es, pt_BR), largest first."""
-    return _largest_first(tallies.responses_by("language"))
-
-
-def availability_pipeline() -> dict[str, dict[str, int]]:
-    """Program code → availability status → number of countries (every status present)."""
-    rows = db.session.execute(
-        select(Availability.program_code, Availability.status, func.count()).group_by(
-            Availability.program_code, Availability.status
-        )
-    )
-    pipeline: dict[str, dict[str, int]] = {}
-    for program, status, n in rows:
-        pipeline.setdefault(program, dict.fromkeys(AVAILABILITY_STATUSES, 0))[status] = n
-    return pipeline
-
-
-def readiness_pipeline(board: Iterable[Readiness]) -> dict[str, dict[str, int]]:
-    """Program code → readiness state → number of countries, from a computed board."""
-    counts: dict[str, Counter] = {}
-    for row in board:
-        counts.setdefault(row.program, Counter())[row.state.value] += 1
-    return {p: {s.value: c[s.value] for s in State} for p, c in counts.items()}
 
 
 def map_states(

@@ -9,6 +9,7 @@ reader's date style and list conjunction.
 from collections.abc import Callable, Mapping, Sequence
 from datetime import date
 
+from crm.readiness.forecast import Forecast
 from crm.readiness.rules import Criterion, Readiness, State
 
 __all__ = ["as_dict", "criterion_label", "explain", "state_label", "summarize"]
@@ -214,11 +215,15 @@ def summarize(r: Readiness, _: Gettext = _identity, *, join: ListFormat = _engli
     return state_label(r.state, _)
 
 
-def as_dict(r: Readiness, _: Gettext = _identity) -> dict[str, object]:
+def as_dict(
+    r: Readiness, _: Gettext = _identity, *, forecast: Forecast | None = None
+) -> dict[str, object]:
     """JSON-ready form of a result (``flask readiness --format json`` and the API):
-    ``country``, ``program``, ``availability``, ``state``, ``summary``, ``capacity`` and
+    ``country``, ``program``, ``availability``, ``state``, ``summary``, ``capacity``,
     ``criteria`` as a list of ``{"key", "met", "detail", "params"}``, ``detail`` being
-    :func:`explain`'s sentence with ISO 8601 days."""
+    :func:`explain`'s sentence with ISO 8601 days, and ``forecast`` (docs/domain.md#forecast:
+    ``pace_per_month``, ``window_months``, ``projected_month``, ``basis``; ``None`` when none
+    is given)."""
     return {
         "country": r.country,
         "program": r.program,
@@ -230,4 +235,5 @@ def as_dict(r: Readiness, _: Gettext = _identity) -> dict[str, object]:
             {"key": c.key, "met": c.met, "detail": explain(c, _), "params": dict(c.params)}
             for c in r.criteria
         ],
+        "forecast": forecast.as_dict() if forecast is not None else None,
     }

@@ -6,7 +6,8 @@ import re
 
 import pytest
 
-from crm.readiness import queries as dashboard
+from crm.core.clock import org_today
+from crm.readiness import dashboard
 from tests.countries.test_seed import SPEC_AVAILABLE
 
 
@@ -37,8 +38,11 @@ def test_map_colours_every_seeded_available_country(viewer_client, program):
     assert SPEC_AVAILABLE[program] - set(states) <= {"UM"}
 
 
-def test_unknown_program_is_404(viewer_client):
-    assert viewer_client.get("/staff/dashboard/?program=XYZ").status_code == 404
+def test_an_unknown_filter_value_means_any(viewer_client):
+    page = viewer_client.get("/staff/dashboard/?program=XYZ&region=nowhere&period=7")
+    assert page.status_code == 200
+    html = page.get_data(as_text=True)
+    assert "QOPI" in html and "QCP" in html
 
 
 def test_dashboard_counts_responses_and_shows_the_board(viewer_client, submit_response):
@@ -54,8 +58,9 @@ def test_aggregates_leave_spam_out(db, submit_response):
     spam = submit_response(practice_name="Spam", email="s@x.example", language="en")
     spam.triage_status = "spam"
     db.session.commit()
-    assert [(c.key, c.count) for c in dashboard.responses_by_language()] == [("es", 1)]
-    assert sum(c.count for c in dashboard.responses_by_region()) == 1
+    charts = dashboard.response_charts(dashboard.Filters(period="all"), None, org_today())
+    assert [(c.key, c.count) for c in charts.by_language] == [("es", 1)]
+    assert sum(c.count for c in charts.by_region) == 1
 
 
 def test_printable_board(viewer_client):
@@ -88,15 +93,15 @@ def test_blocked_countries_under_way_are_listed_with_their_reasons(viewer_client
     from crm.countries.models import Country
 
     peru = db.session.get(Country, "PE")
-    pipeline.record_privacy_review(peru, programs=["QOPI"], status="in_review")
+    pipeline.record_privacy_review(peru, programs=["QOPI", "QCP"], status="in_review")
     db.session.commit()
     html = viewer_client.get("/staff/dashboard/").get_data(as_text=True)
     blocked = html[html.index('class="board__blocked"') :]
     blocked = blocked[: blocked.index("</details>")]
     assert "Peru" in blocked
     assert "Missing:" in blocked
-    assert "Colombia" not in blocked  # nothing under way there: only counted
-    assert "have no privacy review, agreement or eligible practice yet." in html
+    assert "Colombia" not in blocked  # no review or agreement there: only counted
+    assert "countries are two or more criteria short." in html
 
 
 def test_dashboard_and_board_render_the_demo_data(viewer_client, db):

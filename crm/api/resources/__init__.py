@@ -5,6 +5,6 @@
 
 from __future__ import annotations
 
-from crm.api.resources import countries, pipeline, public, survey_data
+from crm.api.resources import countries, merges, pipeline, public, survey_data
 
-BLUEPRINTS = [countries.blp, pipeline.blp, survey_data.blp, public.blp]
+BLUEPRINTS = [countries.blp, pipeline.blp, survey_data.blp, merges.blp, public.blp]

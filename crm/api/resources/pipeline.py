@@ -1,12 +1,11 @@
-"""API: privacy reviews, country agreements, thresholds and the readiness board
-(``/api/v1/privacy-reviews``, ``/api/v1/agreements``, ``/api/v1/countries/<code>/thresholds``,
-``/api/v1/readiness``)."""
+"""API: privacy reviews, country agreements and thresholds (``/api/v1/privacy-reviews``,
+``/api/v1/agreements``, ``/api/v1/countries/<code>/thresholds``); the readiness board is in
+``crm/api/resources/readiness.py``."""
 
 from __future__ import annotations
 
 from typing import Any
 
-from flask_babel import gettext
 from flask_smorest import Blueprint, abort
 from sqlalchemy import Select, select
 from sqlalchemy.orm import selectinload
@@ -21,8 +20,6 @@ from crm.countries import thresholds
 from crm.countries.models import Country, CountryAgreement, CountryThreshold, PrivacyReview, Program
 from crm.countries.queries import get_country_or_404
 from crm.readiness import rules as readiness
-from crm.readiness import wording
-from crm.readiness.queries import readiness_board
 
 blp = Blueprint(
     "api_pipeline",
@@ -202,21 +199,3 @@ def delete_threshold(code, program):
     if program not in readiness.PROGRAMS_WITH_LAUNCH:
         abort(404)
     commit_or_refuse(lambda: thresholds.clear_threshold(country, program))
-
-
-# --- readiness ---
-
-
-@blp.get("/readiness")
-@api_requires("viewer")
-@blp.arguments(schemas.ReadinessQuery, location="query")
-@blp.response(200, schemas.ReadinessSchema(many=True))
-@documented_errors(blp, 401, 403)
-def list_readiness(query):
-    """The readiness board: QOPI and QCP in every country, each criterion with its numbers
-    (the same objects as ``flask readiness --format json``)."""
-    rows = readiness_board()
-    for key, attribute in (("country", "country"), ("program", "program"), ("state", "state")):
-        if key in query:
-            rows = [r for r in rows if str(getattr(r, attribute)) == query[key]]
-    return [wording.as_dict(r, gettext) for r in rows]
