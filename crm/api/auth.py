@@ -8,12 +8,16 @@ from functools import wraps
 from typing import TypeVar
 
 from flask import abort, current_app, g, request
+from flask.typing import ResponseReturnValue
+from flask_babel import gettext as _
 from flask_login import current_user
 
 from crm.accounts.models import User
-from crm.api.tokens import user_for_token
+from crm.api.tokens import Presented, check_token
 from crm.core.access import ACCESS_ATTRIBUTE, ADMITTED
-from crm.core.extensions import csrf
+from crm.core.errors import render_error
+from crm.core.extensions import csrf, db
+from crm.core.presentation import localized_datetime
 
 F = TypeVar("F", bound=Callable)
 _WRITE_METHODS = frozenset({"POST", "PUT", "PATCH", "DELETE"})
@@ -28,27 +32,51 @@ def bearer_token() -> str | None:
     return token.strip() or None if scheme.lower() == "bearer" else None
 
 
-def load_api_user() -> None:
-    """Before each API request: resolve the caller into ``g.api_user`` (None = anonymous).
+def load_api_user() -> ResponseReturnValue | None:
+    """Before each API request: resolve the caller into ``g.api_user`` (None = anonymous) and
+    the token's scope into ``g.api_scope``.
 
-    A presented token that is wrong or revoked is a 401, even if a session exists. Session
-    callers that write must send the CSRF token (``X-CSRFToken``); token callers need not,
-    since a browser never attaches a bearer token by itself.
+    A presented token that is wrong, revoked or expired is a 401, even if a session exists,
+    and says which (docs/decisions.md#api-tokens). Session callers that write must send the
+    CSRF token (``X-CSRFToken``); token callers need not, since a browser never attaches a
+    bearer token by itself.
     """
     token = bearer_token()
     if token is not None:
-        g.api_user = user_for_token(token)
+        presented = check_token(token)
+        g.api_user = presented.user
+        g.api_scope = presented.row.scope if presented.row is not None else None
         if g.api_user is None:
-            abort(401)
-        return
+            return render_error(401, detail=_refusal_detail(presented))
+        if presented.touched:
+            # The last use is shown to admins; a read commits nothing else.
+            db.session.commit()
+        return None
     user = current_user if current_user and current_user.is_authenticated else None
     g.api_user = user._get_current_object() if user is not None else None
+    g.api_scope = "write"
     if (
         g.api_user is not None
         and request.method in _WRITE_METHODS
         and current_app.config.get("WTF_CSRF_ENABLED", True)
     ):
         csrf.protect()
+    return None
+
+
+def _refusal_detail(presented: Presented) -> str | None:
+    """Why a token was refused, in words; None (the generic 401) for an unknown one."""
+    row = presented.row
+    if presented.refusal == "expired" and row is not None and row.expires_at is not None:
+        return _(
+            "This API token expired on %(date)s. Ask an administrator for a new one.",
+            date=localized_datetime(row.expires_at),
+        )
+    if presented.refusal == "revoked":
+        return _("This API token was revoked. Ask an administrator for a new one.")
+    if presented.refusal == "inactive":
+        return _("The account of this API token is deactivated.")
+    return None
 
 
 def refuse_body_not_json() -> None:
@@ -76,6 +104,8 @@ def api_requires(level: str) -> Callable[[F], F]:
                 abort(401)
             if not admitted & {role.name for role in user.roles}:
                 abort(403)
+            if request.method in _WRITE_METHODS and g.get("api_scope") == "read":
+                return render_error(403, detail=_("This API token may only read."))
             refuse_body_not_json()
             return view(*args, **kwargs)
 

@@ -19,6 +19,7 @@ from crm.accounts.forms import UserCreateForm, UserEditForm
 from crm.accounts.models import ApiToken, User
 from crm.accounts.security import enforce_admin_two_factor
 from crm.api import tokens
+from crm.api.forms import ApiTokenForm
 from crm.audit import queries as audit_queries
 from crm.audit.forms import AuditFilterForm
 from crm.core import pagination
@@ -26,7 +27,7 @@ from crm.core.access import admin_required
 from crm.core.columns import utcnow
 from crm.core.errors import InvalidInput
 from crm.core.extensions import db
-from crm.core.forms import commit_operation, render_form
+from crm.core.forms import commit_operation, render_form, show_operation_error
 from crm.countries import thresholds
 from crm.countries.forms import ConfirmForm, ProgramDefaultsForm
 from crm.countries.models import Program
@@ -132,27 +133,61 @@ def user_action(user_id: int, action: str):
     return redirect(url_for("admin.edit_user", user_id=user_id), code=303)
 
 
-@blueprint.get("/tokens")
+@blueprint.route("/tokens", methods=["GET", "POST"])
 @admin_required
 def api_tokens():
-    """Every API token (prefix, label, owner, created, last used, revoked), newest first."""
+    """API tokens (docs/decisions.md#api-tokens): create one for an account (its plain text is
+    shown on this answer only, never again), and every token with its owner, scope, expiry,
+    last use and state, newest first."""
+    form = ApiTokenForm()
+    created = None
+    if form.validate_on_submit():
+        try:
+            row, plain = tokens.create_token(
+                form.chosen_user(),
+                form.label.data,
+                scope=form.scope.data,
+                expires_at=form.expires_at(),
+                created_by=current_user,
+            )
+        except InvalidInput as error:
+            db.session.rollback()
+            show_operation_error(form, error)
+        else:
+            db.session.commit()
+            created = (row, plain)
+            form = ApiTokenForm(formdata=None)
     rows = db.session.scalars(
         select(ApiToken).options(joinedload(ApiToken.user)).order_by(ApiToken.id.desc())
     ).all()
-    return render_template("accounts/admin/tokens.html", tokens=rows, action_form=ConfirmForm())
+    page = render_template(
+        "accounts/admin/tokens.html",
+        tokens=rows,
+        form=form,
+        created=created,
+        token_state=tokens.token_state,
+        action_form=ConfirmForm(),
+    )
+    # The plain token is on this answer only: never kept by a cache.
+    return page, 422 if form.errors else 200, {"Cache-Control": "no-store"}
 
 
-@blueprint.post("/tokens/<int:token_id>/revoke")
+@blueprint.post("/tokens/<int:token_id>/<any(revoke, expire):action>")
 @admin_required
-def revoke_api_token(token_id: int):
-    """Revoke a token at once: its next request is refused (audited;
-    ``docs/architecture.md#interfaces``)."""
+def end_api_token(token_id: int, action: str):
+    """Revoke a token, or end its validity now (expire): its next request is refused
+    (audited; ``docs/decisions.md#api-tokens``)."""
     row = db.get_or_404(ApiToken, token_id)
     if not ConfirmForm().validate_on_submit():
         abort(400)
-    tokens.revoke_token(row)
+    if action == "revoke":
+        tokens.revoke_token(row)
+        message = _("Token %(prefix)s… revoked.", prefix=row.prefix)
+    else:
+        tokens.expire_token(row)
+        message = _("Token %(prefix)s… expired: it no longer works.", prefix=row.prefix)
     db.session.commit()
-    flash(_("Token %(prefix)s… revoked.", prefix=row.prefix), "success")
+    flash(message, "success")
     return redirect(url_for("admin.api_tokens"), code=303)
 
 
