@@ -2,7 +2,7 @@
 fingerprinted and cached for a year.
 
 - **Flask-Compress** compresses HTML, CSS, JavaScript, SVG and JSON with Brotli or gzip, as the
-  browser's ``Accept-Encoding`` allows; static files (sent streamed) too.
+  browser's ``Accept-Encoding`` allows; static files too (read whole first: a few hundred KB).
 - **Flask-Static-Digest** gives every static file a name carrying the MD5 of its content
   (``flask --app app digest compile``, run by ``make assets``); templates link them with
   ``static_url_for('static', filename=...)``. Without its manifest (assets not built) the plain
@@ -44,11 +44,18 @@ def is_fingerprinted(filename: str) -> bool:
     return bool(FINGERPRINTED.search(filename))
 
 
-def _cache_fingerprinted(response: Response) -> Response:
-    if request.endpoint == "static" and response.status_code in (200, 304):
-        filename = (request.view_args or {}).get("filename", "")
-        if is_fingerprinted(filename):
-            response.headers["Cache-Control"] = f"public, max-age={YEAR_SECONDS}, immutable"
+def _static_file(response: Response) -> Response:
+    if request.endpoint != "static":
+        return response
+    if response.status_code == 200 and response.direct_passthrough:
+        # Read the file into the response (it is closed when the response is), so that
+        # Flask-Compress compresses it whole rather than through its streaming path, which
+        # leaves the file open.
+        response.direct_passthrough = False
+        response.make_sequence()
+    filename = (request.view_args or {}).get("filename", "")
+    if response.status_code in (200, 304) and is_fingerprinted(filename):
+        response.headers["Cache-Control"] = f"public, max-age={YEAR_SECONDS}, immutable"
     return response
 
 
@@ -62,4 +69,4 @@ def init_app(app: Flask) -> None:
     app.config.setdefault("FLASK_STATIC_DIGEST_BLACKLIST_FILTER", [".md"])
     compress.init_app(app)
     static_digest.init_app(app)
-    app.after_request(_cache_fingerprinted)
+    app.after_request(_static_file)

@@ -100,8 +100,10 @@ def standalone_svg(
     rules = "".join(
         f".s-{state}{{fill:{colour}}}" for state, colour in colours.items() if state.isidentifier()
     )
+    width, height = world.view_box.split()[2:4]
     parts = [
-        f'<svg xmlns="http://www.w3.org/2000/svg" viewBox={quoteattr(world.view_box)}>',
+        f'<svg xmlns="http://www.w3.org/2000/svg" viewBox={quoteattr(world.view_box)} '
+        f"width={quoteattr(width)} height={quoteattr(height)}>",
         f"<title>{escape(title)}</title>",
         f"<style>path,circle{{stroke:#fff;stroke-width:.4}}{rules}</style>",
         '<rect width="100%" height="100%" fill="#f7fbff"/>',

@@ -54,7 +54,9 @@ def index(lang: str):
                 map_legend={s: labels.label("availability", s) for s in MAP_STATES},
             )
         )
-    response.set_etag(etag)
+    # Weak: the same page compressed or not (crm.core.assets) is the same page, and
+    # Flask-Compress leaves a weak tag as it is, so a browser's revalidation finds it.
+    response.set_etag(etag, weak=True)
     # Revalidate on every view (cheap with the ETag), so a change shows at once.
     response.headers["Cache-Control"] = "public, no-cache"
     return response

@@ -96,8 +96,15 @@ def index():
     show_all = request.args.get("show") == "all"
     rows = [c for c in changes if show_all or c.state_changed]
     programs = {p.code: p for p in db.session.scalars(select(Program))}
+    args = request.args.to_dict()
+    links = {
+        "changes": url_for("whatif.index", **(args | {"show": "changes"})),
+        "all": url_for("whatif.index", **(args | {"show": "all"})),
+        "apply": url_for("whatif.apply", **args),
+    }
     return render_template(
         "readiness/whatif.html",
+        links=links,
         form=form,
         scenario=scenario,
         rows=rows,
