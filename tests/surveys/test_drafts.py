@@ -11,12 +11,12 @@ from urllib.parse import urlsplit
 
 import pytest
 from freezegun import freeze_time
-from sqlalchemy import func, select
+from sqlalchemy import select
 
 from crm.core.columns import utcnow
 from crm.drafts.models import SurveyDraft
 from crm.drafts.queries import digest
-from crm.outreach.models import Invitation, OutboxMessage
+from crm.outreach.models import Invitation
 from crm.responses.models import SurveyResponse
 from tests.outreach.helpers import invite, link_path, new_contact, outbox_rows
 from tests.surveys.support import (
@@ -290,16 +290,7 @@ def test_answering_an_invitation_ends_its_drafts(client, db):
     assert drafts(db) == []
 
 
-# --- what a draft is not -----------------------------------------------------------------------
-
-
-def test_a_draft_is_not_a_response_and_counts_nowhere(client, db):
-    save(client)
-    assert stored_responses() == 0
-    counted = db.session.scalar(
-        select(func.count()).select_from(OutboxMessage).where(OutboxMessage.kind != "resume_link")
-    )
-    assert counted == 0
+# --- the page ---------------------------------------------------------------------------------
 
 
 def test_the_error_summary_still_lists_every_problem_at_the_top(client):

@@ -107,3 +107,30 @@ def test_the_staff_response_page_links_to_the_version_accepted(
     html = page(client, f"/staff/responses/{response.id}")
     assert "privacy notice 2026-11 accepted" in html
     assert 'href="/en/privacy/2026-11"' in html
+
+
+def test_the_current_notice_is_the_one_that_tells_of_drafts(app):
+    assert app.config["PRIVACY_NOTICE_VERSION"] == "2026-12-07"
+    assert VERSIONS[-1].version == "2026-12-07"
+
+
+def test_the_notice_states_drafts_their_days_and_the_device(app, client):
+    app.config["SURVEY_DRAFT_DAYS"] = 14
+    html = page(client, "/en/privacy/2026-12-07")
+    assert "If you save your answers to finish later" in html
+    assert "deleted 14 days after you last saved them" in html
+    assert "The survey sets no cookie" in html
+    assert "kept in your browser's storage on your device" in html
+
+
+def test_the_notice_in_spanish_states_the_drafts_days(app, client):
+    app.config["SURVEY_DRAFT_DAYS"] = 1
+    html = page(client, "/es/privacy/2026-12-07")
+    assert "se borran 1 día después de la última vez que las guardó" in html
+    assert "La encuesta no usa cookies" in html
+
+
+def test_the_earlier_notice_is_kept_as_published(client):
+    html = page(client, "/en/privacy/2026-11-29")
+    assert "The survey sets one cookie" in html
+    assert "finish later" not in html
