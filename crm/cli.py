@@ -31,6 +31,7 @@ from crm.readiness import wording
 
 users_cli = AppGroup("users", help="Manage staff, viewer and admin accounts.")
 tokens_cli = AppGroup("tokens", help="Create and revoke API bearer tokens.")
+practices_cli = AppGroup("practices", help="Practices: the scan for duplicates.")
 
 
 @click.command("seed")
@@ -271,6 +272,31 @@ def alerts_run() -> None:
     click.echo(f"Alerts: {result.created} new, {result.digests} digests queued.")
 
 
+@practices_cli.command("duplicates")
+@click.option("--country", "countries", multiple=True, help="ISO code; repeat for several.")
+@click.option("--limit", default=50, show_default=True, help="Pairs printed at most.")
+@click.option("--format", "output_format", type=click.Choice(["text", "json"]), default="text")
+def practices_duplicates(countries: tuple[str, ...], limit: int, output_format: str) -> None:
+    """Pairs of practices of one country likely the same, best first, each with its score and
+    reasons (docs/domain.md#merges); pairs marked "not the same" are left out."""
+    from crm.responses.duplicates import scan
+    from crm.responses.reasons import sentence
+
+    pairs = scan([c.upper() for c in countries] or None)[:limit]
+    if output_format == "json":
+        click.echo(json.dumps([{
+            "country": p.first.country_code, "first": p.first.id, "second": p.second.id,
+            "score": round(p.alike.score), "reasons": [
+                {"code": r.code, "params": r.params, "text": sentence(r)} for r in p.alike.reasons
+            ],
+        } for p in pairs], ensure_ascii=False, indent=1))  # fmt: skip
+        return
+    for p in pairs:
+        why = " ".join(sentence(r) for r in p.alike.reasons)
+        click.echo(f"{p.first.country_code}  {p.alike.score:3.0f}  #{p.first.id} {p.first.name}"
+                   f"  ~  #{p.second.id} {p.second.name}  |  {why}")  # fmt: skip
+
+
 def init_app(app: Flask) -> None:
     """Register the commands on ``app.cli``, the worker's with them
     (docs/architecture.md#interfaces)."""
@@ -286,3 +312,4 @@ def init_app(app: Flask) -> None:
     app.cli.add_command(tokens_cli)
     app.cli.add_command(backup_command)
     app.cli.add_command(restore_command)
+    app.cli.add_command(practices_cli)

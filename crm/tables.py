@@ -11,3 +11,4 @@ from crm.monitoring import models as monitoring  # noqa: F401
 from crm.outreach import models as outreach  # noqa: F401
 from crm.readiness import models as readiness  # noqa: F401
 from crm.responses import models as responses  # noqa: F401
+from crm.savedviews import models as savedviews  # noqa: F401

@@ -167,3 +167,31 @@ class ContactForm(FlaskForm):
         _l("Permission to contact"),
         description=_l("Untick when the person withdraws it; the date is recorded."),
     )
+
+
+class DuplicateScanForm(FlaskForm):
+    """The country whose practices are scanned for duplicates (GET)."""
+
+    class Meta:
+        csrf = False
+
+    country = SelectField(_l("Country"), choices=[], default="", validators=[Optional()])
+
+
+class MergeForm(FlaskForm):
+    """Merge the practice of the URL into ``into``, the practice that stays."""
+
+    into = IntegerField(
+        _l("Practice that stays"),
+        validators=[InputRequired(message=_l("Choose the practice that stays."))],
+    )
+    #: Where to go back to (a path on this site), e.g. the scan that listed the pair.
+    next = HiddenField()
+
+
+class NotSameForm(FlaskForm):
+    """Two practices staff say are not the same."""
+
+    first = IntegerField(validators=[InputRequired()])
+    second = IntegerField(validators=[InputRequired()])
+    next = HiddenField()

@@ -124,6 +124,14 @@ class SurveyResponse(db.Model):
     suggestion_score: Mapped[float | None] = mapped_column(Float)
     triaged_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     triaged_by_id: Mapped[int | None] = mapped_column(ForeignKey("staff_users.id"))
+    #: The staff member asked to triage it (the inbox's "assign to").
+    assigned_to_id: Mapped[int | None] = mapped_column(
+        ForeignKey("staff_users.id", ondelete="SET NULL"), index=True
+    )
+    #: Why it looks like spam, set when it is filed (``crm.responses.spam``): a list of
+    #: ``{"code", "params"}``; NULL when nothing looks wrong. Only a flag: staff decide
+    #: (docs/domain.md#likely-spam).
+    spam_signals: Mapped[list | None] = mapped_column(JSON)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     #: When it was filed under a practice (UTC); NULL while a web response waits for the worker
     #: (``SURVEY_FILING=worker``, ``crm.responses.intake.file_pending``).
@@ -319,3 +327,47 @@ class ResponseTally(db.Model):
     country_code: Mapped[str] = mapped_column(String(2), primary_key=True)
     language: Mapped[str] = mapped_column(String(5), primary_key=True)
     responses: Mapped[int] = mapped_column(Integer, default=0)
+
+
+# --- merged practices and pairs that are not the same -------------------------------------------
+
+
+class PracticeMerge(db.Model):
+    """A practice merged into another (docs/domain.md#merges): its old page says where it
+    went. ``into_practice_id`` follows later merges of the survivor, so it always names the
+    practice that holds its history now."""
+
+    __tablename__ = "practice_merges"
+
+    #: The id the merged practice had (the practice row is gone: no foreign key).
+    merged_practice_id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
+    into_practice_id: Mapped[int | None] = mapped_column(
+        ForeignKey("practices.id", ondelete="SET NULL"), index=True
+    )
+    merged_name: Mapped[str] = mapped_column(String(300))
+    country_code: Mapped[str] = mapped_column(String(2))
+    merged_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    merged_by_id: Mapped[int | None] = mapped_column(
+        ForeignKey("staff_users.id", ondelete="SET NULL")
+    )
+
+
+class DistinctPractices(db.Model):
+    """Two practices staff said are not the same: the scan for duplicates never pairs them
+    again (docs/domain.md#merges). The lower id first."""
+
+    __tablename__ = "practice_distinct_pairs"
+    __table_args__ = (
+        CheckConstraint("first_practice_id < second_practice_id", name="lower_id_first"),
+    )
+
+    first_practice_id: Mapped[int] = mapped_column(
+        ForeignKey("practices.id", ondelete="CASCADE"), primary_key=True
+    )
+    second_practice_id: Mapped[int] = mapped_column(
+        ForeignKey("practices.id", ondelete="CASCADE"), primary_key=True, index=True
+    )
+    decided_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    decided_by_id: Mapped[int | None] = mapped_column(
+        ForeignKey("staff_users.id", ondelete="SET NULL")
+    )

@@ -12,50 +12,34 @@ message.
 from __future__ import annotations
 
 import logging
-from dataclasses import dataclass, field
 
 from flask_babel import gettext as _
-from sqlalchemy import func, select, update
+from sqlalchemy import func, select
 
-from crm.activities.models import Activity, Task
 from crm.audit import operations as audit
 from crm.core.columns import utcnow
 from crm.core.events import notify_country_changed
 from crm.core.extensions import db
 from crm.responses.matching import city_key, email_key, normalize_key, refresh_practice
+from crm.responses.merging import (
+    Absorbed,
+    MergeRefused,
+    absorb,
+    merge_practices,
+    move_contact,
+    require_same_country,
+)
 from crm.responses.models import COUNTED_TRIAGE, Contact, Practice, SurveyResponse
 
 logger = logging.getLogger(__name__)
+#: Merging practices lives in ``crm.responses.merging``; triage reaches it from here too.
+__all__ = ["Absorbed", "TriageError", "merge_practices"]
 
 # --- triage: errors and helpers ----------------------------------------------------------------
 
 
-class TriageError(ValueError):
+class TriageError(MergeRefused):
     """A triage action that does not apply; ``str(error)`` is the user's message, translated."""
-
-
-@dataclass
-class Absorbed:
-    """What moved when a practice was folded into another and deleted."""
-
-    practice_id: int
-    practice_name: str
-    response_ids: list[int] = field(default_factory=list)
-    contacts_moved: int = 0
-    contacts_merged: int = 0
-    activities_moved: int = 0
-    tasks_moved: int = 0
-
-    def as_changes(self) -> dict[str, list]:
-        """Audit ``{field: [old, new]}`` entries describing the fold."""
-        return {
-            "deleted_practice": [f"{self.practice_id}: {self.practice_name}", None],
-            "moved_responses": [None, self.response_ids],
-            "moved_contacts": [None, self.contacts_moved],
-            "merged_contacts": [None, self.contacts_merged],
-            "moved_activities": [None, self.activities_moved],
-            "moved_tasks": [None, self.tasks_moved],
-        }
 
 
 def _require_filed(response: SurveyResponse) -> None:
@@ -70,88 +54,15 @@ def _stamp(response: SurveyResponse) -> None:
 
 
 def _require_same_country(response_or_practice, practice: Practice) -> None:
-    if response_or_practice.country_code != practice.country_code:
-        raise TriageError(_("Responses and practices can only be combined within one country."))
+    try:
+        require_same_country(response_or_practice, practice)
+    except MergeRefused as error:
+        raise TriageError(str(error)) from None
 
 
 def _count_responses(*conditions) -> int:
     """How many survey responses meet ``conditions``."""
     return db.session.scalar(select(func.count()).select_from(SurveyResponse).where(*conditions))
-
-
-def _move_contact(contact: Contact, target: Practice) -> bool:
-    """Move ``contact`` to ``target``; when ``target`` has the same email, fold it into that one.
-
-    Returns True when folded (the moved contact is deleted and its responses re-pointed).
-    The more recent permission-to-contact decision of the two wins.
-    """
-    existing = db.session.scalar(
-        select(Contact).where(
-            Contact.practice_id == target.id,
-            Contact.email_key == contact.email_key,
-            Contact.id != contact.id,
-        )
-    )
-    if existing is None:
-        contact.practice = target
-        return False
-    newer = contact.permission_changed_at is not None and (
-        existing.permission_changed_at is None
-        or contact.permission_changed_at > existing.permission_changed_at
-    )
-    if newer:
-        existing.permission_to_contact = contact.permission_to_contact
-        existing.permission_changed_at = contact.permission_changed_at
-    for response in db.session.scalars(
-        select(SurveyResponse).where(SurveyResponse.contact_id == contact.id)
-    ):
-        response.contact = existing
-    db.session.delete(contact)
-    return True
-
-
-def _absorb(source: Practice, target: Practice) -> Absorbed:
-    """Move every response, contact, activity and task of ``source`` to ``target``, re-point
-    suggestions, delete ``source``. New responses become linked (staff decided where they go)."""
-    absorbed = Absorbed(practice_id=source.id, practice_name=source.name)
-    responses = db.session.scalars(
-        select(SurveyResponse).where(SurveyResponse.practice_id == source.id)
-    ).all()
-    for response in responses:
-        response.practice = target
-        if response.triage_status == "new":
-            response.triage_status = "linked"
-            _stamp(response)
-        absorbed.response_ids.append(response.id)
-    for contact in list(source.contacts):
-        if _move_contact(contact, target):
-            absorbed.contacts_merged += 1
-        else:
-            absorbed.contacts_moved += 1
-    absorbed.activities_moved = db.session.execute(
-        update(Activity).where(Activity.practice_id == source.id).values(practice_id=target.id)
-    ).rowcount
-    absorbed.tasks_moved = db.session.execute(
-        update(Task).where(Task.practice_id == source.id).values(practice_id=target.id)
-    ).rowcount
-    # A suggestion between the two is settled; one pointing at the source now means the target.
-    db.session.execute(
-        update(SurveyResponse)
-        .where(
-            SurveyResponse.practice_id == target.id,
-            SurveyResponse.suggested_practice_id.in_((source.id, target.id)),
-        )
-        .values(suggested_practice_id=None, suggestion_score=None)
-    )
-    db.session.execute(
-        update(SurveyResponse)
-        .where(SurveyResponse.suggested_practice_id == source.id)
-        .values(suggested_practice_id=target.id)
-    )
-    db.session.flush()
-    db.session.delete(source)
-    db.session.flush()
-    return absorbed
 
 
 def _file_under(response: SurveyResponse, target: Practice) -> Absorbed | None:
@@ -168,7 +79,7 @@ def _file_under(response: SurveyResponse, target: Practice) -> Absorbed | None:
     absorbed = None
     if old is not None and old.id != target.id:
         if _count_responses(SurveyResponse.practice_id == old.id) == 0:
-            absorbed = _absorb(old, target)
+            absorbed = absorb(old, target)
         else:
             contact = response.contact
             still_used = _count_responses(
@@ -176,7 +87,7 @@ def _file_under(response: SurveyResponse, target: Practice) -> Absorbed | None:
                 SurveyResponse.contact_id == response.contact_id,
             )
             if contact is not None and contact.practice_id == old.id and not still_used:
-                _move_contact(contact, target)
+                move_contact(contact, target)
             refresh_practice(old)
             audit.record(
                 "response.unlink",
@@ -221,31 +132,6 @@ def link_response(response: SurveyResponse, practice: Practice) -> SurveyRespons
     notify_country_changed(practice.country_code)
     logger.info("response %s linked to practice %s by %s", response.id, practice.id, _actor())
     return response
-
-
-def merge_practices(source: Practice, target: Practice) -> Practice:
-    """Fold ``source`` into ``target`` (same country): every response, contact, activity and
-    task moves, ``target`` is refreshed, ``source`` deleted. For a confirmed suggested duplicate
-    (close names are merged only by staff: docs/domain.md#eligible-practices). Raises
-    ``TriageError`` for different countries or the same practice twice. Returns ``target``.
-    """
-    if source.id == target.id:
-        raise TriageError(_("A practice cannot be merged into itself."))
-    _require_same_country(source, target)
-    absorbed = _absorb(source, target)
-    refresh_practice(target)
-    audit.record(
-        "practice.merge",
-        "practice",
-        target.id,
-        absorbed.as_changes(),
-        country_code=target.country_code,
-        practice_id=target.id,
-    )
-    db.session.flush()
-    notify_country_changed(target.country_code)
-    logger.info("practice %s merged into %s by %s", absorbed.practice_id, target.id, _actor())
-    return target
 
 
 def mark_duplicate(response: SurveyResponse, of_practice: Practice | None = None) -> SurveyResponse:

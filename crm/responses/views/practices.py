@@ -3,7 +3,7 @@ data (docs/domain.md#roles)."""
 
 from __future__ import annotations
 
-from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from wtforms import SelectChoice
 
@@ -14,6 +14,7 @@ from crm.core.forms import select_choices
 from crm.core.i18n import sorted_countries
 from crm.responses import queries as listing
 from crm.responses.forms import ContactFilterForm, ContactForm, PracticeFilterForm, PracticeForm
+from crm.responses.merging import merged_into
 from crm.responses.models import Contact, Practice
 from crm.responses.operations import update_contact, update_practice
 
@@ -49,13 +50,24 @@ def index():
 @staff_required
 def detail(practice_id: int):
     """A practice: answers, interests and their responses, contacts, activities, audit trail."""
-    practice = pagination.get_row_or_404(Practice, practice_id)
+    practice = pagination.get_row(Practice, practice_id)
+    if practice is None:
+        return _merged_or_404(practice_id)
     return render_template(
         "responses/practices/detail.html",
         practice=practice,
         responses=listing.practice_responses(practice.id),
         audit_events=listing.practice_audit(practice.id),
     )
+
+
+def _merged_or_404(practice_id: int):
+    """The page of a practice merged into another: where it went (docs/domain.md#merges)."""
+    found = merged_into(practice_id)
+    if found is None:
+        abort(404)
+    merge, survivor = found
+    return render_template("responses/practices/merged.html", merge=merge, survivor=survivor)
 
 
 @blueprint.route("/practices/<int:practice_id>/edit", methods=["GET", "POST"])

@@ -1,0 +1,99 @@
+"""Duplicate practices already in the CRM: the scan, merging a pair, "not the same"
+(docs/domain.md#merges). Staff only."""
+
+from __future__ import annotations
+
+from urllib.parse import urlsplit
+
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+
+from crm.core import pagination
+from crm.core.access import staff_required
+from crm.core.extensions import db
+from crm.core.forms import select_choices
+from crm.core.i18n import sorted_countries
+from crm.responses import duplicates, merging
+from crm.responses import queries as listing
+from crm.responses.forms import DuplicateScanForm, MergeForm, NotSameForm
+from crm.responses.models import Practice
+from crm.responses.reasons import sentences
+
+blueprint = Blueprint("duplicates", __name__, url_prefix="/staff/practices")
+#: Pairs shown on the scan's page, best first.
+SHOWN = 100
+
+
+def _back(target: str | None, default: str) -> str:
+    """``target`` when it is a path on this site, else ``default``."""
+    parts = urlsplit(target or "")
+    if not (target or "").startswith("/") or target.startswith("//") or parts.netloc:
+        return default
+    return target
+
+
+@blueprint.get("/duplicates")
+@staff_required
+def index():
+    """Pairs of practices of one country likely the same, best first, with their reasons."""
+    form = DuplicateScanForm(request.args)
+    form.country.choices = select_choices(
+        [("", _("Choose a country")), *sorted_countries(listing.practice_countries())]
+    )
+    pairs = []
+    if request.args and form.validate() and form.country.data:
+        pairs = duplicates.scan_country(form.country.data)
+    return render_template(
+        "responses/duplicates/index.html",
+        form=form,
+        pairs=pairs[:SHOWN],
+        total=len(pairs),
+        explain=sentences,
+        merge_form=MergeForm(formdata=None),
+        not_same_form=NotSameForm(formdata=None),
+    )
+
+
+@blueprint.post("/<int:practice_id>/merge")
+@staff_required
+def merge(practice_id: int):
+    """Merge this practice into the one chosen to stay; then show the one that stayed."""
+    source = pagination.get_row_or_404(Practice, practice_id)
+    form = MergeForm()
+    back = _back(form.next.data, url_for("practices.detail", practice_id=practice_id))
+    if not form.validate():
+        flash(_("Choose the practice that stays."), "error")
+        return redirect(back, 303)
+    target = pagination.get_row(Practice, form.into.data)
+    try:
+        if target is None:
+            raise merging.MergeRefused(_("That practice no longer exists."))
+        merging.merge_practices(source, target)
+    except merging.MergeRefused as error:
+        db.session.rollback()
+        flash(str(error), "error")
+        return redirect(back, 303)
+    db.session.commit()
+    flash(_("Practice merged into %(practice)s.", practice=target.name), "success")
+    return redirect(url_for("practices.detail", practice_id=target.id), 303)
+
+
+@blueprint.post("/duplicates/not-the-same")
+@staff_required
+def not_same():
+    """Remember that two practices are not the same: the scan leaves the pair out for good."""
+    form = NotSameForm()
+    if not form.validate():
+        abort(400)
+    first = pagination.get_row_or_404(Practice, form.first.data)
+    second = pagination.get_row_or_404(Practice, form.second.data)
+    try:
+        merging.mark_not_same(first, second)
+    except merging.MergeRefused as error:
+        db.session.rollback()
+        flash(str(error), "error")
+    else:
+        db.session.commit()
+        flash(_("Kept apart: this pair will not be suggested again."), "success")
+    default = url_for("duplicates.index", country=first.country_code)
+    return redirect(_back(form.next.data, default), 303)
