@@ -24,7 +24,11 @@ config.set_main_option(
 
 
 def include_object(obj, name, type_, reflected, compare_to):
-    # SQLite keeps its own sqlite_sequence table; it is not part of our schema.
+    # SQLite keeps its own sqlite_sequence table; it is not part of our schema. The search
+    # index (fts_* tables on SQLite, fts_* GIN indexes on PostgreSQL) is built by its own
+    # migration, not from the models (docs/decisions.md#search-index).
+    if type_ in ("table", "index") and name and name.startswith("fts_"):
+        return False
     return not (type_ == "table" and name.startswith("sqlite_"))
 
 

@@ -5,6 +5,13 @@
 
 from __future__ import annotations
 
-from crm.api.resources import countries, merges, pipeline, public, survey_data
+from crm.api.resources import countries, merges, pipeline, public, search, survey_data
 
-BLUEPRINTS = [countries.blp, pipeline.blp, survey_data.blp, merges.blp, public.blp]
+BLUEPRINTS = [
+    countries.blp,
+    pipeline.blp,
+    survey_data.blp,
+    merges.blp,
+    search.blp,
+    public.blp,
+]
