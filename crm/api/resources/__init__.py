@@ -5,11 +5,20 @@
 
 from __future__ import annotations
 
-from crm.api.resources import countries, merges, pipeline, public, search, survey_data
+from crm.api.resources import (
+    countries,
+    merges,
+    pipeline,
+    public,
+    readiness,
+    search,
+    survey_data,
+)
 
 BLUEPRINTS = [
     countries.blp,
     pipeline.blp,
+    readiness.blp,
     survey_data.blp,
     merges.blp,
     search.blp,
