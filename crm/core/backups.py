@@ -142,7 +142,14 @@ def _libpq(url: URL) -> tuple[str, dict[str, str]]:
 
 
 def _program(name: str) -> str:
+    """``name`` on the PATH, else the newest of Debian's ``/usr/lib/postgresql/*/bin``."""
     found = shutil.which(name)
+    if found is None:
+        versions = sorted(
+            Path("/usr/lib/postgresql").glob(f"*/bin/{name}"),
+            key=lambda path: int(path.parts[-3]) if path.parts[-3].isdigit() else 0,
+        )
+        found = str(versions[-1]) if versions else None
     if found is None:
         raise BackupError(f"{name} not found: install PostgreSQL's client programs")
     return found
