@@ -204,11 +204,12 @@ def test_cookies_after_a_real_login_are_secure_outside_the_embedded_default(depl
 
 
 @pytest.mark.csrf
-def test_the_survey_sets_one_cookie_that_ends_with_the_browser(client):
+def test_the_survey_sets_no_cookie(client):
+    """Its CSRF token is a signed stamp tied to no session (docs/decisions.md#survey-stamp),
+    as its privacy notice says."""
     response = client.get("/pt/survey")
-    names = {header.split("=", 1)[0] for header in response.headers.getlist("Set-Cookie")}
-    assert names == {"session"}
-    assert client.get_cookie("session").expires is None
+    assert response.headers.getlist("Set-Cookie") == []
+    assert client.get_cookie("session") is None
 
 
 def test_session_cookie_is_httponly_and_samesite(client):

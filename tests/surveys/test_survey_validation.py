@@ -9,9 +9,10 @@ from datetime import datetime, timedelta
 import pytest
 from flask_babel import force_locale, gettext
 from freezegun import freeze_time
+from itsdangerous import URLSafeTimedSerializer
 
 from surveys.fields import bounds_message, whole_number_message
-from surveys.forms import CSRF_EXPIRED, TOKEN_INVALID
+from surveys.forms import CSRF_EXPIRED, STAMP_SALT, TOKEN_INVALID
 from tests.surveys.support import error_of, stored_responses, valid_form
 
 
@@ -257,20 +258,22 @@ def test_a_missing_csrf_token_keeps_every_answer_with_a_clear_message(client):
 
 
 @pytest.mark.csrf
-def test_a_csrf_token_from_another_session_is_refused(app, client):
-    first, second = client, app.test_client()  # a second browser: its own session
-    token = csrf_token_of(first.get("/en/survey").get_data(as_text=True))
-    response = second.post("/en/survey", data=valid_form(csrf_token=token))
+def test_a_stamp_signed_by_another_secret_is_refused(app, client):
+    """The survey's CSRF token is a stamp signed with the app's secret
+    (docs/decisions.md#survey-stamp): one from another deployment is refused."""
+    forged = URLSafeTimedSerializer("another secret", salt=STAMP_SALT).dumps(1)
+    response = client.post("/en/survey", data=valid_form(csrf_token=forged))
     assert response.status_code == 400
     assert in_language("en", CSRF_EXPIRED) in response.get_data(as_text=True)
     assert stored_responses() == 0
 
 
 @pytest.mark.csrf
-def test_an_expired_csrf_token_keeps_the_answers_and_the_next_send_works(client):
+def test_an_expired_stamp_keeps_the_answers_and_the_next_send_works(app, client):
     token = csrf_token_of(client.get("/pt/survey").get_data(as_text=True))
     fields = valid_form(csrf_token=token)
-    with freeze_time(datetime.now() + timedelta(hours=2)):
+    days = app.config["SURVEY_DRAFT_DAYS"]
+    with freeze_time(datetime.now() + timedelta(days=days, hours=1)):
         response = client.post("/pt/survey", data=fields)
         html = response.get_data(as_text=True)
         assert response.status_code == 400
