@@ -30,6 +30,7 @@ from crm.readiness.queries import (
     country_readiness,
     eligible_practice_counts,
     eligible_practice_ids,
+    forecasts_for,
     readiness_board,
 )
 from crm.responses import tallies
@@ -215,7 +216,8 @@ def country_page(country: Country, *, include_personal: bool = True) -> dict[str
         "privacy_reviews": reviews,
         "agreements": agreements,
         "thresholds": thresholds_of(code),
-        "readiness": country_readiness(code),
+        "readiness": (results := country_readiness(code)),
+        "forecasts": forecasts_for(results.values()),
         "readiness_history": history,
         "interest_counts": interest_counts(code),
         "eligible_counts": eligible_practice_counts([code]).get(code, {}),

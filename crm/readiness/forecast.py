@@ -98,7 +98,8 @@ def forecast(
     end of :func:`window_start`); ``today``: the organization's calendar day. With at least
     ``minimum`` gained, the pace is ``gained / window_months`` a month and the projected month
     is the month of ``today`` plus ``ceil((threshold - eligible) / pace)`` months: e.g. on
-    2026-12-07, 3 of 5 with 4 gained over 6 months is 0.67 a month, 3 months, ``"2027-03"``.
+    2026-12-07, 4 of 6 with 4 gained over 6 months is 0.67 a month, 2 missing take 3 months:
+    ``"2027-03"``.
     """
     if eligible >= threshold:
         return None

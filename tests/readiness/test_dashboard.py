@@ -42,7 +42,8 @@ def test_an_unknown_filter_value_means_any(viewer_client):
     page = viewer_client.get("/staff/dashboard/?program=XYZ&region=nowhere&period=7")
     assert page.status_code == 200
     html = page.get_data(as_text=True)
-    assert "QOPI" in html and "QCP" in html
+    assert "QOPI" in html
+    assert "QCP" in html
 
 
 def test_dashboard_counts_responses_and_shows_the_board(viewer_client, submit_response):

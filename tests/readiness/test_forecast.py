@@ -17,7 +17,7 @@ TODAY = date(2026, 12, 7)
 
 
 def test_the_documented_example():
-    result = forecast(eligible=3, threshold=5, gained=4, today=TODAY)
+    result = forecast(eligible=4, threshold=6, gained=4, today=TODAY)
     assert result.projected_month == "2027-03"
     assert result.pace_per_month == 0.67
     assert result.window_months == WINDOW_MONTHS == 6
@@ -26,8 +26,8 @@ def test_the_documented_example():
         "new_practices": 4,
         "window_start": "2026-06-07",
         "window_end": "2026-12-07",
-        "eligible": 3,
-        "threshold": 5,
+        "eligible": 4,
+        "threshold": 6,
         "minimum_new_practices": MINIMUM_NEW_PRACTICES,
     }
 
