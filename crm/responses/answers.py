@@ -12,6 +12,7 @@ from flask_babel import lazy_gettext as _l
 
 from crm import labels
 from crm.core.i18n import LANGUAGE_NAMES, country_name
+from crm.responses import similarity
 
 #: Answer key → question title, in questionnaire order (docs/domain.md#survey).
 QUESTIONS = {
@@ -107,3 +108,34 @@ def answer_rows(answers: dict) -> list[AnswerRow]:
         AnswerRow(key, str(QUESTIONS.get(key, key)), display_value(key, answers[key]))
         for key in known + unknown
     ]
+
+
+@dataclass(frozen=True)
+class Compared:
+    """One line of a response beside a practice: what the response says, what the practice
+    holds, and whether they differ (compared as the suggestions compare them)."""
+
+    label: object
+    in_response: str
+    in_practice: str
+    differs: bool
+
+
+def compare_with_practice(answers: dict, facts) -> list[Compared]:
+    """A response's practice name, city, email domain and phone beside a practice's
+    (``crm.responses.similarity.PracticeFacts`` of it), each marked when they differ: names
+    once short forms are read as words, cities and phones as the suggestion's reasons do."""
+    mine = similarity.facts(answers.get("practice_name") or "", answers.get("city"),
+                            [answers.get("email")], [answers.get("phone")])  # fmt: skip
+    alike = similarity.compare(mine, facts)
+    against = {r.code for r in alike.reasons}
+    return [
+        Compared(_l("Practice name"), mine.name, facts.name,
+                 alike.name_score < similarity.NAME_FLOOR),
+        Compared(_l("City"), answers.get("city") or "", facts.city or "",
+                 "different_city" in against),
+        Compared(_l("Email domain"), ", ".join(sorted(mine.email_domains)),
+                 ", ".join(sorted(facts.email_domains)), "different_email_domain" in against),
+        Compared(_l("Phone"), answers.get("phone") or "", ", ".join(sorted(facts.phones)),
+                 "different_phone" in against),
+    ]  # fmt: skip

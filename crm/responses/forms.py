@@ -8,11 +8,19 @@ from typing import Any
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import BooleanField, EmailField, HiddenField, IntegerField, SelectField, StringField
+from wtforms import (
+    BooleanField,
+    EmailField,
+    HiddenField,
+    IntegerField,
+    SelectField,
+    SelectMultipleField,
+    StringField,
+)
 from wtforms.validators import DataRequired, Email, InputRequired, Length, Optional, ValidationError
 
 from crm import labels
-from crm.core.forms import select_choices
+from crm.core.forms import CalendarDateField, select_choices
 from crm.countries.models import PROGRAM_CODES
 from crm.responses.answers import LANGUAGE
 from crm.responses.matching import normalize_key
@@ -58,10 +66,45 @@ class InboxFilterForm(FlaskForm):
         validators=[Optional()],
     )
     suggested = BooleanField(_l("Only responses with a suggested duplicate"))
+    likely_spam = BooleanField(_l("Only likely spam"))
+    q = StringField(
+        _l("Search"),
+        description=_l("Practice, person, email, city or phone, as typed in the response."),
+        validators=[Optional(), Length(max=200)],
+    )
+    received_from = CalendarDateField(_l("Received from"), validators=[Optional()])
+    received_to = CalendarDateField(_l("Received until"), validators=[Optional()])
+    assigned = SelectField(_l("Assigned to"), choices=[], default="", validators=[Optional()])
+    sort = SelectField(
+        _l("Sort by"),
+        choices=select_choices(
+            [
+                ("-submitted", _l("Newest first")),
+                ("submitted", _l("Oldest first")),
+                ("country", _l("Country, A to Z")),
+                ("-country", _l("Country, Z to A")),
+                ("status", _l("Status, A to Z")),
+                ("-status", _l("Status, Z to A")),
+                ("-score", _l("Suggestion score, highest first")),
+                ("score", _l("Suggestion score, lowest first")),
+            ]
+        ),
+        default="-submitted",
+        validators=[Optional()],
+    )
+
+    def validate_received_to(self, field: Any) -> None:
+        """The end of the period comes on or after its start."""
+        start = self.received_from.data
+        if field.data and start and field.data < start:
+            raise ValidationError(str(_l("Choose a day on or after the first day.")))
 
 
 class TriageActionForm(FlaskForm):
-    """A triage button: no fields, only the CSRF token."""
+    """A triage button: the CSRF token, and the list the response was opened from (its query
+    string), whose next response opens after the action."""
+
+    list = HiddenField()
 
 
 class LinkResponseForm(FlaskForm):
@@ -195,3 +238,28 @@ class NotSameForm(FlaskForm):
     first = IntegerField(validators=[InputRequired()])
     second = IntegerField(validators=[InputRequired()])
     next = HiddenField()
+
+
+#: What the inbox's bulk bar does to the selected responses.
+BULK_ACTIONS = ("spam", "duplicate", "assign")
+
+
+class BulkForm(FlaskForm):
+    """Responses selected in the inbox, and what to do to all of them at once."""
+
+    ids = SelectMultipleField(_l("Responses"), coerce=int, choices=[], validate_choice=False,
+                              validators=[DataRequired(message=_l(
+                                  "Select at least one response."))])  # fmt: skip
+    action = SelectField(
+        _l("With the selected responses"),
+        choices=select_choices(
+            [
+                ("spam", _l("Mark as spam")),
+                ("duplicate", _l("Mark as duplicate")),
+                ("assign", _l("Assign to")),
+            ]
+        ),
+    )
+    assignee = SelectField(_l("Assign to"), choices=[], default="", validators=[Optional()])
+    #: The list's query string, to come back to the same filtered list.
+    list = HiddenField()

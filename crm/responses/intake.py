@@ -19,7 +19,7 @@ import functools
 import logging
 from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from sqlalchemy import func, select
 from sqlalchemy.dialects import postgresql, sqlite
@@ -29,15 +29,16 @@ from crm.core.extensions import db
 from crm.core.metrics import SURVEY_SUBMITS
 from crm.outreach.emails import queue_confirmation
 from crm.outreach.models import Invitation
-from crm.responses import questionnaire, tallies
+from crm.responses import questionnaire, spam, tallies
 from crm.responses.matching import (
+    email_key,
     find_same_practice,
     new_practice,
     refresh_practice,
     suggest_practice,
     upsert_contact,
 )
-from crm.responses.models import Practice, SurveyResponse
+from crm.responses.models import Contact, Practice, SurveyResponse
 
 logger = logging.getLogger(__name__)
 
@@ -243,9 +244,31 @@ def file_response(response: SurveyResponse, known_practice: Practice | None = No
         db.session.flush()
         response.contact_id = contact.id
     refresh_practice(practice)
+    response.spam_signals = spam.as_json(
+        spam.likely_spam(answers, response.country_code, _recent_from_email(response))
+    )
     response.filed_at = utcnow()
     # No notify_country_changed here: crm.responses.tallies sends it when the practice's
     # eligibility moved a count, which most responses do not (docs/decisions.md#tallies).
     logger.info(
         "response %s filed under practice %s (%s)", response.id, practice.id, response.triage_status
+    )
+
+
+def _recent_from_email(response: SurveyResponse) -> int:
+    """Responses sent from the response's email address within ``spam.BURST_MINUTES`` before
+    it, itself included (through the contacts with that address: an indexed read)."""
+    key = email_key(response.answers.get("email"))
+    if not key:
+        return 0
+    since = response.submitted_at - timedelta(minutes=spam.BURST_MINUTES)
+    same_address = select(Contact.id).where(Contact.email_key == key)
+    return db.session.scalar(
+        select(func.count())
+        .select_from(SurveyResponse)
+        .where(
+            SurveyResponse.contact_id.in_(same_address),
+            SurveyResponse.submitted_at >= since,
+            SurveyResponse.submitted_at <= response.submitted_at,
+        )
     )

@@ -318,3 +318,47 @@ def update_contact(
     db.session.flush()
     logger.info("contact %s updated by %s", contact.id, _actor())
     return contact
+
+
+# --- the inbox's bulk actions --------------------------------------------------------------------
+
+
+def assign_response(response: SurveyResponse, user_id: int | None) -> SurveyResponse:
+    """Ask a staff member (``user_id``; None: nobody) to triage ``response``. Records
+    ``response.assign`` when it changes."""
+    if response.assigned_to_id == user_id:
+        return response
+    before = {"assigned_to_id": response.assigned_to_id}
+    response.assigned_to_id = user_id
+    audit.record(
+        "response.assign",
+        "survey_response",
+        response.id,
+        audit.diff(before, {"assigned_to_id": user_id}),
+        country_code=response.country_code,
+        practice_id=response.practice_id,
+    )
+    db.session.flush()
+    return response
+
+
+def triage_many(responses: list[SurveyResponse], action: str, user_id: int | None = None
+                ) -> tuple[int, int]:  # fmt: skip
+    """Mark every response spam (``action`` "spam"), duplicate ("duplicate"), or assign them
+    to ``user_id`` ("assign"), each audited as one by one; the caller commits once. Responses
+    the action does not apply to (still being filed, already so marked) are left as they are.
+    Returns (changed, left)."""
+    changed = left = 0
+    for response in responses:
+        if action == "assign":
+            before = response.assigned_to_id
+            assign_response(response, user_id)
+            changed, left = (changed + 1, left) if before != user_id else (changed, left + 1)
+            continue
+        wanted = {"spam": "spam", "duplicate": "duplicate"}[action]
+        if response.filed_at is None or response.triage_status == wanted:
+            left += 1
+            continue
+        (mark_spam if action == "spam" else mark_duplicate)(response)
+        changed += 1
+    return changed, left

@@ -6,42 +6,111 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import Select, func, or_, select
+from sqlalchemy import ColumnElement, Select, and_, case, func, or_, select
 from sqlalchemy.orm import selectinload
 
 from crm.audit.models import AuditEvent
 from crm.core.extensions import db
+from crm.core.i18n import sorted_countries
+from crm.countries.models import Country
 from crm.responses.matching import normalize_key
 from crm.responses.models import INTERESTED_LEVELS, Contact, Interest, Practice, SurveyResponse
+from crm.search import index
 
 # --- responses ---------------------------------------------------------------------------------
 
 
-def query_responses(
-    *,
-    status: str | None = "new",
-    country_code: str | None = None,
-    language: str | None = None,
-    with_suggestion: bool = False,
-) -> Select:
-    """Filed responses matching the inbox filters, newest first (``status`` None: every
-    status). Responses still waiting for the worker are left out (:func:`waiting_responses`)."""
-    statement = (
-        select(SurveyResponse)
-        .options(
-            selectinload(SurveyResponse.practice), selectinload(SurveyResponse.suggested_practice)
-        )
-        .where(SurveyResponse.filed_at.is_not(None))
+@dataclass(frozen=True)
+class InboxFilters:
+    """What the inbox lists: ``status`` None for every status; ``received_from`` and
+    ``received_before`` are UTC instants (the organization's days, converted by the form);
+    ``assigned_to`` a user id, ``unassigned`` those with nobody; ``sort`` a key of
+    :data:`SORTS`."""
+
+    status: str | None = "new"
+    country_code: str | None = None
+    language: str | None = None
+    with_suggestion: bool = False
+    text: str | None = None
+    received_from: datetime | None = None
+    received_before: datetime | None = None
+    assigned_to: int | None = None
+    unassigned: bool = False
+    likely_spam: bool = False
+    sort: str = "-submitted"
+
+
+#: Sort keys of the inbox ("-" first: descending) → the column sorted by; ties by id.
+SORTS = ("-submitted", "submitted", "country", "-country", "status", "-status", "-score", "score")
+
+
+def _sort_key(sort: str) -> ColumnElement:
+    column = sort.lstrip("-")
+    if column == "country":
+        ranks = {code: rank for rank, (code, _name) in enumerate(sorted_countries(
+            db.session.scalars(select(Country.code))))}  # fmt: skip
+        return case(ranks, value=SurveyResponse.country_code, else_=-1)
+    if column == "status":
+        return SurveyResponse.triage_status
+    if column == "score":
+        return func.coalesce(SurveyResponse.suggestion_score, -1.0)
+    return SurveyResponse.submitted_at
+
+
+def query_responses(filters: InboxFilters | None = None, **values) -> Select:
+    """Filed responses matching the inbox's filters (:class:`InboxFilters`, or its fields as
+    keywords), in its sort order, ties by id. Responses still waiting for the worker are left
+    out (:func:`waiting_responses`)."""
+    filters = filters or InboxFilters(**values)
+    statement = select(SurveyResponse).options(
+        selectinload(SurveyResponse.practice), selectinload(SurveyResponse.suggested_practice)
     )
-    if status:
-        statement = statement.where(SurveyResponse.triage_status == status)
-    if country_code:
-        statement = statement.where(SurveyResponse.country_code == country_code)
-    if language:
-        statement = statement.where(SurveyResponse.language == language)
-    if with_suggestion:
-        statement = statement.where(SurveyResponse.suggested_practice_id.is_not(None))
-    return statement.order_by(SurveyResponse.submitted_at.desc(), SurveyResponse.id.desc())
+    return _ordered(statement.where(*_conditions(filters)), filters.sort)
+
+
+def _ordered(statement: Select, sort: str) -> Select:
+    key = _sort_key(sort)
+    descending = sort.startswith("-")
+    order = (key.desc(), SurveyResponse.id.desc()) if descending else (key, SurveyResponse.id)
+    return statement.order_by(*order)
+
+
+def _conditions(f: InboxFilters) -> list[ColumnElement[bool]]:
+    conditions: list[ColumnElement[bool]] = [SurveyResponse.filed_at.is_not(None)]
+    simple = (
+        (f.status, lambda: SurveyResponse.triage_status == f.status),
+        (f.country_code, lambda: SurveyResponse.country_code == f.country_code),
+        (f.language, lambda: SurveyResponse.language == f.language),
+        (f.with_suggestion, lambda: SurveyResponse.suggested_practice_id.is_not(None)),
+        (f.received_from, lambda: SurveyResponse.submitted_at >= f.received_from),
+        (f.received_before, lambda: SurveyResponse.submitted_at < f.received_before),
+        (f.assigned_to, lambda: SurveyResponse.assigned_to_id == f.assigned_to),
+        (f.unassigned, lambda: SurveyResponse.assigned_to_id.is_(None)),
+        (f.likely_spam, lambda: SurveyResponse.spam_signals.is_not(None)),
+    )
+    conditions += [condition() for wanted, condition in simple if wanted]
+    found = index.terms(f.text)
+    if found:
+        conditions.append(index.matching("responses", found))
+    return conditions
+
+
+def next_in_list(filters: InboxFilters, current_id: int) -> int | None:
+    """The response after ``current_id`` in the inbox list ``filters`` makes, by the place the
+    current one had in its order (read before a triage action moves it out of the list);
+    None at the end. Whether the current one still matches does not matter."""
+    key = _sort_key(filters.sort)
+    value = db.session.scalar(select(key).where(SurveyResponse.id == current_id))
+    if value is None:
+        return None
+    if filters.sort.startswith("-"):
+        after = or_(key < value, and_(key == value, SurveyResponse.id < current_id))
+    else:
+        after = or_(key > value, and_(key == value, SurveyResponse.id > current_id))
+    statement = select(SurveyResponse.id).where(
+        *_conditions(filters), after, SurveyResponse.id != current_id
+    )
+    return db.session.scalar(_ordered(statement, filters.sort).limit(1))
 
 
 @dataclass(frozen=True)

@@ -9,6 +9,7 @@ from collections.abc import Callable, Iterable
 
 from flask_babel import gettext as _
 
+from crm.core.i18n import country_name
 from crm.responses.similarity import Reason
 
 #: Reason code → its sentence, built from the reason's params.
@@ -28,7 +29,8 @@ SENTENCES: dict[str, Callable[[dict], str]] = {
     "link_in_name": lambda p: _("A web link where a name belongs."),
     "country_contradicted": lambda p: _(
         "The practice's country is %(country)s, but its email and phone both point to "
-        "%(other)s.", country=p.get("country") or "", other=p.get("other") or ""),
+        "%(other)s.", country=country_name(p.get("country") or ""),
+        other=country_name(p.get("other") or "")),
     "burst": lambda p: _(
         "%(count)s responses from this email address within %(minutes)s minutes.",
         count=p.get("count", 0), minutes=p.get("minutes", 0)),

@@ -53,16 +53,14 @@ class Results:
 
 
 @functools.cache
-def _country_names(locale: str) -> dict[str, tuple[str, ...]]:
-    """ISO code → the country's name in ``locale`` as plain words."""
+def _country_names(locale: str) -> tuple[tuple[str, str], ...]:
+    """(ISO code, the country's name in ``locale`` as plain words, each after a space)."""
     names = Locale.parse(locale).territories
-    return {
-        code: terms(name).words for code, name in names.items() if len(code) == 2 and code.isalpha()
-    }
-
-
-def _country_matches(words: tuple[str, ...], name_words: tuple[str, ...]) -> bool:
-    return all(any(w.startswith(q) for w in name_words) for q in words)
+    return tuple(
+        (code, " " + " ".join(terms(name).words))
+        for code, name in names.items()
+        if len(code) == 2 and code.isalpha()
+    )
 
 
 def find_countries(found: Terms, limit: int = PER_KIND) -> list[Hit]:
@@ -73,9 +71,10 @@ def find_countries(found: Terms, limit: int = PER_KIND) -> list[Hit]:
         return []
     known = set(db.session.scalars(select(Country.code)))
     matched: dict[str, str | None] = {}
+    wanted = [" " + word for word in found.words]
     for locale in LOCALES:
-        for code, name_words in _country_names(locale).items():
-            if code in known and _country_matches(found.words, name_words):
+        for code, name_words in _country_names(locale):
+            if code in known and all(word in name_words for word in wanted):
                 matched.setdefault(code, locale)
     if len(found.words) == 1 and found.words[0].upper() in known:
         matched.setdefault(found.words[0].upper(), None)
