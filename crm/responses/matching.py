@@ -157,10 +157,11 @@ def practices_facts(practices: list[Practice]) -> dict[int, similarity.PracticeF
     phones (one query for all of them)."""
     emails: dict[int, list[str]] = {p.id: [] for p in practices}
     phones: dict[int, list[str | None]] = {p.id: [] for p in practices}
-    if practices:
+    ids = sorted(emails)
+    for start in range(0, len(ids), 500):
         for practice_id, email, phone in db.session.execute(
             select(Contact.practice_id, Contact.email, Contact.phone).where(
-                Contact.practice_id.in_(sorted(emails))
+                Contact.practice_id.in_(ids[start : start + 500])
             )
         ):
             emails[practice_id].append(email)
