@@ -267,7 +267,8 @@ def test_exports_mark_waiting_responses_and_a_status_selects_filed_ones(
     login(create_user("staff"))
 
     def exported(status: str) -> dict[str, str]:
-        body = client.get(f"/staff/data/export/responses.csv?status={status}").get_data()
+        path = f"/staff/data/export/responses.csv?status={status}&labels=codes"
+        body = client.get(path).get_data()
         rows = csv.DictReader(io.StringIO(body.decode("utf-8-sig")))
         return {row["email"]: row["filed_at (UTC)"] for row in rows}
 
