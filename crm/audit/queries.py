@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 
 from flask_babel import lazy_gettext as _l
 from flask_sqlalchemy.pagination import Pagination
-from sqlalchemy import select
+from sqlalchemy import Select, select, tuple_
 
 from crm.audit.models import AuditEvent
 from crm.core.clock import org_timezone
@@ -53,14 +54,15 @@ def action_label(action: str) -> str:
 
 @dataclass(frozen=True)
 class AuditFilters:
-    """Audit log filters; None means any. Days are organization calendar days, inclusive."""
+    """Audit log filters; None means any. ``person``: the acting account's id; ``kind``: the
+    kind of record (``entity_type``); days are organization calendar days, inclusive."""
 
-    actor: str | None = None
-    action: str | None = None
-    entity_type: str | None = None
+    person: int | None = None
+    kind: str | None = None
     country: str | None = None
     occurred_from: date | None = None
     occurred_to: date | None = None
+    action: str | None = None
 
 
 def _start_of(day: date) -> datetime:
@@ -73,14 +75,32 @@ def actions() -> list[str]:
 
 
 def entity_types() -> list[str]:
-    """Distinct record types in the log, sorted."""
+    """Distinct kinds of record in the log, sorted."""
     return list(
         db.session.scalars(select(AuditEvent.entity_type).distinct().order_by("entity_type"))
     )
 
 
+def actor_ids() -> list[int]:
+    """Ids of the accounts that appear as actors in the log."""
+    return list(
+        db.session.scalars(
+            select(AuditEvent.actor_id).where(AuditEvent.actor_id.is_not(None)).distinct()
+        )
+    )
+
+
+def country_codes() -> list[str]:
+    """Countries the log's events are about."""
+    return list(
+        db.session.scalars(
+            select(AuditEvent.country_code).where(AuditEvent.country_code.is_not(None)).distinct()
+        )
+    )
+
+
 #: Records whose audit events quote a person's details (name, email, phone): staff only.
-PERSONAL_ENTITY_TYPES = ("contact",)
+PERSONAL_ENTITY_TYPES = ("contact", "invitation")
 
 
 def recent_events(
@@ -103,15 +123,15 @@ def recent_events(
     return list(db.session.scalars(statement.limit(limit)))
 
 
-def audit_events(filters: AuditFilters, page: int = 1, per_page: int = PER_PAGE) -> Pagination:
-    """One page (1-based; out-of-range pages are empty, never an error) of matching events."""
+def filtered(filters: AuditFilters) -> Select:
+    """Events matching ``filters``, newest first."""
     statement = select(AuditEvent).order_by(AuditEvent.occurred_at.desc(), AuditEvent.id.desc())
-    if filters.actor:
-        statement = statement.where(AuditEvent.actor.icontains(filters.actor, autoescape=True))
+    if filters.person:
+        statement = statement.where(AuditEvent.actor_id == filters.person)
+    if filters.kind:
+        statement = statement.where(AuditEvent.entity_type == filters.kind)
     if filters.action:
         statement = statement.where(AuditEvent.action == filters.action)
-    if filters.entity_type:
-        statement = statement.where(AuditEvent.entity_type == filters.entity_type)
     if filters.country:
         statement = statement.where(AuditEvent.country_code == filters.country)
     if filters.occurred_from:
@@ -119,6 +139,28 @@ def audit_events(filters: AuditFilters, page: int = 1, per_page: int = PER_PAGE)
     if filters.occurred_to:
         end = _start_of(filters.occurred_to + timedelta(days=1))
         statement = statement.where(AuditEvent.occurred_at < end)
+    return statement
+
+
+def audit_events(filters: AuditFilters, page: int = 1, per_page: int = PER_PAGE) -> Pagination:
+    """One page (1-based; out-of-range pages are empty, never an error) of matching events."""
     # Past the last page the list is empty; capped first so a huge ?page= cannot overflow OFFSET.
     page = min(max(page or 1, 1), MAX_PAGE)
-    return db.paginate(statement, page=page, per_page=per_page, error_out=False)
+    return db.paginate(filtered(filters), page=page, per_page=per_page, error_out=False)
+
+
+def events_in_chunks(filters: AuditFilters, chunk_size: int = 1000) -> Iterator[list[AuditEvent]]:
+    """Every matching event, newest first, ``chunk_size`` at a time (keyset on time and id),
+    for the log's CSV export; the session is emptied between chunks."""
+    statement = filtered(filters)
+    last: tuple | None = None
+    while True:
+        page = statement
+        if last is not None:
+            page = page.where(tuple_(AuditEvent.occurred_at, AuditEvent.id) < tuple_(*last))
+        chunk = list(db.session.scalars(page.limit(chunk_size)))
+        if not chunk:
+            return
+        last = (chunk[-1].occurred_at, chunk[-1].id)
+        yield chunk
+        db.session.expunge_all()
