@@ -7,6 +7,7 @@ from __future__ import annotations
 from flask import Blueprint, Response, current_app, jsonify
 
 from crm.core import metrics as core_metrics
+from crm.core.access import public
 from crm.core.columns import utcnow
 from crm.core.extensions import limiter
 from crm.monitoring import health
@@ -25,12 +26,14 @@ def _no_cache(response: Response) -> Response:
 
 
 @blueprint.get("/healthz")
+@public
 def healthz() -> Response:
     """The process answers: 200 ``{"status": "ok"}``, touching nothing else."""
     return _no_cache(jsonify(status="ok"))
 
 
 @blueprint.get("/readyz")
+@public
 def readyz() -> tuple[Response, int]:
     """Ready to serve: every check of ``crm.monitoring.health`` as JSON, 200 when all pass,
     503 otherwise."""
@@ -39,6 +42,7 @@ def readyz() -> tuple[Response, int]:
 
 
 @blueprint.get("/metrics")
+@public  # no session: a bearer token or an allowed address (``crm.core.metrics.refusal``)
 def metrics() -> Response:
     """Prometheus text, to a bearer of ``METRICS_TOKEN`` or an address of ``METRICS_ALLOW``;
     401 or 403 otherwise (``crm.core.metrics.refusal``)."""
