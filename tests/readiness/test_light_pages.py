@@ -91,7 +91,7 @@ def test_the_public_availability_page_weighs_at_most_150_kb(app_server, browser_
 
 
 @pytest.mark.browser
-def test_the_dashboard_weighs_at_most_400_kb(app_server, browser_page, create_user, db):
+def test_the_dashboard_weighs_at_most_400_kb(app_server, browser, browser_page, create_user, db):
     from crm.demo.generate import load_demo
 
     load_demo()
@@ -105,8 +105,14 @@ def test_the_dashboard_weighs_at_most_400_kb(app_server, browser_page, create_us
     page.fill("#password", password)
     page.click(".staff-form button[type=submit]")
     page.wait_for_url("**/staff/**")
-    total, urls = wire_bytes(page, f"{app_server}/staff/dashboard/")
-    assert any("chart.umd.min" in u for u in urls)  # with Chart.js
-    assert any("/world-map/world-" in u for u in urls)
-    assert page.locator(".chart canvas").count() >= 4  # the charts were drawn
+    # A fresh browser cache, the login's cookie only: everything the dashboard needs comes.
+    fresh = browser.new_context(storage_state=page.context.storage_state())
+    try:
+        measured = fresh.new_page()
+        total, urls = wire_bytes(measured, f"{app_server}/staff/dashboard/")
+        assert any("chart.umd.min" in u for u in urls)  # with Chart.js
+        assert any("/world-map/world-" in u for u in urls)
+        assert measured.locator(".chart canvas").count() >= 4  # the charts were drawn
+    finally:
+        fresh.close()
     assert total <= 400 * 1024, total
