@@ -108,6 +108,7 @@ def register_blueprints(app: Flask) -> None:
     from crm.privacy import views as privacy_requests
     from crm.readiness.views import dashboard, whatif
     from crm.responses.views import duplicates, inbox, practices
+    from crm.savedviews import views as savedviews
     from crm.search import views as search
     from surveys import views as surveys
 
@@ -122,6 +123,7 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(practices.blueprint)
     app.register_blueprint(duplicates.blueprint)
     app.register_blueprint(search.blueprint)
+    app.register_blueprint(savedviews.blueprint)
     app.register_blueprint(tasks.blueprint)
     app.register_blueprint(admin.blueprint)
     app.register_blueprint(account.blueprint)

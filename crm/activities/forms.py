@@ -55,3 +55,29 @@ class TaskStatusForm(FlaskForm):
         _l("Status"), choices=select_choices((s, labels.TASK_STATUS[s]) for s in TASK_STATUSES)
     )
     next = HiddenField()
+
+
+class TaskFilterForm(FlaskForm):
+    """Whose tasks and which statuses the task list shows, and their order (GET)."""
+
+    class Meta:
+        csrf = False
+
+    owner = SelectField(_l("Owner"), choices=[], default="me", validators=[Optional()])
+    status = SelectField(
+        _l("Status"),
+        choices=select_choices(
+            [("", _l("Open and in progress")), ("all", _l("All statuses"))]
+            + [(s, labels.TASK_STATUS[s]) for s in TASK_STATUSES]
+        ),
+        default="",
+        validators=[Optional()],
+    )
+    sort = SelectField(
+        _l("Sort by"),
+        choices=select_choices(
+            [("due", _l("Overdue first, then due date")), ("-created", _l("Newest first"))]
+        ),  # fmt: skip
+        default="due",
+        validators=[Optional()],
+    )

@@ -102,3 +102,15 @@ def staff_members() -> list[User]:
             .order_by(User.name, User.email)
         )
     )
+
+
+def task_list(*, owner_id: int | None, statuses: tuple[str, ...], sort: str, today: date
+              ) -> Select:  # fmt: skip
+    """Tasks of ``owner_id`` (None: anyone's) in ``statuses``, overdue first then by due date
+    (``sort`` "due"), or newest first ("-created")."""
+    statement = select(Task).options(selectinload(Task.owner)).where(Task.status.in_(statuses))
+    if owner_id is not None:
+        statement = statement.where(Task.owner_id == owner_id)
+    if sort == "-created":
+        return statement.order_by(Task.created_at.desc(), Task.id.desc())
+    return statement.order_by(*_due_order(today))

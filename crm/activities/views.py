@@ -17,9 +17,10 @@ from flask_login import current_user
 from wtforms import SelectChoice
 
 from crm.accounts.models import User
+from crm.accounts.people import display_name
 from crm.activities import queries as activity_listing
-from crm.activities.forms import ActivityForm, TaskForm, TaskStatusForm
-from crm.activities.models import Task
+from crm.activities.forms import ActivityForm, TaskFilterForm, TaskForm, TaskStatusForm
+from crm.activities.models import OPEN_TASK_STATUSES, TASK_STATUSES, Task
 from crm.activities.operations import add_activity, add_task, set_task_status
 from crm.core import pagination
 from crm.core.access import has_level, staff_required
@@ -194,17 +195,32 @@ def change_status(task_id: int):
 @blueprint.get("/tasks")
 @staff_required
 def mine():
-    """The current user's open tasks: overdue first, then by due date (organization's today)."""
+    """Tasks, by default the current user's open ones: overdue first, then by due date
+    (organization's today); filtered by owner and status, sorted, saved as views."""
     today = org_today()
-    page = pagination.paginate(
-        activity_listing.my_tasks(current_user.id, today),
-        pagination.page_number(request.args.get("page")),
+    filters = TaskFilterForm(request.args)
+    filters.owner.choices = select_choices(
+        [("me", _("Me")), ("anyone", _("Anyone"))]
+        + [(str(u.id), display_name(u)) for u in activity_listing.staff_members()]
     )
+    if request.args and not filters.validate():
+        filters.owner.data, filters.status.data, filters.sort.data = "me", "", "due"
+    owner = filters.owner.data or "me"
+    owner_id = current_user.id if owner == "me" else (int(owner) if owner.isdigit() else None)
+    status = filters.status.data or ""
+    statuses = {"": OPEN_TASK_STATUSES, "all": TASK_STATUSES}.get(status, (status,))
+    page = pagination.paginate(
+        activity_listing.task_list(owner_id=owner_id, statuses=statuses,
+                                   sort=filters.sort.data or "due", today=today),
+        pagination.page_number(request.args.get("page")),
+    )  # fmt: skip
     ids = {t.practice_id for t in page.items} - {None}
     return render_template(
         "activities/mine.html",
         page=page,
         today=today,
+        filters=filters,
+        mine_only=owner == "me",
         practices=listing.practices_by_id(ids),
         has_country_page="countries.detail" in current_app.view_functions,
     )
