@@ -141,7 +141,7 @@ def end_session(user: User, session_id: int) -> bool:
         delete(StaffSession).where(StaffSession.id == session_id, StaffSession.user_id == user.id)
     ).rowcount
     if ended:
-        audit.record("sessions.end", "user", user.id, {"sessions": [None, ended]})
+        audit.record("user.end_sessions", "user", user.id, {"sessions": [None, ended]})
     return bool(ended)
 
 
@@ -153,7 +153,7 @@ def end_sessions(user: User, keep_key: str | None = None) -> int:
         statement = statement.where(StaffSession.key_hash != key_hash(keep_key))
     ended = db.session.execute(statement).rowcount
     if ended:
-        audit.record("sessions.end", "user", user.id, {"sessions": [None, ended]})
+        audit.record("user.end_sessions", "user", user.id, {"sessions": [None, ended]})
     return ended
 
 

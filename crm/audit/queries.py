@@ -37,6 +37,7 @@ ACTION_LABELS = {
     "user.reset_two_factor": _l("Two-factor reset"),
     "user.two_factor": _l("Two-factor changed"),
     "user.password_change": _l("Password changed"),
+    "user.end_sessions": _l("Sessions ended"),
     "user.preferences": _l("Preferences changed"),
     "invitation.create": _l("Invitation sent"),
     "contact.unsubscribe": _l("Unsubscribed from outreach emails"),

@@ -35,6 +35,7 @@ SENTENCES: dict[str, Any] = {
     "user.reset_two_factor": _l("%(actor)s reset the two-factor authentication of %(object)s"),
     "user.two_factor": _l("%(actor)s changed the two-factor authentication of %(object)s"),
     "user.password_change": _l("%(actor)s changed the password of %(object)s"),
+    "user.end_sessions": _l("%(actor)s ended the sessions of %(object)s"),
     "user.preferences": _l("%(actor)s changed the preferences of %(object)s"),
     "sessions.end": _l("%(actor)s ended sessions of %(object)s"),
     "invitation.create": _l("%(actor)s invited %(object)s to answer the survey"),

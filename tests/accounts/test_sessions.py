@@ -122,7 +122,9 @@ def test_a_user_sees_and_ends_another_session(app, client, create_user, login, d
     assert response.status_code == 303
     assert not opens(phone, "/staff/account/")
     assert opens(laptop, "/staff/account/")
-    event = db.session.scalars(select(AuditEvent).where(AuditEvent.action == "sessions.end")).one()
+    event = db.session.scalars(
+        select(AuditEvent).where(AuditEvent.action == "user.end_sessions")
+    ).one()
     assert (event.entity_id, event.changes) == (str(user.id), {"sessions": [None, 1]})
 
 
@@ -165,7 +167,9 @@ def test_an_admin_ends_a_users_sessions(app, client, create_user, login, db):
     assert sessions_of(db, user) == []
     assert (
         db.session.scalar(
-            select(func.count()).select_from(AuditEvent).where(AuditEvent.action == "sessions.end")
+            select(func.count())
+            .select_from(AuditEvent)
+            .where(AuditEvent.action == "user.end_sessions")
         )
         == 1
     )

@@ -85,6 +85,7 @@ SAMPLES: dict[str, tuple[str, dict]] = {
     "user.reset_two_factor": ("user", {"two_factor": ["authenticator", None]}),
     "user.two_factor": ("user", {"two_factor": [None, "authenticator"]}),
     "user.password_change": ("user", {"password": ["***", "***"]}),
+    "user.end_sessions": ("user", {"sessions": [None, 2]}),
     "sessions.end": ("user", {"sessions": [None, 2]}),
     "user.preferences": ("user", {"locale": ["en", "pt_BR"], "digest": ["none", "weekly"]}),
     "invitation.create": ("invitation", {"contact_id": [None, 4], "language": [None, "es"]}),
