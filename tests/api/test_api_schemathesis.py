@@ -35,7 +35,8 @@ CHECKS = [
 def test_every_operation_conforms_to_the_document(app, db, create_user):
     _row, token = create_token(create_user("admin"))
     db.session.commit()
-    headers = {"Authorization": f"Bearer {token}"}
+    # The in-process transport hands the body over as sent: ask for it uncompressed.
+    headers = {"Authorization": f"Bearer {token}", "Accept-Encoding": "identity"}
     schema = schemathesis.openapi.from_wsgi("/api/v1/openapi.json", app)
     failures = []
     for result in schema.get_all_operations():
