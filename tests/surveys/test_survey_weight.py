@@ -14,9 +14,9 @@ from tests.surveys.support import stored_responses, valid_form
 
 #: The survey's budget on the wire: the page, its stylesheet and its script.
 BUDGET = 60 * 1024
-#: What a survey POST ran before drafts and the script existed (with the worker filing):
-#: the write transaction, the response's INSERT … ON CONFLICT, the tally's upsert.
-PLAIN_SUBMIT = ["BEGIN", "INSERT", "INSERT"]
+#: What a survey POST ran before drafts and the script existed (with the worker filing): the
+#: response's INSERT … ON CONFLICT and the tally's upsert (on SQLite after BEGIN IMMEDIATE).
+PLAIN_SUBMIT = ["INSERT", "INSERT"]
 
 
 def plain_bytes(client, path: str) -> int:
@@ -63,5 +63,6 @@ def test_a_plain_submit_runs_the_same_statements_as_before(app, client, db):
         event.remove(db.engine, "before_cursor_execute", count)
     assert response.status_code == 303
     assert "/pt/survey/thanks/" in response.headers["Location"]
-    assert statements == PLAIN_SUBMIT
+    begin = ["BEGIN"] if db.engine.dialect.name == "sqlite" else []
+    assert statements == begin + PLAIN_SUBMIT
     assert stored_responses() == 1
