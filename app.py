@@ -138,6 +138,7 @@ def register_blueprints(app: Flask) -> None:
 def register_jobs() -> None:
     """Import the modules whose daily jobs register themselves (``crm.core.jobs.daily_job``)."""
     from crm.outreach import operations as outreach_jobs  # noqa: F401
+    from crm.privacy import retention as retention_jobs  # noqa: F401
     from crm.readiness import operations as readiness_jobs  # noqa: F401
 
 
