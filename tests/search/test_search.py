@@ -136,3 +136,21 @@ def test_the_api_searches_as_the_screen_does(client, create_user, db, nunez):
     assert body["kinds"] == ["countries"]
     assert body["items"] == []
     assert client.get("/api/v1/search", headers=viewer).status_code == 422
+
+
+def test_the_index_is_kept_by_the_database_itself(db):
+    """A later migration that recreates one of these tables on SQLite must recreate its
+    triggers (docs/decisions.md#search-index)."""
+    from sqlalchemy import text
+
+    if db.engine.dialect.name == "postgresql":
+        names = set(db.session.scalars(text(
+            "SELECT indexname FROM pg_indexes WHERE indexname LIKE 'fts_%'")))  # fmt: skip
+        assert names == {f"fts_{k}_document" for k in ("practices", "contacts", "responses",
+                                                        "tasks")}  # fmt: skip
+        return
+    triggers = "SELECT name FROM sqlite_master WHERE type = 'trigger' AND name LIKE 'fts_%'"
+    names = set(db.session.scalars(text(triggers)))
+    assert names == {f"fts_{kind}_{event}" for kind in ("practices", "contacts", "responses",
+                                                         "tasks")
+                     for event in ("insert", "delete", "update")}  # fmt: skip
