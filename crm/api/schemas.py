@@ -317,10 +317,12 @@ class PublicAvailabilitySchema(Schema):
 
 
 COUNT = validate.Range(min=1, max=1000)
+#: A row id: what an INTEGER column holds.
+ROW_ID = validate.Range(min=1, max=2**31 - 1)
 
 
 class SignedAgreementSchema(Schema):
-    id = fields.Integer(required=True, strict=True)
+    id = fields.Integer(required=True, strict=True, validate=ROW_ID)
     expires_on = calendar_date(allow_none=True, load_default=None)
 
 
@@ -344,7 +346,9 @@ class WhatIfSchema(Schema):
         load_default=dict,
     )
     qcp_capacity = fields.Integer(strict=True, validate=COUNT, allow_none=True, load_default=None)
-    privacy_reviews_approved = fields.List(fields.Integer(strict=True), load_default=list)
+    privacy_reviews_approved = fields.List(
+        fields.Integer(strict=True, validate=ROW_ID), load_default=list
+    )
     agreements_signed = fields.List(fields.Nested(SignedAgreementSchema), load_default=list)
 
 
