@@ -36,19 +36,25 @@ forwarded_allow_ips = ""
 raw_env = ["CRM_ACCESS_LOG=1"]
 
 if os.environ.get("LOG_FORMAT", "").strip().lower() == "json":
+    # A whole configuration: gunicorn lays it over its defaults key by key, so every handler
+    # its defaults name is defined here. Its access log stays silent (the app writes its own).
     logconfig_dict = {
         "version": 1,
         "disable_existing_loggers": False,
         "formatters": {"json": {"()": "crm.core.logs.json_formatter"}},
+        "filters": {"request_id": {"()": "crm.core.logs.RequestIdFilter"}},
         "handlers": {
-            "stdout": {
+            "console": {
                 "class": "logging.StreamHandler",
                 "formatter": "json",
+                "filters": ["request_id"],
                 "stream": "ext://sys.stdout",
-            }
+            },
         },
+        "root": {"level": "INFO", "handlers": ["console"]},
         "loggers": {
-            "gunicorn.error": {"handlers": ["stdout"], "level": "INFO", "propagate": False}
+            "gunicorn.error": {"level": "INFO", "handlers": ["console"], "propagate": False},
+            "gunicorn.access": {"level": "CRITICAL", "handlers": [], "propagate": False},
         },
     }
 

@@ -5,6 +5,7 @@ SQLite, or on PostgreSQL with TEST_DATABASE_URL. Marked ``processes`` (slow)."""
 
 from __future__ import annotations
 
+import json
 import time
 import uuid
 
@@ -54,7 +55,7 @@ def tokens(url: str, prefix: str) -> set[str]:
 def test_a_backup_during_a_submit_load_restores_every_acknowledged_answer(
     tmp_path, database_url, empty_database
 ):
-    env = p.environment(database_url, SURVEY_SUBMIT_RATE_LIMIT="100000 per hour")
+    env = p.environment(database_url, SURVEY_SUBMIT_RATE_LIMIT="100000 per hour", LOG_FORMAT="json")
     port = p.free_port()
     server = p.gunicorn(env, port, 2, tmp_path / "server.log").start()
     try:
@@ -82,3 +83,8 @@ def test_a_backup_during_a_submit_load_restores_every_acknowledged_answer(
     assert not after & in_backup
     assert manifest.tables["survey_responses"] >= len(in_backup)
     assert tokens(database_url, prefix) >= in_backup | after
+    lines = [json.loads(line) for line in (tmp_path / "server.log").read_text().splitlines()]
+    access = [line for line in lines if line["logger"] == "crm.access"]
+    assert len(access) >= len(load.submits)
+    assert all(len(line["request_id"]) == 32 for line in access)
+    assert {line["logger"] for line in lines} >= {"gunicorn.error", "crm.access"}
