@@ -119,6 +119,7 @@
   Survey.prototype.say = function (message) {
     this.connection.textContent = this.connection.getAttribute("data-" + message);
     this.connection.hidden = false;
+    this.connection.scrollIntoView({ block: "nearest" });
   };
 
   Survey.prototype.send = function () {
