@@ -10,7 +10,10 @@ ratios hold on a noisy, shared machine. Settings (environment variables):
 - ``BENCH_SECONDS``: length of each measured load, default 10;
 - ``BENCH_SOAK_SECONDS``: the concurrent-submit soak, default 120 (0 skips it);
 - ``BENCH_WORKDIR``: where databases and logs go, default ``/tmp/crm-bench``;
-- ``BENCH_MEASURES``: which parts run, default ``pages,exports,submits,soak``.
+- ``BENCH_MEASURES``: which parts run, default ``pages,exports,submits,soak``;
+- ``BENCH_KEEP``: ``1`` keeps each generated SQLite database under ``<workdir>/kept`` and starts
+  the next run from that copy instead of generating again (while working on one measure; the
+  copy is keyed by the migrations and the generator, so a schema change generates afresh).
 
 Raw results: ``bench/results/<time>.json`` and ``.md`` (git-ignored).
 
@@ -22,9 +25,12 @@ The parts: ``bench/common.py`` (settings, results), ``client.py`` (HTTP), ``serv
 
 from __future__ import annotations
 
+import hashlib
 import json
+import os
 import shutil
 import signal
+import sqlite3
 import subprocess
 import sys
 from collections.abc import Iterator
@@ -85,6 +91,34 @@ class Databases:
             build_template({**env, "DATABASE_URL": self.cluster.create_database(self.template)})
         return self.cluster.create_database(name, template=self.template)
 
+    def _kept_path(self, size: int) -> Path | None:
+        """Where ``BENCH_KEEP`` keeps a generated SQLite database of ``size`` responses, keyed
+        by the migrations and the generator's code; ``None`` when not keeping."""
+        if self.kind != "sqlite" or os.environ.get("BENCH_KEEP") != "1":
+            return None
+        digest = hashlib.sha256()
+        sources = sorted((ROOT / "migrations" / "versions").glob("*.py"))
+        generator = ("generate.py", "vocabulary.py", "writers.py", "pipeline.py")
+        for source in [*sources, *(ROOT / "bench" / file for file in generator)]:
+            digest.update(source.name.encode() + source.read_bytes())
+        return self.workdir / "kept" / f"{size}-{digest.hexdigest()[:12]}.sqlite"
+
+    def restore_kept(self, name: str, size: int) -> bool:
+        """Replace the fresh database ``name`` by a kept copy; False when there is none."""
+        kept = self._kept_path(size)
+        if kept is None or not kept.exists():
+            return False
+        log(f"{self.kind}, {size:,} responses: the kept copy {kept.name}")
+        _copy_sqlite(kept, self._sqlite_path(name))
+        return True
+
+    def keep(self, name: str, size: int) -> None:
+        """Keep a copy of the generated database ``name`` when ``BENCH_KEEP`` asks for it."""
+        kept = self._kept_path(size)
+        if kept is not None:
+            kept.parent.mkdir(parents=True, exist_ok=True)
+            _copy_sqlite(self._sqlite_path(name), kept)
+
     def drop(self, name: str) -> None:
         if self.kind == "sqlite":
             self._remove(self._sqlite_path(name))
@@ -95,6 +129,15 @@ class Databases:
     def _remove(path: Path) -> None:
         for suffix in ("", "-wal", "-shm", "-journal"):
             Path(f"{path}{suffix}").unlink(missing_ok=True)
+
+
+def _copy_sqlite(source: Path, target: Path) -> None:
+    """A whole copy of an SQLite database, its write-ahead log included (the backup API)."""
+    Databases._remove(target)
+    with sqlite3.connect(source) as src, sqlite3.connect(target) as dst:
+        src.backup(dst)
+    src.close()
+    dst.close()
 
 
 @contextmanager
@@ -123,13 +166,19 @@ def bench_database(run: Run, settings: Settings, kind: str) -> None:
             logs = settings.workdir / f"{kind}-{size}"
             shutil.rmtree(logs, ignore_errors=True)
             logs.mkdir(parents=True)
-            log(f"{kind}, {size:,} responses: generating")
             url = databases.fresh(name, app_environment(""))
-            generated = generate.generate(url, size)
-            run.put(kind, size, "generate", {
-                "seconds": generated.seconds, "rows": generated.rows,
-                "practices": generated.practices, "by_status": generated.by_status})  # fmt: skip
-            log(f"  {generated.rows:,} rows in {generated.seconds:.1f} s")
+            if not databases.restore_kept(name, size):
+                log(f"{kind}, {size:,} responses: generating")
+                generated = generate.generate(url, size)
+                figures = {
+                    "seconds": generated.seconds,
+                    "rows": generated.rows,
+                    "practices": generated.practices,
+                    "by_status": generated.by_status,
+                }
+                run.put(kind, size, "generate", figures)
+                log(f"  {generated.rows:,} rows in {generated.seconds:.1f} s")
+                databases.keep(name, size)
             if "pages" in settings.measures:
                 measure_pages(run, settings, kind, size, url, logs)
             if "exports" in settings.measures:

@@ -53,8 +53,14 @@ def save_view(owner: User, list_name: str, name: str, query: str, shared: bool) 
         db.session.add(view)
     view.query, view.shared = query, bool(shared)
     db.session.flush()
-    changes = audit.diff(before, {"query": view.query, "shared": view.shared,
-                                  **({} if before else {"list_name": list_name, "name": name})})
+    changes = audit.diff(
+        before,
+        {
+            "query": view.query,
+            "shared": view.shared,
+            **({} if before else {"list_name": list_name, "name": name}),
+        },
+    )
     audit.record("saved_view.update" if before else "saved_view.create", "saved_view", view.id,
                  changes)  # fmt: skip
     logger.info("view %s of %s saved by %s", view.id, list_name, audit.current_actor()[1])

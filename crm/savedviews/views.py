@@ -63,8 +63,13 @@ def save():
         flash(_("Give the view a name."), "error")
         return redirect(back, 303)
     try:
-        view = operations.save_view(current_user._get_current_object(), list_name,
-                                    form.name.data, form.query.data or "", form.shared.data)
+        view = operations.save_view(
+            current_user._get_current_object(),
+            list_name,
+            form.name.data,
+            form.query.data or "",
+            form.shared.data,
+        )
     except InvalidInput as error:
         db.session.rollback()
         flash(error.message, "error")

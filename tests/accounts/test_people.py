@@ -63,8 +63,8 @@ def test_the_audit_trail_shows_who_by_name(client, create_user, login, db, app):
         data={"min_eligible_practices": "7", "reason": "Pilot size"},
     ).status_code in (302, 303)
     page = client.get("/staff/countries/CO").get_data(as_text=True)
-    start = page.index('class="audit-table"')
-    audit_part = page[start : page.index("</table>", start)]
+    start = page.index('class="audit-entries"')
+    audit_part = page[start : page.index("</ol>", start)]
     assert "Beatriz Lima" in audit_part
     assert user.email not in audit_part
 
