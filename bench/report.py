@@ -61,6 +61,7 @@ def report_lines(run: Run, settings: Settings) -> list[Line]:
             _page_lines(row, fig, settings.workers, smallest, growth_from)
             _export_lines(row, fig)
             _soak_lines(row, fig.get("soak"))
+            _workbench_lines(row, fig, settings.workers, size == largest)
     return lines
 
 
@@ -170,3 +171,23 @@ def render_table(lines: Sequence[Line], markdown: bool = False) -> str:
         return "\n".join(out)
     widths = [max(len(r[i]) for r in rows) for i in range(len(rows[0]))]
     return "\n".join("  ".join(c.ljust(w) for c, w in zip(r, widths, strict=True)) for r in rows)
+
+
+def _workbench_lines(row: AddLine, fig: dict, workers: Sequence[int], largest: bool) -> None:
+    """The search's p50 against the baseline's GROUP BY (target at the largest size), and the
+    merge of two practices of 1,000 responses each (``bench/workbench.py``)."""
+    from bench.workbench import SEARCHES
+
+    for w in workers:
+        base = fig.get(f"search baseline group-by w{w}")
+        for name in SEARCHES:
+            found = fig.get(f"search {name} w{w}")
+            if not found or "p50_ms" not in found or not (base and base.get("p50_ms")):
+                continue
+            ratio = found["p50_ms"] / base["p50_ms"]
+            row(f"search {name!r} p50 ms / GROUP BY, {w} workers", found["p50_ms"],
+                base["p50_ms"], ratio, "<= 1" if largest else "",
+                ratio <= 1 if largest else None)  # fmt: skip
+    merge = fig.get("merge")
+    if merge:
+        row("merge of 2 practices x 1,000 responses (s)", merge["seconds"])
