@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 
 from babel import Locale
 from sqlalchemy import select
-from sqlalchemy.orm import selectinload
+from sqlalchemy.orm import joinedload
 
 from crm.accounts.people import display_name
 from crm.activities.models import Task
@@ -53,14 +53,18 @@ class Results:
 
 
 @functools.cache
-def _country_names(locale: str) -> tuple[tuple[str, str], ...]:
-    """(ISO code, the country's name in ``locale`` as plain words, each after a space)."""
-    names = Locale.parse(locale).territories
-    return tuple(
-        (code, " " + " ".join(terms(name).words))
-        for code, name in names.items()
-        if len(code) == 2 and code.isalpha()
-    )
+def _country_prefixes(locale: str) -> dict[str, frozenset[str]]:
+    """Every start of every word of the countries' names in ``locale`` (as plain words) → the
+    ISO codes of the countries whose name has a word starting so; built once per process, so
+    a search looks countries up instead of reading every name."""
+    prefixes: dict[str, set[str]] = {}
+    for code, name in Locale.parse(locale).territories.items():
+        if len(code) != 2 or not code.isalpha():
+            continue
+        for word in terms(name).words:
+            for end in range(1, len(word) + 1):
+                prefixes.setdefault(word[:end], set()).add(code)
+    return {prefix: frozenset(codes) for prefix, codes in prefixes.items()}
 
 
 def find_countries(found: Terms, limit: int = PER_KIND) -> list[Hit]:
@@ -71,11 +75,13 @@ def find_countries(found: Terms, limit: int = PER_KIND) -> list[Hit]:
         return []
     known = set(db.session.scalars(select(Country.code)))
     matched: dict[str, str | None] = {}
-    wanted = [" " + word for word in found.words]
     for locale in LOCALES:
-        for code, name_words in _country_names(locale):
-            if code in known and all(word in name_words for word in wanted):
-                matched.setdefault(code, locale)
+        prefixes = _country_prefixes(locale)
+        codes = set(known)
+        for word in found.words:
+            codes &= prefixes.get(word, frozenset())
+        for code in sorted(codes):
+            matched.setdefault(code, locale)
     if len(found.words) == 1 and found.words[0].upper() in known:
         matched.setdefault(found.words[0].upper(), None)
     reader = active_locale()
@@ -105,7 +111,7 @@ def _practices(ids: list[int]) -> list[Hit]:
 
 
 def _contacts(ids: list[int]) -> list[Hit]:
-    statement = select(Contact).options(selectinload(Contact.practice)).where(Contact.id.in_(ids))
+    statement = select(Contact).options(joinedload(Contact.practice)).where(Contact.id.in_(ids))
     rows = {c.id: c for c in db.session.scalars(statement)}
     hits = []
     for contact in (rows[i] for i in ids if i in rows):
@@ -134,7 +140,7 @@ def _responses(ids: list[int]) -> list[Hit]:
 
 
 def _tasks(ids: list[int]) -> list[Hit]:
-    statement = select(Task).options(selectinload(Task.owner)).where(Task.id.in_(ids))
+    statement = select(Task).options(joinedload(Task.owner)).where(Task.id.in_(ids))
     rows = {t.id: t for t in db.session.scalars(statement)}
     hits = []
     for task in (rows[i] for i in ids if i in rows):
@@ -166,7 +172,7 @@ def search(query: str | None, *, people: bool, per_kind: int = PER_KIND) -> Resu
     if people:
         for kind in PEOPLE_KINDS:
             ids = newest_ids(kind, found, per_kind + 1)
-            results.groups[kind] = _LOADERS[kind](ids[:per_kind])
+            results.groups[kind] = _LOADERS[kind](ids[:per_kind]) if ids else []
             if len(ids) > per_kind:
                 results.more.add(kind)
     return results
