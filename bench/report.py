@@ -7,6 +7,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import asdict, dataclass
 
 from bench.common import EXPORTS, PAGES, Run, Settings
+from bench.operations import operations_lines
 
 
 @dataclass(frozen=True)
@@ -62,6 +63,7 @@ def report_lines(run: Run, settings: Settings) -> list[Line]:
             _export_lines(row, fig)
             _soak_lines(row, fig.get("soak"))
             _workbench_lines(row, fig, settings.workers, size == largest)
+            operations_lines(row, fig, by_size[str(smallest)] if size != smallest else None)
     return lines
 
 

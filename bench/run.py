@@ -12,7 +12,8 @@ ratios hold on a noisy, shared machine. Settings (environment variables):
 - ``BENCH_WORKDIR``: where databases and logs go, default ``/tmp/crm-bench``;
 - ``BENCH_MEASURES``: which parts run, default ``pages,exports,submits,soak``;
 - ``BENCH_MEASURES`` also takes ``search`` and ``merge`` (the staff workbench,
-  ``bench/workbench.py``);
+  ``bench/workbench.py``) and ``operations`` (``/readyz`` and ``/metrics``,
+  ``bench/operations.py``);
 - ``BENCH_KEEP``: ``1`` keeps each generated SQLite database under ``<workdir>/kept`` and starts
   the next run from that copy instead of generating again (while working on one measure; the
   copy is keyed by the migrations and the generator, so a schema change generates afresh).
@@ -44,6 +45,7 @@ from pathlib import Path
 from bench import generate, postgres
 from bench.common import RESULTS, ROOT, STAFF_PASSWORD, VENV_BIN, Run, Settings, log
 from bench.measures import measure_exports, measure_pages, measure_soak, measure_submits
+from bench.operations import measure_operations
 from bench.report import render_table, report_lines
 from bench.servers import app_environment
 from bench.workbench import measure_merge, measure_search
@@ -188,6 +190,8 @@ def bench_database(run: Run, settings: Settings, kind: str) -> None:
                 measure_exports(run, kind, size, url, logs, settings.workdir)
             if "submits" in settings.measures:
                 measure_submits(run, settings, kind, size, url, logs)
+            if "operations" in settings.measures:
+                measure_operations(run, settings, kind, size, url, logs)
             if "search" in settings.measures:
                 measure_search(run, settings, kind, size, url, logs)
             if "merge" in settings.measures:
