@@ -48,7 +48,7 @@ blueprint = Blueprint("inbox", __name__, url_prefix="/staff/responses")
 #: The worker files responses within seconds; a response waiting longer means it is not running.
 WORKER_STALLED_AFTER = timedelta(minutes=5)
 #: Query arguments that are not the list's filters.
-NOT_FILTERS = frozenset({"page", "view"})
+NOT_FILTERS = frozenset({"page", "view", "select"})
 
 
 def list_filters(args: MultiDict) -> tuple[InboxFilterForm, listing.InboxFilters]:
@@ -115,12 +115,22 @@ def index():
         page=page,
         sort=filters.sort,
         list_args=list_query(request.args),
+        all_selected=request.args.get("select") == "page",
+        selection_urls=_selection_urls(),
         bulk=bulk,
         assignees=dict(listing_names(page.items)),
         waiting=waiting,
         stalled=stalled,
         spam_reasons=lambda r: sentences(spam.from_json(r.spam_signals)),
     )
+
+
+def _selection_urls() -> dict[str, str]:
+    """The same page with every response selected, and without the selection (a link each:
+    no script needed to select a whole page for a bulk action)."""
+    args = {k: v for k, v in request.args.to_dict(flat=False).items() if k != "select"}
+    return {"all": url_for("inbox.index", **args, select="page"),
+            "none": url_for("inbox.index", **args)}  # fmt: skip
 
 
 def listing_names(responses: list[SurveyResponse]) -> dict[int, str]:
