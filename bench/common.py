@@ -34,7 +34,7 @@ class Settings:
     seconds: int
     soak_seconds: int
     workdir: Path
-    measures: tuple[str, ...] = ("pages", "exports", "submits", "soak")
+    measures: tuple[str, ...] = ("pages", "decisions", "exports", "submits", "soak")
 
     @classmethod
     def from_environment(cls) -> Settings:
@@ -56,7 +56,7 @@ class Settings:
             measures=tuple(
                 part.strip()
                 for part in (
-                    os.environ.get("BENCH_MEASURES") or "pages,exports,submits,soak"
+                    os.environ.get("BENCH_MEASURES") or "pages,decisions,exports,submits,soak"
                 ).split(",")
                 if part.strip()
             ),

@@ -7,6 +7,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import asdict, dataclass
 
 from bench.common import EXPORTS, PAGES, Run, Settings
+from bench.decisions import decision_lines
 from bench.operations import operations_lines
 
 
@@ -39,7 +40,7 @@ AddLine = Callable[..., None]
 
 def report_lines(run: Run, settings: Settings) -> list[Line]:
     """The table: one line per figure, its baseline, ratio, target and verdict; per database and
-    size, in this order: generation, submits, pages, exports, the soak."""
+    size, in this order: generation, submits, pages, decisions, exports, the soak."""
     lines: list[Line] = []
 
     def add(db, size, measure, app, baseline="", ratio=None, target="", ok=None):
@@ -60,6 +61,7 @@ def report_lines(run: Run, settings: Settings) -> list[Line]:
             _submit_lines(row, fig, settings.workers)
             growth_from = by_size[str(smallest)] if size == largest and size != smallest else None
             _page_lines(row, fig, settings.workers, smallest, growth_from)
+            decision_lines(row, fig, settings.workers, smallest, growth_from)
             _export_lines(row, fig)
             _soak_lines(row, fig.get("soak"))
             _workbench_lines(row, fig, settings.workers, size == largest)

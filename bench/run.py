@@ -10,7 +10,8 @@ ratios hold on a noisy, shared machine. Settings (environment variables):
 - ``BENCH_SECONDS``: length of each measured load, default 10;
 - ``BENCH_SOAK_SECONDS``: the concurrent-submit soak, default 120 (0 skips it);
 - ``BENCH_WORKDIR``: where databases and logs go, default ``/tmp/crm-bench``;
-- ``BENCH_MEASURES``: which parts run, default ``pages,exports,submits,soak``;
+- ``BENCH_MEASURES``: which parts run, default ``pages,decisions,exports,submits,soak``
+  (``decisions``: the filtered dashboard and the what-if, ``bench/decisions.py``);
 - ``BENCH_MEASURES`` also takes ``search`` and ``merge`` (the staff workbench,
   ``bench/workbench.py``) and ``operations`` (``/readyz`` and ``/metrics``,
   ``bench/operations.py``);
@@ -44,6 +45,7 @@ from pathlib import Path
 
 from bench import generate, postgres
 from bench.common import RESULTS, ROOT, STAFF_PASSWORD, VENV_BIN, Run, Settings, log
+from bench.decisions import measure_decisions
 from bench.measures import measure_exports, measure_pages, measure_soak, measure_submits
 from bench.operations import measure_operations
 from bench.report import render_table, report_lines
@@ -188,6 +190,8 @@ def bench_database(run: Run, settings: Settings, kind: str) -> None:
                 measure_pages(run, settings, kind, size, url, logs)
             if "exports" in settings.measures:
                 measure_exports(run, kind, size, url, logs, settings.workdir)
+            if "decisions" in settings.measures:
+                measure_decisions(run, settings, kind, size, url, logs)
             if "submits" in settings.measures:
                 measure_submits(run, settings, kind, size, url, logs)
             if "operations" in settings.measures:
