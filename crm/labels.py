@@ -115,6 +115,14 @@ DIGEST = {
     "daily": _l("Daily email"),
     "weekly": _l("Weekly email"),
 }
+#: The staff lists a view can be saved for (``crm.savedviews.models.LIST_NAMES``).
+STAFF_LIST = {
+    "countries": _l("Countries"),
+    "responses": _l("Responses"),
+    "practices": _l("Practices"),
+    "contacts": _l("Contacts"),
+    "tasks": _l("Tasks"),
+}
 
 ALL = {
     "availability": AVAILABILITY,

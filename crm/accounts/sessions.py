@@ -25,6 +25,7 @@ from sqlalchemy import delete, func, or_, select, update
 from crm.accounts.models import StaffSession, User
 from crm.audit import operations as audit
 from crm.core.columns import utcnow
+from crm.core.database import begins_immediately
 from crm.core.extensions import db
 
 security_log = logging.getLogger("crm.security")
@@ -111,7 +112,17 @@ def current_row(user: User, key: str | None, now: datetime) -> StaffSession | No
 
 def _write(statement) -> None:
     """Run one write in its own short transaction, beside the request's (which may be a
-    read-only one on SQLite: docs/decisions.md#begin-immediate)."""
+    read-only one on SQLite: docs/decisions.md#begin-immediate). On SQLite, a request that
+    already holds the write lock writes in its own transaction instead: a second connection
+    would wait for that lock until the busy timeout and fail; it commits at once unless the
+    request has changes of its own pending (then the write goes with them)."""
+    request_session = db.session()
+    holds_lock = db.engine.dialect.name == "sqlite" and begins_immediately()
+    if holds_lock and request_session.in_transaction():
+        request_session.execute(statement)
+        if not (request_session.new or request_session.dirty or request_session.deleted):
+            request_session.commit()
+        return
     with db.engine.begin() as connection:
         connection.execute(statement)
 

@@ -51,6 +51,9 @@ SENTENCES: dict[str, Any] = {
     "practice.update": _l("%(actor)s changed %(object)s"),
     "practice.merge": _l("%(actor)s merged another practice into %(object)s"),
     "practice.not_duplicate": _l("%(actor)s marked %(object)s as not a duplicate"),
+    "saved_view.create": _l("%(actor)s saved %(object)s"),
+    "saved_view.update": _l("%(actor)s saved %(object)s again"),
+    "saved_view.delete": _l("%(actor)s deleted %(object)s"),
     "response.assign": _l("%(actor)s assigned %(object)s"),
     "response.link": _l("%(actor)s filed %(object)s under its practice"),
     "response.unlink": _l("%(actor)s moved %(object)s to another practice"),
@@ -117,6 +120,7 @@ KINDS: dict[str, tuple[Any, Any]] = {
     "data_subject": (_l("Data-subject requests"), _l("a person's data")),
     "outbox_message": (_l("Emails"), _l("emails")),
     "survey_draft": (_l("Survey drafts"), _l("survey drafts")),
+    "saved_view": (_l("Saved views"), _l("a saved view")),
     "database": (_l("Demo data"), _l("the demo data")),
     "audit": (_l("Audit log"), _l("the audit log")),
 }
@@ -124,6 +128,9 @@ OTHER_KIND = (_l("Other records"), _l("a record"))
 
 #: Field → its title.
 FIELDS: dict[str, Any] = {
+    "list_name": _l("List"),
+    "query": _l("Filters and sort"),
+    "shared": _l("Shared with the team"),
     "status": _l("Status"),
     "since": _l("Since"),
     "source": _l("Source"),
@@ -247,6 +254,7 @@ VALUES: dict[Any, Any] = {
         "committed": _l("Imported"),
         "undone": _l("Undone"),
     },
+    ("saved_view", "list_name"): labels.STAFF_LIST,
     "permission": {"yes": _l("Yes"), "no": _l("No")},
     "triage_status": labels.TRIAGE,
     "role": labels.ROLE,

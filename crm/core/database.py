@@ -45,8 +45,15 @@ def _sqlite_begin(conn) -> None:
     """
     if not _is_sqlite(conn.dialect.name):
         return
+    conn.exec_driver_sql("BEGIN IMMEDIATE" if begins_immediately() else "BEGIN")
+
+
+def begins_immediately() -> bool:
+    """Whether a transaction begun now on SQLite takes the write lock at once (a write
+    request, outside :func:`reading_transaction`). A second connection that writes while such
+    a transaction is open waits for it, and fails after the busy timeout."""
     reading = _reading.get() or (has_request_context() and request.method in _READ_METHODS)
-    conn.exec_driver_sql("BEGIN" if reading else "BEGIN IMMEDIATE")
+    return not reading
 
 
 @contextmanager

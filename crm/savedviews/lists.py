@@ -4,8 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from flask_babel import lazy_gettext as _l
-
+from crm.labels import STAFF_LIST
 from crm.savedviews.models import LIST_NAMES
 
 
@@ -19,11 +18,11 @@ class StaffList:
 
 
 LISTS = {
-    "countries": StaffList("countries.index", "viewer", _l("Countries")),
-    "responses": StaffList("inbox.index", "staff", _l("Responses")),
-    "practices": StaffList("practices.index", "staff", _l("Practices")),
-    "contacts": StaffList("practices.contacts", "staff", _l("Contacts")),
-    "tasks": StaffList("tasks.mine", "staff", _l("Tasks")),
+    "countries": StaffList("countries.index", "viewer", STAFF_LIST["countries"]),
+    "responses": StaffList("inbox.index", "staff", STAFF_LIST["responses"]),
+    "practices": StaffList("practices.index", "staff", STAFF_LIST["practices"]),
+    "contacts": StaffList("practices.contacts", "staff", STAFF_LIST["contacts"]),
+    "tasks": StaffList("tasks.mine", "staff", STAFF_LIST["tasks"]),
 }
 assert tuple(LISTS) == LIST_NAMES  # noqa: S101  (one vocabulary: the models' CHECK holds it)
 #: Query arguments never saved: the page shown, the view opened, a form's token.

@@ -206,3 +206,36 @@ def test_sessions_hold_across_app_servers(app, database_url, client, create_user
     assert opens(on_second)
     on_second.post("/staff/logout")
     assert not opens(client)
+
+
+def test_a_form_sent_after_a_pause_is_saved_and_touches_the_session(
+    app, client, create_user, login, db
+):
+    """A write request loads its user inside its own write transaction: recording the session's
+    last use must not wait for that transaction (on SQLite: the single write lock)."""
+    user = create_user("staff")
+    login(user)
+    db.session.execute(update(StaffSession).values(last_seen_at=utcnow() - timedelta(minutes=5)))
+    db.session.commit()
+    response = client.post(
+        "/staff/countries/CO/thresholds/QOPI",
+        data={"min_eligible_practices": "7", "reason": "Pilot size"},
+    )
+    assert response.status_code in (302, 303)
+    assert "/login" not in response.headers["Location"]
+    (row,) = sessions_of(db, user)
+    assert utcnow() - row.last_seen_at < timedelta(minutes=1)
+
+
+def test_a_form_sent_after_the_idle_timeout_goes_to_the_login(app, client, create_user, login, db):
+    user = create_user("staff")
+    login(user)
+    db.session.execute(update(StaffSession).values(last_seen_at=utcnow() - timedelta(minutes=31)))
+    db.session.commit()
+    response = client.post(
+        "/staff/countries/CO/thresholds/QOPI",
+        data={"min_eligible_practices": "7", "reason": "Pilot size"},
+    )
+    assert response.status_code in (302, 303)
+    assert "/login" in response.headers["Location"]
+    assert sessions_of(db, user) == []

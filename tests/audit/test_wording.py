@@ -138,6 +138,17 @@ SAMPLES: dict[str, tuple[str, dict]] = {
         },
     ),
     "practice.not_duplicate": ("practice", {"not_the_same_as": [None, 9]}),
+    "saved_view.create": (
+        "saved_view",
+        {
+            "list_name": [None, "responses"],
+            "name": [None, "Spanish, new"],
+            "query": [None, "language=es&status=new"],
+            "shared": [None, True],
+        },
+    ),
+    "saved_view.update": ("saved_view", {"shared": [False, True]}),
+    "saved_view.delete": ("saved_view", {"name": ["Spanish, new", None]}),
     "response.assign": ("survey_response", {"assigned_to_id": [None, 1]}),
     "response.link": (
         "survey_response",

@@ -213,7 +213,7 @@ def test_the_audit_trail_and_a_table_show_the_same_style(db, staff_in, locale):
         db.session.commit()
     html = staff_in(locale).get("/staff/countries/CO").get_data(as_text=True)
     agreements = text_of(section(html, 'id="agreements"', "</table>"))
-    audit = text_of(section(html, 'id="audit"', "</table>"))
+    audit = text_of(section(html, 'id="audit"', "</ol>"))
     assert DAY[locale] in agreements
     assert MOMENT[locale] in audit
     assert DAY[locale] in audit.replace(MOMENT[locale], "")  # signed_on: ISO in, style out

@@ -95,10 +95,10 @@ def test_the_readiness_board_lists_countries_by_name(viewer_in, under_way, local
     "state", [State.READY, State.AWAITING_CAPACITY, State.NEAR_READY, State.BLOCKED]
 )
 def test_every_board_column_is_in_name_order(app, locale, segment, state):
-    from crm.readiness.views import grouped_board
+    from crm.readiness.views.dashboard import grouped_board
 
     rows = [SimpleNamespace(country=code, program="QCP", state=state) for code in FIXTURE]
-    column = grouped_board(rows, locale)["QCP"][state.value]
+    column = grouped_board(rows, locale=locale)["QCP"][state.value]
     assert [row.country for row in column] == BY_NAME
 
 

@@ -314,6 +314,7 @@ def test_every_status_on_its_own_day(path, client, create_user, login, api, db, 
         for number, (kind, status) in enumerate(STEPS, start=1):
             day = date.fromordinal(start.toordinal() + 3 * number)
             frozen.move_to(f"{day.isoformat()} {NOON}")
+            db.session.commit()  # the test's own transaction ends, as a request's would
             login(user)
             record = records[kind]
             _change(path, client, api, kind, record.id, status)
