@@ -11,7 +11,8 @@ from crm.api.tokens import create_token
 from crm.responses import operations as triage
 from crm.responses.intake import accept_response, file_pending
 from crm.responses.models import Contact, Practice
-from crm.search.index import terms
+from crm.search import index
+from crm.search.index import newest_ids, terms
 from crm.search.queries import search
 from tests.responses.helpers import T0, eligible_answers, submit_response
 
@@ -99,6 +100,23 @@ def test_newest_first_and_more_is_said(db):
     assert [h.title for h in results.groups["practices"]] == [
         "Clínica Vidanova 9", "Clínica Vidanova 8", "Clínica Vidanova 7"]  # fmt: skip
     assert "practices" in results.more
+
+
+@pytest.mark.parametrize("recent_rows", [1, 4, 30])
+def test_the_newest_matches_whatever_part_of_the_table_is_read_first(db, monkeypatch,
+                                                                      recent_rows):  # fmt: skip
+    """PostgreSQL reads the newest rows first (``RECENT_ROWS``), then all of them when fewer
+    match: the answer is the same (on SQLite the FTS table walks its own matches)."""
+    practices = [
+        submit_response(
+            db, eligible_answers(n, practice_name=f"Clínica {word} {n}"), at=T0 + timedelta(hours=n)
+        ).practice  # fmt: skip
+        for n, word in enumerate(["Vidanova", "Otra", "Vidanova", "Otra", "Otra", "Otra"])
+    ]
+    monkeypatch.setattr(index, "RECENT_ROWS", recent_rows)
+    assert newest_ids("practices", terms("vidanova"), 2) == [practices[2].id, practices[0].id]
+    assert newest_ids("practices", terms("otra"), 3) == [p.id for p in practices[5:2:-1]]
+    assert newest_ids("practices", terms("nadie"), 3) == []
 
 
 def test_spam_and_duplicates_are_still_found(db, nunez):
