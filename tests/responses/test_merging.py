@@ -239,3 +239,43 @@ def test_a_merged_practice_page_says_where_it_went_after_a_second_merge(
         assert page.status_code == 200
         assert f'href="/staff/practices/{third.id}"' in page.get_data(as_text=True)
     assert client.get("/staff/practices/999999").status_code == 404
+
+
+#: Rows derived from a practice's answers or from the merge itself: re-derived, not moved.
+DERIVED = {("interests", "practice_id"), ("practice_name_keys", "practice_id"),
+           ("practice_merges", "into_practice_id"), ("survey_responses", "suggested_practice_id"),
+           ("practice_distinct_pairs", "first_practice_id"),
+           ("practice_distinct_pairs", "second_practice_id")}  # fmt: skip
+
+
+def _rows_of_practices(db, ids) -> dict[tuple[str, str], int]:
+    """(table, column) → rows whose column references one of the practices ``ids``, for every
+    foreign key to practices the schema has (a new one is counted without editing this)."""
+    counts = {}
+    for table in db.metadata.sorted_tables:
+        for key in table.foreign_keys:
+            where = (table.name, key.parent.name)
+            if key.column.table.name == "practices" and where not in DERIVED:
+                counts[where] = db.session.scalar(
+                    select(func.count()).select_from(table).where(key.parent.in_(ids))
+                )
+    return counts
+
+
+def test_every_row_referencing_the_merged_practice_moves_to_the_survivor(db, create_user):
+    owner = create_user("staff")
+    full, short = two_of_one_practice(db)
+    add_invitation(db, short.contacts[0])
+    add_activity(kind="call", subject="Called", body=None, occurred_on=T0.date(), practice=short)
+    add_task(title="Send the agreement", owner=owner, due_on=None, practice=short)
+    add_task(title="Visit", owner=owner, due_on=None, practice=full)
+    db.session.commit()
+    short_id, full_id = short.id, full.id
+    before = _rows_of_practices(db, [short_id, full_id])
+    assert before[("tasks", "practice_id")] == 2
+
+    merging.merge_practices(short, full)
+    db.session.commit()
+
+    assert _rows_of_practices(db, [full_id]) == before
+    assert set(_rows_of_practices(db, [short_id]).values()) == {0}
