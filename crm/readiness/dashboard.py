@@ -24,7 +24,7 @@ from crm.readiness.models import ReadinessChange, ResponseDayCount
 from crm.readiness.operations import COUNTED_MARK
 from crm.readiness.queries import eligible_counts_on
 from crm.readiness.rules import PROGRAMS_WITH_LAUNCH, Readiness, State
-from crm.responses.models import ResponseTally, SurveyResponse
+from crm.responses.models import TRIAGE_STATUSES, ResponseTally, SurveyResponse
 
 #: The period filter: months back from the current month ("all": every month).
 PERIODS = ("3", "6", "12", "24", "all")
@@ -37,6 +37,10 @@ CATEGORIES = (*ACTIONABLE, "launched", "other")
 #: Headline states per program, in the order shown.
 HEADLINE_STATES = ("ready", "awaiting_capacity", "near_ready", "launched")
 INCOME_ORDER = ("low", "lower_middle", "upper_middle", "high")
+#: The triage statuses counted as responses, named rather than "not spam" so that the live
+#: count seeks the (triage_status, submitted_at) index instead of reading every response
+#: (docs/decisions.md#dashboard-cost).
+NOT_SPAM = tuple(status for status in TRIAGE_STATUSES if status != "spam")
 
 
 @dataclass(frozen=True)
@@ -268,7 +272,7 @@ def _live_counts(first: date, last: date, countries, language: str) -> Counter:
         .where(
             SurveyResponse.submitted_at >= org_day_start(first),
             SurveyResponse.submitted_at < org_day_start(last + timedelta(days=1)),
-            SurveyResponse.triage_status != "spam",
+            SurveyResponse.triage_status.in_(NOT_SPAM),
         )
         .group_by(country)
     )
