@@ -26,6 +26,7 @@ STAFF_PAGES = [
     "/api/v1/responses",
     "/api/v1/responses?filed=false",
     "/api/v1/practices",
+    "/api/v1/search?q=Quintero",
 ]
 
 
@@ -45,6 +46,17 @@ def test_no_staff_screen_export_or_api_shows_a_draft(staff_client, path):
         assert typed not in body, (path, typed)
 
 
+@pytest.mark.parametrize(
+    ("query", "typed"),
+    [("Zacarías", (PRACTICE, "zq@invisible.example")), ("Invisible", (NAME, "zq@invisible"))],
+)
+def test_the_search_finds_no_draft(staff_client, query, typed):
+    """The page repeats the query; nothing else the draft holds shows."""
+    body = staff_client.get(f"/staff/search?q={query}").get_data(as_text=True)
+    for text in typed:
+        assert text not in body, (query, text)
+
+
 def test_the_dashboard_counts_no_response(staff_client):
     rows = staff_client.get("/staff/dashboard/responses-language.csv").get_data(as_text=True)
     counts = [line.rsplit(",", 1)[-1].strip() for line in rows.strip().splitlines()[1:]]
@@ -52,7 +64,13 @@ def test_the_dashboard_counts_no_response(staff_client):
 
 
 @pytest.mark.parametrize(
-    "path", ["/staff/responses", "/staff/data/export/responses.csv", "/api/v1/responses"]
+    "path",
+    [
+        "/staff/responses",
+        "/staff/data/export/responses.csv",
+        "/api/v1/responses",
+        "/staff/search?q=Zacarías",
+    ],
 )
 def test_the_same_answers_sent_show_there(staff_client, path):
     """The check above looks where a response does show."""
