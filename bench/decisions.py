@@ -165,12 +165,12 @@ def decision_lines(
         yardstick = fig.get(f"decisions yardstick w{w}")
         for name in DECISIONS:
             measured = fig.get(f"decisions {name} w{w}")
-            if not measured or "p50_ms" not in measured:
+            if not measured or not measured.get("p50_ms"):  # refused, or nothing answered in time
                 if measured:
-                    row(f"{name}, {w} workers", f"HTTP {measured.get('status')}")
+                    row(f"{name}, {w} workers", f"HTTP {measured.get('status', 'none')}")
                 continue
             largest = growth_from is not None
-            ratio = measured["p50_ms"] / base["p50_ms"] if base else None
+            ratio = measured["p50_ms"] / base["p50_ms"] if base and base.get("p50_ms") else None
             row(f"{name} p50 ms / GROUP BY, {w} workers", measured["p50_ms"],
                 base["p50_ms"] if base else None, ratio, "<= 1" if largest else "",
                 ratio <= 1 if largest and ratio is not None else None)  # fmt: skip
@@ -178,7 +178,11 @@ def decision_lines(
                 continue
             first = growth_from.get(f"decisions {name} w{w}") or {}
             first_yardstick = growth_from.get(f"decisions yardstick w{w}") or {}
-            if first.get("p50_ms") and yardstick and first_yardstick.get("p50_ms"):
+            if (
+                first.get("p50_ms")
+                and (yardstick or {}).get("p50_ms")
+                and first_yardstick.get("p50_ms")
+            ):
                 growth = measured["p50_ms"] / first["p50_ms"]
                 machine = yardstick["p50_ms"] / first_yardstick["p50_ms"]
                 row(f"{name} growth from {smallest:,}, {w} workers", growth, machine,

@@ -98,10 +98,10 @@ def _page_lines(
         yardstick = fig.get(f"yardstick w{w}")
         for name in PAGES:
             page = fig.get(f"page {name} w{w}")
-            if not page or "p50_ms" not in page:
+            if not page or not page.get("p50_ms"):  # not measured, or nothing answered in time
                 continue
             largest_here = growth_from is not None
-            ratio = page["p50_ms"] / base["p50_ms"] if base else None
+            ratio = page["p50_ms"] / base["p50_ms"] if base and base.get("p50_ms") else None
             row(f"{name} p50 ms / GROUP BY, {w} workers", page["p50_ms"],
                 base["p50_ms"] if base else None, ratio,
                 "<= 1" if largest_here else "",
@@ -110,7 +110,11 @@ def _page_lines(
                 continue
             first = growth_from.get(f"page {name} w{w}") or {}
             first_yardstick = growth_from.get(f"yardstick w{w}") or {}
-            if first.get("p50_ms") and yardstick and first_yardstick:
+            if (
+                first.get("p50_ms")
+                and (yardstick or {}).get("p50_ms")
+                and first_yardstick.get("p50_ms")
+            ):
                 growth = page["p50_ms"] / first["p50_ms"]
                 machine = yardstick["p50_ms"] / first_yardstick["p50_ms"]
                 net = growth / machine
