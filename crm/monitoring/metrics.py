@@ -1,8 +1,8 @@
 """The gauges a scrape of ``/metrics`` reads from the database at that moment
 (docs/deploy.md#watch): responses waiting to be filed and the age of the oldest, emails per
 status and the age of the longest due, the newest worker heartbeat's age and the workers
-beating, countries per program and readiness state. A few index reads and the readiness board
-(maintained tallies): cheap at a million responses.
+beating, countries per program and readiness state as last recorded. A few index reads: cheap
+at a million responses.
 """
 
 from __future__ import annotations
@@ -99,7 +99,7 @@ class DatabaseCollector(Collector):
     def _readiness_gauge() -> GaugeMetricFamily:
         family = GaugeMetricFamily(
             "crm_readiness_countries",
-            "Countries per program and readiness state on today's board.",
+            "Countries per program and readiness state, as last recorded.",
             labels=["program", "state"],
         )
         for (program, state), count in sorted(queries.readiness_counts().items()):

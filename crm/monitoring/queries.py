@@ -18,7 +18,7 @@ from sqlalchemy import func, or_, select, text
 from crm.core.extensions import db
 from crm.monitoring.models import WorkerHeartbeat
 from crm.outreach.models import OutboxMessage
-from crm.readiness.queries import readiness_board
+from crm.readiness.operations import latest_states
 from crm.readiness.rules import State
 from crm.responses.models import SurveyResponse
 
@@ -108,11 +108,12 @@ def outbox_counts() -> dict[str, int]:
 
 
 def readiness_counts() -> dict[tuple[str, str], int]:
-    """Countries per (program, readiness state) on today's board (docs/domain.md#readiness):
-    the board reads the maintained tallies, a few hundred rows. Every state is listed for each
-    program on the board, 0 where no country is in it."""
-    board = readiness_board()
-    found = Counter((r.program, str(r.state)) for r in board)
-    programs = sorted({r.program for r in board})
+    """Countries per (program, readiness state) as last recorded (``readiness_changes``: at
+    each write in a country and by the worker's daily job, docs/decisions.md#readiness-recording
+    and #metrics): the latest change of each pair, a few hundred rows read through their index,
+    never the board's assessment of every country. Every state is listed for each program
+    recorded, 0 where no country is in it; empty before any state was recorded."""
+    found = Counter((program, state) for (_country, program), state in latest_states().items())
+    programs = sorted({program for program, _state in found})
     return {(program, str(state)): found[(program, str(state))] for program in programs
             for state in State}  # fmt: skip

@@ -5,12 +5,15 @@ submits, the queue, the outbox, the worker's heartbeat and readiness, to a beare
 from __future__ import annotations
 
 import re
+from collections import Counter
 
 import pytest
 from prometheus_client.parser import text_string_to_metric_families
 
 from crm.core.columns import utcnow
 from crm.monitoring import operations as monitoring
+from crm.readiness.operations import record_todays_readiness
+from crm.readiness.queries import readiness_board
 from tests.surveys.support import valid_form
 
 TOKEN = "metrics-test-token-0123456789"
@@ -100,14 +103,25 @@ def test_outbox_worker_and_readiness_gauges(scrape, db):
     samples = scrape()
     assert 0 <= value(samples, "crm_worker_heartbeat_age_seconds") < 5
     assert value(samples, "crm_workers_beating") == 1
-    states = {labels for (name, labels) in samples if name == "crm_readiness_countries"}
-    programs = {dict(labels)["program"] for labels in states}
-    assert {"QOPI", "QCP"} <= programs
-    total_qopi = sum(
-        v for (name, labels), v in samples.items()
-        if name == "crm_readiness_countries" and dict(labels)["program"] == "QOPI"
-    )  # fmt: skip
-    assert total_qopi > 200  # every country of the seed is somewhere on the board
+    assert not [name for (name, _labels) in samples if name == "crm_readiness_countries"]
+
+
+def test_readiness_gauges_count_the_recorded_states_as_the_board_has_them(scrape, db):
+    """Before any state is recorded there is no readiness gauge; once the daily job recorded
+    them, each (program, state) counts the countries the board has in it (0 for the others)."""
+    assert not [name for (name, _labels) in scrape() if name == "crm_readiness_countries"]
+    record_todays_readiness()
+    db.session.commit()
+    board = Counter((row.program, str(row.state)) for row in readiness_board())
+    samples = scrape()
+    gauges = {
+        (dict(labels)["program"], dict(labels)["state"]): count
+        for (name, labels), count in samples.items()
+        if name == "crm_readiness_countries"
+    }
+    assert {pair: count for pair, count in gauges.items() if count} == dict(board)
+    assert {program for program, _state in gauges} == {program for program, _state in board}
+    assert sum(n for (program, _state), n in gauges.items() if program == "QOPI") > 200
 
 
 def test_metric_names_follow_prometheus_conventions(scrape):
