@@ -13,6 +13,9 @@
   ``LOG_FORMAT=json`` gunicorn's own messages are JSON lines too.
 - ``forwarded_allow_ips`` is empty: only ``TRUSTED_PROXIES`` decides whether forwarded headers
   count (werkzeug's ProxyFix in ``app.trust_proxies``).
+- gunicorn's control socket is off: every server of one user would share its one default path
+  (``~/.gunicorn/gunicorn.ctl``), the last started taking it from the others; servers are
+  reloaded with HUP (``systemctl reload``) instead.
 
 This module is read by the gunicorn master before any worker starts; it imports neither the app
 nor ``prometheus_client`` (whose mode is fixed when first imported).
@@ -32,6 +35,7 @@ timeout = int(os.environ.get("GUNICORN_TIMEOUT", "120"))
 graceful_timeout = 30
 accesslog = None
 forwarded_allow_ips = ""
+control_socket_disable = True
 #: Tells the app it runs under this configuration (its access lines are then written).
 raw_env = ["CRM_ACCESS_LOG=1"]
 
@@ -55,6 +59,8 @@ if os.environ.get("LOG_FORMAT", "").strip().lower() == "json":
         "loggers": {
             "gunicorn.error": {"level": "INFO", "handlers": ["console"], "propagate": False},
             "gunicorn.access": {"level": "CRITICAL", "handlers": [], "propagate": False},
+            # /readyz reads the migrations once per process: no line per plugin Alembic loads
+            "alembic": {"level": "WARNING"},
         },
     }
 
