@@ -58,9 +58,23 @@ def measure_search(run: Run, settings: Settings, kind: str, size: int, url: str,
                     f"p99 {result['p99_ms']:.1f} ms")  # fmt: skip
                 run.put(kind, size, f"search {name} w{workers}", result)
             wrk(baseline.port, "/counts", seconds=2, connections=workers)
-            result = wrk(baseline.port, "/counts", seconds=settings.seconds, connections=workers)
+            result = _until_answered(baseline.port, "/counts", settings.seconds, workers)
             log(f"  baseline GROUP BY ({workers} workers): p50 {result['p50_ms']:.1f} ms")
             run.put(kind, size, f"search baseline group-by w{workers}", result)
+
+
+def _until_answered(port: int, path: str, seconds: int, connections: int) -> dict:
+    """wrk on ``path`` for ``seconds``, then twice as long while no request finished in time
+    (the GROUP BY at 1M on a busy machine can take longer than a short run: wrk counts only
+    the requests it saw end, and would report a p50 of 0)."""
+    result = wrk(port, path, seconds=seconds, connections=connections)
+    for _ in range(3):
+        if result["requests"] >= connections:
+            break
+        seconds *= 2
+        log(f"  {path}: {result['requests']} answered, measured again for {seconds} s")
+        result = wrk(port, path, seconds=seconds, connections=connections)
+    return result
 
 
 def measure_merge(run: Run, kind: str, size: int, url: str) -> None:
