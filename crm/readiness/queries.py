@@ -24,7 +24,6 @@ from collections.abc import Iterable
 from datetime import date
 
 from sqlalchemy import Select, and_, func, select
-from sqlalchemy.orm import selectinload
 
 from crm.core.clock import org_today
 from crm.core.extensions import db
@@ -35,6 +34,8 @@ from crm.countries.models import (
     CountryThreshold,
     PrivacyReview,
     Program,
+    agreement_programs,
+    privacy_review_programs,
 )
 from crm.countries.seed import PROGRAMS
 from crm.readiness import rules as readiness
@@ -48,6 +49,8 @@ PROGRAMS_WITH_LAUNCH = readiness.PROGRAMS_WITH_LAUNCH
 #: Seeded defaults (docs/domain.md#thresholds), used only if an admin left a launch program
 #: without a default.
 SEEDED_THRESHOLDS = {p["code"]: p["default_threshold"] for p in PROGRAMS}
+#: Ids per ``IN (...)`` when reading the programs of reviews and agreements.
+CHUNK = 500
 
 
 def _in_countries(statement: Select, column, country_codes: Iterable[str] | None) -> Select:
@@ -136,15 +139,34 @@ def availability_by_country(
     return dict(found)
 
 
+def _program_codes(table, key: str, ids: list[int]) -> dict[int, frozenset[str]]:
+    """Record id → the program codes of an association table (reviews' or agreements')."""
+    found: dict[int, set[str]] = defaultdict(set)
+    record_id = table.c[key]
+    for start in range(0, len(ids), CHUNK):
+        statement = select(record_id, table.c.program_code).where(
+            record_id.in_(ids[start : start + CHUNK])
+        )
+        for record, program in db.session.execute(statement):
+            found[record].add(program)
+    return {record: frozenset(codes) for record, codes in found.items()}
+
+
 def _review_facts(country_codes: Iterable[str] | None) -> dict[str, list[readiness.ReviewFact]]:
-    statement = select(PrivacyReview).options(selectinload(PrivacyReview.programs))
-    found: dict[str, list[readiness.ReviewFact]] = defaultdict(list)
-    for review in db.session.scalars(
+    """Plain rows, not ORM objects: the board reads every review on each request."""
+    statement = select(
+        PrivacyReview.id, PrivacyReview.country_code, PrivacyReview.status,
+        PrivacyReview.status_since,
+    ).order_by(PrivacyReview.id)  # fmt: skip
+    rows = db.session.execute(
         _in_countries(statement, PrivacyReview.country_code, country_codes)
-    ):
-        found[review.country_code].append(
+    ).all()
+    programs = _program_codes(privacy_review_programs, "privacy_review_id", [r.id for r in rows])
+    found: dict[str, list[readiness.ReviewFact]] = defaultdict(list)
+    for row in rows:
+        found[row.country_code].append(
             readiness.ReviewFact(
-                review.status, review.program_codes, review.status_since, review.id
+                row.status, programs.get(row.id, frozenset()), row.status_since, row.id
             )
         )
     return dict(found)
@@ -153,19 +175,24 @@ def _review_facts(country_codes: Iterable[str] | None) -> dict[str, list[readine
 def _agreement_facts(
     country_codes: Iterable[str] | None,
 ) -> dict[str, list[readiness.AgreementFact]]:
-    statement = select(CountryAgreement).options(selectinload(CountryAgreement.programs))
-    found: dict[str, list[readiness.AgreementFact]] = defaultdict(list)
-    for agreement in db.session.scalars(
+    statement = select(
+        CountryAgreement.id, CountryAgreement.country_code, CountryAgreement.status,
+        CountryAgreement.status_since, CountryAgreement.signed_on, CountryAgreement.expires_on,
+    ).order_by(CountryAgreement.id)  # fmt: skip
+    rows = db.session.execute(
         _in_countries(statement, CountryAgreement.country_code, country_codes)
-    ):
-        found[agreement.country_code].append(
+    ).all()
+    programs = _program_codes(agreement_programs, "country_agreement_id", [r.id for r in rows])
+    found: dict[str, list[readiness.AgreementFact]] = defaultdict(list)
+    for row in rows:
+        found[row.country_code].append(
             readiness.AgreementFact(
-                agreement.status,
-                agreement.program_codes,
-                agreement.status_since,
-                agreement.signed_on,
-                agreement.expires_on,
-                agreement.id,
+                row.status,
+                programs.get(row.id, frozenset()),
+                row.status_since,
+                row.signed_on,
+                row.expires_on,
+                row.id,
             )
         )
     return dict(found)

@@ -19,7 +19,6 @@ from crm.core.i18n import (
     LANGUAGE_NAMES,
     country_name,
     region_name,
-    sort_by_country,
     sorted_countries,
 )
 from crm.data.spreadsheets import csv_stream
@@ -88,10 +87,18 @@ def grouped_board(board, countries=None, programs=PROGRAMS_WITH_LAUNCH, locale=N
     each column in the alphabetical order of its countries' names in ``locale`` (default: the
     page's), as the steering group reads it, never by ISO code."""
     grouped = {p: {s.value: [] for s in BOARD_STATES} for p in programs}
-    for row in sort_by_country(board, lambda row: row.country, locale):
-        kept = figures.in_scope(row.country, countries)
-        if kept and row.state in BOARD_STATES and row.program in grouped:
-            grouped[row.program][row.state.value].append(row)
+    kept = [
+        row
+        for row in board
+        if row.state in BOARD_STATES
+        and row.program in grouped
+        and figures.in_scope(row.country, countries)
+    ]
+    # Each country's name looked up once, not once per program.
+    names = sorted_countries({row.country for row in kept}, locale)
+    order = {code: position for position, (code, _name) in enumerate(names)}
+    for row in sorted(kept, key=lambda row: order[row.country]):
+        grouped[row.program][row.state.value].append(row)
     return grouped
 
 

@@ -8,6 +8,7 @@ from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import select
+from sqlalchemy.orm import selectinload
 
 from crm import labels
 from crm.accounts.security import enforce_admin_two_factor
@@ -35,14 +36,18 @@ def _form() -> WhatIfForm:
     countries = sorted_countries(db.session.scalars(select(Country.code)))
     form.country.choices = select_choices([("", _("No country")), *countries])
     reviews = db.session.scalars(
-        select(PrivacyReview).where(PrivacyReview.status.in_(OPEN_REVIEWS))
+        select(PrivacyReview)
+        .where(PrivacyReview.status.in_(OPEN_REVIEWS))
+        .options(selectinload(PrivacyReview.programs))
     ).all()
     form.reviews.choices = select_choices(
         (r.id, _record_label(r.country_code, r.program_codes, r.status, "privacy_review"))
         for r in sorted(reviews, key=lambda r: (r.country_code, r.id))
     )
     agreements = db.session.scalars(
-        select(CountryAgreement).where(CountryAgreement.status.in_(OPEN_AGREEMENTS))
+        select(CountryAgreement)
+        .where(CountryAgreement.status.in_(OPEN_AGREEMENTS))
+        .options(selectinload(CountryAgreement.programs))
     ).all()
     form.agreement.choices = select_choices(
         [("", _("No agreement"))]
