@@ -198,4 +198,6 @@ def _workbench_lines(row: AddLine, fig: dict, workers: Sequence[int], largest: b
                 ratio <= 1 if largest else None)  # fmt: skip
     merge = fig.get("merge")
     if merge:
-        row("merge of 2 practices x 1,000 responses (s)", merge["seconds"])
+        moved = merge.get("survivor_responses")
+        row("merge of 2 practices x 1,000 responses (s)", merge["seconds"],
+            target=f"{moved:,} responses on the survivor" if moved else "")  # fmt: skip

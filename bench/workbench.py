@@ -18,6 +18,8 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from urllib.parse import quote
 
+from sqlalchemy import func, select
+
 from bench import generate
 from bench.client import http_request, login
 from bench.common import ROOT, Run, Settings, log
@@ -117,6 +119,7 @@ def _merge(database_url: str) -> dict:
     from app import create_app
     from crm.core.extensions import db
     from crm.responses.merging import merge_practices
+    from crm.responses.models import SurveyResponse
 
     app = create_app({"SQLALCHEMY_DATABASE_URI": database_url})
     with app.app_context():
@@ -124,12 +127,14 @@ def _merge(database_url: str) -> dict:
                                             MERGE_RESPONSES)  # fmt: skip
         merged = _practice_with_responses("Hosp. Bench Kalomera", "b@kalomera-old.example",
                                           MERGE_RESPONSES)  # fmt: skip
+        counted = select(func.count()).select_from(SurveyResponse)
+        moving = db.session.scalar(counted.where(SurveyResponse.practice_id == merged.id))
         started = time.perf_counter()
-        absorbed = merge_practices(merged, survivor)
+        merge_practices(merged, survivor)
         db.session.commit()
         seconds = time.perf_counter() - started
-        del absorbed
-        return {"seconds": seconds, "responses_moved": MERGE_RESPONSES}
+        kept = db.session.scalar(counted.where(SurveyResponse.practice_id == survivor.id))
+        return {"seconds": seconds, "responses_moved": moving, "survivor_responses": kept}
 
 
 if __name__ == "__main__":
