@@ -83,7 +83,7 @@ def localized_date(value: date | datetime | None, locale: str | None = None) -> 
 def localized_datetime(value: date | datetime | None, locale: str | None = None) -> str:
     """An instant as the organization's local date and time, its zone named: the date style
     of :func:`localized_date`, a short time and the zone ("Nov 22, 2026, 4:16 PM EST",
-    "22 nov 2026, 16:16 GMT-05:00", "22 de nov. de 2026 16:16 -05:00 GMT").
+    "22 nov 2026, 16:16 GMT-05:00", "22 de nov. de 2026 16:16 GMT-05:00").
 
     Naive values are read as UTC. A ``date`` carries no time, so none is invented: it is shown
     as :func:`localized_date` shows it. ``None`` gives "".
@@ -102,12 +102,15 @@ def localized_datetime(value: date | datetime | None, locale: str | None = None)
 
 def zone_name(moment: datetime, locale: str | None = None) -> str:
     """The short name of the zone ``moment`` (timezone-aware) is in, in ``locale``: CLDR's
-    abbreviation where the language has one ("EST", "BRT", "UTC"), else the language's GMT
-    offset ("GMT-05:00", "-05:00 GMT"), never a bare "-0500"."""
+    abbreviation where the language has one ("EST", "BRT", "UTC"), else the GMT offset
+    ("GMT-05:00"), never a bare "-0500". The offset always follows "GMT": Babel's Portuguese
+    pattern puts it first ("-05:00 GMT"), which Brazilian readers took for a broken time
+    (docs/domain.md#dates)."""
     locale = locale or active_locale()
     name = get_timezone_name(moment, "short", locale=locale)
     if name[:1] in "+-":
-        return get_timezone_gmt(moment, "long", locale=locale)
+        offset = get_timezone_gmt(moment, "iso8601", locale=locale)
+        return "GMT" if offset == "Z" else f"GMT{offset}"
     return name
 
 
