@@ -171,7 +171,7 @@ FIELDS: dict[str, Any] = {
     "prefix": _l("Token"),
     "label": _l("Label"),
     "scope": _l("Scope"),
-    "expires_at": _l("Expires"),
+    "expires_at": _l("Works until"),
     "revoked": _l("Revoked"),
     "kind": _l("Kind"),
     "subject": _l("Subject"),

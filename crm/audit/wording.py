@@ -35,7 +35,7 @@ from crm.audit.vocabulary import (
     VERB_SENTENCES,
 )
 from crm.core.i18n import country_name, localized_list
-from crm.core.presentation import change_value
+from crm.core.presentation import change_value, localized_expiry
 
 
 @dataclass(frozen=True)
@@ -209,6 +209,11 @@ def value_text(entity_type: str, name: str, value: Any, context: Context) -> str
     if isinstance(value, int | float):
         return format_decimal(value)
     text = str(value)
+    if name == "expires_at":
+        try:
+            return localized_expiry(text)
+        except ValueError:  # not an instant: shown as stored
+            pass
     if name in COUNTRY_FIELDS:
         return country_name(text)
     if name in PERSON_FIELDS:

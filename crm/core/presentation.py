@@ -9,7 +9,7 @@ and alert writes them through :func:`localized_date` and :func:`localized_dateti
 from __future__ import annotations
 
 import re
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, time, timedelta
 
 from babel import Locale
 from babel.dates import format_date, format_time, get_timezone_gmt, get_timezone_name
@@ -142,6 +142,21 @@ def change_value(value: object) -> str:
     return text
 
 
+def localized_expiry(value: datetime | str | None, locale: str | None = None) -> str:
+    """When something stops working, as the person who set it reads it: an expiry given as
+    the last day it works is stored as the instant that day ends (the next local midnight),
+    and is shown as that last day ("Jan 31, 2027"), never as the next day at 00:00; any
+    other instant (ended "now") is shown as a moment. An ISO string is read as the audit
+    trail stores it; ``None`` gives "". (docs/domain.md#dates)"""
+    if value is None:
+        return ""
+    moment = datetime.fromisoformat(value) if isinstance(value, str) else value
+    local = _in_org_zone(moment)
+    if local.time() == time.min:
+        return localized_date(local.date() - timedelta(days=1), locale)
+    return localized_datetime(moment, locale)
+
+
 def _date_filter(value: date | datetime | None) -> str:
     return localized_date(value)
 
@@ -163,6 +178,7 @@ def init_app(app: Flask) -> None:
     )
     app.jinja_env.filters["date"] = _date_filter
     app.jinja_env.filters["datetime"] = _datetime_filter
+    app.jinja_env.filters["expiry"] = localized_expiry
     app.jinja_env.filters["change_value"] = change_value
     app.jinja_env.filters["country"] = country_name
     app.jinja_env.filters["number"] = format_decimal

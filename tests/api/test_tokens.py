@@ -69,11 +69,27 @@ def test_the_list_shows_last_use_scope_and_expiry(client, admin, create_user, db
     listing = client.get("/staff/admin/tokens").get_data(as_text=True)
     row_html = listing[listing.index(plain[:12]) :].split("</tr>")[0]
     assert "Read and write" in row_html
-    assert row_html.count("Never") == 2  # no expiry, never used
+    assert "No end" in row_html
+    assert row_html.count("Never") == 1  # never used
     api_get(client, plain)
     listing = client.get("/staff/admin/tokens").get_data(as_text=True)
     row_html = listing[listing.index(plain[:12]) :].split("</tr>")[0]
-    assert row_html.count("Never") == 1
+    assert row_html.count("Never") == 0
+
+
+def test_the_last_day_typed_is_the_day_shown(client, admin, create_user, db):
+    """An expiry is typed as the last day the token works: the list and the audit trail show
+    that day, not the midnight after it in the organization's zone."""
+    last_day = org_today() + timedelta(days=40)
+    _page, plain = created_token(client, create_user("viewer"), expires_on=last_day.isoformat())
+    shown = f"{last_day:%b} {last_day.day}, {last_day.year}"
+    next_day = last_day + timedelta(days=1)
+    listing = client.get("/staff/admin/tokens").get_data(as_text=True)
+    row_html = listing[listing.index(plain[:12]) :].split("</tr>")[0]
+    assert shown in row_html
+    assert f"{next_day:%b} {next_day.day}, {next_day.year}" not in row_html
+    trail = client.get("/staff/admin/audit?kind=api_token").get_data(as_text=True)
+    assert f"Works until: {shown}" in trail
 
 
 def test_a_token_stops_at_its_expiry(client, admin, create_user, db):
