@@ -18,6 +18,7 @@ from typing import Any
 
 from flask import current_app
 
+from crm.core.clock import org_today
 from crm.demo.plans import (
     COMMENTS,
     DEFAULT_VARIANT_SUFFIXES,
@@ -30,6 +31,7 @@ from crm.demo.plans import (
     VARIANT_SUFFIXES,
     CountryPlan,
 )
+from crm.privacy import notice
 from crm.responses import operations as triage
 from crm.responses.intake import intake_response
 from crm.responses.matching import normalize_key
@@ -299,6 +301,12 @@ class SubmissionGenerator:
         return f"{DEMO_TOKEN_PREFIX}{self.token_number:05d}-{self.rng.getrandbits(32):08x}"
 
 
+def notice_of(submitted_at: datetime) -> str:
+    """The privacy notice version in effect on the organization's day of ``submitted_at``."""
+    day = org_today(submitted_at)
+    return notice.version_in_effect(day, current_app.config).version
+
+
 def intake(submission: Submission, generator: SubmissionGenerator) -> None:
     """Enter the submission as a web response with consent; keep the response it made."""
     result = intake_response(
@@ -306,7 +314,7 @@ def intake(submission: Submission, generator: SubmissionGenerator) -> None:
         language=submission.language,
         submission_token=generator.token(),
         consent_at=submission.submitted_at,
-        privacy_notice_version=current_app.config["PRIVACY_NOTICE_VERSION"],
+        privacy_notice_version=notice_of(submission.submitted_at),
         source="web",
         submitted_at=submission.submitted_at,
     )

@@ -62,6 +62,16 @@ def current_version(config: Mapping[str, Any]) -> NoticeVersion:
     return version
 
 
+def version_in_effect(day: date, config: Mapping[str, Any]) -> NoticeVersion:
+    """The version a respondent saw on ``day`` (the organization's calendar): the newest one
+    in effect that day, never newer than the current one; the oldest before any took effect.
+    For responses entered after the fact (the demo data), which must not record a notice
+    that was not yet published when they were answered."""
+    current = current_version(config)
+    shown = [v for v in VERSIONS if v.effective_on <= min(day, current.effective_on)]
+    return shown[-1] if shown else VERSIONS[0]
+
+
 def privacy_notice_href(version: str | None) -> str | None:
     """Address of a published privacy-notice version in the reader's language, or None when
     ``version`` was never published (legacy imports) or the public pages are not served."""

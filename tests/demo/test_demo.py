@@ -29,6 +29,7 @@ from crm.countries.models import (
 )
 from crm.demo.plans import PLANS
 from crm.demo.responses import DEMO_TOKEN_PREFIX, SubmissionGenerator
+from crm.privacy import notice
 from crm.readiness import rules as readiness
 from crm.responses.models import SurveyResponse
 
@@ -172,6 +173,30 @@ def test_demo_spans_about_thirty_countries(demo_db):
 def test_demo_responses_look_like_web_submissions_with_demo_tokens(demo_db):
     rows = demo_db.session.execute(select(SurveyResponse.submission_token, SurveyResponse.source))
     assert all(token.startswith(DEMO_TOKEN_PREFIX) and src == "web" for token, src in rows)
+
+
+def test_demo_responses_accepted_the_notice_in_effect_on_their_day(demo_db):
+    """No demo response records a privacy notice published after the day it was answered."""
+    rows = demo_db.session.execute(
+        select(SurveyResponse.submitted_at, SurveyResponse.privacy_notice_version)
+    ).all()
+    assert rows
+    for submitted_at, version in rows:
+        moment = submitted_at if submitted_at.tzinfo else submitted_at.replace(tzinfo=UTC)
+        assert notice.find_version(version).effective_on <= max(
+            org_today(moment), notice.VERSIONS[0].effective_on
+        ), (submitted_at, version)
+
+
+def test_the_version_in_effect_is_the_newest_published_by_that_day(app):
+    config = {"PRIVACY_NOTICE_VERSION": notice.VERSIONS[-1].version}
+    first, *_, last = notice.VERSIONS
+    assert notice.version_in_effect(last.effective_on, config) == last
+    day_before = last.effective_on.fromordinal(last.effective_on.toordinal() - 1)
+    assert notice.version_in_effect(day_before, config) == notice.VERSIONS[-2]
+    assert notice.version_in_effect(first.effective_on.replace(year=2000), config) == first
+    older = {"PRIVACY_NOTICE_VERSION": first.version}
+    assert notice.version_in_effect(last.effective_on, older) == first
 
 
 def test_demo_leaves_work_in_the_inbox(demo_db):
