@@ -181,6 +181,7 @@ def test_the_retention_purge_takes_deleted_responses_out(db, practices):
         "unlinked": 0,
         "contacts": 1,
         "emails": 0,
+        "drafts": 0,
     }
     assert_tallies_right(db)
     assert tallies.responses_by("month") == {"2026-11": 2}
