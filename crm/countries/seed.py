@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
 
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 
 from crm.accounts.models import ROLES, Role
@@ -47,6 +48,33 @@ PROGRAMS = (
 )
 CURRENT_DOCUMENT = "001"
 NOT_LISTED_SOURCE = "seed 001: not listed"
+EARLIER_NOTE = "Listed earlier by seed 000; not listed by seed 001."
+DEMO_SOURCE = "demo data"
+
+#: The sources and notes the seed (and the demo data) write, stored as written and shown in the
+#: reader's language (``seeded_text``); what staff type is shown as typed.
+SEEDED_TEXTS = {
+    NOT_LISTED_SOURCE: _l("Seed document 001: not listed"),
+    "seed 001: ASCO international quality programs page": _l(
+        "Seed document 001: ASCO's international quality programs page"
+    ),
+    "seed 000: ASCO Quality Programs Background (survey introduction)": _l(
+        "Seed document 000: ASCO Quality Programs background (the survey's introduction)"
+    ),
+    EARLIER_NOTE: _l("Listed earlier by seed document 000; not listed by seed document 001."),
+    "international participants": _l("International participants"),
+    "home country": _l("Home country"),
+    "U.S. territory": _l("U.S. territory"),
+    DEMO_SOURCE: _l("Demo data"),
+}
+
+
+def seeded_text(text: str | None) -> str:
+    """``text`` in the reader's language when the seed or the demo wrote it, else as stored."""
+    if not text:
+        return ""
+    known = SEEDED_TEXTS.get(text)
+    return str(known) if known is not None else text
 
 
 @dataclass
@@ -145,7 +173,7 @@ def _create_availability(
         )
     else:
         status, source, as_of = "not_available", NOT_LISTED_SOURCE, date(2022, 1, 1)
-        note = "Listed earlier by seed 000; not listed by seed 001." if earlier else None
+        note = EARLIER_NOTE if earlier else None
     availability = Availability(
         country_code=country,
         program_code=program,

@@ -18,6 +18,7 @@ from crm.countries.models import (
     PrivacyReview,
     Program,
 )
+from crm.countries.seed import DEMO_SOURCE
 from crm.demo.plans import AGREEMENTS, AVAILABILITY_CHANGES, PRIVACY_REVIEWS, THRESHOLDS
 
 
@@ -106,9 +107,9 @@ def _change_availability(today: date) -> None:
                 previous_status=availability.status,
                 status=status,
                 since=since,
-                source="demo data",
+                source=DEMO_SOURCE,
                 as_of=since,
             )
         )
         availability.status, availability.since = status, since
-        availability.source, availability.as_of = "demo data", since
+        availability.source, availability.as_of = DEMO_SOURCE, since

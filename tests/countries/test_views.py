@@ -314,3 +314,15 @@ def test_staff_pages_speak_spanish(client, staff):
     html = page(client, "/staff/countries/CO")
     assert "Colombia" in html
     assert "Ninguna revisión de privacidad" in html or "privacidad" in html
+
+
+def test_what_the_seed_wrote_is_shown_in_the_readers_language(client, viewer):
+    """The seed's sources and notes are stored as written and read in the reader's language;
+    only what staff typed is shown as typed."""
+    client.get("/language/es?next=/")
+    html = page(client, "/staff/countries/AR")
+    assert "seed 001" not in html
+    assert "Documento base 001" in html
+    html = page(client, "/staff/countries/PR")
+    assert "U.S. territory" not in html
+    assert "Territorio de los Estados Unidos" in html

@@ -40,6 +40,7 @@ from crm.countries.models import (
     PrivacyReview,
 )
 from crm.countries.queries import get_country_or_404
+from crm.countries.seed import seeded_text
 from crm.readiness import rules as readiness
 from crm.readiness import wording
 from crm.readiness.rules import PROGRAMS_WITH_LAUNCH
@@ -62,6 +63,7 @@ def readiness_summary(result: readiness.Readiness) -> str:
 
 
 blueprint.add_app_template_global(audit_queries.action_label, "audit_action_label")
+blueprint.add_app_template_filter(seeded_text, "seeded")
 
 
 @blueprint.app_template_global()
