@@ -255,6 +255,12 @@ VALUES: dict[Any, Any] = {
         "undone": _l("Undone"),
     },
     ("saved_view", "list_name"): labels.STAFF_LIST,
+    # A saved list's status filter: a response's, a task's or every one.
+    ("saved_view", "status"): {
+        **labels.TRIAGE,
+        **labels.TASK_STATUS,
+        "all": _l("All statuses"),
+    },
     "permission": {"yes": _l("Yes"), "no": _l("No")},
     "triage_status": labels.TRIAGE,
     "role": labels.ROLE,
@@ -292,3 +298,7 @@ USER_ID_FIELDS = frozenset({"assigned_to_id"})
 COUNTRY_FIELDS = frozenset({"country", "country_code"})
 #: Fields holding a whole mapping that is summed up rather than listed.
 COUNTED_FIELDS = frozenset({"columns", "values", "fixed"})
+#: Fields holding a number that is a name, not a quantity: shown without digit grouping.
+IDENTIFYING_NUMBERS = frozenset({"seed"})
+#: Fields holding a list's filters as a query string: shown as "Title: value" pairs.
+QUERY_FIELDS = frozenset({"query"})

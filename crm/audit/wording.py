@@ -13,6 +13,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
+from urllib.parse import parse_qsl
 
 from flask_babel import format_decimal, ngettext
 from flask_babel import gettext as _
@@ -23,11 +24,13 @@ from crm.audit.vocabulary import (
     COUNTRY_FIELDS,
     FIELDS,
     HIDDEN_FIELDS,
+    IDENTIFYING_NUMBERS,
     KINDS,
     OTHER_KIND,
     OTHER_SENTENCE,
     PERSON_FIELDS,
     PRACTICE_FIELDS,
+    QUERY_FIELDS,
     SENTENCES,
     STATUS_SENTENCES,
     USER_ID_FIELDS,
@@ -206,9 +209,13 @@ def value_text(entity_type: str, name: str, value: Any, context: Context) -> str
         return context.practices.get(value) or _("practice %(number)s", number=value)
     if name in USER_ID_FIELDS and isinstance(value, int):
         return context.users.get(value) or _("A staff member")
+    if name in IDENTIFYING_NUMBERS and isinstance(value, int):
+        return str(value)
     if isinstance(value, int | float):
         return format_decimal(value)
     text = str(value)
+    if name in QUERY_FIELDS:
+        return _query_text(entity_type, text, context)
     if name == "expires_at":
         try:
             return localized_expiry(text)
@@ -224,3 +231,19 @@ def value_text(entity_type: str, name: str, value: Any, context: Context) -> str
     if titles is not None and text in titles:
         return str(titles[text])
     return change_value(text)
+
+
+def _query_text(entity_type: str, query: str, context: Context) -> str:
+    """A list's saved filters ("status=all&country=BR") as the list's form names them
+    ("Status: All statuses; Country: Brazil"); "—" for none."""
+    pairs = parse_qsl(query)
+    if not pairs:
+        return "—"
+    return ", ".join(
+        _(
+            "%(field)s: %(value)s",
+            field=field_title(key),
+            value=value_text(entity_type, key, raw, context),
+        )
+        for key, raw in pairs
+    )

@@ -472,3 +472,19 @@ def test_entries_for_a_deleted_record_still_read_as_a_sentence(app, db):
     with app.test_request_context():
         (entry,) = audit_entries([event], reader="staff")
     assert entry.text == "The command line changed the status of a task: Status: Open → Done"
+
+
+def test_a_saved_views_filters_and_a_seed_read_as_words(app):
+    context = Context(actors={1: "Ana Ruiz"})
+    with app.test_request_context(), force_locale("es"):
+        saved = describe(event_of("saved_view.create"), context).text
+    assert "Filtros y orden: Idioma: Español, Estado: Nueva" in saved
+    assert "language=" not in saved
+    event = event_of("saved_view.create")
+    event.entity_type, event.action = "database", "demo.load"
+    event.changes = {"responses": [None, 300], "seed": [None, 2026]}
+    with app.test_request_context(), force_locale("es"):
+        demo = describe(event, context).text
+    assert "2026" in demo
+    assert "2.026" not in demo
+    assert "300" in demo
