@@ -61,6 +61,7 @@ SENTENCES: dict[str, Any] = {
     "response.spam": _l("%(actor)s marked %(object)s as spam"),
     "response.restore": _l("%(actor)s restored %(object)s"),
     "response.dismiss_suggestion": _l("%(actor)s dismissed the practice suggested for %(object)s"),
+    "response.confirm_own": _l("%(actor)s confirmed %(object)s as its own practice"),
     "import_batch.create": _l("%(actor)s uploaded %(object)s to import it"),
     "import_batch.map": _l("%(actor)s mapped the columns of %(object)s"),
     "import_batch.map_values": _l("%(actor)s mapped the answers of %(object)s"),

@@ -162,6 +162,7 @@ SAMPLES: dict[str, tuple[str, dict]] = {
         "survey_response",
         {"suggested_practice_id": [9, None], "suggestion_score": [91.5, None]},
     ),
+    "response.confirm_own": ("survey_response", {"triage_status": ["new", "linked"]}),
     "import_batch.create": (
         "import_batch",
         {"filename": [None, "old.csv"], "rows": [None, 40], "columns": [None, 12]},
