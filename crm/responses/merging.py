@@ -8,7 +8,7 @@ The survivor's answers and interests are re-derived from its latest counted resp
 (``crm.responses.matching.refresh_practice``); the maintained tallies and readiness follow
 at commit (docs/decisions.md#tallies, docs/decisions.md#readiness-recording). The merged
 practice's row goes, a :class:`PracticeMerge` says where it went, and the audit trail records
-the merge under both ids. Nothing here commits.
+the merge once, under the survivor. Nothing here commits.
 """
 
 from __future__ import annotations
@@ -56,10 +56,12 @@ class Absorbed:
     invitations_moved: int = 0
 
     def as_changes(self) -> dict[str, list]:
-        """Audit ``{field: [old, new]}`` entries describing the fold."""
+        """Audit ``{field: [old, new]}`` entries describing the fold, as a reader takes them:
+        the merged practice's name and id, and how many responses, contacts, activities, tasks
+        and invitations moved (counts, never ids: "Responses moved: 287" read as a count)."""
         return {
             "deleted_practice": [f"{self.practice_id}: {self.practice_name}", None],
-            "moved_responses": [None, self.response_ids],
+            "moved_responses": [None, len(self.response_ids)],
             "moved_contacts": [None, self.contacts_moved],
             "merged_contacts": [None, self.contacts_merged],
             "moved_activities": [None, self.activities_moved],
@@ -199,8 +201,9 @@ def merge_practices(source: Practice, target: Practice) -> Practice:
     """Merge ``source`` into ``target`` (same country), the survivor (docs/domain.md#merges):
     everything moves (:func:`absorb`), ``target`` is re-derived from its latest counted
     response, ``source`` is deleted and its page then says where it went. Recorded in the
-    audit trail under both ids. Raises ``MergeRefused`` for different countries or the same
-    practice twice. Returns ``target``; the caller commits."""
+    audit trail once, under the survivor (the merged practice's page says where it went).
+    Raises ``MergeRefused`` for different countries or the same practice twice. Returns
+    ``target``; the caller commits."""
     if source.id == target.id:
         raise MergeRefused(_("A practice cannot be merged into itself."))
     require_same_country(source, target)
@@ -208,9 +211,8 @@ def merge_practices(source: Practice, target: Practice) -> Practice:
     absorbed = absorb(source, target)
     refresh_practice(target)
     changes = {"merged_practice_id": [source_id, target.id], **absorbed.as_changes()}
-    for practice_id in (target.id, source_id):
-        audit.record("practice.merge", "practice", target.id, changes,
-                     country_code=target.country_code, practice_id=practice_id)  # fmt: skip
+    audit.record("practice.merge", "practice", target.id, changes,
+                 country_code=target.country_code, practice_id=target.id)  # fmt: skip
     db.session.flush()
     notify_country_changed(target.country_code)
     logger.info("practice %s merged into %s by %s", source_id, target.id, audit.current_actor()[1])

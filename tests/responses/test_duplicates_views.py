@@ -6,10 +6,19 @@ from __future__ import annotations
 import json
 
 import pytest
+from sqlalchemy import func, select
 
 from crm.api.tokens import create_token
+from crm.audit.models import AuditEvent
 from crm.responses.models import Practice
 from tests.responses.helpers import eligible_answers, submit_response
+
+
+def merge_events(db) -> int:
+    """How many merges the audit trail holds."""
+    return db.session.scalar(
+        select(func.count()).select_from(AuditEvent).where(AuditEvent.action == "practice.merge")
+    )
 
 
 @pytest.fixture
@@ -103,6 +112,7 @@ def test_the_api_merges_a_practice(client, token_for, pair, db):
     assert body["merged"] == short
     assert body["practice"]["id"] == full
     assert db.session.get(Practice, short) is None
+    assert merge_events(db) == 1  # one merge, one entry in the audit trail
 
 
 @pytest.mark.parametrize(("role", "status"), [("viewer", 403)])
