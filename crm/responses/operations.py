@@ -204,6 +204,8 @@ def dismiss_suggestion(response: SurveyResponse) -> SurveyResponse:
     """Keep ``response`` under its own practice: the suggested practice is a different one.
 
     Clears the suggestion; a ``new`` response becomes ``linked`` (triaged). Counts are unchanged.
+    Audited as ``response.dismiss_suggestion``, or ``response.confirm_own`` when nothing was
+    suggested (the response is confirmed as its own practice, docs/domain.md#inbox).
     """
     _require_filed(response)
     before = {
@@ -216,8 +218,24 @@ def dismiss_suggestion(response: SurveyResponse) -> SurveyResponse:
         response.triage_status = "linked"
     _stamp(response)
     after = {"suggested_practice_id": None, "triage_status": response.triage_status}
-    _record_response_event("response.dismiss_suggestion", response, audit.diff(before, after))
+    changes = audit.diff(before, after)
+    if before["suggested_practice_id"] is None:
+        _record_response_event("response.confirm_own", response, changes)
+    else:
+        _record_response_event("response.dismiss_suggestion", response, changes)
     return response
+
+
+def confirm_own_practice(response: SurveyResponse) -> SurveyResponse:
+    """Confirm that a ``new`` response with no suggested practice is its own practice: it
+    becomes ``linked`` (triaged) under the practice it created; counts are unchanged. Audited
+    as ``response.confirm_own``, what the button says (docs/domain.md#inbox); a response given
+    a suggestion meanwhile has it dismissed (:func:`dismiss_suggestion`). Raises
+    ``TriageError`` when it was already triaged or is still being filed."""
+    _require_filed(response)
+    if response.triage_status != "new" and response.suggested_practice_id is None:
+        raise TriageError(_("This response was already triaged."))
+    return dismiss_suggestion(response)
 
 
 def _refresh_own(response: SurveyResponse) -> None:

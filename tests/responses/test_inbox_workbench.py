@@ -87,6 +87,25 @@ def test_triage_opens_the_next_response_of_the_same_filtered_list(staff_client, 
     assert answer.headers["Location"].endswith(f"/staff/responses?{the_list}")
 
 
+def test_the_default_inbox_is_a_list_whose_next_response_opens(staff_client, db):
+    older = submit_response(db, eligible_answers(1), at=T0)
+    newer = submit_response(db, eligible_answers(2), at=T0 + timedelta(hours=1))
+    inbox = html(staff_client.get("/staff/responses"))
+    link = re.search(rf'href="(/staff/responses/{newer.id}\?list=[^"]+)"', inbox)
+    assert link is not None  # the row names the default list, not an empty one
+    page = html(staff_client.get(link.group(1).replace("&amp;", "&")))
+    assert "After each choice the next response of this list opens." in page
+    the_list = re.search(r'name="list" value="([^"]+)"', page).group(1).replace("&amp;", "&")
+    answer = staff_client.post(f"/staff/responses/{newer.id}/spam", data={"list": the_list})
+    assert f"/staff/responses/{older.id}?list=" in answer.headers["Location"]
+    # A link of the plain inbox carrying an empty list is that list too.
+    page = html(staff_client.get(f"/staff/responses/{older.id}?list="))
+    assert "After each choice the next response of this list opens." in page
+    # Opened from elsewhere (no list at all), the page stays after a choice.
+    page = html(staff_client.get(f"/staff/responses/{older.id}"))
+    assert "After each choice the next response of this list opens." not in page
+
+
 def test_the_next_response_follows_the_chosen_sort(staff_client, db):
     first = submit_response(db, eligible_answers(1), at=T0)
     second = submit_response(db, eligible_answers(2), at=T0 + timedelta(hours=1))
@@ -167,3 +186,21 @@ def test_paging_keeps_the_list(staff_client, db, monkeypatch):
     page = html(staff_client.get("/staff/responses?country=CO&page=2"))
     assert "list=country%3DCO" in page
     assert db.session.scalar(select(func.count()).select_from(SurveyResponse)) == 3
+
+
+def test_confirming_its_own_practice_is_recorded_as_that(staff_client, db):
+    response = submit_response(db, eligible_answers(1))
+    assert response.suggested_practice_id is None
+    page = html(staff_client.get(f"/staff/responses/{response.id}"))
+    assert f'action="/staff/responses/{response.id}/confirm"' in page
+    answer = staff_client.post(f"/staff/responses/{response.id}/confirm", data={"list": ""})
+    assert answer.status_code == 303
+    assert db.session.get(SurveyResponse, response.id).triage_status == "linked"
+    actions = db.session.scalars(
+        select(AuditEvent.action).where(AuditEvent.entity_id == str(response.id))
+    ).all()  # fmt: skip
+    assert "response.confirm_own" in actions
+    assert "response.dismiss_suggestion" not in actions
+    again = staff_client.post(f"/staff/responses/{response.id}/confirm", data={"list": ""},
+                              follow_redirects=True)  # fmt: skip
+    assert "This response was already triaged." in html(again)

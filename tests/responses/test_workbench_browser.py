@@ -70,6 +70,21 @@ def test_triage_opens_the_next_response_of_the_list_in_the_page(app_server, brow
     assert "Likely spam" in page.inner_text("main")
 
 
+def test_triage_from_the_plain_inbox_opens_the_next_response(app_server, browser_page,
+                                                              workbench):  # fmt: skip
+    page = browser_page
+    log_in(page, app_server, *workbench)
+    page.goto(app_server + "/staff/responses")
+    page.click("text=Pills www.cheap.example")
+    page.wait_for_load_state()
+    assert "After each choice the next response of this list opens." in page.inner_text("main")
+    page.click("button:has-text('Confirm as its own practice')")
+    page.wait_for_load_state()
+    # The next of the default list (new, newest first): the oldest response.
+    assert page.inner_text("h1") == "Response from Clínica Santa María"
+    assert "list=status%3Dnew" in page.url
+
+
 @pytest.mark.parametrize(
     "path",
     ["/staff/practices/duplicates?country=CO", "/staff/tasks?owner=anyone",

@@ -49,6 +49,9 @@ blueprint = Blueprint("inbox", __name__, url_prefix="/staff/responses")
 WORKER_STALLED_AFTER = timedelta(minutes=5)
 #: Query arguments that are not the list's filters.
 NOT_FILTERS = frozenset({"page", "view", "select"})
+#: The inbox with no query, spelled out: a response opened from it carries this, so triage
+#: opens the next response of the default filter and sort too (docs/domain.md#inbox).
+DEFAULT_LIST = "status=new&sort=-submitted"
 
 
 def list_filters(args: MultiDict) -> tuple[InboxFilterForm, listing.InboxFilters]:
@@ -89,6 +92,20 @@ def list_query(args: MultiDict) -> str:
     return urlencode([(k, v) for k, v in args.items(multi=True) if k not in NOT_FILTERS])
 
 
+def opened_list(args: MultiDict) -> str:
+    """The list a response opened from the inbox at ``args`` belongs to: its query string,
+    or :data:`DEFAULT_LIST` for the inbox with no filters (never empty)."""
+    return list_query(args) or DEFAULT_LIST
+
+
+def _from_list(value: str | None) -> str:
+    """The list a response page was opened from: none when ``value`` is None (opened from
+    elsewhere); the default list when it is present but empty (a link from the plain inbox)."""
+    if value is None:
+        return ""
+    return value or DEFAULT_LIST
+
+
 def _args_of(query: str | None) -> MultiDict:
     return MultiDict(parse_qsl(query or "", keep_blank_values=True))
 
@@ -114,7 +131,7 @@ def index():
         filters=form,
         page=page,
         sort=filters.sort,
-        list_args=list_query(request.args),
+        list_args=opened_list(request.args),
         all_selected=request.args.get("select") == "page",
         selection_urls=_selection_urls(),
         bulk=bulk,
@@ -165,7 +182,7 @@ def _render_detail(response: SurveyResponse, link_form: LinkResponseForm | None 
             response.country_code, search.q.data, exclude_id=response.practice_id
         )
     shown = [p for p in (response.practice, response.suggested_practice) if p is not None]
-    from_list = request.args.get("list", "")
+    from_list = _from_list(request.args.get("list"))
     next_id = listing.next_in_list(list_filters(_args_of(from_list))[1], response.id)
     return render_template(
         "responses/inbox/detail.html",
@@ -236,6 +253,7 @@ def _duplicate(response: SurveyResponse) -> None:
 ACTIONS: dict[str, tuple[Callable[[SurveyResponse], object], str]] = {
     "merge": (_merge, _l("The two practices were merged.")),
     "dismiss": (triage.dismiss_suggestion, _l("Kept as a separate practice.")),
+    "confirm": (triage.confirm_own_practice, _l("Confirmed as its own practice.")),
     "duplicate": (_duplicate, _l("Response marked as a duplicate; it no longer counts.")),
     "spam": (triage.mark_spam, _l("Response marked as spam; it no longer counts.")),
     "restore": (triage.restore, _l("Response restored.")),
@@ -256,7 +274,7 @@ def _after_triage(response_id: int, from_list: str, next_id: int | None):
 @blueprint.post("/<int:response_id>/<action>")
 @staff_required
 def act(response_id: int, action: str):
-    """Run one triage button (merge, dismiss, duplicate, spam, restore), then open the next
+    """Run one triage button (merge, dismiss, confirm, duplicate, spam, restore), then open the next
     response of the list the response was opened from."""
     if action not in ACTIONS:
         abort(404)
