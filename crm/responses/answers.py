@@ -8,11 +8,13 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from flask_babel import format_decimal
 from flask_babel import lazy_gettext as _l
 
 from crm import labels
 from crm.core.i18n import LANGUAGE_NAMES, country_name
 from crm.responses import similarity
+from crm.responses.questionnaire import NUMBER_BOUNDS
 
 #: Answer key → question title, in questionnaire order (docs/domain.md#survey).
 QUESTIONS = {
@@ -87,7 +89,8 @@ class AnswerRow:
 
 def display_value(key: str, value: object) -> str:
     """``value`` of answer ``key`` as text: a choice's translated label, lists joined, booleans
-    as Yes/No, anything unknown as submitted."""
+    as Yes/No, numbers in the reader's format (1,200 in English, 1.200 in Spanish and
+    Portuguese; a numeric answer stored as digits too), anything unknown as submitted."""
     if value is None or value == "" or value == []:
         return ""
     if isinstance(value, bool):
@@ -97,6 +100,10 @@ def display_value(key: str, value: object) -> str:
         return ", ".join(str(choices.get(item, item)) for item in value)
     if key == "country":
         return f"{country_name(str(value))} ({value})"
+    if isinstance(value, int | float):
+        return format_decimal(value)
+    if key in NUMBER_BOUNDS and isinstance(value, str) and value.isascii() and value.isdigit():
+        return format_decimal(int(value))
     return str(choices.get(value, value)) if isinstance(value, str) else str(value)
 
 
