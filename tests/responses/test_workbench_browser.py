@@ -147,3 +147,46 @@ def test_fifty_responses_marked_spam_in_one_action_with_the_keyboard_alone(
     assert sorted(set(statuses)) == [("CO", "spam"), ("PE", "new")]
     spam = db.session.scalars(select(AuditEvent).where(AuditEvent.action == "response.spam"))
     assert len(spam.all()) == 50
+
+
+#: Numbers of the response page in each language (the answers' 1200 and 1000 as readers write).
+NUMBERS = {"en": ("1,200", "1,000"), "es": ("1.200", "1.000"), "pt_BR": ("1.200", "1.000")}
+#: The selected option's own width beside the select's: the select is cut when narrower.
+SELECT_CUT = """s => {
+  const probe = s.cloneNode(false);
+  probe.appendChild(s.options[s.selectedIndex].cloneNode(true));
+  probe.style.width = 'auto'; probe.style.maxWidth = 'none'; probe.style.minWidth = '0';
+  probe.style.position = 'absolute';
+  document.body.appendChild(probe);
+  const natural = probe.getBoundingClientRect().width;
+  probe.remove();
+  return natural - s.getBoundingClientRect().width;
+}"""
+BOX = "e => { const r = e.getBoundingClientRect(); return [r.width, r.height]; }"
+
+
+@pytest.mark.parametrize("locale", ["en", "es", "pt_BR"])
+def test_the_inbox_and_a_response_read_well_on_a_phone(app_server, browser, db, create_user,
+                                                       locale, tmp_path):  # fmt: skip
+    user = create_user("staff")
+    user.locale = locale
+    answers = eligible_answers(1, new_patients_per_year=1200, oncologists_count=1000)
+    response_id = submit_response(db, answers).id
+    db.session.commit()
+    email, password = user.email, user.test_password
+    db.session.close()
+    context = browser.new_context(viewport={"width": 360, "height": 780})
+    page = context.new_page()
+    log_in(page, app_server, email, password)
+    page.goto(app_server + "/staff/responses")
+    for width in (360, 480):  # one column of filters, then two
+        page.set_viewport_size({"width": width, "height": 780})
+        page.screenshot(path=str(tmp_path / f"inbox-{locale}-{width}.png"), full_page=True)
+        assert page.eval_on_selector("#assigned", SELECT_CUT) <= 0, width  # not "… ningué"
+        assert page.eval_on_selector("#suggested", BOX) == page.eval_on_selector(
+            "#likely_spam", BOX)  # fmt: skip
+    page.goto(app_server + f"/staff/responses/{response_id}")
+    answers_text = page.inner_text("table.answers")
+    context.close()
+    for number in NUMBERS[locale]:
+        assert number in answers_text
