@@ -134,7 +134,7 @@ def test_no_file_chosen(staff):
 
 
 def test_a_file_over_the_size_limit_gets_the_upload_form_with_the_limit(app, staff, db):
-    app.config["MAX_CONTENT_LENGTH"] = 2 * 1024 * 1024
+    app.config["IMPORT_MAX_BYTES"] = 2 * 1024 * 1024
     before = counts(db)
     response = upload(staff, b"a,b\n" + b"1,2\n" * 700_000)
     assert response.status_code == 413
@@ -157,7 +157,10 @@ def test_wrong_columns_are_said_and_the_mapping_needs_the_required_ones(staff, d
     assert "No column looks like a practice name or a country." in page
     response = staff.post(columns_url, data={"language": "en", "date_order": "auto"})
     assert response.status_code == 422
-    assert "Choose the column that holds this answer; it is required." in text(response)
+    assert (
+        "Choose the column that holds this answer, or give the same value for every row: "
+        "it is required." in text(response)
+    )
     assert counts(db)["SurveyResponse"] == 0
 
 
