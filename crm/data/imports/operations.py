@@ -118,6 +118,12 @@ def _new_batch(
             "date_order": "auto",
             **template_mapping(template),
         }
+        # Answers this file has that the template's file had not: suggested as usual.
+        suggested = suggest_values(table.rows, mapping["columns"])
+        mapping["values"] = {
+            key: {**suggested.get(key, {}), **mapping["values"].get(key, {})}
+            for key in {*suggested, *mapping["values"]}
+        }
     else:
         options = suggest_options(table.columns)
         taken = {p for chosen in options.values() for p in chosen.values()}
