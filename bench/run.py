@@ -10,7 +10,8 @@ ratios hold on a noisy, shared machine. Settings (environment variables):
 - ``BENCH_SECONDS``: length of each measured load, default 10;
 - ``BENCH_SOAK_SECONDS``: the concurrent-submit soak, default 120 (0 skips it);
 - ``BENCH_WORKDIR``: where databases and logs go, default ``/tmp/crm-bench``;
-- ``BENCH_MEASURES``: which parts run, default ``pages,exports,submits,soak``;
+- ``BENCH_MEASURES``: which parts run, default ``pages,exports,submits,soak`` (``imports``,
+  the legacy import of ``BENCH_IMPORT_ROWS`` rows, default ``20000,100000``, runs when named);
 - ``BENCH_KEEP``: ``1`` keeps each generated SQLite database under ``<workdir>/kept`` and starts
   the next run from that copy instead of generating again (while working on one measure; the
   copy is keyed by the migrations and the generator, so a schema change generates afresh).
@@ -41,7 +42,13 @@ from pathlib import Path
 
 from bench import generate, postgres
 from bench.common import RESULTS, ROOT, STAFF_PASSWORD, VENV_BIN, Run, Settings, log
-from bench.measures import measure_exports, measure_pages, measure_soak, measure_submits
+from bench.measures import (
+    measure_exports,
+    measure_imports,
+    measure_pages,
+    measure_soak,
+    measure_submits,
+)
 from bench.report import render_table, report_lines
 from bench.servers import app_environment
 
@@ -185,6 +192,8 @@ def bench_database(run: Run, settings: Settings, kind: str) -> None:
                 measure_exports(run, kind, size, url, logs, settings.workdir)
             if "submits" in settings.measures:
                 measure_submits(run, settings, kind, size, url, logs)
+            if "imports" in settings.measures:
+                measure_imports(run, kind, size, url)
             soak = "soak" in settings.measures and settings.soak_seconds
             if soak and size == max(settings.sizes):
                 measure_soak(run, settings, kind, size, url, logs)
