@@ -318,3 +318,37 @@ def test_index_lists_recent_imports(staff, db):
     page = text(staff.get("/staff/data/"))
     assert "old-tool.csv" in page
     assert "Uploaded" in page
+
+
+def wait_for(staff, progress_url: str, status: str) -> dict:
+    """Poll the progress the preview page's script reads until the batch reaches ``status``."""
+    import time
+
+    for _attempt in range(200):
+        progress = staff.get(progress_url).get_json()
+        if progress["status"] == status:
+            return progress
+        time.sleep(0.05)
+    raise AssertionError(f"still {progress}")
+
+
+def test_a_larger_file_is_checked_and_imported_in_the_background_with_progress(app, staff, db):
+    app.config["IMPORT_INLINE_ROWS"] = 2
+    rows = [
+        changed_row(**{"Practice name": f"Clínica {n}", "Email": f"c{n}@x.example"})
+        for n in range(5)
+    ]
+    columns_url = upload(staff, csv_bytes(legacy_rows(*rows))).headers["Location"]
+    values_url = staff.post(
+        columns_url, data=selected_options(text(staff.get(columns_url)))
+    ).headers["Location"]
+    preview_url = staff.post(
+        values_url, data=selected_options(text(staff.get(values_url)))
+    ).headers["Location"]
+    db.session.close()
+    wait_for(staff, f"{preview_url}/progress", "previewed")
+    assert "import-progress" not in text(staff.get(preview_url))  # done: the rows are shown
+    staff.post(f"{preview_url}/commit", data={})
+    wait_for(staff, f"{preview_url}/progress", "committed")
+    db.session.close()
+    assert counts(db)["SurveyResponse"] == 5
