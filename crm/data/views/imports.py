@@ -8,6 +8,7 @@ their progress on the preview page.
 from __future__ import annotations
 
 import logging
+from typing import Any
 
 from flask import (
     Blueprint,
@@ -132,11 +133,15 @@ def columns(batch_id: int) -> ResponseReturnValue:
         return _next_step(batch)
     form = column_mapping_form(batch.columns, batch.mapping)
     if form.validate_on_submit():
-        values_step = import_operations.map_columns(
-            batch, form.mapping(), options=form.options(), fixed=form.fixed(),
-            language=form.language.data, date_order=form.date_order.data,
-        )  # fmt: skip
-        return _after_mapping(batch, values_step)
+        try:
+            values_step = import_operations.map_columns(
+                batch, form.mapping(), options=form.options(), fixed=form.fixed(),
+                language=form.language.data, date_order=form.date_order.data,
+            )  # fmt: skip
+        except import_operations.MappingError as error:
+            _mapping_refused(form, error)
+        else:
+            return _after_mapping(batch, values_step)
     page = render_template(
         "data/columns.html",
         batch=batch,
@@ -151,6 +156,15 @@ def columns(batch_id: int) -> ResponseReturnValue:
         },
     )
     return page, 422 if form.errors else 200
+
+
+def _mapping_refused(form: Any, error: import_operations.MappingError) -> None:
+    """A mapping the operation refused after the form's own checks: said above the form."""
+    db.session.rollback()
+    what = TARGET_TITLES.get(error.field or "", _("the mapping"))
+    form.form_errors.append(
+        _("“%(what)s” cannot be mapped this way: check the columns and values chosen.", what=what)
+    )
 
 
 def _after_mapping(batch: ImportBatch, values_step: bool) -> ResponseReturnValue:
@@ -187,8 +201,12 @@ def values(batch_id: int) -> ResponseReturnValue:
     questions = import_operations.value_questions(batch)
     form = value_mapping_form(questions)
     if form.validate_on_submit():
-        import_operations.map_values(batch, form.mapping(questions))
-        return _after_mapping(batch, False)
+        try:
+            import_operations.map_values(batch, form.mapping(questions))
+        except import_operations.MappingError as error:
+            _mapping_refused(form, error)
+        else:
+            return _after_mapping(batch, False)
     page = render_template("data/values.html", batch=batch, form=form, questions=questions)
     return page, 422 if form.errors else 200
 
