@@ -352,3 +352,23 @@ def test_a_larger_file_is_checked_and_imported_in_the_background_with_progress(a
     wait_for(staff, f"{preview_url}/progress", "committed")
     db.session.close()
     assert counts(db)["SurveyResponse"] == 5
+
+
+def test_the_preview_says_which_rule_matched_an_existing_practice(staff, db):
+    intake_response(
+        {"practice_name": "CLINICA SAO JOSE", "country": "BR", "city": "Recife",
+         "email": "ana@saojose.example", "name": "Ana Souza", "consent": True},
+        language="pt_BR", submission_token=uuid.uuid4().hex,
+        consent_at=datetime(2026, 11, 1, tzinfo=UTC), privacy_notice_version="2026-11",
+    )  # fmt: skip
+    db.session.commit()
+    columns_url = upload(staff, csv_bytes(legacy_rows(GOOD_ROW))).headers["Location"]
+    values_url = staff.post(
+        columns_url, data=selected_options(text(staff.get(columns_url)))
+    ).headers["Location"]
+    preview_url = staff.post(
+        values_url, data=selected_options(text(staff.get(values_url)))
+    ).headers["Location"]
+    page = text(staff.get(f"{preview_url}?show=all"))
+    assert "Same practice as “CLINICA SAO JOSE”" in page
+    assert "the same name and city; its contact with this email is updated" in page
