@@ -139,6 +139,12 @@ def _uploads(env: dict[str, str]) -> dict[str, Any]:
         "IMPORT_MAX_COMPRESSION_RATIO": 200,
         #: Days an uploaded but uncommitted import is kept before it is deleted.
         "IMPORT_KEEP_DAYS": 7,
+        #: Largest import upload (other requests keep MAX_CONTENT_LENGTH), days a committed
+        #: import can be undone, and rows checked or committed within the request itself (a
+        #: larger file runs in the background with a progress bar): docs/domain.md#imports.
+        "IMPORT_MAX_BYTES": int(env.get("IMPORT_MAX_BYTES", str(50 * 1024 * 1024))),
+        "IMPORT_UNDO_DAYS": int(env.get("IMPORT_UNDO_DAYS", "30")),
+        "IMPORT_INLINE_ROWS": int(env.get("IMPORT_INLINE_ROWS", "1000")),
         #: Rows fetched and written per step of an export (bounded memory).
         "EXPORT_CHUNK_SIZE": 2000,
     }

@@ -173,3 +173,21 @@ def measure_soak(run: Run, settings: Settings, kind: str, size: int, url: str, l
     result["failed_connections"] = statuses.get(0, 0)
     log(f"  soak ({workers} workers, {settings.soak_seconds} s): {result | {'p50_ms': None}}")
     run.put(kind, size, "soak", result)
+
+
+#: Rows of the generated legacy files the import is measured with (``BENCH_IMPORT_ROWS``).
+IMPORT_ROWS = tuple(int(n) for n in os.environ.get("BENCH_IMPORT_ROWS", "20000,100000").split(","))
+
+
+def measure_imports(run: Run, kind: str, size: int, url: str) -> None:
+    """The legacy import (stage, check, commit) of :data:`IMPORT_ROWS` rows, each in a process
+    of its own: seconds per step and peak memory (``bench.imports``)."""
+    for rows in IMPORT_ROWS:
+        completed = subprocess.run(
+            [sys.executable, "-m", "bench.imports", url, str(rows)],
+            cwd=ROOT, check=True, capture_output=True, text=True,
+            env=app_environment(url),
+        )  # fmt: skip
+        result = json.loads(completed.stdout.strip().splitlines()[-1])
+        log(f"  import of {rows:,} rows: {result}")
+        run.put(kind, size, f"import {rows}", result)

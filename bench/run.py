@@ -13,8 +13,9 @@ ratios hold on a noisy, shared machine. Settings (environment variables):
 - ``BENCH_MEASURES``: which parts run, default ``pages,decisions,exports,submits,soak``
   (``decisions``: the filtered dashboard and the what-if, ``bench/decisions.py``);
 - ``BENCH_MEASURES`` also takes ``search`` and ``merge`` (the staff workbench,
-  ``bench/workbench.py``) and ``operations`` (``/readyz`` and ``/metrics``,
-  ``bench/operations.py``);
+  ``bench/workbench.py``), ``operations`` (``/readyz`` and ``/metrics``,
+  ``bench/operations.py``) and ``imports`` (the legacy import of ``BENCH_IMPORT_ROWS`` rows,
+  default ``20000,100000``);
 - ``BENCH_KEEP``: ``1`` keeps each generated SQLite database under ``<workdir>/kept`` and starts
   the next run from that copy instead of generating again (while working on one measure; the
   copy is keyed by the migrations and the generator, so a schema change generates afresh).
@@ -46,7 +47,13 @@ from pathlib import Path
 from bench import generate, postgres
 from bench.common import RESULTS, ROOT, STAFF_PASSWORD, VENV_BIN, Run, Settings, log
 from bench.decisions import measure_decisions
-from bench.measures import measure_exports, measure_pages, measure_soak, measure_submits
+from bench.measures import (
+    measure_exports,
+    measure_imports,
+    measure_pages,
+    measure_soak,
+    measure_submits,
+)
 from bench.operations import measure_operations
 from bench.report import render_table, report_lines
 from bench.servers import app_environment
@@ -200,6 +207,8 @@ def bench_database(run: Run, settings: Settings, kind: str) -> None:
                 measure_search(run, settings, kind, size, url, logs)
             if "merge" in settings.measures:
                 measure_merge(run, kind, size, url)
+            if "imports" in settings.measures:
+                measure_imports(run, kind, size, url)
             soak = "soak" in settings.measures and settings.soak_seconds
             if soak and size == max(settings.sizes):
                 measure_soak(run, settings, kind, size, url, logs)

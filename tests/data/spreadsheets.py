@@ -80,6 +80,7 @@ HEADINGS = [
     "Interest in QOPI",
     "Number of oncologists",
     "Timestamp",
+    "I agree to the privacy notice",
 ]
 
 
@@ -97,6 +98,7 @@ GOOD_ROW = [
     "Muito interessado",
     "4",
     "01/12/2025 10:00:00",
+    "Yes",
 ]
 
 

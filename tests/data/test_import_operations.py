@@ -15,9 +15,9 @@ from crm.data import exports as reports
 from crm.data import spreadsheets
 from crm.data.columns import CODES, layout
 from crm.data.filters import ResponseFilters
-from crm.data.imports import operations
+from crm.data.imports import checking, committing, jobs, operations
 from crm.data.imports.issues import ImportFileError, ImportLimits
-from crm.data.models import ImportBatch
+from crm.data.models import ImportBatch, ImportRow
 from crm.responses import tallies
 from crm.responses.intake import intake_response
 from crm.responses.models import Contact, Interest, Practice, SurveyResponse
@@ -52,12 +52,33 @@ def stage(db, content: bytes, **kwargs) -> ImportBatch:
     return batch
 
 
+def check(db, batch: ImportBatch) -> ImportBatch:
+    checking.start_check(batch)
+    checking.check_import(batch, now=NOW)
+    db.session.commit()
+    return batch
+
+
 def previewed(db, *rows, values=None) -> ImportBatch:
     batch = stage(db, csv_bytes(legacy_rows(*rows)))
     operations.map_columns(batch, batch.mapping["columns"], language="pt_BR", date_order="auto")
-    operations.map_values(batch, values or batch.mapping["values"], now=NOW)
+    operations.map_values(batch, values or batch.mapping["values"])
+    return check(db, batch)
+
+
+def commit(db, batch: ImportBatch, *, skip_invalid: bool = False) -> dict[str, int]:
+    committing.start_commit(batch, skip_invalid=skip_invalid)
+    result = committing.commit_rows(batch, now=NOW)
     db.session.commit()
-    return batch
+    return result
+
+
+def staged(db, batch: ImportBatch) -> list[ImportRow]:
+    return list(
+        db.session.scalars(
+            select(ImportRow).where(ImportRow.batch_id == batch.id).order_by(ImportRow.position)
+        )
+    )
 
 
 def test_staging_keeps_the_table_and_suggestions_but_imports_nothing(db):
@@ -65,7 +86,7 @@ def test_staging_keeps_the_table_and_suggestions_but_imports_nothing(db):
     batch = stage(db, csv_bytes(legacy_rows(GOOD_ROW)))
     assert counts(db) == before
     assert batch.status == "uploaded"
-    assert batch.rows == [{"n": 2, "cells": GOOD_ROW}]
+    assert [(row.n, row.cells) for row in staged(db, batch)] == [(2, GOOD_ROW)]
     assert batch.mapping["columns"] == {
         "practice_name": 0,
         "country": 1,
@@ -75,8 +96,12 @@ def test_staging_keeps_the_table_and_suggestions_but_imports_nothing(db):
         "interest_qopi": 5,
         "oncologists_count": 6,
         "submitted_at": 7,
+        "consent": 8,
     }
-    assert batch.mapping["values"] == {"interest_qopi": {"muitointeressado": "very"}}
+    assert batch.mapping["values"] == {
+        "interest_qopi": {"muitointeressado": "very"},
+        "consent": {"yes": "yes"},
+    }
 
 
 @pytest.mark.parametrize("name", BAD_FILES)
@@ -107,10 +132,15 @@ def test_mapping_one_column_twice_is_refused(db):
 
 def test_without_closed_questions_the_rows_are_checked_at_once(db):
     batch = stage(db, csv_bytes(legacy_rows(GOOD_ROW)))
-    operations.map_columns(
-        batch, {"practice_name": 0, "country": 1}, language="en", date_order="dmy"
+    values_step = operations.map_columns(
+        batch,
+        {"practice_name": 0, "country": 1},
+        fixed={"consent": "yes"},
+        language="en",
+        date_order="dmy",
     )
-    assert batch.status == "previewed"
+    assert not values_step
+    assert check(db, batch).status == "previewed"
     assert batch.preview["counts"]["valid"] == 1
 
 
@@ -119,18 +149,18 @@ def test_closed_columns_list_each_distinct_answer(db):
         db, csv_bytes(legacy_rows(GOOD_ROW, changed_row(**{"Interest in QOPI": "Talvez"})))
     )
     operations.map_columns(batch, batch.mapping["columns"], language="en", date_order="auto")
-    [question] = operations.closed_columns(batch)
+    question, _consent = operations.value_questions(batch)
     assert question["key"] == "interest_qopi"
     assert question["values"] == [
-        ("muitointeressado", "Muito interessado", 1, "very"),
-        ("talvez", "Talvez", 1, None),
+        ("muitointeressado", "Muito interessado", 1, "very", None),
+        ("talvez", "Talvez", 1, None, None),
     ]
 
 
 def test_an_unknown_code_in_the_value_mapping_is_refused(db):
     batch = stage(db, csv_bytes(legacy_rows(GOOD_ROW)))
     operations.map_columns(batch, batch.mapping["columns"], language="en", date_order="auto")
-    with pytest.raises(ValueError, match="unknown code"):
+    with pytest.raises(ValueError, match="unknown_key"):
         operations.map_values(batch, {"interest_qopi": {"muitointeressado": "extremely"}})
 
 
@@ -139,8 +169,8 @@ def test_preview_lists_errors_per_row(db):
     assert (
         batch.preview["counts"] | {"rows": 2, "valid": 1, "invalid": 1} == batch.preview["counts"]
     )
-    second = batch.preview["rows"][1]
-    assert (second["n"], second["errors"]) == (
+    second = staged(db, batch)[1]
+    assert (second.n, second.check["errors"]) == (
         3,
         [{"code": "unknown_country", "params": {"field": "country", "value": "Narnia"}}],
     )
@@ -167,22 +197,25 @@ def add_practice(db, name: str, email: str = "someone@else.example", country: st
 def test_preview_matches_an_existing_practice(db):
     practice = add_practice(db, "CLINICA SAO JOSE")
     batch = previewed(db, GOOD_ROW)
-    assert batch.preview["rows"][0]["match"] == {
+    # The rule that matched is said: the same name in the same city.
+    assert staged(db, batch)[0].check["match"] == {
         "kind": "existing",
         "practice_id": practice.id,
         "name": "CLINICA SAO JOSE",
+        "rule": "name_city",
+        "contact": None,
     }
 
 
 def test_preview_only_suggests_a_close_name(db):
     practice = add_practice(db, "Clínica São José Oncologia")
-    match = previewed(db, GOOD_ROW).preview["rows"][0]["match"]
+    match = staged(db, previewed(db, GOOD_ROW))[0].check["match"]
     assert (match["kind"], match["practice_id"]) == ("suggested", practice.id)
 
 
 def test_preview_spots_a_repeated_practice_in_the_file(db):
     batch = previewed(db, GOOD_ROW, changed_row(Email="other@saojose.example"))
-    assert [r["match"] for r in batch.preview["rows"]] == [
+    assert [r.check["match"] for r in staged(db, batch)] == [
         {"kind": "new"},
         {"kind": "in_file", "row": 2},
     ]
@@ -191,8 +224,8 @@ def test_preview_spots_a_repeated_practice_in_the_file(db):
 def test_commit_is_refused_while_a_row_has_errors(db):
     batch = previewed(db, GOOD_ROW, changed_row(Country="Narnia"))
     before = counts(db)
-    with pytest.raises(operations.ImportRefused) as refused:
-        operations.commit_import(batch, skip_invalid=False, now=NOW)
+    with pytest.raises(committing.ImportRefused) as refused:
+        commit(db, batch)
     db.session.rollback()
     assert (refused.value.invalid, refused.value.total) == (1, 2)
     assert counts(db) == before
@@ -200,13 +233,15 @@ def test_commit_is_refused_while_a_row_has_errors(db):
 
 def test_commit_can_skip_the_rows_with_errors(db):
     batch = previewed(db, GOOD_ROW, changed_row(Country="Narnia"))
-    result = operations.commit_import(batch, skip_invalid=True, now=NOW)
-    db.session.commit()
-    assert result == {"imported": 1, "already_imported": 0, "skipped": 1, "linked": 0, "new": 1}
+    result = commit(db, batch, skip_invalid=True)
+    assert result == {
+        "imported": 1, "already_imported": 0, "skipped": 1, "linked": 0, "new": 1, "double": 0
+    }  # fmt: skip
     response = db.session.scalar(select(SurveyResponse))
+    # The legacy consent is recorded, at the row's own time (no consent time in the file).
     assert (response.source, response.consent_at, response.submission_token) == (
         "import",
-        None,
+        datetime(2025, 12, 1, 10, tzinfo=UTC),
         f"import-{batch.id}-2",
     )
     assert (response.language, response.submitted_at) == (
@@ -217,26 +252,25 @@ def test_commit_can_skip_the_rows_with_errors(db):
 
 def test_commit_with_every_row_invalid_is_refused_even_when_skipping(db):
     batch = previewed(db, changed_row(Country="Narnia"))
-    with pytest.raises(operations.ImportRefused):
-        operations.commit_import(batch, skip_invalid=True, now=NOW)
+    with pytest.raises(committing.ImportRefused):
+        commit(db, batch, skip_invalid=True)
 
 
 def test_commit_stores_rows_through_intake_and_empties_the_staged_rows(db):
     batch = previewed(
         db, GOOD_ROW, changed_row(**{"Practice name": "Outra Clínica", "Email": "o@x.br"})
     )
-    operations.commit_import(batch, skip_invalid=False, now=NOW)
-    db.session.commit()
+    commit(db, batch)
     practices = db.session.scalars(select(Practice.name).order_by(Practice.name)).all()
     interests = db.session.scalars(select(Interest.level)).all()
     assert (practices, interests) == (["Clínica São José", "Outra Clínica"], ["very", "very"])
-    assert (batch.status, batch.rows, list(batch.preview)) == ("committed", [], ["counts"])
+    assert batch.status == "committed"
+    assert [row.cells for row in staged(db, batch)] == [None, None]
 
 
 def test_commit_is_one_audit_event_with_counts(db):
     batch = previewed(db, GOOD_ROW)
-    operations.commit_import(batch, skip_invalid=False, now=NOW)
-    db.session.commit()
+    commit(db, batch)
     event = db.session.scalar(select(AuditEvent).where(AuditEvent.action == "import_batch.commit"))
     assert (event.entity_id, event.changes["imported"], event.changes["skipped"]) == (
         str(batch.id),
@@ -247,25 +281,23 @@ def test_commit_is_one_audit_event_with_counts(db):
 
 def test_a_second_commit_of_the_same_batch_stores_nothing(db):
     batch = previewed(db, GOOD_ROW)
-    operations.commit_import(batch, skip_invalid=False, now=NOW)
-    db.session.commit()
+    commit(db, batch)
     with pytest.raises(operations.ImportStateError):
-        operations.commit_import(batch, skip_invalid=False, now=NOW)
+        commit(db, batch)
     assert db.session.scalar(select(func.count()).select_from(SurveyResponse)) == 1
 
 
 def test_rows_already_stored_under_their_token_are_not_stored_again(db):
     batch = previewed(db, GOOD_ROW)
-    staged = list(batch.rows)
-    operations.commit_import(batch, skip_invalid=False, now=NOW)
-    db.session.commit()
-    # As if a second request had got past the status check before the first one committed.
+    commit(db, batch)
+    # As if a commit interrupted after storing the row were taken up again from the start.
+    [row] = staged(db, batch)
+    row.cells, row.stored = list(GOOD_ROW), None
     db.session.execute(
-        update(ImportBatch)
-        .where(ImportBatch.id == batch.id)
-        .values(status="previewed", rows=staged)
+        update(ImportBatch).where(ImportBatch.id == batch.id).values(status="committing")
     )
-    result = operations.commit_import(batch, skip_invalid=False, now=NOW)
+    db.session.commit()
+    result = committing.commit_rows(batch, now=NOW)
     assert (result["imported"], result["already_imported"]) == (0, 1)
     assert db.session.scalar(select(func.count()).select_from(SurveyResponse)) == 1
 
@@ -281,12 +313,13 @@ def test_a_failure_during_commit_leaves_nothing_behind(db, monkeypatch):
             raise RuntimeError("disk full")
         return intake_response(*args, **kwargs)
 
-    monkeypatch.setattr(operations, "intake_response", failing_intake)
-    with pytest.raises(RuntimeError):
-        operations.commit_import(batch, skip_invalid=False, now=NOW)
-    db.session.rollback()
+    monkeypatch.setattr(committing, "intake_response", failing_intake)
+    committing.start_commit(batch, skip_invalid=False)
+    db.session.commit()
+    jobs.run_commit(batch.id)
     assert counts(db) == before
-    assert db.session.get(ImportBatch, batch.id).status == "previewed"
+    batch = db.session.get(ImportBatch, batch.id)
+    assert (batch.status, batch.progress) == ("previewed", {"error": "commit_failed"})
 
 
 @pytest.mark.parametrize(
@@ -444,11 +477,9 @@ def test_round_trip_from_our_xlsx_export(db):
 
     batch = stage(db, exported.getvalue())
     operations.map_columns(batch, batch.mapping["columns"], language="en", date_order="auto")
-    if batch.status == "mapped":
-        operations.map_values(batch, batch.mapping["values"], now=NOW)
-    assert batch.preview["counts"]["invalid"] == 0
-    operations.commit_import(batch, skip_invalid=False, now=NOW)
-    db.session.commit()
+    operations.map_values(batch, batch.mapping["values"])
+    assert check(db, batch).preview["counts"]["invalid"] == 0
+    commit(db, batch)
 
     assert snapshot(db) == before
     assert tallies.eligible_counts() == eligible_before

@@ -145,3 +145,31 @@ def test_hospital_lists_suggest_practice_country_city_and_email():
     named = {key: table.columns[position] for key, position in suggested.items()}
     assert named | {"practice_name": "hospital_name", "city": "city", "email": "email"} == named
     assert named["country"] in ("cc", "country")
+
+
+def test_google_forms_gets_past_the_mapping_with_a_fixed_country(db):
+    from crm.data.imports import checking, operations
+    from crm.data.imports.headings import choice_labels
+
+    content = (SAMPLES / "google_forms_csv_es_marca_temporal.csv").read_bytes()
+    batch = operations.stage_import(
+        "respuestas.csv", content, header_rows=None, language="en",
+        limits=ImportLimits(), created_by_id=None,
+    )  # fmt: skip
+    # "Marca temporal" and the answers are Spanish; each long grid heading keeps its own end.
+    assert batch.mapping["language"] == "es"
+    labels = choice_labels(batch.columns)
+    assert len(set(labels)) == len(labels)
+    assert any(label.endswith("[Me preocupa mucho el medio ambiente]") for label in labels)
+    assert "country" not in batch.mapping["columns"]
+    operations.map_columns(
+        batch, batch.mapping["columns"],
+        fixed={"country": "PE", "practice_name": "Universidad de Lima"},
+        language="es", date_order="auto",
+    )  # fmt: skip
+    operations.map_values(batch, batch.mapping["values"])
+    checking.start_check(batch)
+    counts = checking.check_import(batch)
+    # Past the mapping, every row is checked; with no consent in the file, each says so.
+    assert counts["rows"] == 169
+    assert counts["invalid"] == 169

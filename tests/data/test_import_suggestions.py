@@ -18,6 +18,8 @@ def test_our_export_headings_map_themselves():
         if key in reports.RESPONSE_COLUMNS
     }
     expected["submitted_at"] = reports.RESPONSE_COLUMNS.index("submitted_at (UTC)")
+    # Our own response id is the file's submission id: a second import of it is seen.
+    expected["source_id"] = reports.RESPONSE_COLUMNS.index("response_id")
     assert mapping == expected
 
 

@@ -134,7 +134,7 @@ def test_no_file_chosen(staff):
 
 
 def test_a_file_over_the_size_limit_gets_the_upload_form_with_the_limit(app, staff, db):
-    app.config["MAX_CONTENT_LENGTH"] = 2 * 1024 * 1024
+    app.config["IMPORT_MAX_BYTES"] = 2 * 1024 * 1024
     before = counts(db)
     response = upload(staff, b"a,b\n" + b"1,2\n" * 700_000)
     assert response.status_code == 413
@@ -157,7 +157,10 @@ def test_wrong_columns_are_said_and_the_mapping_needs_the_required_ones(staff, d
     assert "No column looks like a practice name or a country." in page
     response = staff.post(columns_url, data={"language": "en", "date_order": "auto"})
     assert response.status_code == 422
-    assert "Choose the column that holds this answer; it is required." in text(response)
+    assert (
+        "Choose the column that holds this answer, or give the same value for every row: "
+        "it is required." in text(response)
+    )
     assert counts(db)["SurveyResponse"] == 0
 
 
@@ -315,3 +318,57 @@ def test_index_lists_recent_imports(staff, db):
     page = text(staff.get("/staff/data/"))
     assert "old-tool.csv" in page
     assert "Uploaded" in page
+
+
+def wait_for(staff, progress_url: str, status: str) -> dict:
+    """Poll the progress the preview page's script reads until the batch reaches ``status``."""
+    import time
+
+    for _attempt in range(200):
+        progress = staff.get(progress_url).get_json()
+        if progress["status"] == status:
+            return progress
+        time.sleep(0.05)
+    raise AssertionError(f"still {progress}")
+
+
+def test_a_larger_file_is_checked_and_imported_in_the_background_with_progress(app, staff, db):
+    app.config["IMPORT_INLINE_ROWS"] = 2
+    rows = [
+        changed_row(**{"Practice name": f"Clínica {n}", "Email": f"c{n}@x.example"})
+        for n in range(5)
+    ]
+    columns_url = upload(staff, csv_bytes(legacy_rows(*rows))).headers["Location"]
+    values_url = staff.post(
+        columns_url, data=selected_options(text(staff.get(columns_url)))
+    ).headers["Location"]
+    preview_url = staff.post(
+        values_url, data=selected_options(text(staff.get(values_url)))
+    ).headers["Location"]
+    db.session.close()
+    wait_for(staff, f"{preview_url}/progress", "previewed")
+    assert "import-progress" not in text(staff.get(preview_url))  # done: the rows are shown
+    staff.post(f"{preview_url}/commit", data={})
+    wait_for(staff, f"{preview_url}/progress", "committed")
+    db.session.close()
+    assert counts(db)["SurveyResponse"] == 5
+
+
+def test_the_preview_says_which_rule_matched_an_existing_practice(staff, db):
+    intake_response(
+        {"practice_name": "CLINICA SAO JOSE", "country": "BR", "city": "Recife",
+         "email": "ana@saojose.example", "name": "Ana Souza", "consent": True},
+        language="pt_BR", submission_token=uuid.uuid4().hex,
+        consent_at=datetime(2026, 11, 1, tzinfo=UTC), privacy_notice_version="2026-11",
+    )  # fmt: skip
+    db.session.commit()
+    columns_url = upload(staff, csv_bytes(legacy_rows(GOOD_ROW))).headers["Location"]
+    values_url = staff.post(
+        columns_url, data=selected_options(text(staff.get(columns_url)))
+    ).headers["Location"]
+    preview_url = staff.post(
+        values_url, data=selected_options(text(staff.get(values_url)))
+    ).headers["Location"]
+    page = text(staff.get(f"{preview_url}?show=all"))
+    assert "Same practice as “CLINICA SAO JOSE”" in page
+    assert "the same name and city; its contact with this email is updated" in page

@@ -4,12 +4,20 @@ of the survey tools' exports.
 
 from __future__ import annotations
 
+import re
 import unicodedata
 from collections.abc import Iterable, Sequence
+from functools import cache
 
+from flask_babel import force_locale
 from rapidfuzz import fuzz
 
-from crm.data.imports.targets import TARGETS
+from crm.core.i18n import LOCALES
+from crm.data.imports.legacy import OLDER_QUESTIONS
+from crm.data.imports.targets import TARGET_TITLES, TARGETS
+from crm.data.imports.values import suggest_value
+from crm.responses.answers import QUESTIONS
+from crm.responses.matching import normalize_key
 
 #: Headings (normalized: lower case, accents and punctuation dropped) that name each target, in
 #: the languages of the tools' exports. A single word must equal the heading (or one part of it);
@@ -72,9 +80,19 @@ HEADING_SYNONYMS: dict[str, tuple[str, ...]] = {
     "language": ("language", "response language", "startlanguage", "start language",
                  "userlanguage", "user language", "idioma", "lingua", "langue",
                  "langue de depart", "sprache", "idioma de inicio"),
+    "source_id": ("id", "response id", "responseid", "respondent id", "respondentid",
+                  "uuid", "submission id", "instanceid", "meta instanceid", "id de la respuesta",
+                  "id da resposta", "id de la reponse", "antwort id"),
+    "consent": ("consent", "consentimiento", "consentimento", "privacy notice",
+                "aviso de privacidad", "aviso de privacidade", "gdpr consent"),
+    "consent_at": ("consent date", "consent time", "consented at", "fecha de consentimiento",
+                   "data do consentimento"),
 }  # fmt: skip
 #: Score (0–100) from which a heading is suggested for a target.
 SUGGESTION_THRESHOLD = 90
+#: Score from which the question part of an option column is taken for a multiple choice.
+OPTION_STEM_THRESHOLD = 80
+MULTI_TARGETS = tuple(key for key, kind in TARGETS.items() if kind == "multi")
 
 
 def heading_key(text: str) -> str:
@@ -85,17 +103,37 @@ def heading_key(text: str) -> str:
 
 
 def heading_variants(heading: str) -> set[str]:
-    """The heading and its parts: LimeSurvey's ``code. text``, ``Question / Option``,
-    ODK/Kobo group paths (``group-field``, ``_field``), each normalized."""
+    """The heading and its parts: LimeSurvey's ``code. text``, the rows of a two- or
+    three-row heading (``Question / Option``), ODK/Kobo group paths (``group-field``,
+    ``group/field``, ``_field``), each normalized."""
     pieces = {heading, heading.replace("_", " ")}
     if ". " in heading:
         code, text = heading.split(". ", 1)
         pieces |= {code, text}
     if " / " in heading:
         pieces |= set(heading.split(" / "))
-    if "-" in heading and " " not in heading.strip():
-        pieces.add(heading.rsplit("-", 1)[-1])
+    compact = heading.strip()
+    if " " not in compact:
+        for separator in ("-", "/"):
+            if separator in compact:
+                last = compact.rsplit(separator, 1)[-1]
+                pieces |= {last, last.replace("_", " ")}
     return {key for key in (heading_key(p) for p in pieces) if key}
+
+
+@cache
+def _synonyms(key: str) -> tuple[str, ...]:
+    """Normalized headings that name ``key``: the key itself, HEADING_SYNONYMS, older
+    questionnaires' questions (``crm.data.imports.legacy``), and the titles the screens and
+    the import give it in English, Spanish and Portuguese."""
+    found = [heading_key(key), *HEADING_SYNONYMS.get(key, ())]
+    found += [heading_key(text) for text in OLDER_QUESTIONS.get(key, ())]
+    for locale in LOCALES:
+        with force_locale(locale):
+            for title in (QUESTIONS.get(key), TARGET_TITLES.get(key)):
+                if title is not None:
+                    found.append(heading_key(str(title)))
+    return tuple(dict.fromkeys(k for k in found if k))
 
 
 def _heading_score(variants: set[str], synonyms: Iterable[str]) -> int:
@@ -115,16 +153,22 @@ def _heading_score(variants: set[str], synonyms: Iterable[str]) -> int:
     return best
 
 
-def suggest_columns(columns: Sequence[str], rows: Sequence[Sequence[str]] = ()) -> dict[str, int]:
+def suggest_columns(
+    columns: Sequence[str], rows: Sequence[Sequence[str]] = (), *, taken: Iterable[int] = ()
+) -> dict[str, int]:
     """Answer key → position of the column most likely to hold it (each column used once).
 
     Our own exports' headings (the answer keys, ``submitted_at (UTC)``) match exactly, so a
     round trip maps itself. Given the ``rows``, a column with values beats an empty one of the
     same heading (SurveyMonkey's blank ``Email Address`` beside ``Contact information /
-    Email``); remaining ties go to the leftmost column.
+    Email``); remaining ties go to the leftmost column. Columns in ``taken`` (one column per
+    option of a multiple choice: :func:`suggest_options`) are left alone.
     """
     scored = []
+    skipped = set(taken)
     for position, heading in enumerate(columns):
+        if position in skipped:
+            continue
         variants = heading_variants(heading)
         if not variants:
             continue
@@ -132,8 +176,7 @@ def suggest_columns(columns: Sequence[str], rows: Sequence[Sequence[str]] = ()) 
             position < len(cells) and cells[position].strip() for cells in rows
         )
         for key in TARGETS:
-            synonyms = (heading_key(key), *HEADING_SYNONYMS.get(key, ()))
-            score = _heading_score(variants, synonyms)
+            score = _heading_score(variants, _synonyms(key))
             if score >= SUGGESTION_THRESHOLD:
                 scored.append((-score, empty, position, key))
     mapping: dict[str, int] = {}
@@ -143,3 +186,61 @@ def suggest_columns(columns: Sequence[str], rows: Sequence[Sequence[str]] = ()) 
             mapping[key] = position
             used.add(position)
     return mapping
+
+
+#: Cells of an option column that mean "not chosen" (besides blank).
+NOT_CHOSEN = frozenset({"0", "no", "n", "false", "falso", "nao", "non", "nein", "off"})
+
+
+def _option_splits(heading: str) -> list[tuple[str, str]]:
+    """Ways a heading may be ``question`` + ``option``: LimeSurvey's ``Question [Option]``,
+    a two-row heading's ``Question / Option``, Kobo's ``question/option`` (an option label
+    may itself hold a ``/``: every place is tried)."""
+    splits = []
+    match = re.fullmatch(r"(.+?)\s*\[([^\[\]]+)\]\s*", heading, re.S)
+    if match:
+        splits.append((match.group(1), match.group(2)))
+    for separator in (" / ", "/"):
+        start = 0
+        while (at := heading.find(separator, start)) > 0:
+            splits.append((heading[:at], heading[at + len(separator) :]))
+            start = at + 1
+    return [
+        (stem.strip(), option.strip()) for stem, option in splits if stem.strip() and option.strip()
+    ]
+
+
+def suggest_options(columns: Sequence[str]) -> dict[str, dict[str, int]]:
+    """For the multiple-choice answers asked one column per option (LimeSurvey
+    ``q[SQ001]`` with text headings, Kobo ``group/q/option`` 0/1 columns, SurveyMonkey's
+    checkbox columns under a two-row heading): answer key → {option code: column position},
+    where a column's question part names the answer and its option part one of its options
+    (docs/domain.md#imports)."""
+    found: dict[str, dict[str, int]] = {}
+    for position, heading in enumerate(columns):
+        for stem, option in _option_splits(heading):
+            match = _option_of(stem, option)
+            if match is not None:
+                key, code = match
+                found.setdefault(key, {}).setdefault(code, position)
+                break
+    return found
+
+
+def _option_of(stem: str, option: str) -> tuple[str, str] | None:
+    """``(answer key, option code)`` when ``stem`` names a multiple choice and ``option`` one
+    of its options."""
+    for key in MULTI_TARGETS:
+        code = suggest_value(key, option)
+        if code is None:
+            continue
+        variants = heading_variants(stem) | {heading_key(part) for part in stem.split("/")}
+        if _heading_score(variants, _synonyms(key)) >= OPTION_STEM_THRESHOLD:
+            return key, code
+    return None
+
+
+def option_chosen(cell: str) -> bool:
+    """Whether an option column's cell says the option was chosen: anything but blank, 0 or
+    a word for no."""
+    return bool(cell.strip()) and normalize_key(cell) not in NOT_CHOSEN

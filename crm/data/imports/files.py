@@ -97,7 +97,8 @@ def read_table(
 def decode_text(content: bytes) -> tuple[str, str]:
     """``(text, encoding name)``: a BOM decides (UTF-8, UTF-16); else UTF-8, then Windows-1252.
 
-    Raises ImportFileError("bad_encoding") when neither gives text (binary, or control
+    Raises ImportFileError("nul_bytes") for NUL characters in a file that is not UTF-16, and
+    ImportFileError("bad_encoding") when no encoding gives text (binary, or control
     characters that no spreadsheet writes).
     """
     candidates: list[tuple[str, str]]
@@ -105,11 +106,15 @@ def decode_text(content: bytes) -> tuple[str, str]:
         candidates = [("utf-8-sig", "UTF-8")]
     elif content.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
         candidates = [("utf-16", "UTF-16")]
-    elif b"\x00" in content[:4096]:
+    elif _utf16_without_bom(content[:4096]):
         # UTF-16 without a BOM: the NULs sit in the high byte of ASCII characters.
         head = content[:4096]
         little = head[1::2].count(0) > head[0::2].count(0)
         candidates = [("utf-16-le", "UTF-16") if little else ("utf-16-be", "UTF-16")]
+    elif b"\x00" in content:
+        # Text with NULs in it says so; bytes that are no text at all are another kind of file.
+        rest = content.replace(b"\x00", b"").decode("cp1252", errors="replace")
+        raise ImportFileError("nul_bytes" if _looks_like_text(rest) else "bad_encoding")
     else:
         candidates = [("utf-8", "UTF-8"), ("cp1252", "Windows-1252")]
     for codec, name in candidates:
@@ -117,9 +122,21 @@ def decode_text(content: bytes) -> tuple[str, str]:
             text = content.decode(codec)
         except UnicodeDecodeError:
             continue
+        if "\x00" in text:
+            raise ImportFileError("nul_bytes")
         if _looks_like_text(text):
             return text, name
     raise ImportFileError("bad_encoding")
+
+
+def _utf16_without_bom(head: bytes) -> bool:
+    """Whether the first bytes look like UTF-16 text: a NUL in most even or most odd bytes
+    (the high byte of Latin characters), not a few NULs in a text of another encoding."""
+    if len(head) < 4:
+        return False
+    even, odd = head[0::2].count(0), head[1::2].count(0)
+    most, least = max(even, odd), min(even, odd)
+    return most >= max(2, len(head) // 32) and most >= 4 * least
 
 
 def _looks_like_text(text: str) -> bool:
@@ -247,7 +264,10 @@ def _cell_text(value: object) -> str:
 
 
 def _unescape(text: str) -> str:
-    """Undo our exports' formula escaping (a ``'`` before a formula character)."""
+    """A cell's text in Unicode NFC (docs/domain.md#imports), with our exports' formula
+    escaping undone (a ``'`` before a formula character)."""
+    if not text.isascii():
+        text = unicodedata.normalize("NFC", text)
     if len(text) > 1 and text[0] == "'" and text[1] in FORMULA_TRIGGERS:
         return text[1:]
     return text

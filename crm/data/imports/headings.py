@@ -111,3 +111,58 @@ def combine_headings(header_rows: Sequence[Sequence[str]], width: int) -> list[s
             parts.append(part)
         names.append(" / ".join(parts))
     return names
+
+
+#: Characters of a heading a column choice shows at most; a longer heading keeps its start and
+#: the end that tells it apart from the others.
+CHOICE_LENGTH = 110
+_START = 40
+
+
+def choice_labels(headings: Sequence[str], limit: int = CHOICE_LENGTH) -> list[str]:
+    """How each column is named in the choices of the mapping step: ``"<number>. <heading>"``,
+    the whole heading when it fits in ``limit`` characters, else its start, "…", and its end
+    from where it differs from every other heading ("12. Según tu forma de ser ¿Cuál de las
+    siguientes… [Soy reservado]"), so headings sharing a long question stay apart."""
+    flat = [" ".join(h.split()) for h in headings]
+    labels = []
+    for position, heading in enumerate(flat):
+        if not heading:
+            labels.append(f"{position + 1}. —")
+            continue
+        if len(heading) <= limit:
+            labels.append(f"{position + 1}. {heading}")
+            continue
+        shared = max(
+            (_common_prefix(heading, other) for i, other in enumerate(flat) if i != position),
+            default=0,
+        )
+        budget = limit - _START - 2
+        start = _word_start(heading, max(shared, _START))
+        # Words before the part that differs, as many as fit, for context.
+        while start > _START:
+            before = _word_start(heading, start - 1)
+            if len(heading) - before > budget:
+                break
+            start = before
+        tail = heading[start:]
+        if len(tail) > budget:
+            tail = tail[: budget - 1].rstrip() + "…"
+        labels.append(f"{position + 1}. {heading[:_START].rstrip()}… {tail.lstrip()}")
+    return labels
+
+
+def _common_prefix(first: str, second: str) -> int:
+    size = 0
+    for a, b in zip(first, second, strict=False):
+        if a != b:
+            break
+        size += 1
+    return size
+
+
+def _word_start(text: str, index: int) -> int:
+    """The start of the word at ``index`` (a label never starts mid-word)."""
+    while 0 < index < len(text) and not text[index - 1].isspace() and text[index - 1] not in "[(":
+        index -= 1
+    return index - 1 if index > 0 and text[index - 1] in "[(" else index

@@ -59,6 +59,11 @@ MESSAGES = {
         "The file has a single column. An import needs at least a practice name column and a "
         "country column: check that the file is a table of responses."
     ),
+    "nul_bytes": _l(
+        "The file holds NUL characters (bytes of value 0), which a CSV file never does: it "
+        "may be damaged, or be another kind of file named .csv. Open it in a spreadsheet and "
+        "save it again as “CSV UTF-8”."
+    ),
     "bad_encoding": _l(
         "The file's text is in an encoding that could not be recognised. Save it as "
         "“CSV UTF-8” and upload it again."
@@ -96,6 +101,33 @@ MESSAGES = {
     ),
     "bad_date": _l("%(field)s: “%(value)s” is not a date and time that could be read."),
     "future_date": _l("%(field)s: %(value)s is in the future."),
+    "approximate": _l("%(field)s: “%(value)s” imported as %(number)s (an approximation)."),
+    "range": _l("%(field)s: “%(value)s” imported as %(number)s, the smaller end of the range."),
+    "at_least": _l("%(field)s: “%(value)s” imported as %(number)s (at least that many)."),
+    "at_most": _l("%(field)s: “%(value)s” imported as %(number)s (at most that many)."),
+    "chosen_number": _l("%(field)s: “%(value)s” imported as %(number)s (values step)."),
+    "not_known": _l("%(field)s: “%(value)s” imported as not known."),
+    "no_consent": _l(
+        "No consent to the privacy notice is recorded for this row: map the column that "
+        "holds it, or, if consent was collected outside the file, give the same value for "
+        "every row."
+    ),
+    "consent_refused": _l(
+        "%(field)s: “%(value)s” does not say the respondent accepted the privacy notice."
+    ),
+    "seen_before": _l(
+        "Submission “%(value)s” was imported before: the row is skipped, not stored twice."
+    ),
+    "seen_in_file": _l(
+        "Submission “%(value)s” is the same as row %(row)s: the row is skipped, not stored twice."
+    ),
+    "double_submission": _l(
+        "Same answers from the same person as %(where)s, under another submission id: "
+        "imported and suggested as a duplicate."
+    ),
+    "not_fixed": _l(
+        "%(field)s differs from row to row: it cannot take the same value for every row."
+    ),
     "no_contact": _l("No contact name or email: the practice is imported without a contact."),
     "no_timestamp": _l("No submission time (an incomplete response?): the import time is used."),
 }
@@ -134,7 +166,12 @@ def describe(issue: Issue | Mapping[str, Any]) -> str:
             "as blank.",
             params["count"],
         )
-    for name in ("limit", "count", "low", "high"):
+    if code == "double_submission":
+        row = params.pop("row", None)
+        params["where"] = (
+            _l("row %(row)s", row=row) if row is not None else _l("a response already stored")
+        )
+    for name in ("limit", "count", "low", "high", "number"):
         if isinstance(params.get(name), int):
             params[name] = format_decimal(params[name])
     return str(MESSAGES[code]) % params

@@ -1,57 +1,59 @@
-"""The import's steps (docs/architecture.md#data): stage an uploaded file, save the staff's
-column and value mapping, check every row for the preview, then commit all-or-nothing.
+"""The import's first steps (docs/domain.md#imports): stage an uploaded file, save the staff's
+mapping of columns (or fixed values, or one column per option) and of answers, discard.
 
-The parsed table and the mapping live in ``import_batches`` between steps, so any web process can
-serve the next one. Each operation changes state, records an audit event, flushes and returns;
-the view commits once. Rows enter the CRM only through
-``crm.responses.intake.intake_response``.
+The parsed rows live in ``import_rows`` and the mapping in ``import_batches`` between steps, so
+any web process can serve the next one. Each operation changes state, records an audit event,
+flushes and returns; the view commits once. Checking the rows (``checking``), committing them
+(``committing``) and undoing a commit (``undoing``) follow.
 """
 
 from __future__ import annotations
 
 import logging
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
 from datetime import UTC, datetime, timedelta
 from pathlib import PureWindowsPath
 from typing import Any
 
-from sqlalchemy import delete, select
+from sqlalchemy import delete, insert, select
 
 from crm.audit import operations as audit
 from crm.core.extensions import db
 from crm.countries.models import Country
-from crm.data.imports.columns import suggest_columns
+from crm.data.imports.columns import suggest_columns, suggest_options
 from crm.data.imports.files import Table, read_table
-from crm.data.imports.issues import ImportLimits, issues_as_json
-from crm.data.imports.parsing import DATE_ORDERS, detect_date_order
-from crm.data.imports.rows import RowCheck, check_row
-from crm.data.imports.targets import CLOSED_KINDS, REQUIRED_TARGETS, TARGET_CHOICES, TARGETS
-from crm.data.imports.values import BLANK_CODE, distinct_values, suggest_values
-from crm.data.models import ImportBatch
-from crm.responses.intake import intake_response
-from crm.responses.matching import (
-    city_key,
-    email_key,
-    find_same_practice,
-    normalize_key,
-    suggest_practice,
+from crm.data.imports.issues import ImportLimits, Issue
+from crm.data.imports.language import guess_language
+from crm.data.imports.numbers import EXACT, read_number
+from crm.data.imports.parsing import DATE_ORDERS, detect_date_order, parse_whole_number
+from crm.data.imports.rows import NOT_KNOWN_CODE, check_row
+from crm.data.imports.targets import (
+    CLOSED_KINDS,
+    REQUIRED_TARGETS,
+    TARGET_CHOICES,
+    TARGETS,
 )
+from crm.data.imports.templates import signature, template_for, template_mapping
+from crm.data.imports.values import BLANK_CODE, distinct_values, known_labels, suggest_values
+from crm.data.models import ImportBatch, ImportRow
+from crm.responses import questionnaire
 
 logger = logging.getLogger(__name__)
+#: Rows read from ``import_rows`` at a time.
+CHUNK = 1000
 
 
 class ImportStateError(RuntimeError):
     """The batch is not at a step where this operation applies (e.g. already committed)."""
 
 
-class ImportRefused(ValueError):
-    """The commit was refused: ``invalid`` rows have errors and skipping them was not chosen,
-    or no row at all can be imported (``invalid`` equals the number of rows)."""
+class MappingError(ValueError):
+    """A mapping that cannot be used; ``field`` names the target (or None), ``code`` says why:
+    ``unknown_key``, ``bad_position``, ``twice``, ``required``, ``date_order``, ``fixed``."""
 
-    def __init__(self, invalid: int, total: int) -> None:
-        super().__init__(f"{invalid} of {total} rows have errors")
-        self.invalid = invalid
-        self.total = total
+    def __init__(self, code: str, field: str | None = None) -> None:
+        super().__init__(f"{code}: {field}")
+        self.code, self.field = code, field
 
 
 def stage_import(
@@ -65,10 +67,11 @@ def stage_import(
     keep_days: int = 7,
     now: datetime | None = None,
 ) -> ImportBatch:
-    """Read the uploaded file and keep it as a new batch with suggested mappings.
+    """Read the uploaded file and keep it as a new batch with a proposed mapping: a saved
+    template's when one matches its headings, else the suggestions, with the language guessed
+    from its headings and answers (``language``, the reader's, when nothing tells).
 
-    ``header_rows`` forces the number of heading rows (None: detect); ``language`` is the
-    default response language (en/es/pt_BR). Raises
+    ``header_rows`` forces the number of heading rows (None: detect). Raises
     ``crm.data.imports.issues.ImportFileError`` (nothing is stored). Uncommitted batches
     created more than ``keep_days`` days before ``now`` (UTC) are deleted on the way.
     """
@@ -78,6 +81,7 @@ def stage_import(
     batch = _new_batch(table, _safe_filename(filename), language, created_by_id)
     db.session.add(batch)
     db.session.flush()
+    _store_rows(batch, table)
     audit.record(
         "import_batch.create",
         "import_batch",
@@ -89,10 +93,7 @@ def stage_import(
         },
     )
     logger.info(
-        "import %s staged: %d rows × %d columns",
-        batch.id,
-        len(table.rows),
-        len(batch.mapping["columns"]),
+        "import %s staged: %d rows × %d columns", batch.id, len(table.rows), len(table.columns)
     )
     return batch
 
@@ -107,49 +108,116 @@ def _safe_filename(filename: str) -> str:
 def _new_batch(
     table: Table, filename: str, language: str, created_by_id: int | None
 ) -> ImportBatch:
-    """A batch holding the table as read, with the suggested column and value mappings."""
-    columns = suggest_columns(table.columns, table.rows)
+    """A batch holding how the table was read and its proposed mapping."""
+    guessed = guess_language(table.columns, table.rows)
+    template = template_for(table.columns)
+    if template is not None:
+        mapping = {
+            **{part: {} for part in ("columns", "options", "fixed", "values")},
+            "language": guessed or language,
+            "date_order": "auto",
+            **template_mapping(template),
+        }
+        # Answers this file has that the template's file had not: suggested as usual.
+        suggested = suggest_values(table.rows, mapping["columns"])
+        mapping["values"] = {
+            key: {**suggested.get(key, {}), **mapping["values"].get(key, {})}
+            for key in {*suggested, *mapping["values"]}
+        }
+    else:
+        options = suggest_options(table.columns)
+        taken = {p for chosen in options.values() for p in chosen.values()}
+        columns = suggest_columns(table.columns, table.rows, taken=taken)
+        mapping = {
+            "columns": columns,
+            "options": {
+                key: {code: p for code, p in chosen.items()} for key, chosen in options.items()
+            },
+            "fixed": {},
+            "values": suggest_values(table.rows, columns),
+            "language": guessed or language,
+            "date_order": "auto",
+        }
     return ImportBatch(
         created_by_id=created_by_id,
         filename=filename,
         status="uploaded",
-        reading={**table.reading(), "rows": len(table.rows)},
+        reading={
+            **table.reading(),
+            "rows": len(table.rows),
+            "guessed_language": guessed,
+            "template": template.name if template is not None else None,
+        },  # fmt: skip
         columns=table.columns,
-        rows=[
-            {"n": n, "cells": cells} for n, cells in zip(table.row_numbers, table.rows, strict=True)
-        ],
-        mapping={
-            "columns": columns,
-            "values": suggest_values(table.rows, columns),
-            "language": language,
-            "date_order": "auto",
-        },
+        rows=[],
+        mapping=mapping,
+        signature=signature(table.columns),
+        template_id=template.id if template is not None else None,
     )
+
+
+def _store_rows(batch: ImportBatch, table: Table) -> None:
+    """The table's rows into ``import_rows``, a chunk per INSERT."""
+    rows = [
+        {"batch_id": batch.id, "position": i, "n": n, "cells": cells}
+        for i, (n, cells) in enumerate(zip(table.row_numbers, table.rows, strict=True))
+    ]
+    for start in range(0, len(rows), CHUNK):
+        db.session.execute(insert(ImportRow), rows[start : start + CHUNK])
+
+
+def batch_rows(batch: ImportBatch, *, chunk: int = CHUNK) -> Iterator[list[ImportRow]]:
+    """The batch's rows in file order, ``chunk`` at a time (keyset on position)."""
+    last = -1
+    while True:
+        rows = db.session.scalars(
+            select(ImportRow)
+            .where(ImportRow.batch_id == batch.id, ImportRow.position > last)
+            .order_by(ImportRow.position)
+            .limit(chunk)
+        ).all()
+        if not rows:
+            return
+        last = rows[-1].position
+        yield list(rows)
+
+
+def batch_cells(batch: ImportBatch) -> Iterator[list[str]]:
+    """Each row's cells, in file order."""
+    for rows in batch_rows(batch):
+        for row in rows:
+            yield row.cells or []
 
 
 def map_columns(
     batch: ImportBatch,
     columns: Mapping[str, int],
     *,
+    options: Mapping[str, Mapping[str, int]] | None = None,
+    fixed: Mapping[str, Any] | None = None,
     language: str,
     date_order: str,
-    now: datetime | None = None,
-) -> ImportBatch:
-    """Save which column holds which answer key (``TARGETS``), the default response language and
-    the date order (``auto``, ``dmy``, ``mdy``). Value mappings of columns that stay mapped are
-    kept; newly mapped closed columns get suggestions. With no closed question mapped, the rows
-    are checked at once (status ``previewed``); otherwise the values step follows (``mapped``).
+) -> bool:
+    """Save which column holds which answer key (``TARGETS``), which answers take a fixed value
+    for every row (``fixed``: key → code, ISO country, text or number), which columns hold
+    one option each of a multiple choice (``options``: key → {code: position}), the default
+    response language and the date order (``auto``, ``dmy``, ``mdy``). Value mappings of
+    columns that stay mapped are kept; newly mapped columns get suggestions.
 
-    Raises ValueError for an unknown key, a position outside the table, a column used twice
-    or a missing required key (practice name, country); ImportStateError once committed.
+    Returns whether a values step follows (status ``mapped``): a closed question or a number
+    typed in words is mapped to a column; otherwise the rows are to be checked at once.
+    Raises MappingError; ImportStateError once committed.
     """
-    _require_open(batch)
-    _validate_columns(columns, len(batch.columns), date_order)
+    require_open(batch)
+    options = {k: {c: int(p) for c, p in v.items()} for k, v in (options or {}).items() if v}
+    fixed = {k: v for k, v in (fixed or {}).items() if v not in (None, "")}
+    _validate_mapping(columns, options, fixed, len(batch.columns), date_order)
     before = dict(batch.mapping)
-    old_columns = before.get("columns", {})
     values = _kept_values(batch, columns)
     batch.mapping = {
         "columns": dict(columns),
+        "options": options,
+        "fixed": fixed,
         "values": values,
         "language": language,
         "date_order": date_order,
@@ -160,105 +228,172 @@ def map_columns(
         "import_batch",
         batch.id,
         audit.diff(
-            {"columns": old_columns, "language": before.get("language")},
-            {"columns": dict(columns), "language": language},
+            {k: before.get(k) for k in ("columns", "fixed", "language")},
+            {"columns": dict(columns), "fixed": fixed, "language": language},
         ),
     )
-    if not values:
-        check_import(batch, now=now)
     db.session.flush()
-    return batch
+    return bool(value_questions(batch))
 
 
-def _validate_columns(columns: Mapping[str, int], width: int, date_order: str) -> None:
-    """Raise ValueError unless ``columns`` maps known answer keys to distinct positions of a
-    table ``width`` columns wide, the required keys among them, and the date order is known."""
-    if set(columns) - set(TARGETS):
-        raise ValueError("unknown answer key")
-    if any(not 0 <= p < width for p in columns.values()):
-        raise ValueError("column position outside the table")
-    if len(set(columns.values())) != len(columns):
-        raise ValueError("a column is mapped twice")
-    if missing := [key for key in REQUIRED_TARGETS if key not in columns]:
-        raise ValueError(f"required answer keys not mapped: {', '.join(missing)}")
+def _validate_mapping(
+    columns: Mapping[str, int],
+    options: Mapping[str, Mapping[str, int]],
+    fixed: Mapping[str, Any],
+    width: int,
+    date_order: str,
+) -> None:
+    """Raise MappingError unless every key is known, every position lies in a table ``width``
+    columns wide and is used once, every required key has a column or a fixed value, every
+    fixed value is one the key takes, and the date order is known."""
+    keys = set(columns) | set(options) | set(fixed)
+    if unknown := keys - set(TARGETS):
+        raise MappingError("unknown_key", sorted(unknown)[0])
+    positions = [*columns.values(), *(p for chosen in options.values() for p in chosen.values())]
+    if any(not 0 <= p < width for p in positions):
+        raise MappingError("bad_position")
+    if len(set(positions)) != len(positions):
+        raise MappingError("twice")
+    for key in REQUIRED_TARGETS:
+        if key not in columns and key not in fixed:
+            raise MappingError("required", key)
+    for key, chosen in options.items():
+        if TARGETS[key] != "multi" or set(chosen) - set(TARGET_CHOICES[key]):
+            raise MappingError("unknown_key", key)
+    for key, value in fixed.items():
+        if fixed_value_problem(key, value) is not None:
+            raise MappingError("fixed", key)
     if date_order not in ("auto", *DATE_ORDERS):
-        raise ValueError("unknown date order")
+        raise MappingError("date_order")
+
+
+def fixed_value_problem(key: str, value: Any) -> Any:
+    """None when ``value`` can be every row's answer ``key``; else the Issue a row would get
+    (an unknown country, a number out of range, a code not allowed…)."""
+    text = str(value).strip()
+    if key == "source_id":
+        return Issue("not_fixed", {"field": key})
+    if TARGETS.get(key) == "number" and parse_whole_number(text) is None:
+        return Issue("not_a_number", {"field": key, "value": text[:100]})
+    check = check_row(
+        [text], {"columns": {key: 0}, "values": {}}, known_countries=known_countries()
+    )
+    return next((issue for issue in check.errors if issue.params.get("field") == key), None)
+
+
+def known_countries() -> frozenset[str]:
+    """The ISO codes of the countries the CRM knows."""
+    return frozenset(db.session.scalars(select(Country.code)))
 
 
 def _kept_values(batch: ImportBatch, columns: Mapping[str, int]) -> dict[str, Any]:
-    """The value mapping of each closed question ``columns`` maps: the saved one where the
-    question stays on the same column, else the suggested one."""
+    """The value mapping of each question ``columns`` maps to a column: the saved one where
+    the question stays on the same column, else the suggested one."""
     old_columns = batch.mapping.get("columns", {})
     old_values = batch.mapping.get("values", {})
-    suggested = suggest_values([row["cells"] for row in batch.rows], columns)
+    changed = {k: p for k, p in columns.items() if old_columns.get(k) != p or k not in old_values}
+    suggested = suggest_values(list(batch_cells(batch)), changed) if changed else {}
     return {
-        key: old_values[key]
-        if old_columns.get(key) == position and key in old_values
-        else suggested.get(key, {})
-        for key, position in columns.items()
-        if TARGETS[key] in CLOSED_KINDS
+        key: old_values[key] if key not in changed else suggested.get(key, {})
+        for key in columns
+        if TARGETS[key] in CLOSED_KINDS or (TARGETS[key] == "number" and key in old_values)
     }
 
 
-def closed_columns(batch: ImportBatch) -> list[dict[str, Any]]:
-    """For the values step: each mapped closed question with its distinct answers, as
-    ``{"key", "position", "heading", "multi", "values": [(value key, raw, count, code)]}``;
-    ``code`` is the saved or suggested mapping, None when unmapped."""
-    rows = [row["cells"] for row in batch.rows]
+def value_questions(batch: ImportBatch) -> list[dict[str, Any]]:
+    """The values step: each closed question mapped to a column with its distinct answers,
+    and each number mapped to a column whose answers are not all whole numbers, with the
+    answers typed otherwise. ``{"key", "position", "heading", "kind" ("choice", "multi",
+    "number"), "values": [(value key, raw, count, code or number, how read)]}``; the saved
+    mapping, else the suggestion, is the preset (None: unmapped; for a number, not known)."""
+    rows = list(batch_cells(batch))
     saved = batch.mapping.get("values", {})
     found = []
     for key, position in batch.mapping.get("columns", {}).items():
-        if TARGETS[key] not in CLOSED_KINDS:
+        kind = TARGETS[key]
+        if kind in CLOSED_KINDS:
+            multi = kind == "multi"
+            known = known_labels(key) if multi else ()
+            values = [
+                (normalized, raw, count, saved.get(key, {}).get(normalized), None)
+                for normalized, raw, count in distinct_values(
+                    rows, position, multi=multi, known=known
+                )
+            ]
+        elif kind == "number":
+            values = _number_values(rows, position, saved.get(key, {}))
+            if not values:
+                continue
+        else:
             continue
-        multi = TARGETS[key] == "multi"
-        values = [
-            (normalized, raw, count, saved.get(key, {}).get(normalized))
-            for normalized, raw, count in distinct_values(rows, position, multi=multi)
-        ]
-        found.append(
-            {
-                "key": key,
-                "position": position,
-                "heading": batch.columns[position],
-                "multi": multi,
-                "values": values,
-            }
-        )
+        found.append({"key": key, "position": position, "heading": batch.columns[position],
+                      "kind": kind, "values": values})  # fmt: skip
     return found
 
 
-def map_values(
-    batch: ImportBatch,
-    values: Mapping[str, Mapping[str, str | None]],
-    *,
-    now: datetime | None = None,
-) -> ImportBatch:
-    """Save, per closed question, which of our codes each answer of the file means (``None``:
-    unmapped, a per-row error; ``BLANK_CODE``: no answer), then check every row.
+def _number_values(rows: list[list[str]], position: int, saved: Mapping[str, Any]) -> list[tuple]:
+    """The answers of a number column that are not whole numbers, each with the saved or
+    suggested number (None: not known) and how it was read."""
+    found = []
+    for normalized, raw, count in distinct_values(rows, position, multi=False, limit=1000):
+        reading = read_number(raw)
+        if reading.how == EXACT:
+            continue
+        chosen = saved.get(
+            normalized, reading.value if reading.value is not None else NOT_KNOWN_CODE
+        )
+        found.append(
+            (normalized, raw, count, None if chosen == NOT_KNOWN_CODE else chosen, reading.how)
+        )
+    return found[:200]
 
-    Raises ValueError for a code not allowed for its question; ImportStateError once committed.
+
+def map_values(batch: ImportBatch, values: Mapping[str, Mapping[str, Any]]) -> ImportBatch:
+    """Save, per question, what each answer of the file means: for a closed question one of
+    our codes (``None``: unmapped, a per-row error; ``BLANK_CODE``: no answer); for a number,
+    a whole number in its bounds or None (not known).
+
+    Raises MappingError (``code``: the question's key in ``field``); ImportStateError once
+    committed.
     """
-    _require_open(batch)
+    require_open(batch)
     mapped = batch.mapping.get("columns", {})
-    cleaned: dict[str, dict[str, str]] = {}
+    cleaned: dict[str, dict[str, Any]] = {}
     for key, answers in values.items():
-        if key not in mapped or TARGETS[key] not in CLOSED_KINDS:
-            raise ValueError(f"{key} is not a mapped closed question")
-        allowed = {*TARGET_CHOICES[key], BLANK_CODE}
-        if any(code is not None and code not in allowed for code in answers.values()):
-            raise ValueError(f"unknown code for {key}")
+        if key not in mapped:
+            raise MappingError("unknown_key", key)
+        if TARGETS[key] == "number":
+            cleaned[key] = _number_answers(key, answers)
+            continue
+        allowed = {*TARGET_CHOICES.get(key, ()), BLANK_CODE}
+        if TARGETS[key] not in CLOSED_KINDS or any(
+            code is not None and code not in allowed for code in answers.values()
+        ):
+            raise MappingError("unknown_key", key)
         cleaned[key] = {v: code for v, code in answers.items() if code is not None}
     before = batch.mapping.get("values", {})
-    batch.mapping = {**batch.mapping, "values": cleaned}
+    batch.mapping = {**batch.mapping, "values": {**before, **cleaned}}
     audit.record(
         "import_batch.map_values",
         "import_batch",
         batch.id,
-        audit.diff({"values": before}, {"values": cleaned}),
+        audit.diff({"values": before}, {"values": batch.mapping["values"]}),
     )
-    check_import(batch, now=now)
     db.session.flush()
     return batch
+
+
+def _number_answers(key: str, answers: Mapping[str, Any]) -> dict[str, Any]:
+    low, high = questionnaire.NUMBER_BOUNDS[key]
+    cleaned: dict[str, Any] = {}
+    for value, number in answers.items():
+        if number is None:
+            cleaned[value] = NOT_KNOWN_CODE
+        elif isinstance(number, int) and low <= number <= high:
+            cleaned[value] = number
+        else:
+            raise MappingError("fixed", key)
+    return cleaned
 
 
 def effective_mapping(batch: ImportBatch) -> dict[str, Any]:
@@ -266,165 +401,18 @@ def effective_mapping(batch: ImportBatch) -> dict[str, Any]:
     mapping = dict(batch.mapping)
     if mapping.get("date_order", "auto") == "auto":
         position = mapping.get("columns", {}).get("submitted_at")
-        values = (row["cells"][position] for row in batch.rows) if position is not None else ()
-        mapping["date_order"] = detect_date_order(values)
+        cells = (row[position] for row in batch_cells(batch)) if position is not None else ()
+        mapping["date_order"] = detect_date_order(cells)
     return mapping
-
-
-def check_rows(batch: ImportBatch, *, now: datetime | None = None) -> list[RowCheck]:
-    """Every row of the batch checked under its mapping (no database writes)."""
-    mapping = effective_mapping(batch)
-    known = frozenset(db.session.scalars(select(Country.code)))
-    now = now or datetime.now(UTC)
-    return [
-        check_row(
-            row["cells"], mapping, index=i, row_number=row["n"], known_countries=known, now=now
-        )
-        for i, row in enumerate(batch.rows)
-    ]
-
-
-def check_import(batch: ImportBatch, *, now: datetime | None = None) -> dict[str, Any]:
-    """Check every row and store the preview: per row its errors, warnings and whether it
-    matches an existing practice (``find_same_practice``, docs/domain.md#eligible-practices),
-    only resembles one (``suggest_practice``), repeats an earlier row of the file, or makes a
-    new practice. Sets status ``previewed``; returns the preview's counts."""
-    _require_open(batch)
-    checks = check_rows(batch, now=now)
-    matcher = _PracticeMatcher()
-    rows = []
-    for check in checks:
-        entry: dict[str, Any] = {
-            "n": check.row_number,
-            "practice_name": check.answers.get("practice_name", ""),
-            "country": check.answers.get("country", ""),
-            "city": check.answers.get("city", ""),
-            "errors": issues_as_json(check.errors),
-            "warnings": issues_as_json(check.warnings),
-            "match": None if check.errors else matcher.match(check),
-        }
-        rows.append(entry)
-    kinds = [r["match"]["kind"] for r in rows if r["match"]]
-    counts = {
-        "rows": len(rows),
-        "valid": sum(1 for r in rows if not r["errors"]),
-        "invalid": sum(1 for r in rows if r["errors"]),
-        "warnings": sum(1 for r in rows if r["warnings"]),
-        **{kind: kinds.count(kind) for kind in ("existing", "suggested", "in_file", "new")},
-    }
-    batch.preview = {"counts": counts, "rows": rows}
-    batch.status = "previewed"
-    return counts
-
-
-class _PracticeMatcher:
-    """Matches preview rows against the CRM and against earlier rows of the same file."""
-
-    def __init__(self) -> None:
-        self.seen: dict[tuple[str, str, str], int] = {}
-        self.seen_emails: dict[str, int] = {}
-
-    def match(self, check: RowCheck) -> dict[str, Any]:
-        """The row's match: ``{"kind": "in_file", "row"}`` (an earlier row of the file with
-        the same country, name key and city, or the same email), ``existing`` or
-        ``suggested`` (with ``practice_id``, ``name``, and ``score`` 0–100 for a suggestion),
-        or ``new``."""
-        answers = check.answers
-        country, name = answers["country"], answers["practice_name"]
-        city, email = answers.get("city"), email_key(answers.get("email"))
-        key = (country, normalize_key(name), city_key(city))
-        earlier = self.seen.get(key) or (self.seen_emails.get(email) if email else None)
-        self.seen.setdefault(key, check.row_number)
-        if email:
-            self.seen_emails.setdefault(email, check.row_number)
-        if earlier is not None:
-            return {"kind": "in_file", "row": earlier}
-        practice = find_same_practice(country, name, city, email or None)
-        if practice is not None:
-            return {"kind": "existing", "practice_id": practice.id, "name": practice.name}
-        suggestion = suggest_practice(country, name)
-        if suggestion is not None:
-            practice, score = suggestion
-            return {
-                "kind": "suggested",
-                "practice_id": practice.id,
-                "name": practice.name,
-                "score": round(score),
-            }
-        return {"kind": "new"}
-
-
-def commit_import(
-    batch: ImportBatch, *, skip_invalid: bool, now: datetime | None = None
-) -> dict[str, int]:
-    """Store every valid row through ``intake_response`` (source ``import``, no consent record,
-    submission token ``import-<batch>-<row>``, the row's timestamp or ``now``, UTC), all in the
-    caller's transaction: the caller commits once, or rolls back and nothing is stored.
-
-    Rows are checked again first. Raises ImportRefused when some rows have errors and
-    ``skip_invalid`` is false, or when no row is valid; ImportStateError when the batch was
-    not previewed or is already committed. The staged rows and per-row preview are emptied
-    once committed. Returns the counts stored in ``result``.
-    """
-    _lock_previewed(batch)
-    now = now or datetime.now(UTC)
-    checks = check_rows(batch, now=now)
-    invalid = sum(1 for check in checks if check.errors)
-    if (invalid and not skip_invalid) or invalid == len(checks):
-        raise ImportRefused(invalid, len(checks))
-    counts = {"imported": 0, "already_imported": 0, "skipped": invalid, "linked": 0, "new": 0}
-    for check in checks:
-        if not check.errors:
-            _store_row(batch, check, counts, now)
-    batch.status, batch.committed_at, batch.result = "committed", now, counts
-    # The rows hold personal data, now kept in the responses: the staged copies go.
-    batch.rows, batch.preview = [], {"counts": batch.preview.get("counts", {})}
-    audit.record(
-        "import_batch.commit",
-        "import_batch",
-        batch.id,
-        {"status": ["previewed", "committed"], **{k: [None, v] for k, v in counts.items()}},
-    )
-    db.session.flush()
-    logger.info("import %s committed: %s", batch.id, counts)
-    return counts
-
-
-def _lock_previewed(batch: ImportBatch) -> None:
-    """Reload the batch locked for update (two commits of one batch wait for each other);
-    raise ImportStateError unless it is previewed."""
-    db.session.refresh(batch, with_for_update=True)
-    if batch.status == "committed":
-        raise ImportStateError("already committed")
-    if batch.status != "previewed":
-        raise ImportStateError("not previewed")
-
-
-def _store_row(batch: ImportBatch, check: RowCheck, counts: dict[str, int], now: datetime) -> None:
-    """Take one valid row in as a response and count what happened to it: ``imported``
-    (``linked`` to a practice or ``new``) or ``already_imported`` (its token exists)."""
-    intake = intake_response(
-        check.answers,
-        language=check.language,
-        submission_token=f"import-{batch.id}-{check.row_number}",
-        consent_at=None,
-        privacy_notice_version=None,
-        source="import",
-        submitted_at=check.submitted_at or now,
-    )
-    if not intake.created:
-        counts["already_imported"] += 1
-        return
-    counts["imported"] += 1
-    counts["linked" if intake.response.triage_status == "linked" else "new"] += 1
 
 
 def discard_import(batch: ImportBatch) -> None:
     """Delete a staged batch that was not committed (its rows with it)."""
-    _require_open(batch)
+    require_open(batch)
     audit.record(
         "import_batch.discard", "import_batch", batch.id, {"filename": [batch.filename, None]}
     )
+    db.session.execute(delete(ImportRow).where(ImportRow.batch_id == batch.id))
     db.session.delete(batch)
     db.session.flush()
 
@@ -432,14 +420,16 @@ def discard_import(batch: ImportBatch) -> None:
 def discard_stale_imports(before: datetime) -> int:
     """Delete uncommitted batches created before ``before`` (abandoned uploads hold personal
     data); returns how many were deleted."""
-    result = db.session.execute(
-        delete(ImportBatch).where(
-            ImportBatch.status != "committed", ImportBatch.created_at < before
-        )
+    stale = select(ImportBatch.id).where(
+        ImportBatch.status.in_(("uploaded", "mapped", "previewed")),
+        ImportBatch.created_at < before,
     )
+    db.session.execute(delete(ImportRow).where(ImportRow.batch_id.in_(stale)))
+    result = db.session.execute(delete(ImportBatch).where(ImportBatch.id.in_(stale)))
     return result.rowcount or 0
 
 
-def _require_open(batch: ImportBatch) -> None:
-    if batch.status == "committed":
+def require_open(batch: ImportBatch) -> None:
+    """Raise ImportStateError once the batch is being committed, committed or undone."""
+    if batch.status in ("committing", "committed", "undone"):
         raise ImportStateError("already committed")

@@ -1,6 +1,10 @@
-"""The answer keys a column of an imported file can be mapped to: the questionnaire's
-(``crm.responses.questionnaire``, consent aside: an import records none) and two that describe
-the response itself, ``submitted_at`` and ``language``.
+"""The answer keys a column of an imported file can be mapped to (docs/domain.md#imports): the
+questionnaire's (``crm.responses.questionnaire``), and those that describe the response itself:
+``submitted_at``, ``language``, the legacy consent and its time (``consent``, ``consent_at``),
+and the file's own submission id (``source_id``).
+
+Any of them can also take a fixed value for every row instead of a column; a multiple choice
+can take one column per option.
 """
 
 from __future__ import annotations
@@ -10,11 +14,17 @@ from flask_babel import lazy_gettext as _l
 from crm.core.i18n import LOCALES
 from crm.responses import questionnaire
 
-#: Answers that describe the response itself rather than answer a question.
-RESPONSE_TARGETS = {"submitted_at": "datetime", "language": "choice"}
+#: Answers that describe the response itself rather than answer a question: kind of value.
+RESPONSE_TARGETS = {
+    "submitted_at": "datetime",
+    "language": "choice",
+    "consent_at": "datetime",
+    "source_id": "id",
+}
 #: Closed answers an import maps that the questionnaire stores as something else (a boolean).
 IMPORT_CHOICES: dict[str, tuple[str, ...]] = {
     "permission_to_contact": questionnaire.YES_NO,
+    "consent": questionnaire.YES_NO,
     "language": LOCALES,
 }
 
@@ -34,21 +44,23 @@ def _kind(key: str) -> str:
 
 def _import_order() -> tuple[str, ...]:
     """The questionnaire's keys, the practice's section first (what an import is about), then
-    the others in questionnaire order; consent is never imported."""
+    the others in questionnaire order, consent last."""
     sections = questionnaire.SECTIONS
     first = sections["practice"]
     rest = (k for name, keys in sections.items() if name != "practice" for k in keys)
-    return (*first, *(key for key in rest if key != "consent"))
+    return (*first, *rest)
 
 
-#: Answer key → kind of value (text, email, country, number, choice, multi, datetime).
+#: Answer key → kind of value (text, email, country, number, choice, multi, datetime, id).
 TARGETS: dict[str, str] = {
     **{key: _kind(key) for key in _import_order()},
     **RESPONSE_TARGETS,
 }
 REQUIRED_TARGETS = ("practice_name", "country")
-#: Kinds of answer whose values are mapped in the values step (closed questions).
+#: Kinds of answer whose values are mapped in the values step (closed questions, and numbers
+#: typed in words: docs/domain.md#imports).
 CLOSED_KINDS = ("choice", "multi")
+VALUE_STEP_KINDS = (*CLOSED_KINDS, "number")
 #: Allowed codes of every closed target (the questionnaire's plus the import-only ones).
 TARGET_CHOICES: dict[str, tuple[str, ...]] = {
     **questionnaire.CHOICES,
@@ -80,7 +92,10 @@ TARGET_TITLES = {
     "willing_to_pay_qcp_fee": _l("Willing to pay the QCP fee"),
     "timeframe": _l("Timeframe"),
     "comments": _l("Comments"),
+    "consent": _l("Consent to the privacy notice"),
     "permission_to_contact": _l("Permission to contact"),
     "submitted_at": _l("Submitted at"),
     "language": _l("Response language"),
+    "consent_at": _l("Time of consent"),
+    "source_id": _l("Submission id in the file"),
 }

@@ -13,6 +13,7 @@ from flask_babel import lazy_gettext as _l
 
 from crm import labels
 from crm.core.i18n import LOCALES, normalize_locale
+from crm.data.imports.legacy import OLDER_OPTION_LABELS
 from crm.data.imports.targets import CLOSED_KINDS, TARGET_CHOICES, TARGETS
 from crm.responses import questionnaire
 from crm.responses.matching import normalize_key
@@ -20,6 +21,10 @@ from crm.responses.matching import normalize_key
 LANGUAGE_TITLES = {"en": _l("English"), "es": _l("Spanish"), "pt_BR": _l("Portuguese")}
 #: Titles of closed answers that ``crm.labels`` does not carry (labels live with the forms).
 EXTRA_VALUE_TITLES: dict[str, Mapping[str, Any]] = {
+    "consent": {
+        "yes": _l("Accepted the privacy notice"),
+        "no": _l("Did not accept the privacy notice"),
+    },
     "yes_no": {"yes": _l("Yes"), "no": _l("No"), "unsure": _l("Not sure")},
     "ehr_use": {
         "full": _l("Electronic health records used throughout"),
@@ -58,6 +63,13 @@ VALUE_SYNONYMS: dict[str, dict[str, tuple[str, ...]]] = {
                        "nadainteresada", "nointeresado", "nointeresada", "naointeressado",
                        "naointeressada", "nadainteressado", "pasinteresse"),
     },
+    "consent": {
+        "yes": ("acepto", "aceito", "concordo", "agree", "iagree", "accept", "accepted",
+                "iaccept", "deacuerdo", "aceptado", "aceitei", "consiento", "consinto",
+                "doyminconsentimiento", "douomeuconsentimento", "igivemyconsent"),
+        "no": ("noacepto", "naoaceito", "naoconcordo", "disagree", "idonotagree",
+               "declined", "rechazado", "recusado"),
+    },
     "language": {
         "en": ("english", "ingles", "anglais", "englisch"),
         "es": ("spanish", "espanol", "castellano", "espagnol", "spanisch", "espanhol"),
@@ -71,6 +83,8 @@ NO_EMAIL_VALUES = frozenset({"anonymous", "anonyme", "anonimo", "na", "none", "n
 
 def value_vocabulary(key: str) -> str:
     """Which vocabulary a closed target's answers use (``yes_no``, ``interest_level``, …)."""
+    if key == "consent":
+        return "consent"
     if TARGET_CHOICES.get(key) in (questionnaire.YES_NO, questionnaire.YES_NO_UNSURE):
         return "yes_no"
     if key in questionnaire.INTEREST_KEYS.values():
@@ -93,20 +107,39 @@ def value_titles(key: str) -> dict[str, str]:
 
 @cache
 def _value_index(key: str) -> dict[str, str]:
-    """Normalized answer → code: the codes, their titles in en/es/pt_BR, and common synonyms."""
+    """Normalized answer → code: the codes, their titles in en/es/pt_BR, older questionnaires'
+    labels, and common synonyms."""
     allowed = TARGET_CHOICES[key]
     index: dict[str, str] = {}
     for locale in LOCALES:
         with force_locale(locale):
             for code, title in value_titles(key).items():
                 index.setdefault(normalize_key(title), code)
-    for code, words in VALUE_SYNONYMS.get(value_vocabulary(key), {}).items():
-        if code in allowed:
-            for word in words:
-                index.setdefault(word, code)
+    for code, older in OLDER_OPTION_LABELS.get(key, {}).items():
+        for label in older:
+            index.setdefault(normalize_key(label), code)
+    vocabularies = [value_vocabulary(key)] + (["yes_no"] if key == "consent" else [])
+    for vocabulary in vocabularies:
+        for code, words in VALUE_SYNONYMS.get(vocabulary, {}).items():
+            if code in allowed:
+                for word in words:
+                    index.setdefault(word, code)
     for code in allowed:
         index[normalize_key(code)] = code
     return index
+
+
+@cache
+def known_labels(key: str) -> tuple[str, ...]:
+    """Option labels of a multiple choice as respondents saw them (our titles in en/es/pt_BR
+    and older questionnaires' labels), longest first: what a cell is split by."""
+    labels_seen: set[str] = set()
+    for locale in LOCALES:
+        with force_locale(locale):
+            labels_seen.update(value_titles(key).values())
+    for older in OLDER_OPTION_LABELS.get(key, {}).values():
+        labels_seen.update(older)
+    return tuple(sorted(labels_seen, key=len, reverse=True))
 
 
 def suggest_value(key: str, value: str) -> str | None:
@@ -125,22 +158,45 @@ def value_key(value: str) -> str:
     return normalize_key(value)
 
 
-def split_multi(value: str) -> list[str]:
+def split_multi(value: str, known: Iterable[str] = ()) -> list[str]:
     """Items of a multiple-choice cell: ``;``-joined (Microsoft Forms, with a trailing ``;``)
-    or ``, ``-joined (Google Forms); blanks dropped."""
-    parts = value.split(";") if ";" in value else value.split(", ")
-    return [p.strip() for p in parts if p.strip()]
+    or ``, ``-joined (Google Forms), an option label among ``known`` kept whole even when it
+    holds commas; blanks dropped."""
+    if ";" in value:
+        return [p.strip() for p in value.split(";") if p.strip()]
+    labels = [(label.casefold(), len(label)) for label in known]
+    items, rest = [], value.strip()
+    while rest:
+        folded = rest.casefold()
+        size = next(
+            (n for label, n in labels if folded.startswith(label)
+             and (len(rest) == n or rest[n:].lstrip().startswith(","))),
+            None,
+        )  # fmt: skip
+        if size is None:
+            head, _sep, rest = rest.partition(", ")
+        else:
+            head, rest = rest[:size], rest[size:].lstrip().removeprefix(",")
+        items.append(head.strip())
+        rest = rest.strip()
+    return [item for item in items if item]
 
 
 def distinct_values(
-    rows: Iterable[Sequence[str]], position: int, *, multi: bool, limit: int = 200
+    rows: Iterable[Sequence[str]],
+    position: int,
+    *,
+    multi: bool,
+    known: Iterable[str] = (),
+    limit: int = 200,
 ) -> list[tuple[str, str, int]]:
     """``(value key, first raw spelling, count)`` of the answers in a column, in order of first
-    appearance, at most ``limit`` of them."""
+    appearance, at most ``limit`` of them; a multiple choice's cells split by ``known``
+    labels (see :func:`split_multi`)."""
     seen: dict[str, list] = {}
     for cells in rows:
         raw = cells[position].strip() if position < len(cells) else ""
-        for item in split_multi(raw) if multi else ([raw] if raw else []):
+        for item in split_multi(raw, known) if multi else ([raw] if raw else []):
             normalized = value_key(item)
             if not normalized:
                 continue
@@ -159,7 +215,10 @@ def suggest_values(table_rows: Sequence[Sequence[str]], columns: Mapping[str, in
             continue
         multi = TARGETS[key] == "multi"
         found = {}
-        for normalized, raw, _count in distinct_values(table_rows, position, multi=multi):
+        known = known_labels(key) if multi else ()
+        for normalized, raw, _count in distinct_values(
+            table_rows, position, multi=multi, known=known
+        ):
             code = suggest_value(key, raw)
             if code is not None:
                 found[normalized] = code

@@ -26,7 +26,7 @@ from crm.countries.queries import chosen_country_codes
 from crm.data import exports as reports
 from crm.data.downloads import FORMATS, Export, download
 from crm.data.filters import ContactFilters, PracticeFilters, ResponseFilters
-from crm.data.forms import (
+from crm.data.forms.exports import (
     ContactExportForm,
     PipelineLanguageForm,
     PracticeExportForm,

@@ -1,11 +1,14 @@
-"""The import wizard (docs/architecture.md#data), blueprint ``data.imports`` under
-``/staff/data/import``: upload → columns → values → preview → commit, each step stored in
-``import_batches`` so any process can serve the next.
+"""The import wizard (docs/domain.md#imports), blueprint ``data.imports`` under
+``/staff/data/import``: upload → columns → answers → preview → commit, then undo for
+``IMPORT_UNDO_DAYS``. Each step is stored in ``import_batches`` and ``import_rows`` so any
+process can serve the next; checking and committing a large file run a chunk at a time with
+their progress on the preview page.
 """
 
 from __future__ import annotations
 
 import logging
+from typing import Any
 
 from flask import (
     Blueprint,
@@ -18,34 +21,38 @@ from flask import (
     url_for,
 )
 from flask.typing import ResponseReturnValue
+from flask_babel import format_decimal, ngettext
 from flask_babel import gettext as _
-from flask_babel import ngettext
 from flask_login import current_user
-from sqlalchemy.exc import SQLAlchemyError
 from werkzeug.exceptions import RequestEntityTooLarge
 
 from crm.core.access import requires
-from crm.core.errors import without_values
 from crm.core.extensions import db
 from crm.core.i18n import select_locale
-from crm.data.forms import (
+from crm.data.forms.imports import (
     IMPORT_STATUS_TITLES,
     TARGET_GROUPS,
     CommitForm,
-    DiscardForm,
+    ConfirmForm,
+    TemplateForm,
     UploadForm,
     column_mapping_form,
+    option_field_name,
     value_mapping_form,
 )
+from crm.data.imports import checking, committing, jobs, templates, undoing
 from crm.data.imports import operations as import_operations
 from crm.data.imports.issues import ImportFileError, ImportLimits, describe
-from crm.data.imports.targets import TARGET_TITLES
-from crm.data.models import ImportBatch
+from crm.data.imports.targets import TARGET_CHOICES, TARGET_TITLES, TARGETS
+from crm.data.models import WORKING_STATUSES, ImportBatch
 
 logger = logging.getLogger(__name__)
 blueprint = Blueprint("imports", __name__, url_prefix="/import")
 
 PREVIEW_PAGE_SIZE = 100
+#: Largest upload of an import (``IMPORT_MAX_BYTES``); other requests keep
+#: ``MAX_CONTENT_LENGTH``.
+DEFAULT_MAX_BYTES = 50 * 1024 * 1024
 
 
 @blueprint.app_context_processor
@@ -71,10 +78,21 @@ def _next_step(batch: ImportBatch) -> ResponseReturnValue:
     return redirect(url_for(step, batch_id=batch.id), code=303)
 
 
+def _limits() -> ImportLimits:
+    config = current_app.config
+    return ImportLimits.from_config({**config, "MAX_CONTENT_LENGTH": _max_bytes()})
+
+
+def _max_bytes() -> int:
+    return current_app.config.get("IMPORT_MAX_BYTES", DEFAULT_MAX_BYTES)
+
+
 @blueprint.route("", methods=["GET", "POST"])
 @requires("staff")
 def upload() -> ResponseReturnValue:
-    """Step 1: upload a CSV/XLSX export; it is read and staged, nothing is imported yet."""
+    """Step 1: upload a CSV/XLSX export; it is read and staged, nothing is imported yet. A
+    template saved for files with the same headings is proposed at once."""
+    request.max_content_length = _max_bytes()
     form = UploadForm()
     if form.validate_on_submit():
         try:
@@ -83,11 +101,13 @@ def upload() -> ResponseReturnValue:
                 form.file.data.read(),
                 header_rows=form.header_rows_value(),
                 language=select_locale(),
-                limits=ImportLimits.from_config(current_app.config),
+                limits=_limits(),
                 created_by_id=current_user.id,
                 keep_days=current_app.config["IMPORT_KEEP_DAYS"],
             )
         except ImportFileError as error:
+            if error.issue.code == "too_large":
+                return upload_too_large(RequestEntityTooLarge())
             form.file.errors.append(error.message)
         else:
             db.session.commit()
@@ -97,43 +117,75 @@ def upload() -> ResponseReturnValue:
 
 @blueprint.errorhandler(RequestEntityTooLarge)
 def upload_too_large(error: RequestEntityTooLarge) -> ResponseReturnValue:
-    """A file over MAX_CONTENT_LENGTH: the upload form again, with the limit, not a bare 413."""
+    """A file over the limit: the upload form again, with the limit, not a bare 413."""
     form = UploadForm(formdata=None)
-    limit = current_app.config.get("MAX_CONTENT_LENGTH") or 0
-    form.file.errors = [describe({"code": "upload_too_large", "params": {"limit": limit}})]
+    form.file.errors = [describe({"code": "upload_too_large", "params": {"limit": _max_bytes()}})]
     return render_template("data/upload.html", form=form), 413
 
 
 @blueprint.route("/<int:batch_id>/columns", methods=["GET", "POST"])
 @requires("staff")
 def columns(batch_id: int) -> ResponseReturnValue:
-    """Step 2: which column holds which answer (suggested from the headings)."""
+    """Step 2: which column holds which answer, or the same value for every row, or one
+    column per option (suggested from the headings, or a saved template)."""
     batch = get_batch_or_404(batch_id)
-    if batch.status == "committed":
+    if batch.status in (*WORKING_STATUSES, "committed", "undone"):
         return _next_step(batch)
     form = column_mapping_form(batch.columns, batch.mapping)
     if form.validate_on_submit():
-        import_operations.map_columns(
-            batch, form.mapping(), language=form.language.data, date_order=form.date_order.data
-        )
-        db.session.commit()
-        return _next_step(batch)
+        try:
+            values_step = import_operations.map_columns(
+                batch, form.mapping(), options=form.options(), fixed=form.fixed(),
+                language=form.language.data, date_order=form.date_order.data,
+            )  # fmt: skip
+        except import_operations.MappingError as error:
+            _mapping_refused(form, error)
+        else:
+            return _after_mapping(batch, values_step)
     page = render_template(
         "data/columns.html",
         batch=batch,
         form=form,
         samples=_samples(batch),
         target_groups=TARGET_GROUPS,
+        targets=TARGETS,
+        option_fields={
+            key: [option_field_name(key, code) for code in TARGET_CHOICES[key]]
+            for key, kind in TARGETS.items()
+            if kind == "multi"
+        },
     )
     return page, 422 if form.errors else 200
+
+
+def _mapping_refused(form: Any, error: import_operations.MappingError) -> None:
+    """A mapping the operation refused after the form's own checks: said above the form."""
+    db.session.rollback()
+    what = TARGET_TITLES.get(error.field or "", _("the mapping"))
+    form.form_errors.append(
+        _("“%(what)s” cannot be mapped this way: check the columns and values chosen.", what=what)
+    )
+
+
+def _after_mapping(batch: ImportBatch, values_step: bool) -> ResponseReturnValue:
+    """The answers step next, or the rows checked (in this request or in the background)."""
+    if values_step:
+        db.session.commit()
+        return redirect(url_for(".values", batch_id=batch.id), code=303)
+    checking.start_check(batch)
+    db.session.commit()
+    jobs.launch(batch, "check")
+    return redirect(url_for(".preview", batch_id=batch.id), code=303)
 
 
 def _samples(batch: ImportBatch, count: int = 3) -> list[list[str]]:
     """Up to ``count`` non-blank values per column, to recognise what a column holds."""
     found: list[list[str]] = [[] for _column in batch.columns]
-    for row in batch.rows[:200]:
-        for position, cell in enumerate(row["cells"]):
-            if cell.strip() and len(found[position]) < count and cell not in found[position]:
+    for index, cells in enumerate(import_operations.batch_cells(batch)):
+        if index >= 200:
+            break
+        for position, cell in enumerate(cells[: len(found)]):
+            if cell.strip() and len(found[position]) < count and cell[:60] not in found[position]:
                 found[position].append(cell[:60])
     return found
 
@@ -141,16 +193,20 @@ def _samples(batch: ImportBatch, count: int = 3) -> list[list[str]]:
 @blueprint.route("/<int:batch_id>/values", methods=["GET", "POST"])
 @requires("staff")
 def values(batch_id: int) -> ResponseReturnValue:
-    """Step 3: which of our answers each answer of a closed question means."""
+    """Step 3: which of our answers each answer of a closed question means, and which number
+    each number typed in words means (suggested, editable)."""
     batch = get_batch_or_404(batch_id)
-    if batch.status in ("uploaded", "committed"):
+    if batch.status != "mapped" and batch.status != "previewed":
         return _next_step(batch)
-    questions = import_operations.closed_columns(batch)
+    questions = import_operations.value_questions(batch)
     form = value_mapping_form(questions)
     if form.validate_on_submit():
-        import_operations.map_values(batch, form.mapping(questions))
-        db.session.commit()
-        return _next_step(batch)
+        try:
+            import_operations.map_values(batch, form.mapping(questions))
+        except import_operations.MappingError as error:
+            _mapping_refused(form, error)
+        else:
+            return _after_mapping(batch, False)
     page = render_template("data/values.html", batch=batch, form=form, questions=questions)
     return page, 422 if form.errors else 200
 
@@ -158,41 +214,62 @@ def values(batch_id: int) -> ResponseReturnValue:
 @blueprint.get("/<int:batch_id>")
 @requires("staff")
 def preview(batch_id: int) -> ResponseReturnValue:
-    """Step 4: every row with its errors and practice match; the commit form. Once
-    committed: what was stored."""
+    """Step 4: every row with its errors, notices and practice match; the commit form; the
+    progress while rows are checked or committed. Once committed: what was stored, and undo."""
     batch = get_batch_or_404(batch_id)
     if batch.status in ("uploaded", "mapped"):
         return _next_step(batch)
-    show = "all" if request.args.get("show") == "all" else "errors"
-    rows = batch.preview.get("rows", [])
-    if show == "errors":
-        rows = [r for r in rows if r["errors"] or r["warnings"]]
+    show = "all" if request.args.get("show") == "all" else "notable"
     page = max(request.args.get("page", 1, type=int) or 1, 1)
-    pages = max((len(rows) + PREVIEW_PAGE_SIZE - 1) // PREVIEW_PAGE_SIZE, 1)
-    shown = rows[(page - 1) * PREVIEW_PAGE_SIZE : page * PREVIEW_PAGE_SIZE]
+    rows, total = ([], 0)
+    if batch.status == "previewed":
+        rows, total = checking.preview_rows(
+            batch, only_notable=show == "notable", page=page, per_page=PREVIEW_PAGE_SIZE
+        )
+    days = _undo_days()
     return render_template(
         "data/preview.html",
         batch=batch,
-        rows=shown,
+        rows=rows,
         show=show,
-        page=min(page, pages),
-        pages=pages,
+        page=page,
+        pages=max((total + PREVIEW_PAGE_SIZE - 1) // PREVIEW_PAGE_SIZE, 1),
         form=CommitForm(),
-        discard_form=DiscardForm(),
+        confirm_form=ConfirmForm(),
+        template_form=TemplateForm(),
+        stalled=jobs.stalled(batch),
+        can_undo=undoing.can_undo(batch, days),
+        undo_until=undoing.undo_until(batch, days),
     )
+
+
+@blueprint.get("/<int:batch_id>/progress")
+@requires("staff")
+def progress(batch_id: int) -> ResponseReturnValue:
+    """How far checking or committing has got, for the preview page's progress bar."""
+    batch = get_batch_or_404(batch_id)
+    done, total = batch.progress.get("done", 0), batch.progress.get("total", 0)
+    return {
+        "status": batch.status,
+        "done": done,
+        "total": total,
+        "text": _(
+            "%(done)s of %(total)s rows", done=format_decimal(done), total=format_decimal(total)
+        ),
+    }
 
 
 @blueprint.post("/<int:batch_id>/commit")
 @requires("staff")
 def commit(batch_id: int) -> ResponseReturnValue:
-    """Store the rows, all or nothing."""
+    """Store the rows, all or nothing (a chunk at a time; a failure is taken back)."""
     batch = get_batch_or_404(batch_id)
     form = CommitForm()
     if not form.validate_on_submit():
         abort(400)
     try:
-        counts = import_operations.commit_import(batch, skip_invalid=form.skip_invalid.data)
-    except import_operations.ImportRefused as refused:
+        committing.start_commit(batch, skip_invalid=form.skip_invalid.data)
+    except committing.ImportRefused as refused:
         db.session.rollback()
         flash(_refusal(refused), "error")
         return redirect(url_for(".preview", batch_id=batch_id), code=303)
@@ -200,22 +277,25 @@ def commit(batch_id: int) -> ResponseReturnValue:
         db.session.rollback()
         flash(_("This import was already committed or is not ready."), "error")
         return redirect(url_for(".preview", batch_id=batch_id), code=303)
-    except SQLAlchemyError as error:
-        db.session.rollback()
-        logger.error("import %s failed: %s", batch_id, without_values(error))
-        flash(_("The import failed and nothing was stored. Please try again."), "error")
-        return redirect(url_for(".preview", batch_id=batch_id), code=303)
     db.session.commit()
-    message = ngettext(
-        "Imported %(num)d response.", "Imported %(num)d responses.", counts["imported"]
-    )
-    flash(message, "success")
+    jobs.launch(batch, "commit")
+    db.session.refresh(batch)
+    if batch.status == "committed":
+        imported = batch.result.get("imported", 0)
+        flash(
+            ngettext("Imported %(num)d response.", "Imported %(num)d responses.", imported),
+            "success",
+        )
+    elif batch.progress.get("error"):
+        flash(_("The import failed and nothing was stored. Please try again."), "error")
     return redirect(url_for(".preview", batch_id=batch_id), code=303)
 
 
-def _refusal(refused: import_operations.ImportRefused) -> str:
+def _refusal(refused: committing.ImportRefused) -> str:
     if refused.invalid == refused.total:
         return _("No row can be imported: every row has errors. Nothing was stored.")
+    if not refused.invalid:
+        return _("No row can be imported: every row was imported before. Nothing was stored.")
     return _(
         "%(invalid)s of %(total)s rows have errors. Nothing was stored: correct the file or "
         "the mapping, or choose to skip the rows with errors.",
@@ -224,12 +304,72 @@ def _refusal(refused: import_operations.ImportRefused) -> str:
     )
 
 
+@blueprint.post("/<int:batch_id>/continue")
+@requires("staff")
+def resume(batch_id: int) -> ResponseReturnValue:
+    """Take up a check or a commit whose work stopped (the process restarted)."""
+    batch = get_batch_or_404(batch_id)
+    if not ConfirmForm().validate_on_submit() or not jobs.stalled(batch):
+        return redirect(url_for(".preview", batch_id=batch_id), code=303)
+    jobs.launch(batch, "check" if batch.status == "checking" else "commit")
+    return redirect(url_for(".preview", batch_id=batch_id), code=303)
+
+
+@blueprint.post("/<int:batch_id>/template")
+@requires("staff")
+def save_template(batch_id: int) -> ResponseReturnValue:
+    """Save the mapping as a template proposed for the next file with the same headings."""
+    batch = get_batch_or_404(batch_id)
+    form = TemplateForm()
+    if form.validate_on_submit():
+        template = templates.save_template(batch, form.name.data, created_by_id=current_user.id)
+        db.session.commit()
+        flash(_("Mapping saved as the template “%(name)s”.", name=template.name), "success")
+    else:
+        flash(" ".join(form.name.errors) or _("Give the template a name."), "error")
+    return redirect(url_for(".preview", batch_id=batch_id), code=303)
+
+
+def _undo_days() -> int:
+    return current_app.config.get("IMPORT_UNDO_DAYS", undoing.DEFAULT_UNDO_DAYS)
+
+
+@blueprint.post("/<int:batch_id>/undo")
+@requires("staff")
+def undo(batch_id: int) -> ResponseReturnValue:
+    """Take back a committed import (within its undo period), leaving what staff changed."""
+    batch = get_batch_or_404(batch_id)
+    if not ConfirmForm().validate_on_submit():
+        abort(400)
+    try:
+        result = undoing.undo_import(batch, days=_undo_days())
+    except import_operations.ImportStateError:
+        db.session.rollback()
+        flash(_("This import can no longer be undone."), "error")
+        return redirect(url_for(".preview", batch_id=batch_id), code=303)
+    db.session.commit()
+    flash(_("The import was undone."), "success")
+    if result["kept"]:
+        flash(
+            _(
+                "Some records were changed by staff since the import and were left as they "
+                "are: they are listed below."
+            ),
+            "warning",
+        )
+    return redirect(url_for(".preview", batch_id=batch_id), code=303)
+
+
 @blueprint.post("/<int:batch_id>/discard")
 @requires("staff")
 def discard(batch_id: int) -> ResponseReturnValue:
     """Delete a staged import that was not committed."""
     batch = get_batch_or_404(batch_id)
-    if not DiscardForm().validate_on_submit() or batch.status == "committed":
+    if not ConfirmForm().validate_on_submit() or batch.status in (
+        *WORKING_STATUSES,
+        "committed",
+        "undone",
+    ):
         abort(400)
     import_operations.discard_import(batch)
     db.session.commit()
