@@ -109,9 +109,12 @@ def _index() -> dict[str, str]:
         translation = gettext.translation(
             "iso3166-1", pycountry.LOCALES_DIR, languages=[language], fallback=True
         )
+        translated = translation.gettext  # a name, not a message of ours: kept from extraction
         for country in pycountry.countries:
             for attribute in ("name", "official_name", "common_name"):
-                add(translation.gettext(getattr(country, attribute, "") or ""), country.alpha_2)
+                english = getattr(country, attribute, None)
+                if english:  # gettext("") would give the catalog's header
+                    add(translated(english), country.alpha_2)
     for country in pycountry.countries:
         codes_by_name[name_key(country.alpha_3)].add(country.alpha_2)
     index = {key: next(iter(found)) for key, found in codes_by_name.items() if len(found) == 1}
