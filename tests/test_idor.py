@@ -7,6 +7,8 @@ cannot hide behind a 404.
 
 from __future__ import annotations
 
+import re
+
 import pytest
 from sqlalchemy import func, select
 from werkzeug.routing import IntegerConverter
@@ -22,7 +24,7 @@ from crm.countries.operations import record_country_agreement, record_privacy_re
 from crm.responses.models import Contact
 from crm.responses.operations import update_contact
 from tests.responses.helpers import eligible_answers, submit_response
-from tests.test_permissions import SAMPLE_ARGS
+from tests.test_permissions import sample_value
 
 WRITE_METHODS = ("POST", "PUT", "PATCH", "DELETE")
 #: Sample values of string arguments that name nothing in the database.
@@ -33,6 +35,7 @@ API_BODIES = {
     "api_pipeline.put_threshold": {"min_eligible_practices": 3},
     "api_pipeline.patch_agreement": {"status": "draft"},
     "api_pipeline.patch_privacy_review": {"status": "in_review"},
+    "api_merges.merge_practice": {"into": 1},
 }
 #: Ids no row has, down to the largest a PostgreSQL INTEGER holds and beyond it.
 MISSING_IDS = [999_999, 2**31 - 1, 2**31, 10**20]
@@ -52,15 +55,13 @@ def path_of(rule, ids: int | None = None, **overrides) -> str:
         if isinstance(rule._converters[name], IntegerConverter):
             values[name] = 1 if ids is None else ids
         else:
-            values[name] = overrides.get(name, SAMPLE_ARGS.get(name, "x"))
+            values[name] = overrides.get(name, sample_value(rule, name))
     if rule.endpoint == "inbox.act":
         values.setdefault("action", "spam")
     # Build without the converter's bounds, so an id beyond them can be tried.
     path = rule.rule
     for name, value in values.items():
-        path = path.replace(f"<{name}>", str(value))
-        for converter in ("int", "string", "any(en, es, pt)", "path"):
-            path = path.replace(f"<{converter}:{name}>", str(value))
+        path = re.sub(rf"<(?:[^<>:]+:)?{name}>", str(value), path)
     return path
 
 
