@@ -1,5 +1,5 @@
 """The survey's answer options read as a native speaker writes them: every option of a scale
-means something different from the others, in every language (docs/i18n.md#wording)."""
+means something different from the others, in every language (docs/domain.md#survey)."""
 
 from __future__ import annotations
 
