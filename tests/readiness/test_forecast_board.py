@@ -108,3 +108,14 @@ def test_the_rebuild_counts_from_each_practices_first_response(colombia, db):
     assert eligible_counts_on(date(2026, 10, 1), ["CO"])[("CO", "QOPI")] == 3
     assert eligible_counts_on(TODAY, ["CO"])[("CO", "QOPI")] == 4
     assert eligible_counts_on(date(2026, 6, 1), ["CO"]) == {}
+
+
+@freeze_time(NOW)
+def test_one_new_practice_is_said_in_the_singular(colombia, client, create_user, login):
+    colombia(1)
+    login(create_user("viewer"))
+    html = client.get("/staff/countries/CO").get_data(as_text=True)
+    assert "Estimate: not enough data (1 new eligible practice in the last 6 months" in html
+    client.get("/language/es?next=/")
+    html = client.get("/staff/countries/CO").get_data(as_text=True)
+    assert "(1 nuevo centro elegible en los últimos 6 meses" in html
