@@ -9,7 +9,6 @@ The timeline partial ``activities/_panel.html`` is shared: the country page incl
 from __future__ import annotations
 
 from collections.abc import Callable
-from urllib.parse import urlsplit
 
 from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
@@ -28,6 +27,7 @@ from crm.core.clock import org_today
 from crm.core.extensions import db
 from crm.core.forms import select_choices
 from crm.core.i18n import country_name
+from crm.core.redirects import local_path
 from crm.countries.queries import get_country_or_404
 from crm.responses import queries as listing
 from crm.responses.models import Practice
@@ -86,11 +86,7 @@ def activity_panel(country_code: str | None = None, practice: Practice | None = 
 
 def _back(form, default: str) -> str:
     """The form's ``next`` when it is a path on this site, else ``default``."""
-    target = form.next.data or ""
-    parts = urlsplit(target)
-    if not target.startswith("/") or target.startswith("//") or parts.scheme or parts.netloc:
-        return default
-    return target
+    return local_path(form.next.data, default)
 
 
 def _country_page(code: str) -> str:

@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-from urllib.parse import urlsplit
-
 from flask import Blueprint, abort, redirect, request, session, url_for
 
 from crm.core.access import public, viewer_required
 from crm.core.i18n import SEGMENT_OF, normalize_locale, select_locale
+from crm.core.redirects import local_path
 
 blueprint = Blueprint("public", __name__)
 
@@ -34,8 +33,4 @@ def set_language(locale: str):
     if chosen is None:
         abort(404)
     session["locale"] = chosen
-    target = request.args.get("next", "/")
-    parts = urlsplit(target)
-    if parts.scheme or parts.netloc or not target.startswith("/") or target.startswith("//"):
-        target = "/"
-    return redirect(target, code=303)
+    return redirect(local_path(request.args.get("next"), "/"), code=303)
