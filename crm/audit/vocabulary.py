@@ -73,6 +73,7 @@ SENTENCES: dict[str, Any] = {
     "export.practices": _l("%(actor)s exported the practices"),
     "export.contacts": _l("%(actor)s exported the contacts"),
     "export.audit": _l("%(actor)s exported the audit log"),
+    "export.search": _l("%(actor)s searched the CRM through the API"),
     "privacy.erase": _l("%(actor)s erased the data held about a person"),
     "privacy.export": _l("%(actor)s exported the data held about a person"),
     "retention.purge": _l("%(actor)s deleted responses past their retention period"),

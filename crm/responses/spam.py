@@ -1,6 +1,6 @@
 """Likely spam: what makes a response look like spam, with its reasons
-(docs/domain.md#likely-spam). Only a flag, set when a response is filed: it is never discarded or marked spam by
-itself; staff decide. Plain functions on plain data: no database, no Flask.
+(docs/domain.md#likely-spam). Only a flag, set when a response is filed: it is never discarded
+or marked spam by itself; staff decide. Plain functions on plain data: no database, no Flask.
 
 - **A link where a name belongs**: a web address in the person's or the practice's name.
 - **A country everything else contradicts**: the practice's country is one, while the email's

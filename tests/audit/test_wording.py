@@ -210,6 +210,10 @@ SAMPLES: dict[str, tuple[str, dict]] = {
         {"format": [None, "csv"], "filters": [None, {"permission": "yes"}], "rows": [None, 3]},
     ),
     "export.audit": ("audit", {"rows": [None, 30]}),
+    "export.search": (
+        "export",
+        {"format": [None, "api"], "filters": [None, {"q": "nunez"}], "rows": [None, 3]},
+    ),
     "privacy.erase": ("data_subject", {"erased": [None, {"responses": 2, "contacts": 1}]}),
     "privacy.export": ("data_subject", {"records": [None, 3]}),
     "retention.purge": ("survey_response", {"deleted": [None, {"responses": 4}]}),

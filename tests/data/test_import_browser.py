@@ -34,7 +34,9 @@ def violations(page) -> list[tuple[str, list]]:
 
 
 @pytest.mark.parametrize("language", ["en", "es"])
-def test_the_import_wizard_from_upload_to_undo_passes_axe(app_server, browser_page, create_user, db, language):
+def test_the_import_wizard_from_upload_to_undo_passes_axe(
+    app_server, browser_page, create_user, db, language
+):
     from crm.responses.models import SurveyResponse
 
     user = create_user("staff")

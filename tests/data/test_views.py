@@ -7,6 +7,7 @@ import io
 import re
 import uuid
 from datetime import UTC, datetime
+from types import SimpleNamespace
 
 import openpyxl
 import pytest
@@ -372,3 +373,26 @@ def test_the_preview_says_which_rule_matched_an_existing_practice(staff, db):
     page = text(staff.get(f"{preview_url}?show=all"))
     assert "Same practice as “CLINICA SAO JOSE”" in page
     assert "the same name and city; its contact with this email is updated" in page
+
+
+def test_a_preview_page_past_any_row_shows_none_rather_than_failing(staff, db):
+    columns_url = upload(staff, csv_bytes(legacy_rows(GOOD_ROW))).headers["Location"]
+    values_url = staff.post(
+        columns_url, data=selected_options(text(staff.get(columns_url)))
+    ).headers["Location"]
+    preview_url = staff.post(
+        values_url, data=selected_options(text(staff.get(values_url)))
+    ).headers["Location"]
+    for page in ("99999", str(10**22), "-3", "x"):
+        assert staff.get(f"{preview_url}?show=all&page={page}").status_code == 200
+
+
+@pytest.mark.parametrize("typed", ["²", "٣", "12a", "-1"])
+def test_a_whole_number_is_typed_in_ascii_digits(app, typed):
+    from wtforms.validators import ValidationError
+
+    from crm.data.forms.imports import _whole_number
+
+    field = SimpleNamespace(data=typed)
+    with pytest.raises(ValidationError):
+        _whole_number(0, 100)(None, field)

@@ -281,7 +281,7 @@ def value_field_name(key: str, index: int) -> str:
 def _whole_number(low: int, high: int) -> Any:
     def check(form: FlaskForm, field: StringField) -> None:
         text = (field.data or "").strip()
-        if text and (not text.isdigit() or not low <= int(text) <= high):
+        if text and (not (text.isascii() and text.isdigit()) or not low <= int(text) <= high):
             raise ValidationError(
                 _(
                     "Enter a whole number from %(low)s to %(high)s, or leave it empty.",

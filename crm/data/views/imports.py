@@ -26,6 +26,7 @@ from flask_babel import gettext as _
 from flask_login import current_user
 from werkzeug.exceptions import RequestEntityTooLarge
 
+from crm.core import pagination
 from crm.core.access import requires
 from crm.core.extensions import db
 from crm.core.i18n import select_locale
@@ -220,7 +221,9 @@ def preview(batch_id: int) -> ResponseReturnValue:
     if batch.status in ("uploaded", "mapped"):
         return _next_step(batch)
     show = "all" if request.args.get("show") == "all" else "notable"
-    page = max(request.args.get("page", 1, type=int) or 1, 1)
+    # A page past the last shows nothing rather than asking the database for an offset no
+    # integer column holds.
+    page = min(pagination.page_number(request.args.get("page")), pagination.MAX_ID)
     rows, total = ([], 0)
     if batch.status == "previewed":
         rows, total = checking.preview_rows(
