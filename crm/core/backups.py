@@ -92,6 +92,7 @@ def _new_folder(folder: Path) -> None:
     if folder.exists() and any(folder.iterdir()):
         raise BackupError(f"{folder} exists and is not empty: back up into a new folder")
     folder.mkdir(parents=True, exist_ok=True)
+    folder.chmod(0o700)  # a backup holds every person's answers: its owner alone reads it
 
 
 def backup(database_url: str, folder: Path) -> Manifest:
@@ -108,6 +109,8 @@ def backup(database_url: str, folder: Path) -> Manifest:
     else:
         raise BackupError(f"no backup for {dialect} databases")
     manifest.write(folder)
+    for written in folder.iterdir():
+        written.chmod(0o600)
     return manifest
 
 

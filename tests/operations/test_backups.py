@@ -100,3 +100,12 @@ def test_a_backup_never_overwrites(database_url, tmp_path):
 def test_a_folder_without_manifest_is_not_a_backup(empty_database, tmp_path):
     with pytest.raises(backups.BackupError, match="not a backup"):
         backups.restore(empty_database, tmp_path)
+
+
+def test_only_the_owner_reads_a_backup(app, database_url, tmp_path):
+    folder = tmp_path / "backup"
+    backups.backup(database_url, folder)
+    assert folder.stat().st_mode & 0o777 == 0o700
+    files = list(folder.iterdir())
+    assert files
+    assert {path.stat().st_mode & 0o777 for path in files} == {0o600}
