@@ -91,9 +91,11 @@ def api_user() -> User | None:
     return g.get("api_user")
 
 
-def api_requires(level: str) -> Callable[[F], F]:
+def api_requires(level: str, *, reads_only: bool = False) -> Callable[[F], F]:
     """Decorator for API views: 401 without a caller, 403 when the caller's roles do not admit
-    ``level`` (viewer reads; staff and admin write), then 415 for a body that is not JSON."""
+    ``level`` (viewer reads; staff and admin write) or when a read-only token writes, then 415
+    for a body that is not JSON. ``reads_only`` marks a POST that computes and saves nothing
+    (the what-if), which a read-only token may call (docs/decisions.md#api-tokens)."""
     admitted = ADMITTED[level]
 
     def decorator(view: F) -> F:
@@ -104,7 +106,8 @@ def api_requires(level: str) -> Callable[[F], F]:
                 abort(401)
             if not admitted & {role.name for role in user.roles}:
                 abort(403)
-            if request.method in _WRITE_METHODS and g.get("api_scope") == "read":
+            writes = request.method in _WRITE_METHODS and not reads_only
+            if writes and g.get("api_scope") == "read":
                 return render_error(403, detail=_("This API token may only read."))
             refuse_body_not_json()
             return view(*args, **kwargs)

@@ -141,6 +141,18 @@ def test_a_read_token_cannot_write(client, db, create_user):
     assert response.get_json()["error"]["detail"] == "This API token may only read."
 
 
+def test_a_read_token_may_ask_what_if(client, db, create_user):
+    """The what-if is a POST that computes and saves nothing: a read token may call it."""
+    _row, plain = tokens.create_token(create_user("viewer"), "reader", scope="read")
+    db.session.commit()
+    response = client.post(
+        "/api/v1/readiness/what-if",
+        json={"thresholds": {"QOPI": 3}},
+        headers={"Authorization": f"Bearer {plain}"},
+    )
+    assert response.status_code == 200, response.get_json()
+
+
 @pytest.mark.parametrize(
     ("fields", "message"),
     [

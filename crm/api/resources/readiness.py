@@ -82,11 +82,11 @@ def scenario_from(body: dict) -> Scenario:
 
 
 @blp.post("/readiness/what-if")
-@api_requires("viewer")
+@api_requires("viewer", reads_only=True)
 @blp.arguments(schemas.WhatIfSchema)
 @blp.arguments(schemas.WhatIfQuery, location="query")
 @blp.response(200, schemas.WhatIfRowSchema(many=True))
-@documented_errors(blp, 401, 403, 415)
+@documented_errors(blp, 401, 403, 415, 422)
 def what_if(body, query):
     """Readiness after hypothetical changes, computed and not saved: the rows whose state
     changes (every row with ``?all=1``), each with today's ``state``, the ``state_after`` and
