@@ -25,7 +25,8 @@ def _jsonable(value: Any) -> Any:
 
 def current_actor() -> tuple[int | None, str]:
     """``(user id, label)`` of whoever is acting: the logged-in user, an API token's user
-    (``g.api_user``, labelled ``api:<email>``), or ``cli`` outside a request."""
+    (``g.api_user``, labelled ``api:<email>``), or outside a request the person a background
+    step acts for (``g.acting_for``, set by :func:`acting_for`), else ``cli``."""
     if has_request_context():
         api_user: User | None = g.get("api_user")
         if api_user is not None:
@@ -33,7 +34,16 @@ def current_actor() -> tuple[int | None, str]:
         if current_user and current_user.is_authenticated:
             return current_user.id, current_user.email
         return None, "anonymous"
-    return None, g.get("cli_actor", "cli") if _has_app_g() else "cli"
+    if not _has_app_g():
+        return None, "cli"
+    return g.get("acting_for") or (None, g.get("cli_actor", "cli"))
+
+
+def acting_for(actor: tuple[int | None, str]) -> None:
+    """Record ``actor`` (from :func:`current_actor` in the request that started it) as who the
+    work of this app context outside any request does, such as a large import's background
+    step: its audit events name that person, not ``cli``."""
+    g.acting_for = actor
 
 
 def _has_app_g() -> bool:

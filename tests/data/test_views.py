@@ -353,6 +353,12 @@ def test_a_larger_file_is_checked_and_imported_in_the_background_with_progress(a
     wait_for(staff, f"{preview_url}/progress", "committed")
     db.session.close()
     assert counts(db)["SurveyResponse"] == 5
+    # The background commit acted for the person who started it, as a request would.
+    actors = db.session.scalars(
+        select(AuditEvent.actor).where(AuditEvent.action == "import_batch.commit")
+    ).all()
+    assert actors
+    assert all(actor.startswith("staff-") for actor in actors)
 
 
 def test_the_preview_says_which_rule_matched_an_existing_practice(staff, db):

@@ -16,6 +16,7 @@ from datetime import UTC, datetime, timedelta
 
 from flask import Flask, current_app
 
+from crm.audit import operations as audit
 from crm.core.errors import without_values
 from crm.core.extensions import db
 from crm.data.imports import checking, committing, undoing
@@ -85,12 +86,16 @@ def launch(batch: ImportBatch, step: str) -> None:
         run(batch.id)
         return
     app = current_app._get_current_object()  # type: ignore[attr-defined]
-    threading.Thread(target=_in_app, args=(app, run, batch.id), daemon=True,
+    actor = audit.current_actor()
+    threading.Thread(target=_in_app, args=(app, actor, run, batch.id), daemon=True,
                      name=f"import-{step}-{batch.id}").start()  # fmt: skip
 
 
-def _in_app(app: Flask, run: Callable[[int], None], batch_id: int) -> None:
+def _in_app(
+    app: Flask, actor: tuple[int | None, str], run: Callable[[int], None], batch_id: int
+) -> None:
     with app.app_context():
+        audit.acting_for(actor)
         try:
             run(batch_id)
         finally:
