@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import delete, or_, select
+from sqlalchemy import delete, func, or_, select
 
 from crm.core.columns import utcnow
 from crm.core.extensions import db
@@ -94,11 +94,26 @@ def save_draft(
     draft.saved_at = now
     draft.expires_at = now + timedelta(days=days)
     db.session.flush()
-    emailed = address is not None and (new_link or new_address)
+    emailed = address is not None and (new_link or new_address) and _may_email(address, now)
     if emailed:
         queue_resume_link(draft, token, answers["email"].strip())
     logger.info("survey draft %s saved (%s)", draft.id, "new link" if new_link else "same link")
     return SavedDraft(draft=draft, token=token, emailed=emailed)
+
+
+#: Drafts naming one address in a day past which their links are shown on the page only, not
+#: emailed: anyone can type anyone's address (docs/domain.md#drafts).
+EMAILS_PER_ADDRESS_PER_DAY = 3
+
+
+def _may_email(address: str, now: datetime) -> bool:
+    """Whether a resume link may still be emailed to ``address`` today (the last 24 hours)."""
+    recent = db.session.scalar(
+        select(func.count())
+        .select_from(SurveyDraft)
+        .where(SurveyDraft.email_key == address, SurveyDraft.saved_at > now - timedelta(days=1))
+    )
+    return recent <= EMAILS_PER_ADDRESS_PER_DAY
 
 
 def _typed_email(answers: dict[str, Any]) -> str | None:

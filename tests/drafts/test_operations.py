@@ -63,6 +63,19 @@ def test_the_link_is_emailed_once_per_link_and_address(db):
     ]
 
 
+def test_one_address_gets_a_few_links_a_day_then_only_the_page_shows_them(db):
+    """Anyone can type anyone's address: past a few links a day it is emailed no more."""
+    saved = [save() for _ in range(drafts.EMAILS_PER_ADDRESS_PER_DAY + 2)]
+    assert [draft.emailed for draft in saved] == [True] * drafts.EMAILS_PER_ADDRESS_PER_DAY + [
+        False,
+        False,
+    ]
+    assert len(resume_emails(db)) == drafts.EMAILS_PER_ADDRESS_PER_DAY
+    assert all(draft.token for draft in saved)  # each link is still shown on its page
+    tomorrow = NOW + timedelta(days=1, minutes=1)
+    assert save(now=tomorrow).emailed
+
+
 def test_the_email_carries_the_link_in_the_drafts_language(app, db):
     saved = save(language="pt_BR")
     [email] = resume_emails(db)
