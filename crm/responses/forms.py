@@ -230,6 +230,8 @@ class MergeForm(FlaskForm):
     )
     #: Where to go back to (a path on this site), e.g. the scan that listed the pair.
     next = HiddenField()
+    #: Set by the confirmation page's button: without it, the merge is asked about first.
+    confirmed = HiddenField()
 
 
 class NotSameForm(FlaskForm):

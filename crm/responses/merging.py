@@ -252,3 +252,36 @@ def mark_not_same(first: Practice, second: Practice) -> DistinctPractices:
                          country_code=practice.country_code, practice_id=practice.id)  # fmt: skip
         db.session.flush()
     return pair
+
+
+@dataclass(frozen=True)
+class Holdings:
+    """What a practice holds that a merge moves: responses (every triage status), contacts,
+    activities and tasks."""
+
+    responses: int
+    contacts: int
+    activities: int
+    tasks: int
+
+    def __add__(self, other: Holdings) -> Holdings:
+        return Holdings(self.responses + other.responses, self.contacts + other.contacts,
+                        self.activities + other.activities, self.tasks + other.tasks)  # fmt: skip
+
+
+def holdings(practice_id: int) -> Holdings:
+    """What ``practice_id`` holds, counted (for the merge's confirmation: what moves, and
+    what the survivor then holds, docs/domain.md#merges). Contacts sharing an email with the
+    survivor's fold into them, so the survivor may end with fewer than the sum."""
+
+    def count(model, column) -> int:
+        return db.session.scalar(
+            select(func.count()).select_from(model).where(column == practice_id)
+        )
+
+    return Holdings(
+        responses=count(SurveyResponse, SurveyResponse.practice_id),
+        contacts=count(Contact, Contact.practice_id),
+        activities=count(Activity, Activity.practice_id),
+        tasks=count(Task, Task.practice_id),
+    )

@@ -50,14 +50,27 @@ def test_the_scan_page_lists_the_pair_with_its_reasons(client, create_user, logi
     assert "score 100 of 100" in page
 
 
-def test_merging_from_the_scan_keeps_the_chosen_practice(client, create_user, login, pair, db):
+def test_merging_from_the_scan_asks_first_then_keeps_the_chosen_practice(
+    client, create_user, login, pair, db
+):
     full, short = pair
     login(create_user("staff"))
+    scan = "/staff/practices/duplicates?country=CO"
+    unconfirmed = client.post(f"/staff/practices/{short}/merge", data={"into": full, "next": scan})
+    assert unconfirmed.status_code == 303  # to the question, nothing merged
+    assert f"/staff/practices/{short}/merge?into={full}" in unconfirmed.headers["Location"]
+    assert db.session.get(Practice, short) is not None
+    question = client.get(unconfirmed.headers["Location"]).get_data(as_text=True)
+    assert "Merge Clín. Sta. María into Clínica Santa María?" in question
+    assert 'name="confirmed" type="hidden" value="1"' in question
+    assert f'href="{scan}"' in question  # Cancel: back to the scan
+    assert '<th scope="row">Responses</th><td>1</td><td>2</td>' in question  # moves, after
+    assert merge_events(db) == 0
     answer = client.post(
-        f"/staff/practices/{short}/merge",
-        data={"into": full, "next": "/staff/practices/duplicates?country=CO"},
+        f"/staff/practices/{short}/merge", data={"into": full, "next": scan, "confirmed": "1"}
     )
     assert answer.status_code == 303
+    assert merge_events(db) == 1  # one merge, one entry in the audit trail
     assert answer.headers["Location"].endswith(f"/staff/practices/{full}")
     assert db.session.get(Practice, short) is None
     page = client.get("/staff/practices/duplicates?country=CO").get_data(as_text=True)
@@ -81,10 +94,13 @@ def test_merging_into_another_country_is_refused_with_a_message(
     full, _short = pair
     mexican = submit_response(db, eligible_answers(3, country="MX", city="Puebla")).practice_id
     login(create_user("staff"))
-    answer = client.post(
-        f"/staff/practices/{mexican}/merge", data={"into": full}, follow_redirects=True
-    )
-    assert "only be combined within one country" in answer.get_data(as_text=True)
+    for confirmed in ("", "1"):
+        answer = client.post(
+            f"/staff/practices/{mexican}/merge",
+            data={"into": full, "confirmed": confirmed},
+            follow_redirects=True,
+        )
+        assert "only be combined within one country" in answer.get_data(as_text=True)
     assert db.session.get(Practice, mexican) is not None
 
 

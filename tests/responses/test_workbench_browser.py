@@ -190,3 +190,30 @@ def test_the_inbox_and_a_response_read_well_on_a_phone(app_server, browser, db, 
     context.close()
     for number in NUMBERS[locale]:
         assert number in answers_text
+
+
+def test_a_merge_from_the_scan_is_confirmed_first_without_javascript(app_server, browser,
+                                                                     workbench, db):  # fmt: skip
+    from sqlalchemy import func, select
+
+    from crm.audit.models import AuditEvent
+
+    context = browser.new_context(java_script_enabled=False)
+    page = context.new_page()
+    page.set_default_timeout(30_000)
+    log_in(page, app_server, *workbench)
+    page.goto(app_server + "/staff/practices/duplicates?country=CO")
+    page.click("button:has-text('Merge, keeping Clínica Santa María')")
+    page.wait_for_load_state()
+    assert page.inner_text("h1") == "Merge Clín. Sta. María into Clínica Santa María?"
+    page.click("text=Cancel")
+    page.wait_for_load_state()
+    assert "/staff/practices/duplicates?country=CO" in page.url
+    page.click("button:has-text('Merge, keeping Clínica Santa María')")
+    page.click("button:has-text('Confirm the merge')")
+    page.wait_for_load_state()
+    assert page.inner_text("h1").startswith("Clínica Santa María")
+    context.close()
+    merges = select(func.count()).select_from(AuditEvent).where(
+        AuditEvent.action == "practice.merge")  # fmt: skip
+    assert db.session.scalar(merges) == 1

@@ -54,16 +54,49 @@ def index():
     )
 
 
+@blueprint.get("/<int:practice_id>/merge")
+@staff_required
+def confirm_merge(practice_id: int):
+    """Ask before merging: "Merge X into Y?", what moves and what the one that stays then
+    holds, with Confirm (a form, no script needed) and Cancel (back where the staff came from)."""
+    source = pagination.get_row_or_404(Practice, practice_id)
+    form = MergeForm(request.args, meta={"csrf": False})
+    back = _back(form.next.data, url_for("practices.detail", practice_id=practice_id))
+    target = pagination.get_row(Practice, form.into.data) if form.validate() else None
+    if target is None or target.id == source.id:
+        flash(_("Choose the practice that stays."), "error")
+        return redirect(back, 303)
+    try:
+        merging.require_same_country(source, target)
+    except merging.MergeRefused as error:
+        flash(str(error), "error")
+        return redirect(back, 303)
+    moving, staying = merging.holdings(source.id), merging.holdings(target.id)
+    return render_template(
+        "responses/duplicates/confirm.html",
+        source=source,
+        target=target,
+        moving=moving,
+        after=moving + staying,
+        form=MergeForm(formdata=None, into=target.id, next=back, confirmed="1"),
+        back=back,
+    )
+
+
 @blueprint.post("/<int:practice_id>/merge")
 @staff_required
 def merge(practice_id: int):
-    """Merge this practice into the one chosen to stay; then show the one that stayed."""
+    """Merge this practice into the one chosen to stay, once confirmed (else the confirmation
+    page first); then show the one that stayed."""
     source = pagination.get_row_or_404(Practice, practice_id)
     form = MergeForm()
     back = _back(form.next.data, url_for("practices.detail", practice_id=practice_id))
     if not form.validate():
         flash(_("Choose the practice that stays."), "error")
         return redirect(back, 303)
+    if form.confirmed.data != "1":
+        return redirect(url_for("duplicates.confirm_merge", practice_id=practice_id,
+                                into=form.into.data, next=back), 303)  # fmt: skip
     target = pagination.get_row(Practice, form.into.data)
     try:
         if target is None:
