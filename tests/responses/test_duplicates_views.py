@@ -171,3 +171,23 @@ def test_flask_practices_duplicates_prints_the_pairs(app, pair):
     assert pairs[0]["reasons"][0]["code"] == "name"
     text = app.test_cli_runner().invoke(args=["practices", "duplicates"]).output
     assert f"#{full} Clínica Santa María  ~  #{short} Clín. Sta. María" in text
+
+
+@pytest.mark.parametrize(
+    ("locale", "title", "other_word"),
+    [("es", "Centros duplicados", "ráctica"), ("pt_BR", "Serviços duplicados", "línica")],
+)
+def test_the_scan_names_a_practice_as_the_product_does(
+    client, create_user, login, pair, db, locale, title, other_word
+):
+    user = create_user("staff")
+    user.locale = locale
+    db.session.commit()
+    login(user)
+    full, short = pair
+    for path in ("/staff/practices/duplicates?country=CO",
+                 f"/staff/practices/{short}/merge?into={full}"):  # fmt: skip
+        page = client.get(path).get_data(as_text=True)
+        text = page.replace("Clínica Santa María", "").replace("Clín. Sta. María", "")
+        assert other_word not in text, path
+    assert title in client.get("/staff/practices/duplicates?country=CO").get_data(as_text=True)
