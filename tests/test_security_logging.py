@@ -204,9 +204,7 @@ def test_a_revoked_token_is_refused_and_logged_with_its_prefix_only(client, db, 
     with caplog.at_level(logging.INFO, logger="crm.security"):
         reply = client.get("/api/v1/countries", headers={"Authorization": f"Bearer {plain}"})
     assert reply.status_code == 401
-    assert security_events(caplog) == [
-        f"api token refused prefix={row.prefix} reason=revoked"
-    ]
+    assert security_events(caplog) == [f"api token refused prefix={row.prefix} reason=revoked"]
     assert plain[12:] not in logged_text(caplog)
 
 
