@@ -223,7 +223,9 @@ def preview(batch_id: int) -> ResponseReturnValue:
     show = "all" if request.args.get("show") == "all" else "notable"
     # A page past the last shows nothing rather than asking the database for an offset no
     # integer column holds.
-    page = min(pagination.page_number(request.args.get("page")), pagination.MAX_ID)
+    page = min(
+        pagination.page_number(request.args.get("page")), pagination.MAX_ID // PREVIEW_PAGE_SIZE
+    )
     rows, total = ([], 0)
     if batch.status == "previewed":
         rows, total = checking.preview_rows(
