@@ -7,11 +7,9 @@ from datetime import timedelta
 
 from sqlalchemy import func, select, update
 
-from app import create_app
 from crm.accounts.models import StaffSession
 from crm.audit.models import AuditEvent
 from crm.core.columns import utcnow
-from tests.conftest import BASE_OVERRIDES, RequestIsolatingClient
 
 STAFF_PAGE = "/staff/responses"
 
@@ -195,14 +193,12 @@ def test_the_login_form_offers_no_remember_me(client):
     assert 'name="remember"' not in client.get("/staff/login").get_data(as_text=True)
 
 
-def test_sessions_hold_across_app_servers(app, database_url, client, create_user, login):
+def test_sessions_hold_across_app_servers(app, make_app, client, create_user, login):
     """Two app objects on one database stand for two servers: a logout on one ends the
     session on the other."""
     user = create_user("staff")
     login(user)
-    second = create_app({**BASE_OVERRIDES, "SQLALCHEMY_DATABASE_URI": database_url})
-    second.test_client_class = RequestIsolatingClient
-    on_second = copy_of(second, client)
+    on_second = copy_of(make_app(), client)
     assert opens(on_second)
     on_second.post("/staff/logout")
     assert not opens(client)

@@ -14,9 +14,7 @@ import pytest
 from flask import request
 from pythonjsonlogger.json import JsonFormatter
 
-from app import create_app
 from crm.core import logs
-from tests.conftest import BASE_OVERRIDES
 
 
 @pytest.fixture
@@ -53,11 +51,8 @@ def test_a_request_id_from_the_client_is_ignored_without_a_proxy(client):
     assert sent.headers["X-Request-ID"] != "forged-by-client"
 
 
-def test_the_proxys_request_id_is_kept_behind_trusted_proxies(database_url):
-    app = create_app(
-        {**BASE_OVERRIDES, "SQLALCHEMY_DATABASE_URI": database_url, "TRUSTED_PROXIES": 1}
-    )
-    client = app.test_client()
+def test_the_proxys_request_id_is_kept_behind_trusted_proxies(make_app):
+    client = make_app(TRUSTED_PROXIES=1).test_client()
     assert (
         client.get("/healthz", headers={"X-Request-ID": "abc-123"}).headers["X-Request-ID"]
         == "abc-123"
