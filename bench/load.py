@@ -5,9 +5,11 @@ from __future__ import annotations
 import asyncio
 import json
 import random
+import statistics
 import subprocess
 import time
 from collections import Counter
+from collections.abc import Callable
 from pathlib import Path
 from urllib.parse import urlencode
 
@@ -45,6 +47,37 @@ def wrk(
     result["rps"] = result["requests"] / (result["duration_us"] / 1e6)
     result["p50_ms"], result["p99_ms"] = result["p50_us"] / 1000, result["p99_us"] / 1000
     return result
+
+
+#: Rounds of a paired measure (:func:`paired`).
+PAIRED_ROUNDS = 3
+
+
+def paired(measure: Callable[[int], dict], yardstick: Callable[[int], dict], seconds: int) -> dict:
+    """``measure`` and the CPU yardstick in turn, :data:`PAIRED_ROUNDS` times, each for
+    ``seconds`` divided among the rounds (at least 2 s); both are callables taking ``seconds=`` and
+    returning :func:`wrk`'s figures. Returns the figures of the measure's median round with
+    ``per_yardstick``: the median over rounds of its p50 over the yardstick's p50 in the same
+    round, and ``rounds``. Other load on the machine that comes and goes slows both halves of a
+    round alike, so a growth read from ``per_yardstick`` is the endpoint's own; a yardstick
+    measured once, minutes apart from the endpoint, moved the growth by up to 40 % between
+    runs (docs/decisions.md#bench-growth)."""
+    each = max(2, seconds // PAIRED_ROUNDS)
+    rounds = []
+    for _round in range(PAIRED_ROUNDS):
+        calibration = yardstick(seconds=each)
+        result = measure(seconds=each)
+        if result.get("p50_ms") and calibration.get("p50_ms"):
+            rounds.append((result["p50_ms"] / calibration["p50_ms"], result))
+    if not rounds:
+        return result
+    rounds.sort(key=lambda pair: pair[0])
+    _ratio, median_result = rounds[len(rounds) // 2]
+    return {
+        **median_result,
+        "per_yardstick": statistics.median(ratio for ratio, _result in rounds),
+        "rounds": [ratio for ratio, _result in rounds],
+    }
 
 
 async def _post_until(

@@ -10,6 +10,7 @@ import secrets
 import subprocess
 import sys
 import time
+from functools import partial
 from pathlib import Path
 
 from sqlalchemy import create_engine, text
@@ -17,7 +18,7 @@ from sqlalchemy import create_engine, text
 from bench import generate
 from bench.client import http_request, login, survey_session
 from bench.common import EXPORTS, PAGES, ROOT, USER_AGENT, Run, Settings, log
-from bench.load import form_bodies, soak_load, stored_with_prefix, wrk
+from bench.load import form_bodies, paired, soak_load, stored_with_prefix, wrk
 from bench.servers import Server, Worker, app_environment, drain, peak_rss_mib
 
 APP_TARGET = "app:create_app()"
@@ -58,10 +59,14 @@ def measure_pages(run: Run, settings: Settings, kind: str, size: int, url: str, 
                     run.put(kind, size, f"page {name} w{workers}", {"status": status})
                     continue
                 wrk(app.port, path, seconds=2, connections=workers, cookie=cookie)
-                result = wrk(app.port, path, seconds=settings.seconds, connections=workers,
-                             cookie=cookie)  # fmt: skip
+                result = paired(
+                    partial(wrk, app.port, path, connections=workers, cookie=cookie),
+                    partial(wrk, baseline.port, "/calibrate", connections=workers),
+                    settings.seconds,
+                )
                 log(f"  {name} ({workers} workers): p50 {result['p50_ms']:.1f} ms, "
-                    f"p99 {result['p99_ms']:.1f} ms, {result['rps']:.1f}/s")  # fmt: skip
+                    f"p99 {result['p99_ms']:.1f} ms, {result['rps']:.1f}/s, "
+                    f"{result.get('per_yardstick', 0):.2f} yardsticks")  # fmt: skip
                 run.put(kind, size, f"page {name} w{workers}", result)
             wrk(baseline.port, "/counts", seconds=2, connections=workers)
             result = wrk(baseline.port, "/counts", seconds=settings.seconds, connections=workers)

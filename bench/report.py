@@ -7,7 +7,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import asdict, dataclass
 
 from bench.common import EXPORTS, PAGES, Run, Settings
-from bench.decisions import decision_lines
+from bench.decisions import decision_lines, growth_figures
 from bench.operations import operations_lines
 
 
@@ -110,14 +110,9 @@ def _page_lines(
                 continue
             first = growth_from.get(f"page {name} w{w}") or {}
             first_yardstick = growth_from.get(f"yardstick w{w}") or {}
-            if (
-                first.get("p50_ms")
-                and (yardstick or {}).get("p50_ms")
-                and first_yardstick.get("p50_ms")
-            ):
-                growth = page["p50_ms"] / first["p50_ms"]
-                machine = yardstick["p50_ms"] / first_yardstick["p50_ms"]
-                net = growth / machine
+            figures = growth_figures(page, first, yardstick, first_yardstick)
+            if figures:
+                growth, machine, net = figures
                 row(f"{name} growth from {smallest:,}, {w} workers", growth,
                     machine, net, "<= 1.5", net <= 1.5)  # fmt: skip
         if base:

@@ -10,6 +10,7 @@ from __future__ import annotations
 import contextvars
 import os
 import shutil
+import time
 import uuid
 from collections.abc import Callable, Iterator
 from pathlib import Path
@@ -102,9 +103,7 @@ def database_url(database_template, tmp_path) -> Iterator[str]:
         conn.execute(text(f'CREATE DATABASE "{name}" TEMPLATE "{TEMPLATE_DB}"{strategy}'))
     yield make_url(TEST_DATABASE_URL).set(database=name).render_as_string(hide_password=False)
     with engine.connect() as conn:
-        left_open = conn.execute(
-            text("SELECT count(*) FROM pg_stat_activity WHERE datname = :name"), {"name": name}
-        ).scalar_one()
+        left_open = _open_connections(conn, name)
         conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
     engine.dispose()
     # A connection the test left open would be reported only when garbage-collected, as an
@@ -113,6 +112,19 @@ def database_url(database_template, tmp_path) -> Iterator[str]:
         pytest.fail(
             f"{left_open} connection(s) to the test database left open (dispose its engine)"
         )
+
+
+def _open_connections(conn, database: str, wait: float = 3.0) -> int:
+    """Connections to ``database`` still open after up to ``wait`` seconds: a server process
+    whose client has just disconnected is listed until it has exited."""
+    deadline = time.monotonic() + wait
+    while True:
+        count = conn.execute(
+            text("SELECT count(*) FROM pg_stat_activity WHERE datname = :name"), {"name": database}
+        ).scalar_one()
+        if not count or time.monotonic() > deadline:
+            return count
+        time.sleep(0.02)
 
 
 class RequestIsolatingClient(FlaskClient):
@@ -283,6 +295,12 @@ def app_server(app) -> Iterator[str]:
     yield f"http://127.0.0.1:{server.server_port}"
     server.shutdown()
     thread.join(timeout=5)
+    # A request the browser left running (or an import's background thread) still holds its
+    # connection; wait for it, so none is open when the test's database goes.
+    _db.session.remove()
+    deadline = time.monotonic() + 10
+    while getattr(_db.engine.pool, "checkedout", lambda: 0)() and time.monotonic() < deadline:
+        time.sleep(0.05)
 
 
 @pytest.fixture

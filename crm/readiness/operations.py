@@ -14,14 +14,17 @@ from collections.abc import Iterable
 from datetime import UTC, date, datetime, timedelta
 
 from flask import Flask
+from flask_babel import gettext as _
 from sqlalchemy import Connection, delete, event, func, insert, select
 from sqlalchemy.orm import Session
 
 from crm.core.clock import org_day_start, org_timezone, org_today
+from crm.core.errors import InvalidInput
 from crm.core.events import country_changed
 from crm.core.extensions import db
 from crm.core.jobs import daily_job
-from crm.countries.models import Country
+from crm.countries import thresholds
+from crm.countries.models import Country, Program
 from crm.readiness import rules as readiness
 from crm.readiness.models import EligibleCount, ReadinessChange, ResponseDayCount
 from crm.readiness.queries import (
@@ -30,6 +33,7 @@ from crm.readiness.queries import (
     launched_count,
     qcp_capacity,
 )
+from crm.readiness.whatif import Scenario
 from crm.responses.models import COUNTED_TRIAGE, InterestTallyEntry, Practice, SurveyResponse
 
 logger = logging.getLogger(__name__)
@@ -217,6 +221,29 @@ def record_todays_readiness() -> list[ReadinessChange]:
     recorded on the day, not at the next write in that country. The caller (the worker)
     commits."""
     return record_readiness_changes(db.session.scalars(select(Country.code)))
+
+
+def apply_what_if(scenario: Scenario, reason: str) -> None:
+    """Save a what-if's default thresholds, QCP capacity and country thresholds through the
+    thresholds' operations, which validate and audit each change (docs/domain.md#what-if);
+    reviews and agreements of the scenario are never decided here. ``reason`` (translated) is
+    recorded with a country threshold. Raises ``InvalidInput`` for a value out of range or an
+    unknown country; the caller commits, or rolls back on the error."""
+    programs = {p.code: p for p in db.session.scalars(select(Program))}
+    for code in readiness.PROGRAMS_WITH_LAUNCH:
+        program = programs[code]
+        threshold = scenario.thresholds.get(code, program.default_threshold)
+        capacity = None
+        if code == "QCP":
+            capacity = program.capacity if scenario.qcp_capacity is None else scenario.qcp_capacity
+        if threshold != program.default_threshold or capacity != program.capacity:
+            thresholds.set_program_defaults(code, default_threshold=threshold, capacity=capacity)
+    for country_code, values in scenario.country_thresholds.items():
+        country = db.session.get(Country, country_code)
+        if country is None:
+            raise InvalidInput("country", _("Unknown country: %(code)s", code=country_code))
+        for program, value in values.items():
+            thresholds.set_threshold(country, program, value, reason)
 
 
 def capacity_flips(previous: dict[tuple[str, str], str]) -> set[str]:

@@ -162,6 +162,30 @@ def test_an_admin_applies_the_change_and_it_is_audited(demo, client, create_user
     assert len(actions) == 2
 
 
+def test_a_refused_value_saves_nothing(demo, client, create_user, login, app):
+    """A threshold the form refuses is left out of the preview; applying must not then save the
+    other values as if the whole form had been accepted."""
+    from crm.audit.models import AuditEvent
+    from crm.countries.models import Program
+
+    app.config["ADMIN_TWO_FACTOR_REQUIRED"] = False
+    login(create_user("admin"))
+    query = "qopi_threshold=3&qcp_capacity=-2"
+    html = client.get(f"/staff/what-if/?{query}").get_data(as_text=True)
+    token = html.split('name="csrf_token" value="')[-1].split('"')[0]
+    before = demo.session.get(Program, "QOPI").default_threshold
+    response = client.post(f"/staff/what-if/apply?{query}", data={"csrf_token": token})
+    assert response.status_code == 303
+    assert response.headers["Location"].startswith("/staff/what-if/?")
+    demo.session.expire_all()
+    assert demo.session.get(Program, "QOPI").default_threshold == before
+    assert not demo.session.scalars(
+        select(AuditEvent).where(AuditEvent.action == "program.update")
+    ).all()
+    page = client.get(response.headers["Location"]).get_data(as_text=True)
+    assert "nothing was saved" in page
+
+
 def test_staff_cannot_apply(db, client, create_user, login):
     login(create_user("staff"))
     assert client.post("/staff/what-if/apply?qopi_threshold=3").status_code == 403

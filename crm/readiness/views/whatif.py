@@ -17,11 +17,10 @@ from crm.core.errors import InvalidInput
 from crm.core.extensions import db
 from crm.core.forms import select_choices
 from crm.core.i18n import country_name, sorted_countries
-from crm.countries import thresholds
 from crm.countries.forms import ConfirmForm
 from crm.countries.models import Country, CountryAgreement, PrivacyReview, Program
-from crm.countries.queries import get_country_or_404
 from crm.readiness.forms import WhatIfForm
+from crm.readiness.operations import apply_what_if
 from crm.readiness.queries import qcp_capacity, what_if_board
 from crm.readiness.whatif import Scenario
 
@@ -134,9 +133,13 @@ def apply():
         flash(_("The form expired: please try again."), "error")
         return redirect(url_for("whatif.index", **request.args), code=303)
     form = _form()
-    scenario = scenario_of(form)
+    if form.errors:
+        # scenario_of leaves refused fields out: saving the rest would look like saving all.
+        flash(_("Some values were refused, so nothing was saved: correct them and try again."),
+              "error")  # fmt: skip
+        return redirect(url_for("whatif.index", **request.args), code=303)
     try:
-        _apply(scenario)
+        apply_what_if(scenario_of(form), _("Applied from the what-if page"))
     except InvalidInput as error:
         db.session.rollback()
         flash(error.message, "error")
@@ -144,21 +147,3 @@ def apply():
     db.session.commit()
     flash(_("The thresholds and capacity were saved."), "success")
     return redirect(url_for("dashboard.index"), code=303)
-
-
-def _apply(scenario: Scenario) -> None:
-    programs = {p.code: p for p in db.session.scalars(select(Program))}
-    for code in ("QOPI", "QCP"):
-        program = programs[code]
-        threshold = scenario.thresholds.get(code, program.default_threshold)
-        capacity = None
-        if code == "QCP":
-            capacity = scenario.qcp_capacity
-            if capacity is None:
-                capacity = program.capacity
-        if threshold != program.default_threshold or capacity != program.capacity:
-            thresholds.set_program_defaults(code, default_threshold=threshold, capacity=capacity)
-    for country_code, values in scenario.country_thresholds.items():
-        country = get_country_or_404(country_code)
-        for program, value in values.items():
-            thresholds.set_threshold(country, program, value, _("Applied from the what-if page"))
