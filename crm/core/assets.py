@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import re
 
-from flask import Flask, Response, request
+from flask import Flask, Response, current_app, g, request
 from flask_compress import Compress
 from flask_static_digest import FlaskStaticDigest
 
@@ -59,6 +59,16 @@ def _static_file(response: Response) -> Response:
     return response
 
 
+def _compress(response: Response) -> Response:
+    """Flask-Compress's compression, except for an HTML page that carries the session's CSRF
+    token: compressing a secret beside text an attacker can echo into the page (a search box,
+    a query string) lets its compressed length reveal the secret a guess at a time (BREACH;
+    docs/decisions.md#compression)."""
+    if response.mimetype == "text/html" and current_app.config["WTF_CSRF_FIELD_NAME"] in g:
+        return response
+    return compress.after_request(response)
+
+
 def init_app(app: Flask) -> None:
     """Compression, fingerprinted static names (``static_url_for`` in templates) and their
     cache headers. Call after the blueprints are registered."""
@@ -67,6 +77,8 @@ def init_app(app: Flask) -> None:
     app.config.setdefault("COMPRESS_ALGORITHM_STREAMING", ["br", "deflate"])
     app.config.setdefault("FLASK_STATIC_DIGEST_COMPRESSION", [])
     app.config.setdefault("FLASK_STATIC_DIGEST_BLACKLIST_FILTER", [".md"])
+    app.config["COMPRESS_REGISTER"] = False  # _compress decides, then calls it
     compress.init_app(app)
+    app.after_request(_compress)
     static_digest.init_app(app)
     app.after_request(_static_file)

@@ -116,3 +116,15 @@ def test_the_dashboard_weighs_at_most_400_kb(app_server, browser, browser_page, 
     finally:
         fresh.close()
     assert total <= 400 * 1024, total
+
+
+def test_a_page_with_the_csrf_token_is_never_compressed(client, create_user, login):
+    """A staff page carries the session's CSRF token and can echo a search: compressed, its
+    length would leak the token a guess at a time (BREACH), so it goes as it is."""
+    staff_client = login(create_user("staff"))
+    response = staff_client.get("/staff/search?q=csrf_token", headers=BROWSER_ENCODINGS)
+    assert response.status_code == 200
+    assert 'name="csrf_token"' in response.get_data(as_text=True)
+    assert "Content-Encoding" not in response.headers
+    styles = staff_client.get("/static/css/app.css", headers=BROWSER_ENCODINGS)
+    assert styles.headers["Content-Encoding"] == "br"
