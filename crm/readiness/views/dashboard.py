@@ -342,7 +342,11 @@ def map_svg():
     legend = map_legend()
     world = load_world_map()
     titles = {
-        r.code: f"{country_name(r.code)}: {legend.get(states.get(r.code, 'not_available'))}"
+        r.code: _(
+            "%(country)s: %(state)s",
+            country=country_name(r.code),
+            state=legend.get(states.get(r.code, "not_available")),
+        )
         for r in world.regions
     }
     body = standalone_svg(world, states, MAP_COLOURS, titles,
