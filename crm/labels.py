@@ -110,6 +110,16 @@ OUTBOX_STATUS = {
     "sent": _l("Sent"),
     "failed": _l("Failed"),
 }
+#: A legacy import's step (``crm.data.models.IMPORT_STATUSES``).
+IMPORT_STATUS = {
+    "uploaded": _l("Uploaded"),
+    "mapped": _l("Columns mapped"),
+    "checking": _l("Checking the rows"),
+    "previewed": _l("Ready to import"),
+    "committing": _l("Importing"),
+    "committed": _l("Imported"),
+    "undone": _l("Undone"),
+}
 DIGEST = {
     "none": _l("No email"),
     "daily": _l("Daily email"),
@@ -141,6 +151,7 @@ ALL = {
     "program": PROGRAM_NAME,
     "invitation_status": INVITATION_STATUS,
     "outbox_status": OUTBOX_STATUS,
+    "import_status": IMPORT_STATUS,
     "digest": DIGEST,
 }
 

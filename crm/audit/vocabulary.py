@@ -249,13 +249,7 @@ VALUES: dict[Any, Any] = {
     ("country_agreement", "status"): labels.AGREEMENT,
     ("task", "status"): labels.TASK_STATUS,
     ("export", "status"): {**labels.TRIAGE, "all": _l("All statuses")},
-    ("import_batch", "status"): {
-        "uploaded": _l("Uploaded"),
-        "mapped": _l("Columns mapped"),
-        "previewed": _l("Ready to import"),
-        "committed": _l("Imported"),
-        "undone": _l("Undone"),
-    },
+    ("import_batch", "status"): labels.IMPORT_STATUS,
     ("saved_view", "list_name"): labels.STAFF_LIST,
     # A saved list's status filter: a response's, a task's or every one.
     ("saved_view", "status"): {

@@ -13,6 +13,7 @@ from flask_wtf.file import FileField, FileRequired
 from wtforms import BooleanField, SelectField, StringField
 from wtforms.validators import DataRequired, Length, Optional, ValidationError
 
+from crm import labels
 from crm.core.forms import select_choices as choices
 from crm.core.i18n import LOCALES, sorted_countries
 from crm.data.imports.headings import choice_labels
@@ -355,12 +356,4 @@ TARGET_GROUPS = (
     (_l("Consent"), ("consent", "consent_at")),
     (_l("Response"), tuple(k for k in RESPONSE_TARGETS if k != "consent_at")),
 )
-IMPORT_STATUS_TITLES = {
-    "uploaded": _l("Uploaded"),
-    "mapped": _l("Columns mapped"),
-    "checking": _l("Checking the rows"),
-    "previewed": _l("Ready to import"),
-    "committing": _l("Importing"),
-    "committed": _l("Imported"),
-    "undone": _l("Undone"),
-}
+IMPORT_STATUS_TITLES = labels.IMPORT_STATUS
