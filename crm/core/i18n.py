@@ -14,6 +14,8 @@ from flask import g, has_app_context, has_request_context, request, session
 from flask_babel import get_locale
 from flask_login import current_user
 
+from crm.core.folding import compact_key
+
 #: Locales the product speaks, and the URL segment that selects each (/en /es /pt,
 #: ``docs/domain.md#survey``).
 LOCALES = ("en", "es", "pt_BR")
@@ -148,9 +150,7 @@ def _country_names() -> dict[str, str]:
     return names
 
 
-def _name_key(text: str) -> str:
-    decomposed = unicodedata.normalize("NFKD", text).casefold()
-    return "".join(c for c in decomposed if c.isalnum() and not unicodedata.combining(c))
+_name_key = compact_key
 
 
 def country_code_for(text: str | None) -> str | None:

@@ -9,13 +9,13 @@ re-triaged, so readiness counts follow at once.
 from __future__ import annotations
 
 import functools
-import unicodedata
 
 from rapidfuzz import fuzz, process
 from sqlalchemy import Connection, bindparam, delete, event, insert, inspect, select, union_all
 from sqlalchemy.sql.expression import CompoundSelect
 
 from crm.core.extensions import db
+from crm.core.folding import compact_key, plain_words
 from crm.responses import questionnaire, similarity
 from crm.responses.models import (
     COUNTED_TRIAGE,
@@ -46,11 +46,7 @@ def normalize_key(text: str | None, max_length: int = NAME_KEY_LENGTH) -> str:
     dropped (docs/domain.md#eligible-practices), at most ``max_length`` characters (a practice
     name's key by default; ``city_key`` for cities).
     ``"Clínica São-José, S.A."`` → ``"clinicasaojosesa"``."""
-    if not text:
-        return ""
-    decomposed = unicodedata.normalize("NFKD", text)
-    kept = (c for c in decomposed.casefold() if not unicodedata.combining(c) and c.isalnum())
-    return "".join(kept)[:max_length]
+    return compact_key(text)[:max_length]
 
 
 def city_key(city: str | None) -> str:
@@ -264,9 +260,7 @@ def _index_renamed_practice(_mapper, connection: Connection, practice: Practice)
 def normalize_name_for_fuzz(text: str) -> str:
     """Words of a name, accents and punctuation dropped, for fuzzy comparison. Kept per process
     for recent names: a suggestion scores the same most recent practices again and again."""
-    decomposed = unicodedata.normalize("NFKD", text or "").casefold()
-    kept = "".join(c if c.isalnum() else " " for c in decomposed if not unicodedata.combining(c))
-    return " ".join(kept.split())
+    return " ".join(plain_words(text))
 
 
 def new_practice(answers: dict) -> Practice:

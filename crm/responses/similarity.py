@@ -19,11 +19,12 @@ The automatic rule (the same normalized name, or a shared email) is not here: it
 from __future__ import annotations
 
 import functools
-import unicodedata
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 from rapidfuzz import fuzz
+
+from crm.core import folding
 
 #: Canonical word → its short forms and other spellings in the survey's three languages.
 SHORT_FORMS: dict[str, tuple[str, ...]] = {
@@ -160,9 +161,7 @@ class PracticeFacts:
 def plain_words(text: str | None) -> list[str]:
     """The words of ``text``, accents, case and punctuation dropped: "Clín. São-José" →
     ``["clin", "sao", "jose"]``."""
-    decomposed = unicodedata.normalize("NFKD", text or "").casefold()
-    kept = "".join(c if c.isalnum() else " " for c in decomposed if not unicodedata.combining(c))
-    return kept.split()
+    return folding.plain_words(text)
 
 
 @functools.lru_cache(maxsize=65536)

@@ -4,17 +4,16 @@ accents and case ("nunez" marks "Núñez")."""
 from __future__ import annotations
 
 import re
-import unicodedata
 from collections.abc import Iterable
 
 from markupsafe import Markup, escape
 
+from crm.core.folding import folded
+
 _WORD = re.compile(r"\w+")
 
 
-def _plain(word: str) -> str:
-    decomposed = unicodedata.normalize("NFKD", word).casefold()
-    return "".join(c for c in decomposed if not unicodedata.combining(c))
+_plain = folded
 
 
 def highlight(text: str | None, words: Iterable[str]) -> Markup:

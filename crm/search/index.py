@@ -9,13 +9,13 @@ typed matching the start of a word of the row ("sao pau" finds "São Paulo", "nu
 
 from __future__ import annotations
 
-import unicodedata
 from dataclasses import dataclass
 
 from sqlalchemy import ColumnElement, Select, func, literal_column, select, text
 
 from crm.activities.models import Task
 from crm.core.extensions import db
+from crm.core.folding import plain_words
 from crm.responses.models import Contact, Practice, SurveyResponse
 
 #: Words of a query that are looked up (the rest are ignored), and their longest length.
@@ -41,9 +41,7 @@ class Terms:
 def terms(query: str | None) -> Terms:
     """The words of ``query`` the index looks up: "Núñez, São-Paulo" → ``("nunez", "sao",
     "paulo")``; "+57 (1) 234-5678" also as the digits ``5712345678``."""
-    decomposed = unicodedata.normalize("NFKD", query or "").casefold()
-    kept = "".join(c if c.isalnum() else " " for c in decomposed if not unicodedata.combining(c))
-    words = tuple(w[:MAX_WORD_LENGTH] for w in kept.split()[:MAX_WORDS])
+    words = tuple(w[:MAX_WORD_LENGTH] for w in plain_words(query)[:MAX_WORDS])
     digits = "".join(c for c in (query or "") if c.isdigit())
     joined = digits if len(digits) >= PHONE_DIGITS and len(words) > 1 else None
     return Terms(words=words, digits=joined)

@@ -5,13 +5,13 @@ of the survey tools' exports.
 from __future__ import annotations
 
 import re
-import unicodedata
 from collections.abc import Iterable, Sequence
 from functools import cache
 
 from flask_babel import force_locale
 from rapidfuzz import fuzz
 
+from crm.core.folding import plain_words
 from crm.core.i18n import LOCALES
 from crm.data.imports.legacy import OLDER_QUESTIONS
 from crm.data.imports.targets import TARGET_TITLES, TARGETS
@@ -97,9 +97,7 @@ MULTI_TARGETS = tuple(key for key, kind in TARGETS.items() if kind == "multi")
 
 def heading_key(text: str) -> str:
     """A heading compared for suggestions: lower case, accents dropped, words only."""
-    decomposed = unicodedata.normalize("NFKD", text.replace("&amp;", "&")).casefold()
-    kept = "".join(c if c.isalnum() else " " for c in decomposed if not unicodedata.combining(c))
-    return " ".join(kept.split())
+    return " ".join(plain_words(text.replace("&amp;", "&")))
 
 
 def heading_variants(heading: str) -> set[str]:

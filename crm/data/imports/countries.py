@@ -9,13 +9,13 @@ are ignored; a name that two countries share is not recognised.
 from __future__ import annotations
 
 import gettext
-import unicodedata
 from collections import defaultdict
 from functools import cache
 
 import pycountry
 from babel import Locale
 
+from crm.core.folding import compact_key, plain_words
 from crm.core.i18n import COUNTRY_CODE_ALIASES
 
 #: Languages whose CLDR and ISO names are recognised.
@@ -67,15 +67,12 @@ _STATE_WORDS = frozenset(
 
 def name_key(text: str) -> str:
     """A name compared: Unicode-decomposed, accents, case, punctuation and spacing dropped."""
-    decomposed = unicodedata.normalize("NFKD", text).casefold()
-    return "".join(c for c in decomposed if c.isalnum() and not unicodedata.combining(c))
+    return compact_key(text)
 
 
 def _word_key(text: str) -> str:
     """A name without the words that only say what kind of state it is."""
-    decomposed = unicodedata.normalize("NFKD", text).casefold()
-    plain = "".join(c if c.isalnum() else " " for c in decomposed if not unicodedata.combining(c))
-    return "".join(word for word in plain.split() if word not in _STATE_WORDS)
+    return "".join(word for word in plain_words(text) if word not in _STATE_WORDS)
 
 
 def _spellings(name: str) -> set[str]:
