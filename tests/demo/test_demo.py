@@ -3,7 +3,6 @@ countries (docs/domain.md#readiness), refused where real responses exist."""
 
 from __future__ import annotations
 
-import os
 import random
 import shutil
 import uuid
@@ -32,11 +31,8 @@ from crm.demo.responses import DEMO_TOKEN_PREFIX, SubmissionGenerator
 from crm.privacy import notice
 from crm.readiness import rules as readiness
 from crm.responses.models import SurveyResponse
+from tests.conftest import ON_POSTGRES, TEST_DATABASE_URL
 
-#: As in tests/conftest.py (not importable from here).
-TEST_DATABASE_URL = os.environ.get("TEST_DATABASE_URL", "")
-ON_POSTGRES = TEST_DATABASE_URL.startswith("postgresql")
-TEMPLATE_DB = "crm_test_template"
 OVERRIDES = {"TESTING": True, "WTF_CSRF_ENABLED": False, "RATELIMIT_ENABLED": False}
 
 #: Practices eligible for QOPI per country (docs/domain.md#eligible-practices): interested, an
@@ -75,7 +71,8 @@ def demo_url(database_template, tmp_path_factory) -> Iterator[str]:
     """A database holding the demo data, loaded once for the read-only tests of this module."""
     name = f"crm_demo_{uuid.uuid4().hex[:12]}"
     if ON_POSTGRES:
-        _on_postgres_server(f'CREATE DATABASE "{name}" TEMPLATE "{TEMPLATE_DB}"')
+        template = make_url(database_template).database
+        _on_postgres_server(f'CREATE DATABASE "{name}" TEMPLATE "{template}"')
         url = make_url(TEST_DATABASE_URL).set(database=name).render_as_string(hide_password=False)
     else:
         path = tmp_path_factory.mktemp("demo") / "demo.sqlite"
