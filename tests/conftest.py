@@ -127,6 +127,23 @@ def _open_connections(conn, database: str, wait: float = 3.0) -> int:
         time.sleep(0.02)
 
 
+@pytest.fixture
+def empty_database_url(tmp_path) -> Iterator[str]:
+    """A new, empty database of the suite's kind (SQLite, or PostgreSQL in CI): no schema, for
+    migrations and restores; dropped afterwards."""
+    if not ON_POSTGRES:
+        yield f"sqlite:///{tmp_path / 'empty.sqlite'}"
+        return
+    name = f"{TEMPLATE_DB.removesuffix('_template')}_empty_{uuid.uuid4().hex[:10]}"
+    engine = _admin_engine()
+    with engine.connect() as conn:
+        conn.execute(text(f'CREATE DATABASE "{name}"'))
+    yield make_url(TEST_DATABASE_URL).set(database=name).render_as_string(hide_password=False)
+    with engine.connect() as conn:
+        conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+    engine.dispose()
+
+
 class RequestIsolatingClient(FlaskClient):
     """A test client whose requests each get a fresh app context, as in a real server.
 

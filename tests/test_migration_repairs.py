@@ -5,40 +5,20 @@ audit trail (docs/domain.md#home, docs/domain.md#status-dates)."""
 from __future__ import annotations
 
 import json
-import uuid
 from datetime import UTC, date, datetime
 from pathlib import Path
 
 import pytest
 from flask_migrate import upgrade
-from sqlalchemy import create_engine, text
-from sqlalchemy.engine import make_url
+from sqlalchemy import text
 
 from app import create_app
 from crm.core.extensions import db
 from crm.countries import seed
-from tests.conftest import BASE_OVERRIDES, ON_POSTGRES, TEST_DATABASE_URL
+from tests.conftest import BASE_OVERRIDES
 
 BEFORE_HOME = "5c1e7a2b9d40"
 BEFORE_REPAIR = "0f4f40aabca6"
-
-
-@pytest.fixture
-def empty_database_url(tmp_path):
-    """An empty database on the suite's engine (SQLite, or PostgreSQL in CI)."""
-    if not ON_POSTGRES:
-        yield f"sqlite:///{tmp_path / 'empty.sqlite'}"
-        return
-    name = f"crm_repair_{uuid.uuid4().hex[:10]}"
-    admin = create_engine(
-        make_url(TEST_DATABASE_URL).set(database="postgres"), isolation_level="AUTOCOMMIT"
-    )
-    with admin.connect() as conn:
-        conn.execute(text(f'CREATE DATABASE "{name}"'))
-    yield make_url(TEST_DATABASE_URL).set(database=name).render_as_string(hide_password=False)
-    with admin.connect() as conn:
-        conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-    admin.dispose()
 
 
 @pytest.fixture

@@ -11,29 +11,11 @@ import uuid
 
 import pytest
 from sqlalchemy import create_engine, text
-from sqlalchemy.engine import make_url
 
 from crm.core import backups
-from tests.conftest import ON_POSTGRES, TEST_DATABASE_URL, _admin_engine
 from tests.operations import processes as p
 
 pytestmark = pytest.mark.processes
-
-
-@pytest.fixture
-def empty_database(tmp_path):
-    """A new, empty database of the test's kind, dropped afterwards."""
-    if not ON_POSTGRES:
-        yield f"sqlite:///{tmp_path / 'restored.sqlite'}"
-        return
-    name = f"crm_restore_{uuid.uuid4().hex[:10]}"
-    admin = _admin_engine()
-    with admin.connect() as conn:
-        conn.execute(text(f'CREATE DATABASE "{name}"'))
-    yield make_url(TEST_DATABASE_URL).set(database=name).render_as_string(hide_password=False)
-    with admin.connect() as conn:
-        conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-    admin.dispose()
 
 
 def tokens(url: str, prefix: str) -> set[str]:
@@ -53,7 +35,7 @@ def tokens(url: str, prefix: str) -> set[str]:
 
 
 def test_a_backup_during_a_submit_load_restores_every_acknowledged_answer(
-    tmp_path, database_url, empty_database
+    tmp_path, database_url, empty_database_url
 ):
     env = p.environment(database_url, SURVEY_SUBMIT_RATE_LIMIT="100000 per hour", LOG_FORMAT="json")
     port = p.free_port()
@@ -76,9 +58,11 @@ def test_a_backup_during_a_submit_load_restores_every_acknowledged_answer(
     assert after, "the load ended before the backup did: it was not taken under load"
     assert len(load.with_status(303)) == len(load.submits)
 
-    restored = p.flask({**env, "DATABASE_URL": empty_database}, "restore", str(tmp_path / "backup"))
+    restored = p.flask(
+        {**env, "DATABASE_URL": empty_database_url}, "restore", str(tmp_path / "backup")
+    )
     assert "every table has the rows of the backup" in restored
-    in_backup = tokens(empty_database, prefix)
+    in_backup = tokens(empty_database_url, prefix)
     assert before <= in_backup
     assert not after & in_backup
     assert manifest.tables["survey_responses"] >= len(in_backup)

@@ -5,32 +5,12 @@ PostgreSQL with TEST_DATABASE_URL)."""
 from __future__ import annotations
 
 import json
-import uuid
-from collections.abc import Iterator
 
 import pytest
 from sqlalchemy import create_engine, text
-from sqlalchemy.engine import make_url
 
 from crm.core import backups
-from tests.conftest import ON_POSTGRES, TEST_DATABASE_URL, _admin_engine
 from tests.surveys.support import valid_form
-
-
-@pytest.fixture
-def empty_database(tmp_path) -> Iterator[str]:
-    """The URL of a new, empty database of the test's kind, dropped afterwards."""
-    if not ON_POSTGRES:
-        yield f"sqlite:///{tmp_path / 'restored' / 'crm.sqlite'}"
-        return
-    name = f"crm_restore_{uuid.uuid4().hex[:10]}"
-    admin = _admin_engine()
-    with admin.connect() as conn:
-        conn.execute(text(f'CREATE DATABASE "{name}"'))
-    yield make_url(TEST_DATABASE_URL).set(database=name).render_as_string(hide_password=False)
-    with admin.connect() as conn:
-        conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-    admin.dispose()
 
 
 def count(url: str, table: str) -> int:
@@ -42,7 +22,7 @@ def count(url: str, table: str) -> int:
 
 
 def test_a_backup_restores_into_an_empty_database(
-    app, client, database_url, empty_database, tmp_path
+    app, client, database_url, empty_database_url, tmp_path
 ):
     for _ in range(3):
         assert client.post("/pt/survey", data=valid_form()).status_code == 303
@@ -56,12 +36,12 @@ def test_a_backup_restores_into_an_empty_database(
     assert manifest["revision"] == count_revision(database_url)
     assert (folder / manifest["file"]).stat().st_size > 0
 
-    app.config["SQLALCHEMY_DATABASE_URI"] = empty_database
+    app.config["SQLALCHEMY_DATABASE_URI"] = empty_database_url
     result = runner.invoke(args=["restore", str(folder)])
     assert result.exit_code == 0, result.output
     assert "every table has the rows of the backup" in result.output
-    assert count(empty_database, "survey_responses") == 3
-    assert count(empty_database, "practices") == count(database_url, "practices")
+    assert count(empty_database_url, "survey_responses") == 3
+    assert count(empty_database_url, "practices") == count(database_url, "practices")
 
 
 def count_revision(url: str) -> str:
@@ -79,14 +59,16 @@ def test_a_restore_refuses_a_database_that_is_not_empty(app, database_url, tmp_p
         backups.restore(database_url, folder)
 
 
-def test_a_restore_that_does_not_match_its_manifest_fails(database_url, empty_database, tmp_path):
+def test_a_restore_that_does_not_match_its_manifest_fails(
+    database_url, empty_database_url, tmp_path
+):
     folder = tmp_path / "backup"
     backups.backup(database_url, folder)
     manifest = json.loads((folder / "manifest.json").read_text())
     manifest["tables"]["countries"] += 1
     (folder / "manifest.json").write_text(json.dumps(manifest))
     with pytest.raises(backups.BackupError, match=r"countries: \d+ in the backup, \d+ restored"):
-        backups.restore(empty_database, folder)
+        backups.restore(empty_database_url, folder)
 
 
 def test_a_backup_never_overwrites(database_url, tmp_path):
@@ -97,9 +79,9 @@ def test_a_backup_never_overwrites(database_url, tmp_path):
         backups.backup(database_url, folder)
 
 
-def test_a_folder_without_manifest_is_not_a_backup(empty_database, tmp_path):
+def test_a_folder_without_manifest_is_not_a_backup(empty_database_url, tmp_path):
     with pytest.raises(backups.BackupError, match="not a backup"):
-        backups.restore(empty_database, tmp_path)
+        backups.restore(empty_database_url, tmp_path)
 
 
 def test_only_the_owner_reads_a_backup(app, database_url, tmp_path):
