@@ -50,19 +50,19 @@ def wrk(
 
 
 #: Rounds of a paired measure (:func:`paired`).
-PAIRED_ROUNDS = 3
+PAIRED_ROUNDS = 5
 
 
 def paired(measure: Callable[[int], dict], yardstick: Callable[[int], dict], seconds: int) -> dict:
     """``measure`` and the CPU yardstick in turn, :data:`PAIRED_ROUNDS` times, each for
-    ``seconds`` divided among the rounds (at least 2 s); both are callables taking ``seconds=`` and
+    ``seconds`` divided among the rounds (at least 3 s); both are callables taking ``seconds=`` and
     returning :func:`wrk`'s figures. Returns the figures of the measure's median round with
     ``per_yardstick``: the median over rounds of its p50 over the yardstick's p50 in the same
     round, and ``rounds``. Other load on the machine that comes and goes slows both halves of a
     round alike, so a growth read from ``per_yardstick`` is the endpoint's own; a yardstick
     measured once, minutes apart from the endpoint, moved the growth by up to 40 % between
     runs (docs/decisions.md#bench-growth)."""
-    each = max(2, seconds // PAIRED_ROUNDS)
+    each = max(3, seconds // PAIRED_ROUNDS)
     rounds = []
     for _round in range(PAIRED_ROUNDS):
         calibration = yardstick(seconds=each)
