@@ -119,13 +119,36 @@ def test_search_lists_practices_of_the_same_country_only(staff_client, submit_re
     assert page.count('name="practice_id"') == 1
 
 
-def test_merge_button_merges_the_two_practices(db, staff_client, suggested):
+def test_merge_button_asks_first_then_merges_the_two_practices(db, staff_client, suggested):
+    """A merge cannot be undone: the inbox's button opens the confirmation the scan uses, whose
+    Cancel comes back to the response; only its Confirm merges."""
     target_id = suggested.suggested_practice_id
+    source_id = suggested.practice_id
     reply = staff_client.post(f"/staff/responses/{suggested.id}/merge")
+    assert reply.status_code == 303
+    assert reply.headers["Location"].startswith(
+        f"/staff/practices/{source_id}/merge?into={target_id}"
+    )
+    assert db.session.scalar(select(func.count()).select_from(Practice)) == 2
+    page = html(staff_client.get(reply.headers["Location"]))
+    assert f'href="/staff/responses/{suggested.id}"' in page  # Cancel
+    reply = staff_client.post(
+        f"/staff/practices/{source_id}/merge", data={"into": target_id, "confirmed": "1"}
+    )
     assert reply.status_code == 303
     db.session.expire_all()
     assert db.session.get(SurveyResponse, suggested.id).practice_id == target_id
     assert db.session.scalar(select(func.count()).select_from(Practice)) == 1
+
+
+def test_the_merge_page_never_goes_back_to_another_site(staff_client, suggested):
+    source, target = suggested.practice_id, suggested.suggested_practice_id
+    page = html(
+        staff_client.get(f"/staff/practices/{source}/merge?into={target}&next=/%5Cevil.example")
+    )
+    assert 'href="/\\evil.example"' not in page
+    assert 'value="/\\evil.example"' not in page
+    assert f'href="/staff/practices/{source}"' in page  # Cancel goes to the practice instead
 
 
 def test_merge_without_a_suggestion_explains_itself(staff_client, submit_response):

@@ -3,8 +3,6 @@
 
 from __future__ import annotations
 
-from urllib.parse import urlsplit
-
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 
@@ -13,6 +11,7 @@ from crm.core.access import staff_required
 from crm.core.extensions import db
 from crm.core.forms import select_choices
 from crm.core.i18n import sorted_countries
+from crm.core.redirects import local_path
 from crm.responses import duplicates, merging
 from crm.responses import queries as listing
 from crm.responses.forms import DuplicateScanForm, MergeForm, NotSameForm
@@ -22,14 +21,6 @@ from crm.responses.reasons import sentences
 blueprint = Blueprint("duplicates", __name__, url_prefix="/staff/practices")
 #: Pairs shown on the scan's page, best first.
 SHOWN = 100
-
-
-def _back(target: str | None, default: str) -> str:
-    """``target`` when it is a path on this site, else ``default``."""
-    parts = urlsplit(target or "")
-    if not (target or "").startswith("/") or target.startswith("//") or parts.netloc:
-        return default
-    return target
 
 
 @blueprint.get("/duplicates")
@@ -61,7 +52,7 @@ def confirm_merge(practice_id: int):
     holds, with Confirm (a form, no script needed) and Cancel (back where the staff came from)."""
     source = pagination.get_row_or_404(Practice, practice_id)
     form = MergeForm(request.args, meta={"csrf": False})
-    back = _back(form.next.data, url_for("practices.detail", practice_id=practice_id))
+    back = local_path(form.next.data, url_for("practices.detail", practice_id=practice_id))
     target = pagination.get_row(Practice, form.into.data) if form.validate() else None
     if target is None or target.id == source.id:
         flash(_("Choose the practice that stays."), "error")
@@ -90,7 +81,7 @@ def merge(practice_id: int):
     page first); then show the one that stayed."""
     source = pagination.get_row_or_404(Practice, practice_id)
     form = MergeForm()
-    back = _back(form.next.data, url_for("practices.detail", practice_id=practice_id))
+    back = local_path(form.next.data, url_for("practices.detail", practice_id=practice_id))
     if not form.validate():
         flash(_("Choose the practice that stays."), "error")
         return redirect(back, 303)
@@ -129,4 +120,4 @@ def not_same():
         db.session.commit()
         flash(_("Kept apart: this pair will not be suggested again."), "success")
     default = url_for("duplicates.index", country=first.country_code)
-    return redirect(_back(form.next.data, default), 303)
+    return redirect(local_path(form.next.data, default), 303)

@@ -232,10 +232,16 @@ def link(response_id: int):
     return _render_detail(response, link_form=form, code=400)
 
 
-def _merge(response: SurveyResponse) -> None:
-    if response.suggested_practice is None or response.practice is None:
-        raise triage.TriageError(_("This response has no suggested practice."))
-    triage.merge_practices(response.practice, response.suggested_practice)
+def _confirm_merge_first(response: SurveyResponse, from_list: str):
+    """A merge cannot be undone: the inbox's merge button opens the page that asks first and
+    lists what moves, as the scan for duplicates does (docs/domain.md#merges); Cancel comes
+    back to this response."""
+    back = url_for("inbox.detail", response_id=response.id, list=from_list or None)
+    if response.suggested_practice_id is None or response.practice_id is None:
+        flash(_("This response has no suggested practice."), "error")
+        return redirect(back, 303)
+    return redirect(url_for("duplicates.confirm_merge", practice_id=response.practice_id,
+                            into=response.suggested_practice_id, next=back), 303)  # fmt: skip
 
 
 def _duplicate(response: SurveyResponse) -> None:
@@ -251,7 +257,6 @@ def _duplicate(response: SurveyResponse) -> None:
 
 #: Button → (operation on the response, message flashed after it).
 ACTIONS: dict[str, tuple[Callable[[SurveyResponse], object], str]] = {
-    "merge": (_merge, _l("The two practices were merged.")),
     "dismiss": (triage.dismiss_suggestion, _l("Kept as a separate practice.")),
     "confirm": (triage.confirm_own_practice, _l("Confirmed as its own practice.")),
     "duplicate": (_duplicate, _l("Response marked as a duplicate; it no longer counts.")),
@@ -274,15 +279,17 @@ def _after_triage(response_id: int, from_list: str, next_id: int | None):
 @blueprint.post("/<int:response_id>/<action>")
 @staff_required
 def act(response_id: int, action: str):
-    """Run one triage button (merge, dismiss, confirm, duplicate, spam, restore), then open the next
-    response of the list the response was opened from."""
-    if action not in ACTIONS:
+    """Run one triage button (dismiss, confirm, duplicate, spam, restore), then open the next
+    response of the list the response was opened from; merge asks first, on its own page."""
+    if action not in ACTIONS and action != "merge":
         abort(404)
     response = _response_or_404(response_id)
     form = TriageActionForm()
     if not form.validate():
         abort(400)
     from_list = form.list.data or ""
+    if action == "merge":
+        return _confirm_merge_first(response, from_list)
     next_id = listing.next_in_list(list_filters(_args_of(from_list))[1], response_id)
     operation, message = ACTIONS[action]
     try:
