@@ -68,8 +68,14 @@ $(VENDOR)/.stamp: node_modules/.package-lock.json scripts/build_world_map.mjs \
 
 ## Then every static file gets a fingerprinted copy and the manifest templates read
 ## (crm/core/assets.py); run again after changing a file under static/.
-assets: install $(VENDOR)/.stamp
+## Rebuilt only when a file under static/ changed since: a rebuild deletes the copies a running
+## server or test process reads (CI runs two test passes side by side).
+STATIC_SOURCES = $(shell find static -type f ! -name cache_manifest.json ! -name .stamp \
+	! -regex '.*-[0-9a-f]\{32\}\.[A-Za-z0-9]*' 2>/dev/null)
+static/cache_manifest.json: $(VENDOR)/.stamp $(STATIC_SOURCES) | $(VENV)/.stamp-runtime
 	@$(FLASK) digest clean >/dev/null && $(FLASK) digest compile >/dev/null
+
+assets: install static/cache_manifest.json
 
 ## Debian's Chromium for the browser tests (Playwright's own download cannot work here).
 browser:
@@ -99,8 +105,13 @@ i18n-update: i18n-extract
 	$(VENV)/bin/pybabel -q update -i messages.pot -d translations --no-fuzzy-matching \
 		--ignore-obsolete
 
-i18n-compile: install
-	$(VENV)/bin/pybabel -q compile -d translations
+## Each catalog compiled when its .po changed (compiling rewrites the .mo in place, under any
+## process reading it).
+CATALOGS = $(wildcard translations/*/LC_MESSAGES/messages.po)
+i18n-compile: install $(CATALOGS:.po=.mo)
+
+translations/%/LC_MESSAGES/messages.mo: translations/%/LC_MESSAGES/messages.po | $(VENV)/.stamp-runtime
+	$(VENV)/bin/pybabel -q compile -i $< -o $@
 
 db: install
 	$(FLASK) db upgrade

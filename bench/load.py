@@ -5,7 +5,6 @@ from __future__ import annotations
 import asyncio
 import json
 import random
-import statistics
 import subprocess
 import time
 from collections import Counter
@@ -53,7 +52,7 @@ def wrk(
 PAIRED_ROUNDS = 5
 
 
-def paired(measure: Callable[[int], dict], yardstick: Callable[[int], dict], seconds: int) -> dict:
+def paired(measure: Callable[..., dict], yardstick: Callable[..., dict], seconds: int) -> dict:
     """``measure`` and the CPU yardstick in turn, :data:`PAIRED_ROUNDS` times, each for
     ``seconds`` divided among the rounds (at least 3 s); both are callables taking ``seconds=`` and
     returning :func:`wrk`'s figures. Returns the figures of the measure's median round with
@@ -71,12 +70,14 @@ def paired(measure: Callable[[int], dict], yardstick: Callable[[int], dict], sec
             rounds.append((result["p50_ms"] / calibration["p50_ms"], result))
     if not rounds:
         return result
+    # One round's own figures, never an average of two rounds beside another round's p50.
     rounds.sort(key=lambda pair: pair[0])
-    _ratio, median_result = rounds[len(rounds) // 2]
+    ratio, median_result = rounds[(len(rounds) - 1) // 2]
     return {
         **median_result,
-        "per_yardstick": statistics.median(ratio for ratio, _result in rounds),
-        "rounds": [ratio for ratio, _result in rounds],
+        "per_yardstick": ratio,
+        "rounds": sorted(r for r, _result in rounds),
+        "rounds_without_p50": PAIRED_ROUNDS - len(rounds),
     }
 
 

@@ -120,7 +120,11 @@ def _open_connections(conn, database: str, wait: float = 3.0) -> int:
     deadline = time.monotonic() + wait
     while True:
         count = conn.execute(
-            text("SELECT count(*) FROM pg_stat_activity WHERE datname = :name"), {"name": database}
+            text(
+                "SELECT count(*) FROM pg_stat_activity "
+                "WHERE datname = :name AND backend_type = 'client backend'"
+            ),
+            {"name": database},
         ).scalar_one()
         if not count or time.monotonic() > deadline:
             return count

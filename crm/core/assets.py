@@ -60,11 +60,11 @@ def _static_file(response: Response) -> Response:
 
 
 def _compress(response: Response) -> Response:
-    """Flask-Compress's compression, except for an HTML page that carries the session's CSRF
-    token: compressing a secret beside text an attacker can echo into the page (a search box,
-    a query string) lets its compressed length reveal the secret a guess at a time (BREACH;
-    docs/decisions.md#compression)."""
-    if response.mimetype == "text/html" and current_app.config["WTF_CSRF_FIELD_NAME"] in g:
+    """Flask-Compress's compression, except for a response that carries the session's CSRF
+    token (an HTML form, or Flask-Security's JSON answers): compressing a secret beside text an
+    attacker can echo into the page (a search box, a query string) lets its compressed length
+    reveal the secret a guess at a time (BREACH; docs/decisions.md#compression)."""
+    if current_app.config["WTF_CSRF_FIELD_NAME"] in g:
         return response
     return compress.after_request(response)
 

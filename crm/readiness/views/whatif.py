@@ -28,6 +28,15 @@ blueprint = Blueprint("whatif", __name__, url_prefix="/staff/what-if")
 #: Reviews and agreements a what-if can decide: the ones not decided yet.
 OPEN_REVIEWS = ("not_started", "requested", "in_review")
 OPEN_AGREEMENTS = ("draft", "negotiating", "out_for_signature")
+#: The fields "apply" saves (reviews and agreements are only ever supposed, never decided here).
+APPLIED_FIELDS = (
+    "qopi_threshold",
+    "qcp_threshold",
+    "qcp_capacity",
+    "country",
+    "country_program",
+    "country_threshold",
+)
 
 
 def _form() -> WhatIfForm:
@@ -133,7 +142,7 @@ def apply():
         flash(_("The form expired: please try again."), "error")
         return redirect(url_for("whatif.index", **request.args), code=303)
     form = _form()
-    if form.errors:
+    if any(form[name].errors for name in APPLIED_FIELDS):
         # scenario_of leaves refused fields out: saving the rest would look like saving all.
         flash(_("Some values were refused, so nothing was saved: correct them and try again."),
               "error")  # fmt: skip
