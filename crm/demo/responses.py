@@ -10,7 +10,6 @@ docs/domain.md#eligible-practices defines them.
 from __future__ import annotations
 
 import random
-import unicodedata
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -19,6 +18,7 @@ from typing import Any
 from flask import current_app
 
 from crm.core.clock import org_today
+from crm.core.folding import folded
 from crm.demo.plans import (
     COMMENTS,
     DEFAULT_VARIANT_SUFFIXES,
@@ -58,8 +58,7 @@ class Submission:
 
 def _ascii(text: str) -> str:
     """Letters and digits of ``text`` in lower-case ASCII (for invented email addresses)."""
-    decomposed = unicodedata.normalize("NFKD", text).casefold()
-    return "".join(c for c in decomposed if c.isascii() and c.isalnum())
+    return "".join(c for c in folded(text) if c.isascii() and c.isalnum())
 
 
 class SubmissionGenerator:

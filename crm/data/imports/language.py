@@ -7,9 +7,10 @@ is what the wizard proposes; staff can change it.
 from __future__ import annotations
 
 import re
-import unicodedata
 from collections import Counter
 from collections.abc import Iterable, Sequence
+
+from crm.core.folding import folded
 
 #: Words frequent in one of the survey's languages and rare in the other two (accents dropped).
 WORDS: dict[str, frozenset[str]] = {
@@ -37,9 +38,7 @@ LOCALE_OF = {"en": "en", "es": "es", "pt": "pt_BR"}
 
 
 def _words(text: str) -> list[str]:
-    decomposed = unicodedata.normalize("NFKD", text.casefold())
-    plain = "".join(c for c in decomposed if not unicodedata.combining(c))
-    return re.findall(r"[a-z]+", plain)
+    return re.findall(r"[a-z]+", folded(text))
 
 
 def guess_language(

@@ -10,9 +10,9 @@ staff can change; none of them is a row error.
 from __future__ import annotations
 
 import re
-import unicodedata
 from dataclasses import dataclass
 
+from crm.core.folding import folded
 from crm.data.imports.parsing import parse_whole_number
 
 #: Words that mean none or unknown, in the survey's languages: the answer imports as not known
@@ -100,9 +100,7 @@ class NumberReading:
 
 
 def _plain_words(text: str) -> list[str]:
-    decomposed = unicodedata.normalize("NFKD", text).casefold().replace("’", "'")
-    kept = "".join(c for c in decomposed if not unicodedata.combining(c))
-    return re.findall(r"[a-z/']+\.?|~|>|<|\+", kept)
+    return re.findall(r"[a-z/']+\.?|~|>|<|\+", folded(text).replace("’", "'"))
 
 
 def _whole(text: str) -> int | None:
