@@ -195,14 +195,16 @@ def _candidate_ids(country_code: str, name: str) -> set[int]:
     keys = sorted(search_keys(name))
     if not keys:
         return set()
-    parameters = {"country": country_code} | {f"key_{n}": key for n, key in enumerate(keys)}
+    parameters = {"country": country_code, "per_key": CANDIDATES_PER_KEY}
+    parameters |= {f"key_{n}": key for n, key in enumerate(keys)}
     return set(db.session.scalars(_candidates_statement(len(keys)), parameters))
 
 
 @functools.lru_cache(maxsize=128)
 def _candidates_statement(key_count: int) -> CompoundSelect:
     """A UNION ALL of one index range of ``practice_name_keys`` per key, for ``key_count``
-    keys bound as ``key_0``…; built once per count, as building it cost more than running it."""
+    keys bound as ``key_0``… and at most ``per_key`` rows each; built once per count, as
+    building it cost more than running it (every value is bound, none kept in the cache)."""
     per_key = (
         select(PracticeNameKey.practice_id)
         .where(
@@ -210,7 +212,7 @@ def _candidates_statement(key_count: int) -> CompoundSelect:
             PracticeNameKey.key == bindparam(f"key_{n}"),
         )
         .order_by(PracticeNameKey.practice_id.desc())
-        .limit(CANDIDATES_PER_KEY)
+        .limit(bindparam("per_key"))
         .subquery()
         for n in range(key_count)
     )
