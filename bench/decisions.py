@@ -27,7 +27,7 @@ from sqlalchemy import create_engine, text
 from bench import generate
 from bench.client import http_request, login
 from bench.common import ROOT, USER_AGENT, VENV_BIN, Run, Settings, log
-from bench.load import paired, wrk
+from bench.load import growth_figures, paired, wrk
 from bench.servers import Server, app_environment
 
 APP_TARGET = "app:create_app()"
@@ -149,25 +149,6 @@ def measure_decisions(run: Run, settings: Settings, kind: str, size: int, url: s
             result = wrk(baseline.port, "/calibrate", seconds=settings.seconds,
                          connections=workers)  # fmt: skip
             _put(run, kind, size, f"yardstick w{workers}", result)
-
-
-def growth_figures(
-    measured: dict, first: dict, yardstick: dict | None, first_yardstick: dict | None
-) -> tuple[float, float, float] | None:
-    """``(growth, machine's growth, net growth)`` of a p50 from the smallest size's figures
-    ``first`` to ``measured``: net of the yardstick measured in the same rounds
-    (``per_yardstick``, :func:`bench.load.paired`) where both have it, else of the yardstick
-    measured once per size; None when a figure is missing."""
-    if not (measured.get("p50_ms") and first.get("p50_ms")):
-        return None
-    growth = measured["p50_ms"] / first["p50_ms"]
-    if measured.get("per_yardstick") and first.get("per_yardstick"):
-        net = measured["per_yardstick"] / first["per_yardstick"]
-        return growth, growth / net, net
-    if (yardstick or {}).get("p50_ms") and (first_yardstick or {}).get("p50_ms"):
-        machine = yardstick["p50_ms"] / first_yardstick["p50_ms"]
-        return growth, machine, growth / machine
-    return None
 
 
 def _put(run: Run, kind: str, size: int, name: str, result: dict) -> None:

@@ -81,6 +81,25 @@ def paired(measure: Callable[..., dict], yardstick: Callable[..., dict], seconds
     }
 
 
+def growth_figures(
+    measured: dict, first: dict, yardstick: dict | None, first_yardstick: dict | None
+) -> tuple[float, float, float] | None:
+    """``(growth, machine's growth, net growth)`` of a p50 from the smallest size's figures
+    ``first`` to ``measured``: net of the yardstick measured in the same rounds
+    (``per_yardstick``, :func:`bench.load.paired`) where both have it, else of the yardstick
+    measured once per size; None when a figure is missing."""
+    if not (measured.get("p50_ms") and first.get("p50_ms")):
+        return None
+    growth = measured["p50_ms"] / first["p50_ms"]
+    if measured.get("per_yardstick") and first.get("per_yardstick"):
+        net = measured["per_yardstick"] / first["per_yardstick"]
+        return growth, growth / net, net
+    if (yardstick or {}).get("p50_ms") and (first_yardstick or {}).get("p50_ms"):
+        machine = yardstick["p50_ms"] / first_yardstick["p50_ms"]
+        return growth, machine, growth / machine
+    return None
+
+
 async def _post_until(
     port: int, bodies: list[str], prefix: str, number: int, deadline: float, tally: dict
 ) -> None:

@@ -7,7 +7,8 @@ from collections.abc import Callable, Sequence
 from dataclasses import asdict, dataclass
 
 from bench.common import EXPORTS, PAGES, Run, Settings
-from bench.decisions import decision_lines, growth_figures
+from bench.decisions import decision_lines
+from bench.load import growth_figures
 from bench.operations import operations_lines
 
 

@@ -143,14 +143,11 @@ def _country_names() -> dict[str, str]:
     for locale in COUNTRY_NAME_LOCALES:
         for code, name in Locale.parse(locale).territories.items():
             if len(code) == 2 and code.isalpha():
-                names.setdefault(_name_key(name), code)
+                names.setdefault(compact_key(name), code)
     for country in pycountry.countries:
-        names.setdefault(_name_key(country.alpha_3), country.alpha_2)
-        names.setdefault(_name_key(country.name), country.alpha_2)
+        names.setdefault(compact_key(country.alpha_3), country.alpha_2)
+        names.setdefault(compact_key(country.name), country.alpha_2)
     return names
-
-
-_name_key = compact_key
 
 
 def country_code_for(text: str | None) -> str | None:
@@ -164,4 +161,4 @@ def country_code_for(text: str | None) -> str | None:
         code = value.upper()
         code = COUNTRY_CODE_ALIASES.get(code, code)
         return code if code in Locale.parse("en").territories else None
-    return _country_names().get(_name_key(value))
+    return _country_names().get(compact_key(value))

@@ -181,7 +181,7 @@ def search_keys(name: str | None) -> set[str]:
     (:func:`name_keys`) and of every other spelling of its words ("Hosp." also looks under
     "hospital"; ``similarity.SHORT_FORMS``)."""
     keys = name_keys(name)
-    for word in similarity.plain_words(name):
+    for word in plain_words(name):
         for form in similarity.variants(word):
             if form != word:
                 keys |= name_keys(form)

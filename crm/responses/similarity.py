@@ -158,18 +158,12 @@ class PracticeFacts:
 # --- words ----------------------------------------------------------------------------------
 
 
-def plain_words(text: str | None) -> list[str]:
-    """The words of ``text``, accents, case and punctuation dropped: "Clín. São-José" →
-    ``["clin", "sao", "jose"]``."""
-    return folding.plain_words(text)
-
-
 @functools.lru_cache(maxsize=65536)
 def canonical_words(name: str) -> tuple[str, ...]:
     """The words a name is compared by: each in its canonical form (:data:`SHORT_FORMS`),
     linking words, company suffixes and single letters left out. "Hosp. Univ. de San Ignacio
     S.A." → ``("hospital", "universidad", "san", "ignacio")``."""
-    words = (CANONICAL.get(word, word) for word in plain_words(name))
+    words = (CANONICAL.get(word, word) for word in folding.plain_words(name))
     return tuple(w for w in words if (len(w) > 1 or w.isdigit()) and w not in IGNORED_WORDS)
 
 
@@ -246,7 +240,7 @@ def facts(name: str, city: str | None, emails: Iterable[str | None] = (),
 
 
 def _city_key(city: str | None) -> str:
-    return "".join(plain_words(city))
+    return "".join(folding.plain_words(city))
 
 
 def _city_reason(new: PracticeFacts, known: PracticeFacts) -> tuple[float, Reason | None]:

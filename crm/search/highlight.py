@@ -13,9 +13,6 @@ from crm.core.folding import folded
 _WORD = re.compile(r"\w+")
 
 
-_plain = folded
-
-
 def highlight(text: str | None, words: Iterable[str]) -> Markup:
     """``text`` escaped, each of its words that starts with one of ``words`` (already plain:
     ``crm.search.index.terms``) inside ``<mark>``."""
@@ -25,7 +22,7 @@ def highlight(text: str | None, words: Iterable[str]) -> Markup:
         return escape(text)
     parts, last = [], 0
     for match in _WORD.finditer(text):
-        if _plain(match.group()).startswith(wanted):
+        if folded(match.group()).startswith(wanted):
             parts.append(escape(text[last : match.start()]))
             parts.append(Markup("<mark>%s</mark>") % match.group())
             last = match.end()

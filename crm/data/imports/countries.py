@@ -65,11 +65,6 @@ _STATE_WORDS = frozenset(
 )
 
 
-def name_key(text: str) -> str:
-    """A name compared: Unicode-decomposed, accents, case, punctuation and spacing dropped."""
-    return compact_key(text)
-
-
 def _word_key(text: str) -> str:
     """A name without the words that only say what kind of state it is."""
     return "".join(word for word in plain_words(text) if word not in _STATE_WORDS)
@@ -97,7 +92,7 @@ def _index() -> dict[str, str]:
     def add(name: str | None, code: str) -> None:
         if name and code in codes:
             for spelling in _spellings(name):
-                codes_by_name[name_key(spelling)].add(code)
+                codes_by_name[compact_key(spelling)].add(code)
 
     for language in NAME_LANGUAGES:
         for code, name in Locale.parse(language).territories.items():
@@ -113,9 +108,9 @@ def _index() -> dict[str, str]:
                 if english:  # gettext("") would give the catalog's header
                     add(translated(english), country.alpha_2)
     for country in pycountry.countries:
-        codes_by_name[name_key(country.alpha_3)].add(country.alpha_2)
+        codes_by_name[compact_key(country.alpha_3)].add(country.alpha_2)
     index = {key: next(iter(found)) for key, found in codes_by_name.items() if len(found) == 1}
-    index.update({name_key(alias): code for alias, code in ALIASES.items()})
+    index.update({compact_key(alias): code for alias, code in ALIASES.items()})
     return index
 
 
@@ -143,7 +138,7 @@ def country_for(text: str | None) -> str | None:
     if len(value) == 2 and value.isalpha():
         code = COUNTRY_CODE_ALIASES.get(value.upper(), value.upper())
         return code if code in Locale.parse("en").territories else None
-    found = _index().get(name_key(value))
+    found = _index().get(compact_key(value))
     if found is None:
         found = _index_without_state_words().get(_word_key(value))
     return found
