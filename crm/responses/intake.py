@@ -31,6 +31,7 @@ from crm.outreach.emails import queue_confirmation
 from crm.outreach.models import Invitation
 from crm.responses import questionnaire, spam, tallies
 from crm.responses.matching import (
+    apply_answers,
     email_key,
     find_same_practice,
     new_practice,
@@ -129,6 +130,7 @@ def intake_response(
     submitted_at: datetime | None = None,
     questionnaire_version: str = questionnaire.VERSION,
     practice: Practice | None = None,
+    matched: bool = False,
 ) -> Intake:
     """Store a response and file it under a practice; the caller commits.
 
@@ -144,7 +146,10 @@ def intake_response(
 
     ``practice`` (a personal invitation's) files the response under that practice as
     ``linked`` without triage, provided the answers name the practice's country; otherwise the
-    rules above apply. No confirmation email is queued here (see :func:`file_accepted`).
+    rules above apply. ``matched`` says the caller has already looked for the same practice
+    (an import, which needs to know it first) and ``practice`` is what it found: None then
+    means a new practice, without looking again. No confirmation email is queued here (see
+    :func:`file_accepted`).
     """
     response_id = accept_response(
         answers,
@@ -160,7 +165,7 @@ def intake_response(
         select(SurveyResponse).where(SurveyResponse.submission_token == submission_token)
     )
     if response_id is not None:
-        file_response(response, practice)
+        file_response(response, practice, matched=matched)
     return Intake(response=response, created=response_id is not None)
 
 
@@ -206,23 +211,27 @@ def file_pending(response_id: int) -> bool:
     return True
 
 
-def file_response(response: SurveyResponse, known_practice: Practice | None = None) -> None:
+def file_response(
+    response: SurveyResponse, known_practice: Practice | None = None, *, matched: bool = False
+) -> None:
     """Match or create the response's practice, upsert its contact, refresh the practice, and
     stamp ``filed_at`` (UTC now).
 
     ``known_practice`` (an invitation's) is taken as the practice when it is in the answered
-    country, with no matching.
+    country, with no matching; with ``matched``, it is what the caller's own
+    ``find_same_practice`` found (None: none).
     """
     answers = response.answers
-    if known_practice is not None and known_practice.country_code == answers["country"]:
+    if matched or (
+        known_practice is not None and known_practice.country_code == answers["country"]
+    ):
         practice = known_practice
     else:
         practice = find_same_practice(
             answers["country"], answers["practice_name"], answers.get("city"), answers.get("email")
         )
-    if practice is not None:
-        response.triage_status = "linked"
-    else:
+    created = practice is None
+    if created:
         suggestion = suggest_practice(
             answers["country"],
             answers["practice_name"],
@@ -234,20 +243,25 @@ def file_response(response: SurveyResponse, known_practice: Practice | None = No
         if suggestion is not None:
             response.suggested_practice_id = suggestion[0].id
             response.suggestion_score = suggestion[1]
-    db.session.flush()
-    response.practice_id = practice.id
+    else:
+        response.triage_status = "linked"
+    # Related, not by id: one flush at the end stores the practice, contact and response.
+    response.practice = practice
     contact = upsert_contact(practice, answers, response.language)
     if contact is not None:
         if response.permission_to_contact != contact.permission_to_contact:
             contact.permission_to_contact = response.permission_to_contact
             contact.permission_changed_at = response.submitted_at
-        db.session.flush()
-        response.contact_id = contact.id
-    refresh_practice(practice)
+        response.contact = contact
+    if created:  # this response is the new practice's only one: no need to look it up
+        apply_answers(practice, response)
+    else:
+        refresh_practice(practice)
     response.spam_signals = spam.as_json(
         spam.likely_spam(answers, response.country_code, _recent_from_email(response))
     )
     response.filed_at = utcnow()
+    db.session.flush()  # the next response's matching reads what this one stored
     # No notify_country_changed here: crm.responses.tallies sends it when the practice's
     # eligibility moved a count, which most responses do not (docs/decisions.md#tallies).
     logger.info(
@@ -263,12 +277,16 @@ def _recent_from_email(response: SurveyResponse) -> int:
         return 0
     since = response.submitted_at - timedelta(minutes=spam.BURST_MINUTES)
     same_address = select(Contact.id).where(Contact.email_key == key)
-    return db.session.scalar(
-        select(func.count())
-        .select_from(SurveyResponse)
-        .where(
-            SurveyResponse.contact_id.in_(same_address),
-            SurveyResponse.submitted_at >= since,
-            SurveyResponse.submitted_at <= response.submitted_at,
+    # Itself counted apart: its contact may not be flushed yet, and reading must not flush.
+    with db.session.no_autoflush:
+        others = db.session.scalar(
+            select(func.count())
+            .select_from(SurveyResponse)
+            .where(
+                SurveyResponse.contact_id.in_(same_address),
+                SurveyResponse.id != response.id,
+                SurveyResponse.submitted_at >= since,
+                SurveyResponse.submitted_at <= response.submitted_at,
+            )
         )
-    )
+    return others + 1

@@ -11,8 +11,17 @@ from __future__ import annotations
 import functools
 
 from rapidfuzz import fuzz, process
-from sqlalchemy import Connection, bindparam, delete, event, insert, inspect, select, union_all
-from sqlalchemy.sql.expression import CompoundSelect
+from sqlalchemy import (
+    Connection,
+    Select,
+    bindparam,
+    delete,
+    event,
+    insert,
+    inspect,
+    select,
+    union_all,
+)
 
 from crm.core.extensions import db
 from crm.core.folding import compact_key, plain_words
@@ -124,15 +133,13 @@ def closest_practices(
 ) -> list[tuple[Practice, similarity.Similarity]]:
     """Practices of the country alike enough to suggest for ``facts`` (see
     :func:`suggest_practice`), best first, leaving out the practice ``exclude``."""
-    candidate_ids = _candidate_ids(country_code, name) - {exclude}
-    if not candidate_ids:
+    names = {
+        pid: " ".join(similarity.canonical_words(pname))
+        for pid, pname in _candidates(country_code, name)
+        if pid != exclude
+    }
+    if not names:
         return []
-    rows = db.session.execute(
-        select(Practice.id, Practice.name)
-        .where(Practice.id.in_(sorted(candidate_ids)), Practice.country_code == country_code)
-        .order_by(Practice.id)
-    ).all()
-    names = {pid: " ".join(similarity.canonical_words(pname)) for pid, pname in rows}
     closest = process.extract(
         " ".join(similarity.canonical_words(name)),
         names,
@@ -188,23 +195,24 @@ def search_keys(name: str | None) -> set[str]:
     return keys
 
 
-def _candidate_ids(country_code: str, name: str) -> set[int]:
-    """Ids of the most recent practices of the country under each of :func:`search_keys`, in
-    one statement (a statement per key made half of an import's time:
-    docs/decisions.md#import-chunks)."""
+def _candidates(country_code: str, name: str) -> list[tuple[int, str]]:
+    """``(id, name)`` of the most recent practices of the country under each of
+    :func:`search_keys`, in one statement (a statement per key, then one for the names, made
+    half of an import's time: docs/decisions.md#import-chunks)."""
     keys = sorted(search_keys(name))
     if not keys:
-        return set()
+        return []
     parameters = {"country": country_code, "per_key": CANDIDATES_PER_KEY}
     parameters |= {f"key_{n}": key for n, key in enumerate(keys)}
-    return set(db.session.scalars(_candidates_statement(len(keys)), parameters))
+    return db.session.execute(_candidates_statement(len(keys)), parameters).all()
 
 
 @functools.lru_cache(maxsize=128)
-def _candidates_statement(key_count: int) -> CompoundSelect:
-    """A UNION ALL of one index range of ``practice_name_keys`` per key, for ``key_count``
-    keys bound as ``key_0``… and at most ``per_key`` rows each; built once per count, as
-    building it cost more than running it (every value is bound, none kept in the cache)."""
+def _candidates_statement(key_count: int) -> Select:
+    """The practices (id, name) found by a UNION ALL of one index range of
+    ``practice_name_keys`` per key, for ``key_count`` keys bound as ``key_0``… and at most
+    ``per_key`` rows each; built once per count, as building it cost more than running it
+    (every value is bound, none kept in the cache)."""
     per_key = (
         select(PracticeNameKey.practice_id)
         .where(
@@ -216,7 +224,12 @@ def _candidates_statement(key_count: int) -> CompoundSelect:
         .subquery()
         for n in range(key_count)
     )
-    return union_all(*(select(part.c.practice_id) for part in per_key))
+    found = union_all(*(select(part.c.practice_id) for part in per_key))
+    return (
+        select(Practice.id, Practice.name)
+        .where(Practice.id.in_(found), Practice.country_code == bindparam("country"))
+        .order_by(Practice.id)
+    )
 
 
 def name_keys(name: str | None) -> set[str]:
@@ -273,6 +286,7 @@ def new_practice(answers: dict) -> Practice:
         country_code=answers["country"],
         city=(answers.get("city") or "").strip() or None,
         city_key=city_key(answers.get("city")) or None,
+        interests=[],  # known empty: reading it after the flush would query
     )
     db.session.add(practice)
     return practice
@@ -355,11 +369,15 @@ def upsert_contact(practice: Practice, answers: dict, language: str) -> Contact 
     if not email and not name:
         return None
     wanted_email = email_key(email)
-    candidates = db.session.scalars(
-        select(Contact)
-        .where(Contact.practice_id == practice.id, Contact.email_key == wanted_email)
-        .order_by(Contact.id)
-    ).all()
+    candidates = (
+        db.session.scalars(
+            select(Contact)
+            .where(Contact.practice_id == practice.id, Contact.email_key == wanted_email)
+            .order_by(Contact.id)
+        ).all()
+        if practice.id is not None  # a practice not stored yet has no contacts
+        else []
+    )
     contact = next(
         (c for c in candidates if wanted_email or c.name.casefold() == name.casefold()), None
     )

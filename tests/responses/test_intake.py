@@ -210,3 +210,31 @@ def test_an_email_that_lowercases_longer_than_its_column_is_cut_and_still_matche
     assert len(contact.email_key) <= Contact.__table__.c.email_key.type.length
     second = submit(db, email=long_email, practice_name="Otro nombre")
     assert second.response.practice_id == first.response.practice_id
+
+
+def test_a_contact_left_without_practice_is_not_taken_by_a_new_practice(db):
+    """A new practice is not stored yet when its contact is looked for: the look-up must not
+    read "no practice" as "practice_id IS NULL" (contacts of a deleted practice)."""
+    orphan = Contact(practice_id=None, name="Ana Pérez", email="ana@clinica.example",
+                     email_key="ana@clinica.example")  # fmt: skip
+    db.session.add(orphan)
+    db.session.commit()
+    result = submit(db, practice_name="Instituto Nuevo", city="Cali")
+    assert result.response.contact_id != orphan.id
+    assert result.response.contact.practice_id == result.response.practice_id
+    assert db.session.get(Contact, orphan.id).practice_id is None
+
+
+def test_a_burst_counts_the_response_itself_before_anything_is_flushed(db):
+    """The spam signal's count of responses from one address includes the one being filed,
+    whether or not its contact has reached the database yet."""
+    for minute in range(3):
+        result = submit(db, at=T0 + timedelta(minutes=minute))
+    signals = result.response.spam_signals or []
+    first = submit(db, at=T0 + timedelta(days=3), email="solo@clinica.example")
+    assert _burst_count(signals) == 3
+    assert _burst_count(first.response.spam_signals or []) is None
+
+
+def _burst_count(signals: list[dict]) -> int | None:
+    return next((s["params"]["count"] for s in signals if s["code"] == "burst"), None)

@@ -106,9 +106,9 @@ def test_the_per_key_limit_is_read_at_each_call(db, monkeypatch):
     """The candidates' statement is built once per number of keys: the limit is bound when it
     runs, never kept from the first call."""
     added = [add_practice(db, f"Clínica Number{number:02d}") for number in range(20)]
-    assert len(matching._candidate_ids("BR", "Clinica")) == 20
+    assert len(matching._candidates("BR", "Clinica")) == 20
     monkeypatch.setattr(matching, "CANDIDATES_PER_KEY", 5)
-    assert matching._candidate_ids("BR", "Clinica") == {p.id for p in added[-5:]}
+    assert matching._candidates("BR", "Clinica") == [(p.id, p.name) for p in added[-5:]]
 
 
 # --- suggestions that find what the automatic rule leaves to people (docs/domain.md#suggestions)
