@@ -41,7 +41,7 @@ AddLine = Callable[..., None]
 
 def report_lines(run: Run, settings: Settings) -> list[Line]:
     """The table: one line per figure, its baseline, ratio, target and verdict; per database and
-    size, in this order: generation, submits, pages, decisions, exports, the soak."""
+    size, in this order: generation, submits, pages, decisions, exports, the soak, imports."""
     lines: list[Line] = []
 
     def add(db, size, measure, app, baseline="", ratio=None, target="", ok=None):
@@ -65,6 +65,7 @@ def report_lines(run: Run, settings: Settings) -> list[Line]:
             decision_lines(row, fig, settings.workers, smallest, growth_from)
             _export_lines(row, fig)
             _soak_lines(row, fig.get("soak"))
+            _import_lines(row, fig)
             _workbench_lines(row, fig, settings.workers, size == largest)
             operations_lines(row, fig, by_size[str(smallest)] if size != smallest else None)
     return lines
@@ -162,6 +163,27 @@ def _soak_lines(row: AddLine, soak: dict | None) -> None:
         row("soak: waiting to be filed at its end / filed after (s)",
             f"{soak['waiting_after_load']:,}", _fmt(soak["drain_seconds"]), None,
             "all filed", soak["left_unfiled"] == 0)  # fmt: skip
+
+
+#: What one step of an import may take and the most memory it may use
+#: (docs/decisions.md#import-chunks).
+IMPORT_SECONDS, IMPORT_RSS_MIB = 60, 400
+
+
+def _import_lines(row: AddLine, fig: dict) -> None:
+    """Each measured import (``bench.imports``): the preview (staging and checking every row)
+    and the commit against a minute, the peak memory against 400 MiB, every valid row stored."""
+    for key in sorted((k for k in fig if k.startswith("import ")), key=lambda k: int(k[7:])):
+        result, rows = fig[key], int(key[7:])
+        preview = result["stage_seconds"] + result["check_seconds"]
+        for step, seconds in (("preview", preview), ("commit", result["commit_seconds"])):
+            row(f"import of {rows:,} rows: {step} s", round(seconds, 1), "", None,
+                f"<= {IMPORT_SECONDS}", seconds <= IMPORT_SECONDS)  # fmt: skip
+        row(f"import of {rows:,} rows: peak RSS MiB", result["peak_rss_mib"], "", None,
+            f"< {IMPORT_RSS_MIB}", result["peak_rss_mib"] < IMPORT_RSS_MIB)  # fmt: skip
+        row(f"import of {rows:,} rows: stored / valid",
+            f"{result['imported']:,} / {result['valid']:,}", "", None, "equal",
+            result["imported"] == result["valid"])  # fmt: skip
 
 
 def render_table(lines: Sequence[Line], markdown: bool = False) -> str:
