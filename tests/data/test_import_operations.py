@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import io
 import uuid
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
 import pytest
 from sqlalchemy import delete, func, select, update
@@ -483,3 +483,34 @@ def test_round_trip_from_our_xlsx_export(db):
 
     assert snapshot(db) == before
     assert tallies.eligible_counts() == eligible_before
+
+
+# --- the time left of a long step (docs/domain.md#imports) ------------------------------------
+
+T_START = datetime(2026, 12, 7, 9, 0, tzinfo=UTC)
+
+
+def _progress(done: int, total: int, seconds: int) -> dict:
+    return {"step": "commit", "done": done, "total": total, "started_at": T_START.isoformat(),
+            "updated_at": (T_START + timedelta(seconds=seconds)).isoformat()}  # fmt: skip
+
+
+def test_the_time_left_follows_the_pace_of_the_rows_done():
+    # 1,000 rows in 60 s: 4,000 more take 4 minutes, 30 s of which passed since the last chunk.
+    progress = _progress(1000, 5000, 60)
+    assert jobs.time_left(progress, T_START + timedelta(seconds=60)) == timedelta(minutes=4)
+    assert jobs.time_left(progress, T_START + timedelta(seconds=90)) == timedelta(seconds=210)
+    assert jobs.time_left(progress, T_START + timedelta(hours=1)) == timedelta(0)
+
+
+@pytest.mark.parametrize(
+    "progress",
+    [
+        _progress(0, 5000, 0),  # no chunk done yet: no pace
+        _progress(5000, 5000, 300),  # every row done
+        {"step": "check", "done": 10, "total": 20},  # a step begun before the pace was kept
+        {},
+    ],
+)
+def test_no_time_left_is_guessed_without_a_pace(progress):
+    assert jobs.time_left(progress, T_START + timedelta(minutes=10)) is None

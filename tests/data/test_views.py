@@ -6,7 +6,7 @@ from __future__ import annotations
 import io
 import re
 import uuid
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from types import SimpleNamespace
 
 import openpyxl
@@ -402,3 +402,33 @@ def test_a_whole_number_is_typed_in_ascii_digits(app, typed):
     field = SimpleNamespace(data=typed)
     with pytest.raises(ValidationError):
         _whole_number(0, 100)(None, field)
+
+
+@pytest.mark.parametrize(
+    ("language", "expected"),
+    [
+        ("en", "1,000 of 5,000 rows, about 4 minutes left"),
+        ("es", "1.000 de 5.000 filas; tiempo restante aproximado: 4 minutos"),
+        ("pt_BR", "1.000 de 5.000 linhas; tempo restante aproximado: 4 minutos"),
+    ],
+)
+def test_a_long_step_says_how_long_it_has_left_in_the_readers_language(
+    client, create_user, login, db, language, expected
+):
+    user = create_user("staff")
+    user.locale = language
+    db.session.commit()
+    staff = login(user)
+    columns_url = upload(staff, csv_bytes(legacy_rows(GOOD_ROW))).headers["Location"]
+    batch_id = int(columns_url.rstrip("/").split("/")[-2])
+    batch = db.session.get(ImportBatch, batch_id)
+    now = datetime.now(UTC)
+    batch.status = "committing"
+    batch.progress = {"step": "commit", "done": 1000, "total": 5000,
+                      "started_at": (now - timedelta(seconds=60)).isoformat(),
+                      "updated_at": now.isoformat()}  # fmt: skip
+    db.session.commit()
+    progress = staff.get(f"/staff/data/import/{batch_id}/progress").get_json()
+    assert progress["text"] == expected
+    page = text(staff.get(f"/staff/data/import/{batch_id}"))
+    assert expected in page

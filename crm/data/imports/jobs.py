@@ -11,8 +11,9 @@ from __future__ import annotations
 
 import logging
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from datetime import UTC, datetime, timedelta
+from typing import Any
 
 from flask import Flask, current_app
 
@@ -29,15 +30,30 @@ DEFAULT_INLINE_ROWS = 1000
 
 
 def _progress(batch_id: int, step: str) -> Callable[[int, int], None]:
-    """The callback a step calls after each chunk: commit the chunk with its progress."""
+    """The callback a step calls after each chunk: commit the chunk with its progress, and
+    when this run of the step began (for :func:`time_left`)."""
+    started_at = datetime.now(UTC).isoformat()
 
     def report(done: int, total: int) -> None:
         batch = db.session.get(ImportBatch, batch_id)
-        batch.progress = {"step": step, "done": done, "total": total,
+        batch.progress = {"step": step, "done": done, "total": total, "started_at": started_at,
                           "updated_at": datetime.now(UTC).isoformat()}  # fmt: skip
         db.session.commit()
 
     return report
+
+
+def time_left(progress: Mapping[str, Any], now: datetime) -> timedelta | None:
+    """How much longer the step under way should take, at the pace of its rows so far: the
+    time from ``started_at`` to ``updated_at`` (ISO UTC, in ``progress``) per row ``done``,
+    for the rows left, less the time since ``updated_at`` (``now``, aware UTC). None before
+    the first chunk is done or once every row is (docs/domain.md#imports)."""
+    done, total = progress.get("done", 0), progress.get("total", 0)
+    if not (0 < done < total and "started_at" in progress and "updated_at" in progress):
+        return None
+    updated = datetime.fromisoformat(progress["updated_at"])
+    spent = updated - datetime.fromisoformat(progress["started_at"])
+    return max(spent * ((total - done) / done) - (now - updated), timedelta(0))
 
 
 def run_check(batch_id: int) -> None:

@@ -8,6 +8,7 @@ their progress on the preview page.
 from __future__ import annotations
 
 import logging
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from flask import (
@@ -21,7 +22,7 @@ from flask import (
     url_for,
 )
 from flask.typing import ResponseReturnValue
-from flask_babel import format_decimal, ngettext
+from flask_babel import format_decimal, format_timedelta, ngettext
 from flask_babel import gettext as _
 from flask_login import current_user
 from werkzeug.exceptions import RequestEntityTooLarge
@@ -243,6 +244,7 @@ def preview(batch_id: int) -> ResponseReturnValue:
         confirm_form=ConfirmForm(),
         template_form=TemplateForm(),
         stalled=jobs.stalled(batch),
+        progress_text=_progress_text(batch),
         can_undo=undoing.can_undo(batch, days),
         undo_until=undoing.undo_until(batch, days),
     )
@@ -254,14 +256,26 @@ def progress(batch_id: int) -> ResponseReturnValue:
     """How far checking or committing has got, for the preview page's progress bar."""
     batch = get_batch_or_404(batch_id)
     done, total = batch.progress.get("done", 0), batch.progress.get("total", 0)
-    return {
-        "status": batch.status,
-        "done": done,
-        "total": total,
-        "text": _(
-            "%(done)s of %(total)s rows", done=format_decimal(done), total=format_decimal(total)
-        ),
-    }
+    return {"status": batch.status, "done": done, "total": total, "text": _progress_text(batch)}
+
+
+#: Below this, no time left is shown: the page is about to change.
+TIME_LEFT_SHOWN_FROM = timedelta(seconds=5)
+
+
+def _progress_text(batch: ImportBatch) -> str:
+    """The progress line, "1,000 of 20,000 rows", with the time left once the pace of the rows
+    is known (in the reader's language)."""
+    done, total = batch.progress.get("done", 0), batch.progress.get("total", 0)
+    numbers = {"done": format_decimal(done), "total": format_decimal(total)}
+    left = jobs.time_left(batch.progress, datetime.now(UTC))
+    if left is None or left < TIME_LEFT_SHOWN_FROM:
+        return _("%(done)s of %(total)s rows", **numbers)
+    return _(
+        "%(done)s of %(total)s rows, about %(left)s left",
+        left=format_timedelta(left, add_direction=False),
+        **numbers,
+    )
 
 
 @blueprint.post("/<int:batch_id>/commit")
