@@ -245,7 +245,8 @@ def file_response(
             response.suggestion_score = suggestion[1]
     else:
         response.triage_status = "linked"
-    # Related, not by id: one flush at the end stores the practice, contact and response.
+    # Related, not by id: the flush at the end stores a new practice, its contact and the
+    # response together, where a flush for each id used to come first.
     response.practice = practice
     contact = upsert_contact(practice, answers, response.language)
     if contact is not None:

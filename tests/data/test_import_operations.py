@@ -490,17 +490,38 @@ def test_round_trip_from_our_xlsx_export(db):
 T_START = datetime(2026, 12, 7, 9, 0, tzinfo=UTC)
 
 
-def _progress(done: int, total: int, seconds: int) -> dict:
-    return {"step": "commit", "done": done, "total": total, "started_at": T_START.isoformat(),
+def _progress(done: int, total: int, seconds: int, previous_done: int = 0) -> dict:
+    return {"step": "commit", "done": done, "total": total, "previous_done": previous_done,
+            "previous_at": T_START.isoformat(),
             "updated_at": (T_START + timedelta(seconds=seconds)).isoformat()}  # fmt: skip
 
 
-def test_the_time_left_follows_the_pace_of_the_rows_done():
+def test_the_time_left_follows_the_pace_of_the_last_chunk():
     # 1,000 rows in 60 s: 4,000 more take 4 minutes, 30 s of which passed since the last chunk.
     progress = _progress(1000, 5000, 60)
     assert jobs.time_left(progress, T_START + timedelta(seconds=60)) == timedelta(minutes=4)
     assert jobs.time_left(progress, T_START + timedelta(seconds=90)) == timedelta(seconds=210)
     assert jobs.time_left(progress, T_START + timedelta(hours=1)) == timedelta(0)
+
+
+def test_a_resumed_commit_is_timed_by_its_last_chunk_not_the_rows_it_passed():
+    # Resumed at 10,000 of 20,000: the rows stored before went by in seconds; the chunk from
+    # 10,000 to 11,000 took 60 s, so 9,000 rows left take 9 minutes.
+    progress = _progress(11_000, 20_000, 60, previous_done=10_000)
+    assert jobs.time_left(progress, T_START + timedelta(seconds=60)) == timedelta(minutes=9)
+
+
+def test_each_chunk_reports_where_the_chunk_before_it_ended(app, db):
+    batch = ImportBatch(filename="x.csv", status="committing", columns=[], reading={})
+    db.session.add(batch)
+    db.session.commit()
+    report = jobs._progress(batch.id, "commit")
+    report(1000, 3000)
+    first = dict(db.session.get(ImportBatch, batch.id).progress)
+    report(2000, 3000)
+    second = db.session.get(ImportBatch, batch.id).progress
+    assert (first["previous_done"], second["previous_done"]) == (0, 1000)
+    assert second["previous_at"] == first["updated_at"]
 
 
 @pytest.mark.parametrize(

@@ -425,7 +425,7 @@ def test_a_long_step_says_how_long_it_has_left_in_the_readers_language(
     now = datetime.now(UTC)
     batch.status = "committing"
     batch.progress = {"step": "commit", "done": 1000, "total": 5000,
-                      "started_at": (now - timedelta(seconds=60)).isoformat(),
+                      "previous_done": 0, "previous_at": (now - timedelta(seconds=60)).isoformat(),
                       "updated_at": now.isoformat()}  # fmt: skip
     db.session.commit()
     progress = staff.get(f"/staff/data/import/{batch_id}/progress").get_json()

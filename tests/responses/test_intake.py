@@ -227,9 +227,11 @@ def test_a_contact_left_without_practice_is_not_taken_by_a_new_practice(db):
 
 def test_a_burst_counts_the_response_itself_before_anything_is_flushed(db):
     """The spam signal's count of responses from one address includes the one being filed,
-    whether or not its contact has reached the database yet."""
-    for minute in range(3):
-        result = submit(db, at=T0 + timedelta(minutes=minute))
+    whether or not its contact has reached the database yet: each of these is a new practice
+    (one address, three countries), whose contact is stored only at the end of its filing."""
+    for minute, country in enumerate(("BR", "AR", "CL")):
+        result = submit(db, at=T0 + timedelta(minutes=minute), country=country,
+                        practice_name=f"Instituto {country}")  # fmt: skip
     signals = result.response.spam_signals or []
     first = submit(db, at=T0 + timedelta(days=3), email="solo@clinica.example")
     assert _burst_count(signals) == 3

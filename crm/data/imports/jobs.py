@@ -31,29 +31,34 @@ DEFAULT_INLINE_ROWS = 1000
 
 def _progress(batch_id: int, step: str) -> Callable[[int, int], None]:
     """The callback a step calls after each chunk: commit the chunk with its progress, and
-    when this run of the step began (for :func:`time_left`)."""
-    started_at = datetime.now(UTC).isoformat()
+    where the chunk before it ended (for :func:`time_left`)."""
+    previous = {"previous_done": 0, "previous_at": datetime.now(UTC).isoformat()}
 
     def report(done: int, total: int) -> None:
         batch = db.session.get(ImportBatch, batch_id)
-        batch.progress = {"step": step, "done": done, "total": total, "started_at": started_at,
-                          "updated_at": datetime.now(UTC).isoformat()}  # fmt: skip
+        updated_at = datetime.now(UTC).isoformat()
+        batch.progress = {"step": step, "done": done, "total": total, **previous,
+                          "updated_at": updated_at}  # fmt: skip
+        previous.update(previous_done=done, previous_at=updated_at)
         db.session.commit()
 
     return report
 
 
 def time_left(progress: Mapping[str, Any], now: datetime) -> timedelta | None:
-    """How much longer the step under way should take, at the pace of its rows so far: the
-    time from ``started_at`` to ``updated_at`` (ISO UTC, in ``progress``) per row ``done``,
-    for the rows left, less the time since ``updated_at`` (``now``, aware UTC). None before
-    the first chunk is done or once every row is (docs/domain.md#imports)."""
+    """How much longer the step under way should take, at the pace of its last chunk: the
+    time from ``previous_at`` to ``updated_at`` (ISO UTC, in ``progress``) for the rows from
+    ``previous_done`` to ``done``, over the rows left, less the time since ``updated_at``
+    (``now``, aware UTC). The last chunk, not the whole run: a resumed commit passes the rows
+    stored before quickly, and so do rows skipped for errors. None before the first chunk is
+    done or once every row is (docs/domain.md#imports)."""
     done, total = progress.get("done", 0), progress.get("total", 0)
-    if not (0 < done < total and "started_at" in progress and "updated_at" in progress):
+    since = progress.get("previous_done", 0)
+    if not (since < done < total and "previous_at" in progress and "updated_at" in progress):
         return None
     updated = datetime.fromisoformat(progress["updated_at"])
-    spent = updated - datetime.fromisoformat(progress["started_at"])
-    return max(spent * ((total - done) / done) - (now - updated), timedelta(0))
+    spent = updated - datetime.fromisoformat(progress["previous_at"])
+    return max(spent * ((total - done) / (done - since)) - (now - updated), timedelta(0))
 
 
 def run_check(batch_id: int) -> None:
