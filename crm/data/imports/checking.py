@@ -180,11 +180,14 @@ def check_import(
                             known_countries=known, now=now) for row in rows]  # fmt: skip
         tokens = {c.row_number: submission_token(batch, c) for c in checks}
         stored = _existing_tokens(t for n, t in tokens.items() if not t.startswith("import-"))
-        for row, check in zip(rows, checks, strict=True):
-            row.check = _row_preview(check, matcher, tokens[check.row_number], stored)
-            _count(counts, row.check)
-            if row.check["errors"] or row.check["warnings"]:
-                notable.append(row.position)
+        # The matching reads only the CRM, never the previews written here: they are flushed
+        # together at the chunk's end rather than one by one before each read.
+        with db.session.no_autoflush:
+            for row, check in zip(rows, checks, strict=True):
+                row.check = _row_preview(check, matcher, tokens[check.row_number], stored)
+                _count(counts, row.check)
+                if row.check["errors"] or row.check["warnings"]:
+                    notable.append(row.position)
         done += len(rows)
         db.session.flush()
         if on_chunk is not None:
