@@ -204,12 +204,13 @@ def _candidates(country_code: str, name: str) -> list[tuple[int, str]]:
         return []
     parameters = {"country": country_code, "per_key": CANDIDATES_PER_KEY}
     parameters |= {f"key_{n}": key for n, key in enumerate(keys)}
-    return db.session.execute(_candidates_statement(len(keys)), parameters).all()
+    rows = db.session.execute(_candidates_statement(len(keys)), parameters)
+    return [(pid, pname) for pid, pname, country in rows if country == country_code]
 
 
 @functools.lru_cache(maxsize=128)
 def _candidates_statement(key_count: int) -> Select:
-    """The practices (id, name) found by a UNION ALL of one index range of
+    """The practices (id, name, country) found by a UNION ALL of one index range of
     ``practice_name_keys`` per key, for ``key_count`` keys bound as ``key_0``… and at most
     ``per_key`` rows each; built once per count, as building it cost more than running it
     (every value is bound, none kept in the cache)."""
@@ -225,9 +226,11 @@ def _candidates_statement(key_count: int) -> Select:
         for n in range(key_count)
     )
     found = union_all(*(select(part.c.practice_id) for part in per_key))
+    # The country is compared by the caller: in SQL, SQLite read every practice of the
+    # country by its index (10 ms for Brazil at 1M responses) instead of the found ids.
     return (
-        select(Practice.id, Practice.name)
-        .where(Practice.id.in_(found), Practice.country_code == bindparam("country"))
+        select(Practice.id, Practice.name, Practice.country_code)
+        .where(Practice.id.in_(found))
         .order_by(Practice.id)
     )
 

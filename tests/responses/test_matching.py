@@ -190,3 +190,18 @@ def test_a_suggestion_never_files_the_response_under_the_practice(db, submit_res
     assert second.suggested_practice_id == first.practice_id
     # The same name once short forms are read, the same city, another email domain.
     assert second.suggestion_score == 100 + 5 - 10
+
+
+def test_a_close_name_in_another_country_is_never_a_candidate(db):
+    """The country is read from the practice itself, not only from its name keys: a key row
+    left with an old country (a move written outside the ORM) brings no foreign practice."""
+    here = add_practice(db, "Clínica Oncológica Norte", country="BR")
+    abroad = add_practice(db, "Clínica Oncológica Norte", country="AR")
+    db.session.execute(
+        PracticeNameKey.__table__.update()
+        .where(PracticeNameKey.practice_id == abroad.id)
+        .values(country_code="BR")
+    )
+    assert [pid for pid, _name in matching._candidates("BR", "Clinica Oncologica")] == [here.id]
+    practice, _score = suggest_practice("BR", "Clinica Oncologica Norte")
+    assert practice.id == here.id
