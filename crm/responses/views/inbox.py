@@ -232,11 +232,17 @@ def link(response_id: int):
     return _render_detail(response, link_form=form, code=400)
 
 
-def _confirm_merge_first(response: SurveyResponse, from_list: str):
-    """A merge cannot be undone: the inbox's merge button opens the page that asks first and
+@blueprint.post("/<int:response_id>/merge")
+@staff_required
+def merge(response_id: int):
+    """The merge button. A merge cannot be undone: it opens the page that asks first and
     lists what moves, as the scan for duplicates does (docs/domain.md#merges); Cancel comes
-    back to this response."""
-    back = url_for("inbox.detail", response_id=response.id, list=from_list or None)
+    back to this response. (A route of its own: a fixed segment wins over ``act``'s.)"""
+    response = _response_or_404(response_id)
+    form = TriageActionForm()
+    if not form.validate():
+        abort(400)
+    back = url_for("inbox.detail", response_id=response.id, list=form.list.data or None)
     if response.suggested_practice_id is None or response.practice_id is None:
         flash(_("This response has no suggested practice."), "error")
         return redirect(back, 303)
@@ -280,16 +286,14 @@ def _after_triage(response_id: int, from_list: str, next_id: int | None):
 @staff_required
 def act(response_id: int, action: str):
     """Run one triage button (dismiss, confirm, duplicate, spam, restore), then open the next
-    response of the list the response was opened from; merge asks first, on its own page."""
-    if action not in ACTIONS and action != "merge":
+    response of the list the response was opened from (merge: :func:`merge`)."""
+    if action not in ACTIONS:
         abort(404)
     response = _response_or_404(response_id)
     form = TriageActionForm()
     if not form.validate():
         abort(400)
     from_list = form.list.data or ""
-    if action == "merge":
-        return _confirm_merge_first(response, from_list)
     next_id = listing.next_in_list(list_filters(_args_of(from_list))[1], response_id)
     operation, message = ACTIONS[action]
     try:
