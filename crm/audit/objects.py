@@ -80,20 +80,24 @@ def _shown(name: str | None, email: str, show_emails: bool) -> str:
 
 def _actor(event: AuditEvent, users: dict[int, tuple[str | None, str]], show_emails: bool) -> str:
     """Who acted: a person's name ("Name (API)" for an API token's write), the command line,
-    the system, or someone without an account."""
+    the system, the demo-data generator, or someone without an account; never a bare label
+    such as ``demo``."""
     if event.actor_id in users:
         name = _shown(*users[event.actor_id], show_emails)
         return _("%(name)s (API)", name=name) if event.actor.startswith(API_ACTOR) else name
     named = {
         "cli": _("The command line"),
         "system": _("The system"),
+        "demo": _("The demo data generator"),
         "anonymous": _("Someone without an account"),
     }
     if event.actor in named:
         return named[event.actor]
-    # An account deleted since: what was recorded, an email, shown to admins only.
     recorded = event.actor.removeprefix(API_ACTOR)
-    return recorded if show_emails or "@" not in recorded else _("A staff member")
+    if "@" not in recorded:  # a process's label no entry above names: not a person
+        return _("The system")
+    # An account deleted since: its email, shown to admins only.
+    return recorded if show_emails else _("A staff member")
 
 
 def _user_ids(events: Iterable[AuditEvent]) -> set[int]:
@@ -183,6 +187,11 @@ def _availability(events, links, *_rest) -> dict:
                 country=country_name(r.country_code),
             ),
             links.country(r.country_code),
+            _(
+                "of %(program)s in %(country)s",
+                program=r.program_code,
+                country=country_name(r.country_code),
+            ),
         )
         for r in rows
     }
@@ -193,13 +202,15 @@ def _reviews(events, links, *_rest) -> dict:
     for review in db.session.scalars(
         select(PrivacyReview).where(PrivacyReview.id.in_(_ids(events, "privacy_review")))
     ):
-        programs = localized_list(sorted(p.code for p in review.programs))
-        text = _(
-            "the privacy review of %(country)s (%(programs)s)",
-            country=country_name(review.country_code),
-            programs=programs,
+        names = {
+            "country": country_name(review.country_code),
+            "programs": localized_list(sorted(p.code for p in review.programs)),
+        }
+        found[("privacy_review", str(review.id))] = Thing(
+            _("the privacy review of %(country)s (%(programs)s)", **names),
+            links.country(review.country_code),
+            _("of the privacy review of %(country)s (%(programs)s)", **names),
         )
-        found[("privacy_review", str(review.id))] = Thing(text, links.country(review.country_code))
     return found
 
 
@@ -225,27 +236,34 @@ def _thresholds(events, links, *_rest) -> dict:
     """Thresholds are deleted when cleared: named from the event itself."""
     found = {}
     for event in events:
-        program = (event.changes or {}).get("program", [None, None])[-1] or ""
-        text = _(
-            "the %(program)s threshold of %(country)s",
-            program=program,
-            country=country_name(event.country_code or ""),
-        )
+        names = {
+            "program": (event.changes or {}).get("program", [None, None])[-1] or "",
+            "country": country_name(event.country_code or ""),
+        }
         found[("country_threshold", event.entity_id)] = Thing(
-            text, links.country(event.country_code)
+            _("the %(program)s threshold of %(country)s", **names),
+            links.country(event.country_code),
+            _("of the %(program)s threshold of %(country)s", **names),
         )
     return found
 
 
 def _countries(events, links, *_rest) -> dict:
     return {
-        ("country", e.entity_id): Thing(country_name(e.entity_id), links.country(e.entity_id))
+        ("country", e.entity_id): Thing(
+            country_name(e.entity_id),
+            links.country(e.entity_id),
+            _("of %(country)s", country=country_name(e.entity_id)),
+        )
         for e in events
     }
 
 
 def _programs(events, *_rest) -> dict:
-    return {("program", e.entity_id): Thing(e.entity_id) for e in events}
+    return {
+        ("program", e.entity_id): Thing(e.entity_id, of=_("of %(program)s", program=e.entity_id))
+        for e in events
+    }
 
 
 def _accounts(events, links, users, _practices, show_emails) -> dict:
@@ -253,6 +271,7 @@ def _accounts(events, links, users, _practices, show_emails) -> dict:
         ("user", str(user_id)): Thing(
             _("the account of %(name)s", name=_shown(*users[user_id], show_emails)),
             links("admin", "admin.edit_user", user_id=user_id),
+            _("of the account of %(name)s", name=_shown(*users[user_id], show_emails)),
         )
         for user_id in _ids(events, "user")
         if user_id in users
@@ -328,7 +347,9 @@ def _tasks(events, links, *_rest) -> dict:
     )
     return {
         ("task", str(r.id)): Thing(
-            _("the task “%(title)s”", title=r.title), links.place(r.country_code, r.practice_id)
+            _("the task “%(title)s”", title=r.title),
+            links.place(r.country_code, r.practice_id),
+            _("of the task “%(title)s”", title=r.title),
         )
         for r in rows
     }
@@ -373,6 +394,7 @@ def _imports(events, links, *_rest) -> dict:
         ("import_batch", str(r.id)): Thing(
             _("the file “%(filename)s”", filename=r.filename),
             links("staff", "data.imports.preview", batch_id=r.id),
+            _("of the file “%(filename)s”", filename=r.filename),
         )
         for r in rows
     }

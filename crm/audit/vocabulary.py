@@ -4,7 +4,10 @@ a field holds. ``crm.audit.wording`` puts them together; a test checks that ever
 code records has its own sentence.
 
 Sentences take ``%(actor)s`` (who acted) and ``%(object)s`` (what was acted on, a phrase with
-its article: "the agreement with …"), both optional.
+its article: "the agreement with …"), both optional. A sentence about a part of a record takes
+``%(of_object)s`` instead: the record's phrase with its preposition, one message per kind of
+record ("of the file “…”"), so that each language writes its own contraction ("del archivo",
+"do arquivo") rather than gluing "de" to an article ("de el", "de o").
 """
 
 from __future__ import annotations
@@ -18,36 +21,36 @@ from crm.core.i18n import LANGUAGE_NAMES
 
 #: Action → its sentence.
 SENTENCES: dict[str, Any] = {
-    "availability.update": _l("%(actor)s changed the availability of %(object)s"),
+    "availability.update": _l("%(actor)s changed the availability %(of_object)s"),
     "privacy_review.create": _l("%(actor)s added %(object)s"),
     "privacy_review.update": _l("%(actor)s changed %(object)s"),
     "country_agreement.create": _l("%(actor)s added %(object)s"),
     "country_agreement.update": _l("%(actor)s changed %(object)s"),
     "threshold.set": _l("%(actor)s set %(object)s"),
-    "threshold.clear": _l("%(actor)s removed the override of %(object)s"),
-    "program.update": _l("%(actor)s changed the settings of %(object)s"),
+    "threshold.clear": _l("%(actor)s removed the override %(of_object)s"),
+    "program.update": _l("%(actor)s changed the settings %(of_object)s"),
     "user.create": _l("%(actor)s created %(object)s"),
     "user.update": _l("%(actor)s changed %(object)s"),
     "user.deactivate": _l("%(actor)s deactivated %(object)s"),
     "user.reactivate": _l("%(actor)s reactivated %(object)s"),
     "user.unlock": _l("%(actor)s unlocked %(object)s"),
     "user.lock": _l("%(object)s was locked after too many failed logins"),
-    "user.reset_two_factor": _l("%(actor)s reset the two-factor authentication of %(object)s"),
-    "user.two_factor": _l("%(actor)s changed the two-factor authentication of %(object)s"),
-    "user.password_change": _l("%(actor)s changed the password of %(object)s"),
-    "user.end_sessions": _l("%(actor)s ended the sessions of %(object)s"),
-    "user.preferences": _l("%(actor)s changed the preferences of %(object)s"),
-    "sessions.end": _l("%(actor)s ended sessions of %(object)s"),
+    "user.reset_two_factor": _l("%(actor)s reset the two-factor authentication %(of_object)s"),
+    "user.two_factor": _l("%(actor)s changed the two-factor authentication %(of_object)s"),
+    "user.password_change": _l("%(actor)s changed the password %(of_object)s"),
+    "user.end_sessions": _l("%(actor)s ended the sessions %(of_object)s"),
+    "user.preferences": _l("%(actor)s changed the preferences %(of_object)s"),
+    "sessions.end": _l("%(actor)s ended sessions %(of_object)s"),
     "invitation.create": _l("%(actor)s invited %(object)s to answer the survey"),
     "contact.unsubscribe": _l("%(object)s unsubscribed from outreach emails"),
     "contact.update": _l("%(actor)s changed %(object)s"),
-    "country.owner": _l("%(actor)s changed the owner of %(object)s"),
+    "country.owner": _l("%(actor)s changed the owner %(of_object)s"),
     "api_token.create": _l("%(actor)s created %(object)s"),
     "api_token.revoke": _l("%(actor)s revoked %(object)s"),
     "api_token.expire": _l("%(actor)s ended %(object)s now"),
     "activity.create": _l("%(actor)s logged %(object)s"),
     "task.create": _l("%(actor)s added %(object)s"),
-    "task.status": _l("%(actor)s changed the status of %(object)s"),
+    "task.status": _l("%(actor)s changed the status %(of_object)s"),
     "practice.update": _l("%(actor)s changed %(object)s"),
     "practice.merge": _l("%(actor)s merged another practice into %(object)s"),
     "practice.not_duplicate": _l("%(actor)s marked %(object)s as not a duplicate"),
@@ -63,11 +66,11 @@ SENTENCES: dict[str, Any] = {
     "response.dismiss_suggestion": _l("%(actor)s dismissed the practice suggested for %(object)s"),
     "response.confirm_own": _l("%(actor)s confirmed %(object)s as its own practice"),
     "import_batch.create": _l("%(actor)s uploaded %(object)s to import it"),
-    "import_batch.map": _l("%(actor)s mapped the columns of %(object)s"),
-    "import_batch.map_values": _l("%(actor)s mapped the answers of %(object)s"),
+    "import_batch.map": _l("%(actor)s mapped the columns %(of_object)s"),
+    "import_batch.map_values": _l("%(actor)s mapped the answers %(of_object)s"),
     "import_batch.commit": _l("%(actor)s imported %(object)s"),
     "import_batch.discard": _l("%(actor)s discarded %(object)s"),
-    "import_batch.undo": _l("%(actor)s undid the import of %(object)s"),
+    "import_batch.undo": _l("%(actor)s undid the import %(of_object)s"),
     "import_template.save": _l("%(actor)s saved %(object)s"),
     "export.responses": _l("%(actor)s exported the survey responses"),
     "export.practices": _l("%(actor)s exported the practices"),
@@ -83,11 +86,11 @@ SENTENCES: dict[str, Any] = {
 }
 #: Sentences for a change of status that is a decision: (action, new status) → sentence.
 STATUS_SENTENCES: dict[tuple[str, str], Any] = {
-    ("privacy_review.update", "approved"): _l("%(actor)s recorded the approval of %(object)s"),
+    ("privacy_review.update", "approved"): _l("%(actor)s recorded the approval %(of_object)s"),
     ("privacy_review.update", "approved_with_conditions"): _l(
-        "%(actor)s recorded the approval with conditions of %(object)s"
+        "%(actor)s recorded the approval with conditions %(of_object)s"
     ),
-    ("privacy_review.update", "rejected"): _l("%(actor)s recorded the rejection of %(object)s"),
+    ("privacy_review.update", "rejected"): _l("%(actor)s recorded the rejection %(of_object)s"),
     ("country_agreement.update", "signed"): _l("%(actor)s signed %(object)s"),
     ("country_agreement.update", "terminated"): _l("%(actor)s terminated %(object)s"),
 }
@@ -127,6 +130,19 @@ KINDS: dict[str, tuple[Any, Any]] = {
     "audit": (_l("Audit log"), _l("the audit log")),
 }
 OTHER_KIND = (_l("Other records"), _l("a record"))
+#: Kind of record → ``%(of_object)s`` for a record of that kind when nothing more is known of
+#: it (a record deleted since); the known ones are named in ``crm.audit.objects``.
+OF_KINDS: dict[str, Any] = {
+    "availability": _l("of a program in a country"),
+    "privacy_review": _l("of a privacy review"),
+    "country_threshold": _l("of a threshold"),
+    "program": _l("of a program"),
+    "country": _l("of a country"),
+    "user": _l("of an account"),
+    "task": _l("of a task"),
+    "import_batch": _l("of an imported file"),
+}
+OTHER_OF_KIND = _l("of a record")
 
 #: Field → its title.
 FIELDS: dict[str, Any] = {
@@ -292,8 +308,9 @@ PRACTICE_FIELDS = frozenset(
 USER_ID_FIELDS = frozenset({"assigned_to_id"})
 #: Fields holding an ISO country code: shown as its name.
 COUNTRY_FIELDS = frozenset({"country", "country_code"})
-#: Fields holding a whole mapping that is summed up rather than listed.
-COUNTED_FIELDS = frozenset({"columns", "values", "fixed"})
+#: Fields of an import's mapping (answer key → column, fixed value or the file's answers):
+#: said as what they map, never as counts of "answers".
+IMPORT_MAPPING_FIELDS = frozenset({"columns", "values", "fixed"})
 #: Fields holding a number that is a name, not a quantity: shown without digit grouping.
 IDENTIFYING_NUMBERS = frozenset({"seed"})
 #: Fields holding a list's filters as a query string: shown as "Title: value" pairs.

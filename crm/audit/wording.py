@@ -20,13 +20,15 @@ from flask_babel import gettext as _
 
 from crm.audit.models import AuditEvent
 from crm.audit.vocabulary import (
-    COUNTED_FIELDS,
     COUNTRY_FIELDS,
     FIELDS,
     HIDDEN_FIELDS,
     IDENTIFYING_NUMBERS,
+    IMPORT_MAPPING_FIELDS,
     KINDS,
+    OF_KINDS,
     OTHER_KIND,
+    OTHER_OF_KIND,
     OTHER_SENTENCE,
     PERSON_FIELDS,
     PRACTICE_FIELDS,
@@ -37,16 +39,21 @@ from crm.audit.vocabulary import (
     VALUES,
     VERB_SENTENCES,
 )
-from crm.core.i18n import country_name, localized_list
+from crm.core.i18n import LANGUAGE_NAMES, country_name, localized_list
 from crm.core.presentation import change_value, localized_expiry
+from crm.data.imports.targets import TARGET_CHOICES, TARGET_TITLES
+from crm.data.imports.values import value_titles
 
 
 @dataclass(frozen=True)
 class Thing:
-    """A record as a sentence names it: a phrase with its article, and a link or None."""
+    """A record as a sentence names it: a phrase with its article, and a link or None; ``of``
+    the same phrase after "of" as its language writes it ("of the file …", "del archivo …",
+    "do arquivo …"), for the kinds of record a sentence speaks of a part of."""
 
     text: str
     url: str | None = None
+    of: str | None = None
 
 
 @dataclass
@@ -114,19 +121,20 @@ def describe(event: AuditEvent, context: Context) -> Entry:
     thing = context.things.get((event.entity_type, event.entity_id)) or Thing(
         str(KINDS.get(event.entity_type, OTHER_KIND)[1])
     )
+    of_thing = thing.of or str(OF_KINDS.get(event.entity_type, OTHER_OF_KIND))
     template = str(_sentence(event))
     changes = [
         change for name, pair in (event.changes or {}).items()
         if (change := _change(event.entity_type, name, pair, context)) is not None
     ]  # fmt: skip
-    text = template % {"actor": actor, "object": thing.text}
+    text = template % {"actor": actor, "object": thing.text, "of_object": of_thing}
     if changes:
         text = f"{text}: {'; '.join(change.text() for change in changes)}"
     return Entry(
         id=event.id,
         occurred_at=event.occurred_at,
         actor=actor,
-        parts=_parts(template, actor, thing.text),
+        parts=_parts(template, actor, thing.text, of_thing),
         url=thing.url,
         text=text,
         changes=changes,
@@ -135,18 +143,21 @@ def describe(event: AuditEvent, context: Context) -> Entry:
     )
 
 
-_PLACEHOLDER = re.compile(r"(%\((?:actor|object)\)s)")
+_PLACEHOLDER = re.compile(r"(%\((?:actor|object|of_object)\)s)")
 
 
-def _parts(template: str, actor: str, thing: str) -> list[tuple[str, str]]:
+def _parts(template: str, actor: str, thing: str, of_thing: str) -> list[tuple[str, str]]:
     """The sentence cut at its placeholders: ``[("actor", "Ana"), ("text", " signed "),
-    ("object", "the agreement …")]``, in the translation's own order."""
+    ("object", "the agreement …")]``, in the translation's own order (``%(of_object)s`` is an
+    object too: "of the file …" linked whole)."""
     parts = []
     for piece in _PLACEHOLDER.split(template):
         if piece == "%(actor)s":
             parts.append(("actor", actor))
         elif piece == "%(object)s":
             parts.append(("object", thing))
+        elif piece == "%(of_object)s":
+            parts.append(("object", of_thing))
         elif piece:
             parts.append(("text", piece.replace("%%", "%")))
     return parts
@@ -180,6 +191,8 @@ def _change(entity_type: str, name: str, pair: Any, context: Context) -> Change 
     old, new = pair
     if old == new:
         return None
+    if name in IMPORT_MAPPING_FIELDS:
+        return _mapping_change(entity_type, name, old, new, context)
     shown_old = None if old is None else value_text(entity_type, name, old, context)
     return Change(field_title(name), shown_old, value_text(entity_type, name, new, context))
 
@@ -192,8 +205,6 @@ def value_text(entity_type: str, name: str, value: Any, context: Context) -> str
         return "—"
     if isinstance(value, bool):
         return _("Yes") if value else _("No")
-    if name in COUNTED_FIELDS and isinstance(value, dict):
-        return ngettext("%(num)d answer", "%(num)d answers", len(value))
     if isinstance(value, dict):
         return "; ".join(
             _(
@@ -231,6 +242,81 @@ def value_text(entity_type: str, name: str, value: Any, context: Context) -> str
     if titles is not None and text in titles:
         return str(titles[text])
     return change_value(text)
+
+
+def _mapping_change(
+    entity_type: str, name: str, old: Any, new: Any, context: Context
+) -> Change | None:
+    """A change of an import's mapping in words: how many columns are mapped ("Columns mapped:
+    3 → 5"), which answers take the same value for every row and which ("Country: Peru"),
+    which questions had the file's answers mapped and how many ("Type of practice (3
+    answers)"); None when nothing shown changed."""
+    old = old if isinstance(old, dict) else {}
+    new = new if isinstance(new, dict) else {}
+    if name == "columns":
+        if len(old) != len(new):
+            shown_old = format_decimal(len(old)) if old else None
+            return Change(_("Columns mapped"), shown_old, format_decimal(len(new)))
+        moved = sum(1 for key in new if new[key] != old.get(key))
+        return Change(
+            _("Columns mapped"),
+            None,
+            ngettext(
+                "%(total)s, %(num)d of them changed",
+                "%(total)s, %(num)d of them changed",
+                moved,
+                total=format_decimal(len(new)),
+            ),
+        )
+    if name == "fixed":
+        return Change(
+            _("Same value for every row"),
+            _fixed_text(entity_type, old, context) if old else None,
+            _fixed_text(entity_type, new, context),
+        )
+    changed = [key for key in new if new.get(key) != old.get(key)]
+    if not changed:
+        return None
+    return Change(
+        _("Answers mapped"),
+        None,
+        localized_list(
+            [
+                ngettext(
+                    "%(question)s (%(num)d answer of the file)",
+                    "%(question)s (%(num)d answers of the file)",
+                    len(new[key]) if isinstance(new[key], dict) else 0,
+                    question=_target_title(key),
+                )
+                for key in changed
+            ]
+        ),
+    )
+
+
+def _target_title(key: str) -> str:
+    """An answer key of the import as its mapping screen names it."""
+    title = TARGET_TITLES.get(key)
+    return str(title) if title is not None else field_title(key)
+
+
+def _fixed_text(entity_type: str, fixed: Mapping[str, Any], context: Context) -> str:
+    """Answers given one value for every row: "Country: Peru; Response language: Español"
+    (languages by their own names, as everywhere)."""
+    if not fixed:
+        return "—"
+    shown = []
+    for key, value in fixed.items():
+        if (
+            key in TARGET_CHOICES
+            and VALUES.get(key) is not LANGUAGE_NAMES
+            and isinstance(value, str)
+        ):
+            text = value_titles(key).get(value, value)
+        else:
+            text = value_text(entity_type, key, value, context)
+        shown.append(_("%(field)s: %(value)s", field=_target_title(key), value=text))
+    return "; ".join(shown)
 
 
 def _query_text(entity_type: str, query: str, context: Context) -> str:

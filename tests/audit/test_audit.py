@@ -245,8 +245,8 @@ def test_the_country_page_shows_its_audit_trail_in_words(client, admin, db):
     client.post("/staff/countries/CO/availability/QOPI", data={"status": "in_pipeline"})
     html = client.get("/staff/countries/CO").get_data(as_text=True)
     audit = html[html.index('id="audit"') :].split("</section>")[0]
-    assert "<strong>Ada Lovelace</strong> changed the availability of" in audit
-    assert "QOPI in Colombia" in audit
+    assert "<strong>Ada Lovelace</strong> changed the availability <a" in audit
+    assert ">of QOPI in Colombia</a>" in audit
     assert "Status: Not available → In pipeline" in audit
     assert admin.email not in audit
     assert "not_available" not in audit

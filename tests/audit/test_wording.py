@@ -493,3 +493,237 @@ def test_a_saved_views_filters_and_a_seed_read_as_words(app):
     assert "2026" in demo
     assert "2.026" not in demo
     assert "300" in demo
+
+
+# --- Grammar of the sentences in every language (a new-user trial found "de el archivo",
+# "de o arquivo", "de a revisão de privacidade de Egito") ---------------------------------
+
+#: A preposition glued to a phrase that starts with its own article: Spanish contracts "de"
+#: with "el", Portuguese "de", "em" and "por" with every article. No sentence may put one of
+#: them right before ``%(object)s``; a sentence about a part of a record says ``%(of_object)s``.
+GLUED = {"es": re.compile(r"\bde %\(object\)s"), "pt_BR": re.compile(r"\b(de|em|por) %\(object\)s")}
+#: In Portuguese, a country's name takes an article ("do Egito", "no Brasil") that the name
+#: itself does not carry: no record's phrase glues a preposition to it.
+GLUED_COUNTRY = re.compile(r"\b(de|em|por) %\(country\)s")
+
+
+def catalog(locale: str):
+    from babel.messages.pofile import read_po
+
+    path = ROOT / "translations" / locale / "LC_MESSAGES" / "messages.po"
+    with path.open("rb") as f:
+        return read_po(f, locale=locale)
+
+
+@pytest.mark.parametrize("locale", ["es", "pt_BR"])
+def test_no_sentence_glues_a_preposition_to_the_records_article(locale):
+    glued = [
+        (m.id, m.string)
+        for m in catalog(locale)
+        if isinstance(m.id, str) and "%(object)s" in m.id and GLUED[locale].search(m.string)
+    ]
+    assert glued == []
+
+
+def test_no_portuguese_record_phrase_glues_a_preposition_to_a_country():
+    sources = (ROOT / "crm" / "audit" / "objects.py").read_text()
+    glued = [
+        (m.id, m.string)
+        for m in catalog("pt_BR")
+        if isinstance(m.id, str) and f'"{m.id}"' in sources and GLUED_COUNTRY.search(m.string)
+    ]
+    assert glued == []
+
+
+def test_every_sentence_about_a_part_of_a_record_takes_the_records_of_phrase():
+    from crm.audit.vocabulary import STATUS_SENTENCES, VERB_SENTENCES
+
+    sentences = [*SENTENCES.values(), *STATUS_SENTENCES.values(), *VERB_SENTENCES.values()]
+    assert [str(s) for s in sentences if " of %(object)s" in str(s)] == []
+
+
+def _import_and_review_events(db):
+    from crm.data.models import ImportBatch
+
+    batch = ImportBatch(filename="legacy.csv")
+    db.session.add(batch)
+    review = pipeline.record_privacy_review(
+        get_country_or_404("EG"), programs=["QOPI", "QCP"], status="in_review"
+    )
+    db.session.flush()
+    audit.record("import_batch.map", "import_batch", batch.id, {"columns": [None, {"country": 0}]})
+    audit.record(
+        "privacy_review.update",
+        "privacy_review",
+        review.id,
+        {"status": ["in_review", "approved_with_conditions"]},
+        country_code="EG",
+    )
+    db.session.commit()
+    return db.session.scalars(
+        select(AuditEvent)
+        .where(AuditEvent.action.in_(["import_batch.map", "privacy_review.update"]))
+        .order_by(AuditEvent.id)
+    ).all()
+
+
+@pytest.mark.parametrize(
+    ("locale", "mapped", "approved", "wrong"),
+    [
+        (
+            "en",
+            "mapped the columns of the file “legacy.csv”",
+            "recorded the approval with conditions of the privacy review of Egypt (QCP and QOPI)",
+            ["of of"],
+        ),
+        (
+            "es",
+            "asignó las columnas del archivo “legacy.csv”",
+            "registró la aprobación con condiciones de la revisión de privacidad de Egipto",
+            ["de el ", "de la el"],
+        ),
+        (
+            "pt_BR",
+            "associou as colunas do arquivo “legacy.csv”",
+            "registrou a aprovação com condições da revisão de privacidade (Egito: QCP e QOPI)",
+            ["de o ", "de a ", "de Egito", "em Egito"],
+        ),
+    ],
+)
+def test_the_audit_log_reads_grammatically_in_every_language(
+    app, db, locale, mapped, approved, wrong
+):
+    events = _import_and_review_events(db)
+    with app.test_request_context(), force_locale(locale):
+        texts = [entry.text for entry in audit_entries(events, reader="admin")]
+    assert mapped in texts[0]
+    assert approved in texts[1]
+    for text in texts:
+        assert not [w for w in wrong if w in text], text
+
+
+def test_the_part_of_phrase_is_the_linked_object(app, db):
+    events = _import_and_review_events(db)
+    with app.test_request_context(), force_locale("pt_BR"):
+        entry = audit_entries(events[:1], reader="admin")[0]
+    assert ("object", "do arquivo “legacy.csv”") in entry.parts
+    assert entry.url
+
+
+def test_a_deleted_record_still_has_its_of_phrase(app, db):
+    audit.record("import_batch.undo", "import_batch", 999999, {"removed": [None, 3]})
+    db.session.commit()
+    event = db.session.scalars(select(AuditEvent)).one()
+    for locale, expected in (
+        ("en", "undid the import of an imported file"),
+        ("es", "deshizo la importación de un archivo importado"),
+        ("pt_BR", "desfez a importação de um arquivo importado"),
+    ):
+        with app.test_request_context(), force_locale(locale):
+            (entry,) = audit_entries([event], reader="staff")
+        assert expected in entry.text
+
+
+# --- An import's mapping in words: columns counted as columns, fixed values named ----------
+
+
+def _mapping_text(app, locale: str, action: str, changes: dict) -> str:
+    event = AuditEvent(
+        id=1,
+        occurred_at=AT,
+        actor="ana@example.org",
+        actor_id=1,
+        action=action,
+        entity_type="import_batch",
+        entity_id="7",
+        changes=changes,
+    )
+    with app.test_request_context(), force_locale(locale):
+        return describe(event, Context(actors={1: "Ana Ruiz"})).text
+
+
+def test_mapping_columns_counts_columns_never_answers(app):
+    changes = {
+        "columns": [{"practice_name": 0}, {"practice_name": 0, "country": 1, "city": 2, "email": 3}]
+    }
+    assert _mapping_text(app, "en", "import_batch.map", changes).endswith("Columns mapped: 1 → 4")
+    assert "Columnas asignadas: 1 → 4" in _mapping_text(app, "es", "import_batch.map", changes)
+    assert "Colunas associadas: 1 → 4" in _mapping_text(app, "pt_BR", "import_batch.map", changes)
+    for locale in ("en", "es", "pt_BR"):
+        text = _mapping_text(app, locale, "import_batch.map", changes)
+        assert not re.search(r"\b(answers?|respuestas?|respostas?)\b", text), text
+
+
+def test_remapping_as_many_columns_says_how_many_changed(app):
+    changes = {"columns": [{"practice_name": 0, "country": 1}, {"practice_name": 0, "country": 2}]}
+    text = _mapping_text(app, "en", "import_batch.map", changes)
+    assert text.endswith("Columns mapped: 2, 1 of them changed")
+
+
+def test_a_value_for_every_row_names_the_answer_and_the_value(app):
+    changes = {"fixed": [{}, {"country": "PE", "language": "es"}]}
+    assert _mapping_text(app, "en", "import_batch.map", changes).endswith(
+        "Same value for every row: Country: Peru; Response language: Español"
+    )
+    spanish = _mapping_text(app, "es", "import_batch.map", changes)
+    assert spanish.endswith(
+        "Mismo valor para todas las filas: País: Perú; Idioma de la respuesta: Español"
+    )
+    assert "respuesta →" not in spanish
+
+
+def test_mapping_answers_names_each_question_and_its_answers(app):
+    changes = {
+        "values": [
+            {"practice_type": {"hospital": "hospital"}},
+            {
+                "practice_type": {"hospital": "hospital"},
+                "interest_qopi": {"si": "very", "no": "no"},
+            },
+        ]
+    }
+    assert _mapping_text(app, "en", "import_batch.map_values", changes).endswith(
+        "Answers mapped: Interest in QOPI (2 answers of the file)"
+    )
+    assert "Interés en QOPI (2 respuestas del archivo)" in _mapping_text(
+        app, "es", "import_batch.map_values", changes
+    )
+    assert "(2 respostas do arquivo)" in _mapping_text(
+        app, "pt_BR", "import_batch.map_values", changes
+    )
+
+
+# --- Who acted when no person did ---------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("locale", "expected"),
+    [
+        ("en", "The demo data generator loaded the demo data"),
+        ("es", "El generador de datos de demostración cargó los datos de demostración"),
+        ("pt_BR", "O gerador de dados de demonstração carregou os dados de demonstração"),
+    ],
+)
+def test_the_demo_data_is_loaded_by_a_readable_actor(app, db, locale, expected):
+    from flask import g
+
+    with app.app_context():
+        g.cli_actor = "demo"
+        audit.record("demo.load", "database", "demo", {"responses": [None, 3]})
+        db.session.commit()
+    event = db.session.scalars(select(AuditEvent)).one()
+    assert event.actor == "demo"
+    with app.test_request_context(), force_locale(locale):
+        (entry,) = audit_entries([event], reader="admin")
+    assert entry.text.startswith(expected)
+    assert entry.actor != "demo"
+
+
+def test_an_unknown_process_label_reads_as_the_system(app, db):
+    audit.record("retention.drafts", "survey_draft", "all", {"deleted": [None, 2]})
+    db.session.commit()
+    event = db.session.scalars(select(AuditEvent)).one()
+    event.actor = "nightly-job"
+    with app.test_request_context(), force_locale("es"):
+        (entry,) = audit_entries([event], reader="admin")
+    assert entry.actor == "El sistema"
