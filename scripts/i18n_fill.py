@@ -2,7 +2,9 @@
 
 Usage: ``python scripts/i18n_fill.py FILE.json [--report]``. The JSON maps a locale to
 ``{msgid: msgstr}``; a plural entry's msgstr is a list with every plural form (es and pt_BR
-have three in current Babel). Existing translations are replaced only when the JSON gives one.
+have three in current Babel); a message with a context (``pgettext``) is keyed
+``"context\u0004msgid"``, as gettext keys it. Existing translations are replaced only when the
+JSON gives one.
 ``--report`` prints what is still untranslated or fuzzy, per catalog.
 """
 
@@ -30,6 +32,8 @@ def fill(locale: str, translations: dict[str, object]) -> int:
     changed = 0
     for message in catalog:
         key = message.id[0] if isinstance(message.id, tuple) else message.id
+        if key and message.context:
+            key = f"{message.context}\x04{key}"
         if not key or key not in translations:
             continue
         value = translations[key]

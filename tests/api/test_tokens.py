@@ -182,3 +182,19 @@ def test_the_cli_still_creates_a_token(app, db, create_user):
     assert result.exit_code == 0, result.output
     plain = result.output.strip()
     assert tokens.check_token(plain).user.id == user.id
+
+
+@pytest.mark.parametrize(
+    ("language", "active"), [("en", "Active"), ("es", "Activo"), ("pt_BR", "Ativo")]
+)
+def test_a_tokens_state_agrees_with_the_word_token(client, admin, db, language, active):
+    """ "El token" and "o token" are masculine: "Activo", "Ativo", while an account ("la
+    cuenta", "a conta") stays "Activa", "Ativa"."""
+    created_token(client, admin)
+    admin.locale = language
+    db.session.commit()
+    client.get(f"/language/{language}")
+    listing = client.get("/staff/admin/tokens").get_data(as_text=True)
+    state = listing[listing.index("data-token=") :].split("</tr>")[0]
+    assert re.search(rf">\s*{active}\s*<", state), state
+    assert language == "en" or not re.search(r">\s*(Activa|Ativa)\s*<", state)
