@@ -99,6 +99,10 @@ def test_upload_to_commit(staff, db):
     assert "Country: “Narnia” is not a country code or name we recognise." in preview
     assert counts(db)["SurveyResponse"] == 0
 
+    # The list of imports says how many rows are ready, not "ready to import" for a file
+    # whose rows all have errors.
+    assert "Rows checked: 1 ready to import, 1 with errors" in text(staff.get("/staff/data/"))
+
     refused = staff.post(f"{preview_url}/commit", data={}, follow_redirects=True)
     assert "1 of 2 rows have errors. Nothing was stored" in text(refused)
     assert counts(db)["SurveyResponse"] == 0
@@ -432,3 +436,16 @@ def test_a_long_step_says_how_long_it_has_left_in_the_readers_language(
     assert progress["text"] == expected
     page = text(staff.get(f"/staff/data/import/{batch_id}"))
     assert expected in page
+
+
+@pytest.mark.parametrize("language", ["en", "es", "pt_BR"])
+def test_the_export_language_filter_names_languages_as_every_other_filter(staff, language):
+    """One vocabulary for languages (``crm.core.i18n.LANGUAGE_NAMES``): each by its own name,
+    in every reader's language, as the dashboard's and the inbox's filters name them."""
+    staff.get(f"/language/{language}")
+    page = text(staff.get("/staff/data/export/responses"))
+    form = page[page.index('name="language"') :].split("</select>")[0]
+    for name in ("English", "Español", "Português"):
+        assert f">{name}</option>" in form
+    for translated in ("Spanish", "Portuguese", "Inglés", "Portugués", "Espanhol", "Inglês"):
+        assert translated not in form

@@ -18,7 +18,6 @@ from crm.core.i18n import LANGUAGE_NAMES, sorted_countries
 from crm.countries.models import Country
 from crm.data.columns import CODES
 from crm.data.filters import ALL_STATUSES, DEFAULT_STATUS
-from crm.data.imports.values import LANGUAGE_TITLES
 from crm.labels import PROGRAM_NAME, TRIAGE
 
 
@@ -56,7 +55,7 @@ class ResponseExportForm(FlaskForm):
     country = SelectField(_l("Country"), validators=[Optional()])
     language = SelectField(
         _l("Language"),
-        choices=choices([("", _l("All")), *LANGUAGE_TITLES.items()]),
+        choices=choices([("", _l("All")), *LANGUAGE_NAMES.items()]),
         validators=[Optional()],
     )
     suggested = BooleanField(_l("Only responses with a suggested duplicate"))

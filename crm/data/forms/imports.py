@@ -15,7 +15,7 @@ from wtforms.validators import DataRequired, Length, Optional, ValidationError
 
 from crm import labels
 from crm.core.forms import select_choices as choices
-from crm.core.i18n import LOCALES, sorted_countries
+from crm.core.i18n import LANGUAGE_NAMES, LOCALES, sorted_countries
 from crm.data.imports.headings import choice_labels
 from crm.data.imports.issues import describe
 from crm.data.imports.operations import fixed_value_problem, known_countries
@@ -26,7 +26,7 @@ from crm.data.imports.targets import (
     TARGET_TITLES,
     TARGETS,
 )
-from crm.data.imports.values import BLANK_CODE, LANGUAGE_TITLES, value_titles
+from crm.data.imports.values import BLANK_CODE, value_titles
 from crm.responses.questionnaire import NUMBER_BOUNDS, SECTIONS
 
 #: The choice of a column select that means "the same value for every row".
@@ -74,7 +74,7 @@ class ColumnMappingForm(FlaskForm):
             "Guessed from the file's headings and answers; change it if it is wrong. Used for "
             "rows whose language no column gives."
         ),
-        choices=choices(LANGUAGE_TITLES.items()),
+        choices=choices(LANGUAGE_NAMES.items()),
     )
     date_order = SelectField(
         _l("Dates such as 03/04/2024"),

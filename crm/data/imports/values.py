@@ -18,6 +18,9 @@ from crm.data.imports.targets import CLOSED_KINDS, TARGET_CHOICES, TARGETS
 from crm.responses import questionnaire
 from crm.responses.matching import normalize_key
 
+#: The languages named in the reader's language, for reading a file's answers ("Spanish",
+#: "Espanhol", "Inglés": the values step's index reads them in every locale). Screens name
+#: languages by their own names, ``crm.core.i18n.LANGUAGE_NAMES``.
 LANGUAGE_TITLES = {"en": _l("English"), "es": _l("Spanish"), "pt_BR": _l("Portuguese")}
 #: Titles of closed answers that ``crm.labels`` does not carry (labels live with the forms).
 EXTRA_VALUE_TITLES: dict[str, Mapping[str, Any]] = {
