@@ -1,5 +1,5 @@
 """The staff screens fit a 360-pixel phone: only a wide table scrolls, inside its own box,
-never the whole page (long names and addresses wrap)."""
+never the whole page (long names, addresses and file names wrap)."""
 
 from __future__ import annotations
 
@@ -9,10 +9,47 @@ import pytest
 
 from crm.countries import operations as pipeline
 from crm.countries.queries import get_country_or_404
+from tests.data.spreadsheets import csv_bytes
 
 pytestmark = pytest.mark.browser
 
 LONG_EMAIL = "bruno.lima@nucleodehematologiaeoncologiadoriograndedosul.example"
+#: An export's name, one word longer than a phone's line.
+LONG_FILENAME = "hospitals_excel_csv_semicolon_cp1252_registry_export.csv"
+IMPORT_FILE = csv_bytes(
+    [
+        ["Marca temporal", "Nombre del consultorio", "Ciudad", "Interés en QOPI"],
+        ["9/08/2021 12:23:46", "Clínica Miraflores", "Lima", "Muy interesado"],
+        ["10/08/2021 09:00:00", "Oncosalud", "Lima", "Algo interesado"],
+    ]
+)  # fmt: skip
+
+
+def log_in(page, app_server: str, email: str, password: str) -> None:
+    page.goto(app_server + "/staff/login")
+    page.fill("#email", email)
+    page.fill("#password", password)
+    page.click(".staff-form button[type=submit]")
+    page.wait_for_url("**/staff/**")
+
+
+def import_to_preview(page, app_server: str) -> tuple[str, str]:
+    """Uploads a file with a long name and goes through the wizard to its preview; the paths of
+    step 2 (the columns) and of the preview."""
+    page.goto(app_server + "/staff/data/import")
+    page.set_input_files(
+        "#file", {"name": LONG_FILENAME, "mimeType": "text/csv", "buffer": IMPORT_FILE}
+    )
+    page.click("form[enctype] button[type=submit]")
+    page.wait_for_url("**/columns")
+    columns = page.url.removeprefix(app_server)
+    page.select_option("#target_country", "fixed")
+    page.select_option("#fixed_country", "PE")
+    page.click("form.import-mapping button[type=submit]")
+    page.wait_for_url("**/values")
+    page.click("main form[method=post] button[type=submit]")
+    page.wait_for_url("**/import/*")
+    return columns, page.url.removeprefix(app_server)
 
 
 @pytest.mark.parametrize("locale", ["en", "es", "pt_BR"])
@@ -36,11 +73,8 @@ def test_staff_pages_do_not_scroll_sideways_on_a_phone(
     db.session.close()  # the server thread writes the session row
     context = browser.new_context(viewport={"width": 360, "height": 780})
     page = context.new_page()
-    page.goto(app_server + "/staff/login")
-    page.fill("#email", email)
-    page.fill("#password", password)
-    page.click(".staff-form button[type=submit]")
-    page.wait_for_url("**/staff/**")
+    log_in(page, app_server, email, password)
+    import_columns, import_preview = import_to_preview(page, app_server)
     wide = {}
     for path in (
         "/staff/countries/CO",
@@ -48,6 +82,8 @@ def test_staff_pages_do_not_scroll_sideways_on_a_phone(
         "/staff/search?q=nucleo",
         "/staff/responses?status=all",
         "/staff/dashboard/",
+        import_columns,
+        import_preview,
     ):
         page.goto(app_server + path)
         overflow = page.evaluate("document.documentElement.scrollWidth - window.innerWidth")
