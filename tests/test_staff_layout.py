@@ -91,3 +91,17 @@ def test_staff_pages_do_not_scroll_sideways_on_a_phone(
             wide[path] = overflow
     context.close()
     assert wide == {}
+
+
+def test_the_import_preview_buttons_do_not_touch(app_server, browser, create_user, db):
+    user = create_user("staff")
+    email, password = user.email, user.test_password
+    db.session.close()
+    context = browser.new_context(viewport={"width": 1280, "height": 900})
+    page = context.new_page()
+    log_in(page, app_server, email, password)
+    import_to_preview(page, app_server)
+    save = page.locator("form.import-template button[type=submit]").bounding_box()
+    discard = page.locator("form[action$='/discard'] button").bounding_box()
+    context.close()
+    assert discard["y"] - (save["y"] + save["height"]) >= 8
