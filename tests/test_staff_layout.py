@@ -1,5 +1,6 @@
 """The staff screens fit a 360-pixel phone: only a wide table scrolls, inside its own box,
-never the whole page (long names, addresses and file names wrap)."""
+never the whole page (long names, addresses and file names wrap); a scrolled table shows a
+shadow where more of it lies and keeps its caption in view."""
 
 from __future__ import annotations
 
@@ -91,6 +92,39 @@ def test_staff_pages_do_not_scroll_sideways_on_a_phone(
             wide[path] = overflow
     context.close()
     assert wide == {}
+
+
+#: Each caption inside a table's scrolling box, as far as it reaches past the box's right
+#: edge (a caption as wide as its table is cut off on a phone); and whether the box paints
+#: the scroll shadows (covers attached to the content, shadows to the box).
+CAPTIONS_AND_SHADOWS = """() => [...document.querySelectorAll('.table-wrap')].map(wrap => {
+  const box = wrap.getBoundingClientRect();
+  const captions = [...wrap.querySelectorAll('caption:not(.visually-hidden)')];
+  const past = captions.map(c => Math.round(c.getBoundingClientRect().right - box.right));
+  const attachments = getComputedStyle(wrap).backgroundAttachment;
+  return {past, shadows: attachments.includes('local') && attachments.includes('scroll')};
+})"""
+
+
+@pytest.mark.parametrize("locale", ["en", "pt_BR"])
+def test_scrolled_tables_keep_their_captions_in_view_and_show_shadows(
+    app_server, browser, create_user, db, submit_response, locale
+):
+    submit_response(practice_name="Centro Oncológico del Oriente")
+    user = create_user("staff")
+    user.locale = locale
+    db.session.commit()
+    email, password = user.email, user.test_password
+    db.session.close()
+    context = browser.new_context(viewport={"width": 360, "height": 780})
+    page = context.new_page()
+    log_in(page, app_server, email, password)
+    page.goto(app_server + "/staff/countries/CO")
+    boxes = page.evaluate(CAPTIONS_AND_SHADOWS)
+    context.close()
+    assert any(box["past"] for box in boxes)  # the page has captioned tables
+    assert [box for box in boxes if any(p > 0 for p in box["past"])] == []
+    assert all(box["shadows"] for box in boxes)
 
 
 def test_the_import_preview_buttons_do_not_touch(app_server, browser, create_user, db):
