@@ -350,7 +350,7 @@ def _agreement_expiring_message(params: dict, country: str) -> str:
 
 def _agreement_expired_message(params: dict, country: str) -> str:
     return _(
-        "The agreement with %(counterparty)s for %(country)s expired on %(date)s and is "
+        "The agreement with %(counterparty)s for %(country)s was valid until %(date)s and is "
         "still marked signed.",
         counterparty=params.get("counterparty", ""),
         country=country,

@@ -127,7 +127,11 @@ def _explain_country_agreement(criterion: Criterion, _: Gettext, day: DayFormat)
         return _("No country agreement covers %(program)s") % params
     expires_on = _day(params["expires_on"], day)
     if params["expired"] and expires_on is not None:
-        return _("Agreement expired on %(expires_on)s") % {"expires_on": expires_on}
+        # The expiry day is the last day the agreement counts (docs/domain.md#pipeline): "expired
+        # on" that day would put the end a day early.
+        return _("Agreement expired; it was valid until %(expires_on)s") % {
+            "expires_on": expires_on
+        }
     if status == "signed" and expires_on is not None:
         return _("Agreement signed, valid until %(expires_on)s") % {"expires_on": expires_on}
     if status == "signed":

@@ -101,8 +101,20 @@ def test_blocked_countries_under_way_are_listed_with_their_reasons(viewer_client
     blocked = blocked[: blocked.index("</details>")]
     assert "Peru" in blocked
     assert "Missing:" in blocked
-    assert "Colombia" not in blocked  # no review or agreement there: only counted
+    assert "Colombia" not in blocked  # nothing under way there: only counted
     assert "countries are two or more criteria short." in html
+
+
+def test_blocked_countries_with_an_eligible_practice_are_listed(viewer_client, db, submit_response):
+    # docs/domain.md#readiness: one eligible practice is work under way, with or without a
+    # review or an agreement on record.
+    submit_response(country="EC", practice_name="Clínica del Pacífico", city="Quito")
+    html = viewer_client.get("/staff/dashboard/").get_data(as_text=True)
+    blocked = html[html.index('class="board__blocked"') :]
+    blocked = blocked[: blocked.index("</details>")]
+    assert "Ecuador" in blocked
+    assert "Eligible practices: 1 of" in blocked
+    assert "Colombia" not in blocked
 
 
 def test_dashboard_and_board_render_the_demo_data(viewer_client, db):

@@ -74,7 +74,7 @@ from tests.readiness.helpers import TODAY, agreement, run, unlaunched
                 "expires_on": "2026-05-01",
                 "expired": True,
             },
-            "Agreement expired on 2026-05-01",
+            "Agreement expired; it was valid until 2026-05-01",
         ),
         (
             "country_agreement",

@@ -131,7 +131,7 @@ def test_signed_agreement_counts_through_its_expiry_day(expires_on, met, expired
 def test_signed_agreement_past_expiry_is_explained_as_expired():
     agreements = (agreement("signed", expires_on=TODAY - timedelta(days=1)),)
     found = criterion(run(unlaunched(agreements=agreements))["QOPI"], "country_agreement")
-    assert explain(found) == "Agreement expired on 2026-06-14"
+    assert explain(found) == "Agreement expired; it was valid until 2026-06-14"
 
 
 @pytest.mark.parametrize(

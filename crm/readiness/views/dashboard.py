@@ -73,15 +73,6 @@ def _page() -> Page:
                 figures.scope(filters, today))  # fmt: skip
 
 
-def under_pipeline_work(row: Readiness) -> bool:
-    """Whether a privacy review or an agreement is on record for the row's program: the blocked
-    countries the board names (docs/domain.md#readiness); the others are counted."""
-    return any(c.params.get("status") is not None for c in row.criteria)
-
-
-blueprint.add_app_template_test(under_pipeline_work, "under_pipeline_work")
-
-
 def grouped_board(board, countries=None, programs=PROGRAMS_WITH_LAUNCH, locale=None):
     """Program → board state → rows, for the board's columns (launched countries left out);
     each column in the alphabetical order of its countries' names in ``locale`` (default: the
