@@ -3,10 +3,14 @@
 Kept beside ``crm.core`` rather than in it: the readiness states' titles are the readiness
 rules' own (``crm.readiness.wording.state_label``), and ``crm.core`` imports no domain."""
 
+from collections.abc import Iterable
+from typing import Any
+
 from flask import Flask
 from flask_babel import LazyString, gettext
 from flask_babel import lazy_gettext as _l
 
+from crm.countries.models import PROGRAM_CODES
 from crm.readiness import wording
 from crm.readiness.rules import State
 
@@ -115,7 +119,7 @@ IMPORT_STATUS = {
     "uploaded": _l("Uploaded"),
     "mapped": _l("Columns mapped"),
     "checking": _l("Checking the rows"),
-    "previewed": _l("Ready to import"),
+    "previewed": _l("Rows checked"),
     "committing": _l("Importing"),
     "committed": _l("Imported"),
     "undone": _l("Undone"),
@@ -163,6 +167,21 @@ def label(kind: str, value: str | None) -> str:
     return str(ALL[kind].get(value, value))
 
 
+def program_order(items: Iterable[Any], attribute: str | None = None) -> list[Any]:
+    """``items`` (program codes, or objects whose ``attribute`` is one) in the programs' own
+    order, QOPI, QCP, QTP (``PROGRAM_CODES``, docs/domain.md#programs), never alphabetical
+    ("QCP" would come before the QOPI it builds on); an unknown code last, by its text."""
+
+    def position(item: Any) -> tuple[int, str]:
+        code = str(getattr(item, attribute) if attribute else item)
+        known = code in PROGRAM_CODES
+        return (PROGRAM_CODES.index(code) if known else len(PROGRAM_CODES), code)
+
+    return sorted(items, key=position)
+
+
 def init_app(app: Flask) -> None:
-    """Expose :func:`label` and every vocabulary's titles (``labels``) to templates."""
+    """Expose :func:`label` and every vocabulary's titles (``labels``) to templates, and the
+    :func:`program_order` filter."""
     app.jinja_env.globals.update(label=label, labels=ALL)
+    app.jinja_env.filters["program_order"] = program_order

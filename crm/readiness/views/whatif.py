@@ -73,7 +73,7 @@ def _record_label(country: str, programs, status: str, kind: str) -> str:
     return _(
         "%(country)s, %(programs)s: %(status)s",
         country=country_name(country),
-        programs=", ".join(sorted(programs)),
+        programs=", ".join(labels.program_order(programs)),
         status=labels.label(kind, status),
     )
 
