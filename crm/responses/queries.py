@@ -11,7 +11,7 @@ from sqlalchemy.orm import selectinload
 
 from crm.audit.models import AuditEvent
 from crm.core.extensions import db
-from crm.core.i18n import sorted_countries
+from crm.core.i18n import country_order, sorted_countries
 from crm.countries.models import Country
 from crm.responses.matching import normalize_key
 from crm.responses.models import INTERESTED_LEVELS, Contact, Interest, Practice, SurveyResponse
@@ -182,8 +182,8 @@ def search_practices(
 def query_practices(
     *, text: str | None = None, country_code: str | None = None, program: str | None = None
 ) -> Select:
-    """Practices matching the list filters, by country then name. ``program``: interested
-    (very or somewhat) in that program."""
+    """Practices matching the list filters, by country (its name in the reader's language)
+    then name. ``program``: interested (very or somewhat) in that program."""
     statement = select(Practice).options(selectinload(Practice.interests))
     key = normalize_key(text)
     if key:
@@ -196,7 +196,7 @@ def query_practices(
                 (Interest.program_code == program) & Interest.level.in_(INTERESTED_LEVELS)
             )
         )
-    return statement.order_by(Practice.country_code, Practice.name, Practice.id)
+    return statement.order_by(country_order(Practice.country_code), Practice.name, Practice.id)
 
 
 def response_counts(practice_ids: list[int]) -> dict[int, int]:

@@ -179,3 +179,34 @@ def test_practice_edit_needs_the_csrf_token(db, staff_client, submit_response):
     assert reply.status_code == 400
     db.session.expire_all()
     assert db.session.get(Practice, practice_id).name == "Clínica San José"
+
+
+def test_programs_are_listed_in_their_own_order_not_alphabetically(staff_client, submit_response):
+    # docs/domain.md#programs: QOPI, QCP, QTP; sorted as text, QCP came before QOPI.
+    from crm.labels import program_order
+
+    assert program_order(["QTP", "QCP", "QOPI"]) == ["QOPI", "QCP", "QTP"]
+    response = submit_response(practice_name="Clínica Orden", interest_qtp="very")
+    listing = html(staff_client.get("/staff/practices?q=Orden"))
+    row = listing[listing.index("Clínica Orden") :]
+    assert row.index("QOPI:") < row.index("QCP:") < row.index("QTP:")
+    detail = html(staff_client.get(f"/staff/practices/{response.practice_id}"))
+    interests = detail[detail.index('id="interests-heading"') :]
+    assert interests.index(">QOPI<") < interests.index(">QCP<") < interests.index(">QTP<")
+
+
+@pytest.mark.parametrize(
+    ("segment", "order"),
+    [("en", ["Argentina", "Germany", "United Arab Emirates"]),
+     ("es", ["Alemania", "Argentina", "Emiratos Árabes Unidos"])],
+)  # fmt: skip
+def test_practice_list_follows_country_names_in_the_reader_language(
+    staff_client, submit_response, segment, order
+):
+    # docs/domain.md#countries: by ISO code, the Emirates (AE) came first in every language.
+    for code in ("DE", "AE", "AR"):
+        submit_response(practice_name=f"Clínica {code}", country=code, city="X")
+    staff_client.get(f"/language/{'es' if segment == 'es' else 'en'}?next=/staff/")
+    listing = html(staff_client.get("/staff/practices"))
+    positions = [listing.index(f"<td>{name}</td>") for name in order]
+    assert positions == sorted(positions)
