@@ -274,6 +274,15 @@ def switch_language(lang: str):
     return render_survey(form)
 
 
+@blueprint.get(f"/{LANG}/survey/language")
+@public
+def language_address(lang: str):
+    """The address a language switch leaves in the address bar, opened again (a bookmark, a
+    shared link): the questionnaire in ``lang`` (303), never a 405. A GET carries no answers;
+    those the browser kept are offered back there as on any visit to the survey."""
+    return redirect(url_for("surveys.survey", lang=lang), code=303)
+
+
 @blueprint.errorhandler(429)
 def too_many_submits(error: HTTPException):
     """The rate limit: the same answers again, with a friendly note to wait and send later."""

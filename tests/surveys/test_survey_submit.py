@@ -291,6 +291,14 @@ def test_countries_are_named_and_sorted_in_the_page_language(client, lang):
     assert [name for name in names if name in expected] == expected
 
 
+@pytest.mark.parametrize("lang", ["en", "es", "pt"])
+def test_the_address_a_language_switch_leaves_opens_the_survey(client, lang):
+    # A bookmarked or shared /pt/survey/language?from=es was a 405 in English.
+    response = client.get(f"/{lang}/survey/language?from=es")
+    assert response.status_code == 303
+    assert response.headers["Location"].endswith(f"/{lang}/survey")
+
+
 def test_the_language_switch_keeps_the_answers_and_stores_nothing(client):
     fields = valid_form(name="Ana Pérez", submission_token="S" * 32)
     response = client.post("/es/survey/language", data={**fields, "switch_language": "es"})
