@@ -155,3 +155,11 @@ def test_a_new_catalog_gives_a_new_etag(app, client):
         assert client.get("/es/availability").headers["ETag"] != etag
     finally:
         os.utime(catalog, (stat.st_atime, stat.st_mtime))
+
+
+@pytest.mark.parametrize("path", ["/favicon.ico", "/robots.txt", "/de/"])
+def test_a_one_segment_path_that_is_no_language_is_a_plain_404(client, path):
+    # "/<lang>/" used to take any segment: /favicon.ico redirected to /favicon.ico/ first.
+    response = client.get(path)
+    assert response.status_code == 404
+    assert "Location" not in response.headers

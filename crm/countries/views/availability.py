@@ -6,11 +6,11 @@ from __future__ import annotations
 
 import os
 
-from flask import Blueprint, abort, current_app, make_response, render_template, request
+from flask import Blueprint, current_app, make_response, render_template, request
 
 from crm import labels
 from crm.core.access import public
-from crm.core.i18n import URL_SEGMENTS, select_locale
+from crm.core.i18n import select_locale
 from crm.countries.availability import as_of, availability_etag, program_availability
 from crm.countries.models import PROGRAM_CODES
 from crm.countries.queries import available_countries
@@ -62,12 +62,12 @@ def index(lang: str):
     return response
 
 
-@blueprint.get("/<lang>/")
+@blueprint.get("/<any(en, es, pt):lang>/")
 @public
 def home(lang: str):
-    """Landing page: what the programs are and where they are available today."""
-    if lang not in URL_SEGMENTS:
-        abort(404)
+    """Landing page: what the programs are and where they are available today. Only a
+    language's segment: any other one-segment path (``/favicon.ico``) is a plain 404, where
+    ``/<lang>/`` redirected it to ``/favicon.ico/`` first."""
     return render_template(
         "countries/availability/home.html", available=available_countries(), programs=PROGRAM_CODES
     )
