@@ -131,3 +131,25 @@ def test_dashboard_and_board_render_the_demo_data(viewer_client, db):
     # The demo has ready and near-ready countries (crm/demo/): the board names some.
     board = html[html.index('id="board-title"') : html.index('id="map-title"')]
     assert len(re.findall(r'href="/staff/countries/[A-Z]{2}"', board)) >= 3
+
+
+def test_the_readiness_table_splits_the_boards_blocked_column(viewer_client, db):
+    # The table's rows were "In pipeline" (an availability, not a readiness state) and "Other
+    # countries"; both are blocked countries, and together they are the board's Blocked count.
+    from crm.demo.generate import load_demo
+
+    load_demo()
+    db.session.commit()
+    html = viewer_client.get("/staff/dashboard/?program=QOPI").get_data(as_text=True)
+    table = html[html.index("<caption>Countries per readiness state</caption>") :]
+    table = table[: table.index("</table>")]
+
+    def row(title: str) -> int:
+        cells = table[table.index(f'<th scope="row">{title}</th>') :].split("</tr>")[0]
+        return int(re.findall(r">([\d,]+)</a>", cells)[0].replace(",", ""))
+
+    board = html[html.index('id="board-title"') :]
+    blocked_heading = board[board.index("badge--blocked") :]
+    blocked = int(re.search(r'<span class="muted">\((\d+)\)</span>', blocked_heading)[1])
+    assert row("Blocked, in the pipeline") + row("Blocked, not in the pipeline") == blocked
+    assert "Other countries" not in table
