@@ -90,3 +90,26 @@ def test_answer_suggestions(app, key, value, code):
 )
 def test_multiple_choice_cells_are_split(value, items):
     assert split_multi(value) == items
+
+
+def test_a_long_heading_label_never_repeats_words_or_ends_mid_word():
+    from crm.data.imports.headings import choice_labels
+
+    long_one = (
+        "Na sua percepção, você acha que o cardápio vegetariano disponibilizado pelos RU´s "
+        "atende às necessidades nutricionais dos estudantes vegetarianos e veganos?"
+    )
+    other = "Na sua percepção, você acha que o RU oferece opções suficientes para quem não come carne?"
+    grid = (
+        "Según tu forma de ser ¿Cuál de las siguientes frases describe mejor tu forma de ser y "
+        "pensar? Marca la que más se parezca a ti. "
+    )
+    labels = choice_labels([long_one, other, f"{grid}[Soy reservado]", f"{grid}[Soy sociable]"])
+    # They differ right after "o": the label reads from the start, once, and is cut at the end.
+    assert labels[0].startswith("1. Na sua percepção, você acha que o cardápio vegetariano")
+    assert labels[0].count("cardáp") == 1
+    assert len(labels[0]) <= 3 + 110
+    # A grid's differing end still shows after a head that ends on a whole word.
+    assert labels[2].endswith("[Soy reservado]")
+    head = labels[2].split("…")[0]
+    assert grid.startswith(head[3:]) and grid[len(head) - 3] == " "

@@ -145,10 +145,16 @@ def choice_labels(headings: Sequence[str], limit: int = CHOICE_LENGTH) -> list[s
             if len(heading) - before > budget:
                 break
             start = before
+        head_end = _word_start(heading, _START) or _START  # the head never ends mid-word
+        if start <= head_end:
+            # The differing part begins within the head: the heading's start says it, and a
+            # head and a tail would repeat words ("o cardáp… cardápio").
+            labels.append(f"{position + 1}. {heading[: limit - 1].rstrip()}…")
+            continue
         tail = heading[start:]
         if len(tail) > budget:
             tail = tail[: budget - 1].rstrip() + "…"
-        labels.append(f"{position + 1}. {heading[:_START].rstrip()}… {tail.lstrip()}")
+        labels.append(f"{position + 1}. {heading[:head_end].rstrip()}… {tail.lstrip()}")
     return labels
 
 
