@@ -19,9 +19,9 @@ LONG_EMAIL = "bruno.lima@nucleodehematologiaeoncologiadoriograndedosul.example"
 LONG_FILENAME = "hospitals_excel_csv_semicolon_cp1252_registry_export.csv"
 IMPORT_FILE = csv_bytes(
     [
-        ["Marca temporal", "Nombre del consultorio", "Ciudad", "Interés en QOPI"],
-        ["9/08/2021 12:23:46", "Clínica Miraflores", "Lima", "Muy interesado"],
-        ["10/08/2021 09:00:00", "Oncosalud", "Lima", "Algo interesado"],
+        ["Marca temporal", "Nombre del consultorio", "Ciudad", "Interés en QOPI", "Consentimiento"],
+        ["9/08/2021 12:23:46", "Clínica Miraflores", "Lima", "Muy interesado", "Sí"],
+        ["10/08/2021 09:00:00", "Oncosalud", "Lima", "Algo interesado", "Sí"],
     ]
 )  # fmt: skip
 

@@ -169,6 +169,21 @@ def test_wrong_columns_are_said_and_the_mapping_needs_the_required_ones(staff, d
     assert counts(db)["SurveyResponse"] == 0
 
 
+def test_a_mapping_without_consent_is_said_at_the_columns_step(staff, db):
+    # Before, step 2 took it and the preview then refused every row for want of consent.
+    response = upload(staff, csv_bytes([["Practice", "Country"], ["Clínica Sol", "Peru"]]))
+    columns_url = response.headers["Location"]
+    data = selected_options(text(staff.get(columns_url)))
+    assert not data.get("target_consent")
+    response = staff.post(columns_url, data=data)
+    assert response.status_code == 422
+    page = text(response)
+    assert "Choose the column that holds the consent to the privacy notice" in page
+    assert selected_options(page)["target_country"] == data["target_country"]  # choices kept
+    stated = staff.post(columns_url, data=data | {"target_consent": "fixed", "fixed_consent": "yes"})
+    assert stated.status_code == 303
+
+
 def test_one_column_for_two_answers_is_refused(staff):
     response = upload(staff, csv_bytes(legacy_rows(GOOD_ROW)))
     columns_url = response.headers["Location"]

@@ -216,7 +216,11 @@ def column_mapping_form(
         ]
     )
     for key in TARGETS:
-        validators: list[Any] = [_required_choice] if key in REQUIRED_TARGETS else [Optional()]
+        validators: list[Any] = (
+            [_required_choice] if key in REQUIRED_TARGETS
+            else [_consent_choice] if key == "consent"
+            else [Optional()]
+        )  # fmt: skip
         setattr(
             Form,
             f"target_{key}",
@@ -251,6 +255,19 @@ def _required_choice(form: FlaskForm, field: SelectField) -> None:
             _l(
                 "Choose the column that holds this answer, or give the same value for every "
                 "row: it is required."
+            )
+        )
+
+
+def _consent_choice(form: FlaskForm, field: SelectField) -> None:
+    # Without it every row is refused at the preview (docs/decisions.md#import-consent): said
+    # here, where it can be fixed, rather than on each of the file's rows.
+    if field.data in (None, ""):
+        raise ValidationError(
+            _l(
+                "Choose the column that holds the consent to the privacy notice, or choose "
+                "“the same value for every row” to state that consent was collected outside "
+                "this file. Without it, every row would be refused."
             )
         )
 
