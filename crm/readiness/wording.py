@@ -216,6 +216,8 @@ def summarize(r: Readiness, _: Gettext = _identity, *, join: ListFormat = _engli
         return _("Ready to launch: every criterion is met")
     if r.state is State.HOME:
         return _("Programs' home: the programs are run from here, not launched here")
+    if r.state is State.LAUNCHED:
+        return _("Launched: its criteria are kept for reference and no longer decide anything")
     return state_label(r.state, _)
 
 

@@ -326,3 +326,16 @@ def test_what_the_seed_wrote_is_shown_in_the_readers_language(client, viewer):
     html = page(client, "/staff/countries/PR")
     assert "U.S. territory" not in html
     assert "Territorio de los Estados Unidos" in html
+
+
+def test_a_launched_programs_unmet_criteria_are_not_shown_as_warnings(client, viewer):
+    # docs/domain.md#readiness: a launched program's criteria are still shown; red "not met"
+    # badges there read as problems to a newcomer.
+    html = page(client, "/staff/countries/AR")
+    start = html.index('data-program="QOPI" data-state="launched"')
+    card = html[start : html.index("</article>", start)]
+    assert "its criteria are kept for reference" in card
+    assert "badge--reference" in card
+    assert "badge--unmet" not in card
+    blocked = page(client, "/staff/countries/CO")
+    assert "badge--unmet" in blocked  # unlaunched: the same criteria are warnings
