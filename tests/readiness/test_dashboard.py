@@ -127,6 +127,7 @@ def test_dashboard_and_board_render_the_demo_data(viewer_client, db):
         assert page.status_code == 200
     html = viewer_client.get("/staff/dashboard/").get_data(as_text=True)
     assert "No survey responses yet." not in html
+    assert "QOPI and QCP are added together" in html  # the monthly table sums both programs
     assert 'class="badge badge--ready"' in html
     # The demo has ready and near-ready countries (crm/demo/): the board names some.
     board = html[html.index('id="board-title"') : html.index('id="map-title"')]
@@ -153,3 +154,4 @@ def test_the_readiness_table_splits_the_boards_blocked_column(viewer_client, db)
     blocked = int(re.search(r'<span class="muted">\((\d+)\)</span>', blocked_heading)[1])
     assert row("Blocked, in the pipeline") + row("Blocked, not in the pipeline") == blocked
     assert "Other countries" not in table
+    assert "QOPI and QCP are added together" not in html  # one program: nothing added
