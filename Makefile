@@ -14,8 +14,9 @@ VENDOR := static/vendor
 ## Set up, migrate, seed, create the demo admin (embedded default only) and serve, with the
 ## worker (outbox and daily jobs) beside the server; stopping the server stops the worker.
 run: install assets i18n-compile db
-	@$(FLASK) demo-admin --if-embedded
 	@$(FLASK) demo --if-empty
+	@# After the demo's log lines, so the one-time login is the last thing printed before serving.
+	@$(FLASK) demo-admin --if-embedded
 	@echo "Serving on http://$(HOST):$(PORT)/  (staff screens: http://$(HOST):$(PORT)/staff/)"
 	@export PUBLIC_BASE_URL="$${PUBLIC_BASE_URL:-http://$(HOST):$(PORT)}"; \
 	$(FLASK) worker & worker=$$!; \
