@@ -80,4 +80,5 @@ def test_the_placeholders_are_the_ones_the_code_fills_with_a_country():
             message = text[max(0, match.start() - 400) : match.start()]
             if f"%({match.group(1)})s" in message:
                 filled.add(match.group(1))
-    assert filled and filled <= set(COUNTRY_PLACEHOLDERS), filled
+    assert filled, filled
+    assert filled <= set(COUNTRY_PLACEHOLDERS), filled

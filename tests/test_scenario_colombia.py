@@ -117,7 +117,8 @@ def test_colombia_becomes_ready_then_near_ready_when_the_agreement_expires(app, 
     card = readiness_card(staff_client.get("/staff/countries/CO").get_data(as_text=True), "QOPI")
     assert 'data-state="near_ready"' in card
     assert criteria_met(card)["country_agreement"] is False
-    assert f"Agreement expired; it was valid until {format_date(yesterday, 'medium', locale='en')}" in card
+    until = format_date(yesterday, "medium", locale="en")
+    assert f"Agreement expired; it was valid until {until}" in card
     assert "missing a signed country agreement" in card
     entry = board_entry(app, "CO", "QOPI")
     assert entry["state"] == "near_ready"

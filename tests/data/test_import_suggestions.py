@@ -99,7 +99,9 @@ def test_a_long_heading_label_never_repeats_words_or_ends_mid_word():
         "Na sua percepção, você acha que o cardápio vegetariano disponibilizado pelos RU´s "
         "atende às necessidades nutricionais dos estudantes vegetarianos e veganos?"
     )
-    other = "Na sua percepção, você acha que o RU oferece opções suficientes para quem não come carne?"
+    other = (
+        "Na sua percepção, você acha que o RU oferece opções suficientes para quem não come carne?"
+    )
     grid = (
         "Según tu forma de ser ¿Cuál de las siguientes frases describe mejor tu forma de ser y "
         "pensar? Marca la que más se parezca a ti. "
@@ -112,4 +114,5 @@ def test_a_long_heading_label_never_repeats_words_or_ends_mid_word():
     # A grid's differing end still shows after a head that ends on a whole word.
     assert labels[2].endswith("[Soy reservado]")
     head = labels[2].split("…")[0]
-    assert grid.startswith(head[3:]) and grid[len(head) - 3] == " "
+    assert grid.startswith(head[3:])
+    assert grid[len(head) - 3] == " "

@@ -180,7 +180,8 @@ def test_a_mapping_without_consent_is_said_at_the_columns_step(staff, db):
     page = text(response)
     assert "Choose the column that holds the consent to the privacy notice" in page
     assert selected_options(page)["target_country"] == data["target_country"]  # choices kept
-    stated = staff.post(columns_url, data=data | {"target_consent": "fixed", "fixed_consent": "yes"})
+    stated_outside = {"target_consent": "fixed", "fixed_consent": "yes"}
+    stated = staff.post(columns_url, data=data | stated_outside)
     assert stated.status_code == 303
 
 

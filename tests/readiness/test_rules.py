@@ -361,7 +361,10 @@ def test_launched_stays_launched_with_criteria_evaluated(status):
 @pytest.mark.parametrize(
     ("state", "summary"),
     [
-        (State.LAUNCHED, "Launched: its criteria are kept for reference and no longer decide anything"),
+        (
+            State.LAUNCHED,
+            "Launched: its criteria are kept for reference and no longer decide anything",
+        ),
         (State.READY, "Ready to launch: every criterion is met"),
         (
             State.AWAITING_CAPACITY,
