@@ -4,6 +4,7 @@ Kept beside ``crm.core`` rather than in it: the readiness states' titles are the
 rules' own (``crm.readiness.wording.state_label``), and ``crm.core`` imports no domain."""
 
 from collections.abc import Iterable
+from operator import attrgetter
 from typing import Any
 
 from flask import Flask
@@ -168,12 +169,13 @@ def label(kind: str, value: str | None) -> str:
 
 
 def program_order(items: Iterable[Any], attribute: str | None = None) -> list[Any]:
-    """``items`` (program codes, or objects whose ``attribute`` is one) in the programs' own
+    """``items`` (program codes, or objects whose ``attribute``, dotted as in Jinja's ``sort``
+    filter, is one) in the programs' own
     order, QOPI, QCP, QTP (``PROGRAM_CODES``, docs/domain.md#programs), never alphabetical
     ("QCP" would come before the QOPI it builds on); an unknown code last, by its text."""
 
     def position(item: Any) -> tuple[int, str]:
-        code = str(getattr(item, attribute) if attribute else item)
+        code = str(attrgetter(attribute)(item) if attribute else item)
         known = code in PROGRAM_CODES
         return (PROGRAM_CODES.index(code) if known else len(PROGRAM_CODES), code)
 

@@ -28,6 +28,7 @@ from crm.core.extensions import db
 from crm.core.i18n import country_name, localized_list
 from crm.countries.models import Availability, CountryAgreement, PrivacyReview
 from crm.data.models import ImportBatch, ImportTemplate
+from crm.labels import program_order
 from crm.outreach.models import Invitation
 from crm.responses.models import Contact, Practice, SurveyResponse
 
@@ -204,7 +205,7 @@ def _reviews(events, links, *_rest) -> dict:
     ):
         names = {
             "country": country_name(review.country_code),
-            "programs": localized_list(sorted(p.code for p in review.programs)),
+            "programs": localized_list(program_order(p.code for p in review.programs)),
         }
         found[("privacy_review", str(review.id))] = Thing(
             _("the privacy review of %(country)s (%(programs)s)", **names),

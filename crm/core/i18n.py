@@ -115,7 +115,8 @@ def sorted_countries(codes: Iterable[str], locale: str | None = None) -> list[tu
 
 @cache
 def _country_positions(locale: str) -> dict[str, int]:
-    codes = (country.alpha_2 for country in pycountry.countries)
+    # CLDR's two-letter regions: every ISO 3166-1 country and XK (Kosovo), which pycountry lacks.
+    codes = (c for c in Locale.parse("en").territories if len(c) == 2 and c.isalpha())
     return {code: n for n, (code, _name) in enumerate(sorted_countries(codes, locale))}
 
 

@@ -92,7 +92,7 @@ class StatusRecordForm(FlaskForm):
         what the person gave for this change, as the operations want it."""
         values = self.values()
         if values.get("programs") is not None:
-            values["programs"] = sorted(values["programs"])
+            values["programs"] = labels.program_order(values["programs"])
         return {
             name: value
             for name, value in values.items()

@@ -44,6 +44,7 @@ from crm.countries.validation import (
     known_program,
     not_before,
 )
+from crm.labels import program_order
 from crm.readiness.queries import launched_count, qcp_capacity
 from crm.readiness.rules import HOME_COUNTRIES, LAUNCHED_STATUSES, capacity_full
 
@@ -215,18 +216,22 @@ DECIDED_REVIEW = frozenset({"approved", "approved_with_conditions", "rejected"})
 
 def _values(record: PrivacyReview | CountryAgreement, fields: tuple[str, ...]) -> dict[str, Any]:
     return {
-        field: sorted(record.program_codes) if field == "programs" else getattr(record, field)
+        field: program_order(record.program_codes)
+        if field == "programs"
+        else getattr(record, field)
         for field in fields
     }
 
 
 def review_values(review: PrivacyReview) -> dict[str, Any]:
-    """The review's editable values (:data:`REVIEW_FIELDS`), programs as sorted codes."""
+    """The review's editable values (:data:`REVIEW_FIELDS`), programs as codes in the
+    programs' own order."""
     return _values(review, REVIEW_FIELDS)
 
 
 def agreement_values(agreement: CountryAgreement) -> dict[str, Any]:
-    """The agreement's editable values (:data:`AGREEMENT_FIELDS`), programs as sorted codes."""
+    """The agreement's editable values (:data:`AGREEMENT_FIELDS`), programs as codes in the
+    programs' own order."""
     return _values(agreement, AGREEMENT_FIELDS)
 
 

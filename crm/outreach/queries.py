@@ -38,7 +38,7 @@ from sqlalchemy.orm import aliased, selectinload
 
 from crm.core.columns import utcnow
 from crm.core.extensions import db
-from crm.core.i18n import LOCALES, SEGMENT_OF
+from crm.core.i18n import LOCALES, SEGMENT_OF, country_order
 from crm.outreach.models import Invitation, OutboxMessage
 from crm.readiness import rules as readiness
 from crm.readiness.queries import country_readiness, readiness_board
@@ -320,9 +320,9 @@ def select_contacts(selection: Selection) -> SelectionResult:
     total = db.session.scalar(select(func.count()).select_from(statement.subquery()))
     contacts = list(
         db.session.scalars(
-            statement.order_by(Practice.country_code, Contact.name, Contact.id).limit(
-                SELECTION_LIMIT
-            )
+            statement.order_by(
+                country_order(Practice.country_code), Contact.name, Contact.id
+            ).limit(SELECTION_LIMIT)
         )
     )
     found = {c.email_key for c in contacts}

@@ -6,13 +6,12 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import ColumnElement, Select, and_, case, func, or_, select
+from sqlalchemy import ColumnElement, Select, and_, func, or_, select
 from sqlalchemy.orm import selectinload
 
 from crm.audit.models import AuditEvent
 from crm.core.extensions import db
-from crm.core.i18n import country_order, sorted_countries
-from crm.countries.models import Country
+from crm.core.i18n import country_order
 from crm.responses.matching import normalize_key
 from crm.responses.models import INTERESTED_LEVELS, Contact, Interest, Practice, SurveyResponse
 from crm.search import index
@@ -47,9 +46,7 @@ SORTS = ("-submitted", "submitted", "country", "-country", "status", "-status", 
 def _sort_key(sort: str) -> ColumnElement:
     column = sort.lstrip("-")
     if column == "country":
-        ranks = {code: rank for rank, (code, _name) in enumerate(sorted_countries(
-            db.session.scalars(select(Country.code))))}  # fmt: skip
-        return case(ranks, value=SurveyResponse.country_code, else_=-1)
+        return country_order(SurveyResponse.country_code)
     if column == "status":
         return SurveyResponse.triage_status
     if column == "score":

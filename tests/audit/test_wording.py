@@ -573,7 +573,7 @@ def _import_and_review_events(db):
         (
             "en",
             "mapped the columns of the file “legacy.csv”",
-            "recorded the approval with conditions of the privacy review of Egypt (QCP and QOPI)",
+            "recorded the approval with conditions of the privacy review of Egypt (QOPI and QCP)",
             ["of of"],
         ),
         (
@@ -585,7 +585,7 @@ def _import_and_review_events(db):
         (
             "pt_BR",
             "associou as colunas do arquivo “legacy.csv”",
-            "registrou a aprovação com condições da revisão de privacidade (Egito: QCP e QOPI)",
+            "registrou a aprovação com condições da revisão de privacidade (Egito: QOPI e QCP)",
             ["de o ", "de a ", "de Egito", "em Egito"],
         ),
     ],

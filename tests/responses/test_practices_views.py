@@ -210,3 +210,15 @@ def test_practice_list_follows_country_names_in_the_reader_language(
     listing = html(staff_client.get("/staff/practices"))
     positions = [listing.index(f"<td>{name}</td>") for name in order]
     assert positions == sorted(positions)
+
+
+def test_the_database_country_order_places_kosovo_by_its_name(db):
+    # XK is CLDR's and the countries table's, not pycountry's: it sorted after every country.
+    from sqlalchemy import column, select, text
+
+    from crm.core.i18n import country_order
+
+    rows = " UNION ALL ".join(f"SELECT '{code}' AS code" for code in ("XK", "KW", "KI", "AE"))
+    codes = text(rows).columns(column("code")).subquery()
+    statement = select(codes.c.code).order_by(country_order(codes.c.code, "en"))
+    assert db.session.scalars(statement).all() == ["KI", "XK", "KW", "AE"]

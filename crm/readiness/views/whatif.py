@@ -16,7 +16,7 @@ from crm.core.access import admin_required, has_level, viewer_required
 from crm.core.errors import InvalidInput
 from crm.core.extensions import db
 from crm.core.forms import select_choices
-from crm.core.i18n import country_name, sorted_countries
+from crm.core.i18n import country_name, sort_by_country, sorted_countries
 from crm.countries.forms import ConfirmForm
 from crm.countries.models import Country, CountryAgreement, PrivacyReview, Program
 from crm.readiness.forms import WhatIfForm
@@ -50,7 +50,7 @@ def _form() -> WhatIfForm:
     ).all()
     form.reviews.choices = select_choices(
         (r.id, _record_label(r.country_code, r.program_codes, r.status, "privacy_review"))
-        for r in sorted(reviews, key=lambda r: (r.country_code, r.id))
+        for r in sort_by_country(sorted(reviews, key=lambda r: r.id), lambda r: r.country_code)
     )
     agreements = db.session.scalars(
         select(CountryAgreement)
@@ -61,7 +61,9 @@ def _form() -> WhatIfForm:
         [("", _("No agreement"))]
         + [
             (str(a.id), _record_label(a.country_code, a.program_codes, a.status, "agreement"))
-            for a in sorted(agreements, key=lambda a: (a.country_code, a.id))
+            for a in sort_by_country(
+                sorted(agreements, key=lambda a: a.id), lambda a: a.country_code
+            )
         ]
     )
     if request.args:
@@ -107,7 +109,12 @@ def index():
     scenario = scenario_of(form)
     changes = [] if scenario.empty else what_if_board(scenario)
     show_all = request.args.get("show") == "all"
-    rows = [c for c in changes if show_all or c.state_changed]
+    # By country name in the reader's language, then the programs' own order
+    # (docs/domain.md#countries, docs/domain.md#programs).
+    kept = labels.program_order(
+        [c for c in changes if show_all or c.state_changed], "before.program"
+    )
+    rows = sort_by_country(kept, lambda c: c.before.country)
     programs = {p.code: p for p in db.session.scalars(select(Program))}
     args = request.args.to_dict()
     links = {
