@@ -160,14 +160,15 @@ class Readiness:
 
     @property
     def under_way(self) -> bool:
-        """Whether any work toward a launch shows: a criterion met, a privacy review or an
-        agreement on record (whatever its status: the ``status`` param of those criteria), or
-        at least one eligible practice (``eligible`` of the eligible-practices criterion).
+        """Whether any work toward a launch shows: the program ``in_pipeline`` in the country
+        (docs/domain.md#availability), a criterion met, a privacy review or an agreement on
+        record (whatever its status: the ``status`` param of those criteria), or at least one
+        eligible practice (``eligible`` of the eligible-practices criterion).
 
         The board lists the blocked countries under way with their unmet criteria and only
         counts the others, whose reasons are all the same (nothing started) and which are most
         of the world while a program is young (docs/domain.md#readiness)."""
-        return any(
+        return self.availability == "in_pipeline" or any(
             c.met
             or c.params.get("status") is not None
             or (c.key == "eligible_practices" and c.params.get("eligible", 0) > 0)

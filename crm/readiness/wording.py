@@ -126,9 +126,10 @@ def _explain_country_agreement(criterion: Criterion, _: Gettext, day: DayFormat)
     if status is None:
         return _("No country agreement covers %(program)s") % params
     expires_on = _day(params["expires_on"], day)
-    if params["expired"] and expires_on is not None:
-        # The expiry day is the last day the agreement counts (docs/domain.md#pipeline): "expired
-        # on" that day would put the end a day early.
+    if params["expired"] and status == "signed" and expires_on is not None:
+        # Signed, and its expiry day (the last day it counts, docs/domain.md#pipeline) is past:
+        # "expired on" that day would put the end a day early. One marked expired is told by
+        # its own status and day below, whatever expiry date it carries.
         return _("Agreement expired; it was valid until %(expires_on)s") % {
             "expires_on": expires_on
         }

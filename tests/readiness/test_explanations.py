@@ -74,7 +74,21 @@ from tests.readiness.helpers import TODAY, agreement, run, unlaunched
                 "expires_on": "2026-05-01",
                 "expired": True,
             },
-            "Agreement expired; it was valid until 2026-05-01",
+            "Agreement marked expired on 2026-05-02",
+        ),
+        (
+            # Marked expired before the expiry date it carries: never "valid until" a day to come.
+            "country_agreement",
+            False,
+            {
+                "program": "QOPI",
+                "status": "expired",
+                "since": "2026-05-02",
+                "signed_on": None,
+                "expires_on": "2027-05-01",
+                "expired": True,
+            },
+            "Agreement marked expired on 2026-05-02",
         ),
         (
             "country_agreement",

@@ -445,10 +445,15 @@ def test_facts_are_frozen():
         ({"privacy_reviews": (review("requested"),), "agreements": (), "eligible": {}}, True),
         ({"privacy_reviews": (), "agreements": (agreement("draft"),), "eligible": {}}, True),
         ({"privacy_reviews": (), "agreements": (), "eligible": {"QOPI": 1}}, True),
+        (
+            {"availability": {"QOPI": "in_pipeline"}, "privacy_reviews": (), "agreements": (),
+             "eligible": {}},
+            True,
+        ),  # fmt: skip
     ],
-    ids=["nothing", "review-requested", "agreement-draft", "one-eligible-practice"],
+    ids=["nothing", "review-requested", "agreement-draft", "one-eligible-practice", "in-pipeline"],
 )
 def test_under_way_tells_started_countries_from_untouched_ones(overrides, under_way):
-    qopi = run(unlaunched(**overrides))["QOPI"]
+    qopi = run(facts(**({"availability": {"QOPI": "under_consideration"}} | overrides)))["QOPI"]
     assert qopi.state is State.BLOCKED
     assert qopi.under_way is under_way
