@@ -41,6 +41,14 @@ AGREEMENT = {
 }
 #: Worded once, by the readiness wording (``crm.readiness.wording.state_label``).
 READINESS_STATE = {str(state): LazyString(wording.state_label, state, gettext) for state in State}
+#: The dashboard's readiness table splits the blocked countries by availability, so its rows add
+#: up to the board's Blocked column (``crm.readiness.dashboard.category``); the other rows are
+#: readiness states.
+READINESS_CATEGORY = {
+    **READINESS_STATE,
+    "in_pipeline": _l("Blocked, in the pipeline"),
+    "other": _l("Blocked, not in the pipeline"),
+}
 TRIAGE = {
     "new": _l("New"),
     "linked": _l("Linked"),
@@ -144,6 +152,7 @@ ALL = {
     "privacy_review": PRIVACY_REVIEW,
     "agreement": AGREEMENT,
     "readiness_state": READINESS_STATE,
+    "readiness_category": READINESS_CATEGORY,
     "triage": TRIAGE,
     "response_source": RESPONSE_SOURCE,
     "interest_level": INTEREST_LEVEL,

@@ -116,3 +116,17 @@ def test_a_long_heading_label_never_repeats_words_or_ends_mid_word():
     head = labels[2].split("…")[0]
     assert grid.startswith(head[3:])
     assert grid[len(head) - 3] == " "
+
+
+def test_long_headings_without_spaces_still_get_labels_that_differ():
+    # A Kobo path is one long word: cut at the start alone, two such columns read the same.
+    from crm.data.imports.headings import choice_labels
+
+    path = (
+        "group_clinicinformation/section_interestsandprograms/"
+        "question_whichprogramsinterestyoumost_and_why_long/option_qopi_"
+    )
+    labels = choice_labels([f"{path}1", f"{path}2"])
+    assert labels[0] != labels[1]
+    assert labels[0].endswith("_1")
+    assert labels[1].endswith("_2")

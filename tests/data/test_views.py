@@ -102,6 +102,9 @@ def test_upload_to_commit(staff, db):
     # The list of imports says how many rows are ready, not "ready to import" for a file
     # whose rows all have errors.
     assert "Rows checked: 1 ready to import, 1 with errors" in text(staff.get("/staff/data/"))
+    staff.get("/language/es?next=/staff/")
+    assert "Filas revisadas: 1 lista para importar, 1 con errores" in text(staff.get("/staff/data/"))
+    staff.get("/language/en?next=/staff/")
 
     refused = staff.post(f"{preview_url}/commit", data={}, follow_redirects=True)
     assert "1 of 2 rows have errors. Nothing was stored" in text(refused)

@@ -145,12 +145,17 @@ def choice_labels(headings: Sequence[str], limit: int = CHOICE_LENGTH) -> list[s
             if len(heading) - before > budget:
                 break
             start = before
-        head_end = _word_start(heading, _START) or _START  # the head never ends mid-word
+        # The head ends on a whole word where there is one within its length.
+        head_end = _word_start(heading, _START) or _START
         if start <= head_end:
-            # The differing part begins within the head: the heading's start says it, and a
-            # head and a tail would repeat words ("o cardáp… cardápio").
-            labels.append(f"{position + 1}. {heading[: limit - 1].rstrip()}…")
-            continue
+            if shared < limit - 2:
+                # The differing part shows in the heading's start, cut at the end: a head and
+                # a tail would repeat words ("o cardáp… cardápio").
+                labels.append(f"{position + 1}. {heading[: limit - 1].rstrip()}…")
+                continue
+            # No word boundary before the differing part (a Kobo path without spaces): the
+            # tail starts a few characters before it, inside the word.
+            start = max(head_end, shared - 20)
         tail = heading[start:]
         if len(tail) > budget:
             tail = tail[: budget - 1].rstrip() + "…"

@@ -12,7 +12,7 @@ from flask_babel import force_locale
 from flask_babel import lazy_gettext as _l
 
 from crm import labels
-from crm.core.i18n import LOCALES, normalize_locale
+from crm.core.i18n import LANGUAGE_NAMES, LOCALES, normalize_locale
 from crm.data.imports.legacy import OLDER_OPTION_LABELS
 from crm.data.imports.targets import CLOSED_KINDS, TARGET_CHOICES, TARGETS
 from crm.responses import questionnaire
@@ -98,10 +98,11 @@ def value_vocabulary(key: str) -> str:
 
 
 def value_titles(key: str) -> dict[str, str]:
-    """Code → translated title of each allowed answer of a closed target (current locale)."""
+    """Code → translated title of each allowed answer of a closed target (current locale);
+    languages by their own names, as every language choice shows them (``LANGUAGE_NAMES``)."""
     vocabulary = value_vocabulary(key)
     titles: Mapping[str, Any] = (
-        LANGUAGE_TITLES
+        LANGUAGE_NAMES
         if vocabulary == "language"
         else labels.ALL.get(vocabulary) or EXTRA_VALUE_TITLES.get(vocabulary, {})
     )
@@ -118,6 +119,9 @@ def _value_index(key: str) -> dict[str, str]:
         with force_locale(locale):
             for code, title in value_titles(key).items():
                 index.setdefault(normalize_key(title), code)
+            if value_vocabulary(key) == "language":  # "Spanish", "Espanhol" in a file
+                for code, title in LANGUAGE_TITLES.items():
+                    index.setdefault(normalize_key(str(title)), code)
     for code, older in OLDER_OPTION_LABELS.get(key, {}).items():
         for label in older:
             index.setdefault(normalize_key(label), code)

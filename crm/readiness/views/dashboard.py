@@ -275,7 +275,8 @@ def chart_rows(chart: str, page: Page) -> tuple[list[str], list[list]]:
         data = figures.readiness_chart(page.board, page.countries, page.filters.launch_programs())
         programs = list(data)
         return [_("Readiness"), *programs], [
-            [category_title(c), *(data[p][c] for p in programs)] for c in figures.CATEGORIES
+            [labels.label("readiness_category", c), *(data[p][c] for p in programs)]
+            for c in figures.CATEGORIES
         ]
     if chart == "availability":
         data = figures.availability_chart(page.countries)
@@ -313,20 +314,6 @@ def chart_rows(chart: str, page: Page) -> tuple[list[str], list[list]]:
 
 def _region(code: str) -> str:
     return region_name(code) or code
-
-
-def category_title(kind: str) -> str:
-    """The readiness chart's row title for a category (``figures.CATEGORIES``): both
-    ``in_pipeline`` and ``other`` are blocked countries, told apart by their availability,
-    so the table adds up to the board's Blocked column (docs/domain.md#readiness)."""
-    if kind == "in_pipeline":
-        return _("Blocked, in the pipeline")
-    if kind == "other":
-        return _("Blocked, not in the pipeline")
-    return labels.label("readiness_state", kind)
-
-
-blueprint.add_app_template_global(category_title, "readiness_category")
 
 
 @blueprint.get("/map.svg")
