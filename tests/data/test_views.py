@@ -103,7 +103,8 @@ def test_upload_to_commit(staff, db):
     # whose rows all have errors.
     assert "Rows checked: 1 ready to import, 1 with errors" in text(staff.get("/staff/data/"))
     staff.get("/language/es?next=/staff/")
-    assert "Filas revisadas: 1 lista para importar, 1 con errores" in text(staff.get("/staff/data/"))
+    spanish = text(staff.get("/staff/data/"))
+    assert "Filas revisadas: 1 lista para importar, 1 con errores" in spanish
     staff.get("/language/en?next=/staff/")
 
     refused = staff.post(f"{preview_url}/commit", data={}, follow_redirects=True)
