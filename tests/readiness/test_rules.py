@@ -446,8 +446,12 @@ def test_facts_are_frozen():
         ({"privacy_reviews": (), "agreements": (agreement("draft"),), "eligible": {}}, True),
         ({"privacy_reviews": (), "agreements": (), "eligible": {"QOPI": 1}}, True),
         (
-            {"availability": {"QOPI": "in_pipeline"}, "privacy_reviews": (), "agreements": (),
-             "eligible": {}},
+            {
+                "availability": {"QOPI": "in_pipeline"},
+                "privacy_reviews": (),
+                "agreements": (),
+                "eligible": {},
+            },
             True,
         ),  # fmt: skip
     ],
