@@ -11,6 +11,7 @@ import pytest
 from crm.countries import operations as pipeline
 from crm.countries.queries import get_country_or_404
 from tests.data.spreadsheets import csv_bytes
+from tests.test_staff_accessibility import log_in
 
 pytestmark = pytest.mark.browser
 
@@ -24,14 +25,6 @@ IMPORT_FILE = csv_bytes(
         ["10/08/2021 09:00:00", "Oncosalud", "Lima", "Algo interesado", "Sí"],
     ]
 )  # fmt: skip
-
-
-def log_in(page, app_server: str, email: str, password: str) -> None:
-    page.goto(app_server + "/staff/login")
-    page.fill("#email", email)
-    page.fill("#password", password)
-    page.click(".staff-form button[type=submit]")
-    page.wait_for_url("**/staff/**")
 
 
 def import_to_preview(page, app_server: str) -> tuple[str, str]:

@@ -4,6 +4,7 @@ commit, saving the mapping as a template, undo."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from flask_babel import gettext as _
@@ -249,27 +250,31 @@ def _preset(mapping: dict[str, Any]) -> dict[str, Any]:
     return data
 
 
-def _required_choice(form: FlaskForm, field: SelectField) -> None:
-    if field.data in (None, ""):
-        raise ValidationError(
-            _l(
-                "Choose the column that holds this answer, or give the same value for every "
-                "row: it is required."
-            )
-        )
+def _chosen(message: Any) -> Callable[[FlaskForm, SelectField], None]:
+    """A validator refusing a target left "not in the file", with ``message``."""
+
+    def check(form: FlaskForm, field: SelectField) -> None:
+        if field.data in (None, ""):
+            raise ValidationError(message)
+
+    return check
 
 
-def _consent_choice(form: FlaskForm, field: SelectField) -> None:
-    # Without it every row is refused at the preview (docs/decisions.md#import-consent): said
-    # here, where it can be fixed, rather than on each of the file's rows.
-    if field.data in (None, ""):
-        raise ValidationError(
-            _l(
-                "Choose the column that holds the consent to the privacy notice, or choose "
-                "“the same value for every row” to state that consent was collected outside "
-                "this file. Without it, every row would be refused."
-            )
-        )
+_required_choice = _chosen(
+    _l(
+        "Choose the column that holds this answer, or give the same value for every row: it is "
+        "required."
+    )
+)
+# Without it every row is refused at the preview (docs/decisions.md#import-consent): said here,
+# where it can be fixed, rather than on each of the file's rows.
+_consent_choice = _chosen(
+    _l(
+        "Choose the column that holds the consent to the privacy notice, or choose “the same "
+        "value for every row” to state that consent was collected outside this file. Without "
+        "it, every row would be refused."
+    )
+)
 
 
 class ValueMappingForm(FlaskForm):
